@@ -1,0 +1,70 @@
+"""Error classes, each tied to one gRPC status code.
+
+Library code raises these; the CLI turns them into exit code 2 with one line,
+the server into the named status. Everything else is a bug (INTERNAL).
+Each class keeps its type across Ray and pickling via ``__reduce__``.
+"""
+
+from __future__ import annotations
+
+
+class PrefsightError(Exception):
+    """Base class. ``status`` names the gRPC status code the server sends."""
+
+    status: str = "INTERNAL"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:
+        return (type(self), (self.message,))
+
+
+class InvalidArgument(PrefsightError):
+    """Bad input: wrong shape, NaN, unknown layer, malformed row."""
+
+    status = "INVALID_ARGUMENT"
+
+
+class NotFound(PrefsightError):
+    """An unknown store, concept, pair or model."""
+
+    status = "NOT_FOUND"
+
+
+class FailedPrecondition(PrefsightError):
+    """The store exists but lacks what the request needs (e.g. not ingested)."""
+
+    status = "FAILED_PRECONDITION"
+
+
+class ResourceExhausted(PrefsightError):
+    """A bounded queue or size limit was hit."""
+
+    status = "RESOURCE_EXHAUSTED"
+
+
+class Unauthenticated(PrefsightError):
+    """Missing or malformed credentials."""
+
+    status = "UNAUTHENTICATED"
+
+
+class PermissionDenied(PrefsightError):
+    """Valid credentials without access to the requested store."""
+
+    status = "PERMISSION_DENIED"
+
+
+class BadRow(InvalidArgument):
+    """A dataset row that cannot be read; carries its file and line."""
+
+    def __init__(self, source: str, line: int, problem: str) -> None:
+        super().__init__(f"{source}:{line}: {problem}")
+        self.source = source
+        self.line = line
+        self.problem = problem
+
+    def __reduce__(self) -> tuple[type, tuple[str, int, str]]:  # type: ignore[override]
+        return (type(self), (self.source, self.line, self.problem))
