@@ -1,0 +1,38 @@
+"""``ForwardWorker``: a Ray actor that loads the model once and pools batches.
+
+Owns: the actor's life (model load, thread count, device) and its one method,
+``run``. One actor per GPU with ``num_gpus=1``; on CPU, N actors share the
+cores. Actors restart and retry their task if their process dies, so a killed
+worker costs time, not rows.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import torch
+
+from prefsight.data.tokenize import EncodedPair
+from prefsight.ingest.forward import BatchResult, forward_batch
+from prefsight.models import load_model
+
+
+class ForwardWorker:
+    """Holds one model replica; ``run`` turns encoded pairs into Arrow rows."""
+
+    def __init__(
+        self, model: str, layers: list[int], device: str, dtype: str, threads: int
+    ) -> None:
+        if device == "cpu":
+            torch.set_num_threads(max(1, threads))
+        self.loaded = load_model(model, device=device, dtype=dtype)
+        self.layers = layers
+
+    def ready(self) -> dict[str, Any]:
+        return {"pid": os.getpid(), "model": self.loaded.model_id, "d_model": self.loaded.d_model}
+
+    def run(self, pairs: list[EncodedPair], sample_per_response: int) -> BatchResult:
+        return forward_batch(
+            self.loaded, pairs, self.layers, sample_per_response=sample_per_response
+        )
