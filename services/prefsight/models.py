@@ -45,8 +45,14 @@ _LAYER_PATHS = (
     "layers",  # a bare decoder
 )
 
-DTYPES = {"float32": torch.float32, "fp32": torch.float32, "bfloat16": torch.bfloat16,
-          "bf16": torch.bfloat16, "float16": torch.float16, "fp16": torch.float16}
+DTYPES = {
+    "float32": torch.float32,
+    "fp32": torch.float32,
+    "bfloat16": torch.bfloat16,
+    "bf16": torch.bfloat16,
+    "float16": torch.float16,
+    "fp16": torch.float16,
+}
 
 
 @dataclass
@@ -189,16 +195,42 @@ def load_model(
         model = AutoModelForCausalLM.from_pretrained(
             str(source), dtype=DTYPES[dtype], local_files_only=True
         )
-    except OSError as exc:
-        raise NotFound(
-            f"model {spec!r} not found locally ({exc.__class__.__name__}); give a folder, "
-            f"a .gguf file, or one of the aliases {sorted(ALIASES)}"
-        ) from exc
+    except (OSError, ValueError) as exc:
+        raise _not_found(spec, exc) from exc
     model.to(device).eval().requires_grad_(False)
     return wrap_model(model, tokenizer, model_id=model_id, path=Path(str(source)))
 
 
-def wrap_model(model: Any, tokenizer: Any, *, model_id: str, path: Path | None = None) -> LoadedModel:
+def _not_found(spec: str, exc: Exception) -> NotFound:
+    return NotFound(
+        f"model {spec!r} not found locally ({exc.__class__.__name__}); give a folder, "
+        f"a .gguf file, or one of the aliases {sorted(ALIASES)}"
+    )
+
+
+def load_tokenizer(spec: str = DEFAULT_MODEL) -> tuple[Any, str, int]:
+    """(tokenizer, model id, number of decoder layers) without loading the weights.
+
+    Raises:
+        NotFound: the model cannot be found locally.
+    """
+    from transformers import AutoConfig, AutoTokenizer
+
+    source, model_id = resolve_model_path(spec)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(source), local_files_only=True)
+        config = AutoConfig.from_pretrained(str(source), local_files_only=True)
+    except (OSError, ValueError) as exc:
+        raise _not_found(spec, exc) from exc
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    text_config = config.get_text_config() if hasattr(config, "get_text_config") else config
+    return tokenizer, model_id, int(text_config.num_hidden_layers)
+
+
+def wrap_model(
+    model: Any, tokenizer: Any, *, model_id: str, path: Path | None = None
+) -> LoadedModel:
     """Describe an already-built model (tests build tiny ones from a config)."""
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token

@@ -5,5 +5,11 @@ from prefsight.data.readers import Dataset, read_pairs
 from prefsight.data.tokenize import EncodedPair, encode_pair
 
 __all__ = [
-    "FORMATS", "Dataset", "EncodedPair", "PreferencePair", "encode_pair", "parse_row", "read_pairs",
+    "FORMATS",
+    "Dataset",
+    "EncodedPair",
+    "PreferencePair",
+    "encode_pair",
+    "parse_row",
+    "read_pairs",
 ]

@@ -125,8 +125,10 @@ def _common_prefix(a: list[Message], b: list[Message]) -> int:
 
 def _parse_standard(row: dict[str, Any]) -> tuple[list[Message], str, str]:
     prompt = _require_text(row, "prompt")
-    return [{"role": "user", "content": prompt}], _require_text(row, "chosen"), _require_text(
-        row, "rejected"
+    return (
+        [{"role": "user", "content": prompt}],
+        _require_text(row, "chosen"),
+        _require_text(row, "rejected"),
     )
 
 
@@ -156,10 +158,12 @@ def _parse_hh(row: dict[str, Any]) -> tuple[list[Message], str, str]:
     # A few HH rows differ before the final turn; the shared prefix is the prompt.
     shared = _common_prefix(prompt_c, prompt_r)
     if shared < len(prompt_c) or shared < len(prompt_r):
-        chosen = "\n\n".join(m["content"] for m in prompt_c[shared:] + [
-            {"role": "assistant", "content": chosen}])
-        rejected = "\n\n".join(m["content"] for m in prompt_r[shared:] + [
-            {"role": "assistant", "content": rejected}])
+        chosen = "\n\n".join(
+            m["content"] for m in prompt_c[shared:] + [{"role": "assistant", "content": chosen}]
+        )
+        rejected = "\n\n".join(
+            m["content"] for m in prompt_r[shared:] + [{"role": "assistant", "content": rejected}]
+        )
     return prompt_c[:shared], chosen, rejected
 
 

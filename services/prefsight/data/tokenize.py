@@ -86,7 +86,9 @@ def _render(tokenizer: Any, prompt: list[Message], response: str) -> tuple[str, 
     return prefix, suffix, start, start + len(text)
 
 
-def _encode_suffix(tokenizer: Any, suffix: str, start: int, end: int, special: set[int]) -> EncodedSide:
+def _encode_suffix(
+    tokenizer: Any, suffix: str, start: int, end: int, special: set[int]
+) -> EncodedSide:
     enc = tokenizer(suffix, add_special_tokens=False, return_offsets_mapping=True)
     ids: list[int] = list(enc["input_ids"])
     inside = [

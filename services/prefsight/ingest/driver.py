@@ -31,8 +31,8 @@ from prefsight.ingest.ray_session import ensure_ray, make_workers
 from prefsight.models import (
     DEFAULT_MODEL,
     default_layers,
+    load_tokenizer,
     resolve_layers,
-    resolve_model_path,
 )
 from prefsight.store.tables import RunRecord, Store
 
@@ -89,19 +89,6 @@ class IngestResult:
             "skipped": [s.__dict__ for s in self.skipped],
             "run_id": self.run_id,
         }
-
-
-def _model_shape(model: str) -> tuple[Any, str, int]:
-    """(tokenizer, model id, n_layers) without loading the weights."""
-    from transformers import AutoConfig, AutoTokenizer
-
-    source, model_id = resolve_model_path(model)
-    tokenizer = AutoTokenizer.from_pretrained(str(source), local_files_only=True)
-    if tokenizer.pad_token_id is None:
-        tokenizer.pad_token = tokenizer.eos_token
-    config = AutoConfig.from_pretrained(str(source), local_files_only=True)
-    n_layers = getattr(config, "num_hidden_layers", None) or config.get_text_config().num_hidden_layers
-    return tokenizer, model_id, int(n_layers)
 
 
 def encode_dataset(
@@ -184,7 +171,7 @@ def ingest(
         InvalidArgument, NotFound: bad layers, model or options.
     """
     dataset = read_pairs(data, fmt=fmt, skip_bad=skip_bad, limit=limit)
-    tokenizer, model_id, n_layers = _model_shape(model)
+    tokenizer, model_id, n_layers = load_tokenizer(model)
     layers = resolve_layers(list(config.layers) or default_layers(n_layers), n_layers)
     encoded = encode_dataset(dataset, tokenizer, config, skip_bad=skip_bad)
     if not encoded:
@@ -197,20 +184,52 @@ def ingest(
     store.upsert_pairs(dataset.pairs, dataset.name, dataset.fingerprint)
     run_id = uuid.uuid4().hex[:12]
     result = IngestResult(
-        str(store_uri), model_id, layers, 0, len(encoded), len(encoded) - len(todo), 0, 0.0,
-        list(dataset.skipped), run_id,
+        str(store_uri),
+        model_id,
+        layers,
+        0,
+        len(encoded),
+        len(encoded) - len(todo),
+        0,
+        0.0,
+        list(dataset.skipped),
+        run_id,
     )
     if todo:
-        _forward_all(todo, done, store, model, layers, config, workers, address, device, dtype,
-                     result, progress)
+        _forward_all(
+            todo,
+            done,
+            store,
+            model,
+            layers,
+            config,
+            workers,
+            address,
+            device,
+            dtype,
+            result,
+            progress,
+        )
     store.add_run(
         RunRecord(
-            run_id=run_id, kind="ingest", model=model_id, layers=layers, dataset=dataset.name,
-            fingerprint=dataset.fingerprint, prefsight_version=prefsight.__version__,
-            started=started, finished=datetime.now(timezone.utc).isoformat(),
-            pairs=result.pairs, tokens=result.tokens,
-            details=json.dumps({"seconds": result.seconds, "skipped": len(result.skipped),
-                                "already_ingested": result.already_ingested}),
+            run_id=run_id,
+            kind="ingest",
+            model=model_id,
+            layers=layers,
+            dataset=dataset.name,
+            fingerprint=dataset.fingerprint,
+            prefsight_version=prefsight.__version__,
+            started=started,
+            finished=datetime.now(timezone.utc).isoformat(),
+            pairs=result.pairs,
+            tokens=result.tokens,
+            details=json.dumps(
+                {
+                    "seconds": result.seconds,
+                    "skipped": len(result.skipped),
+                    "already_ingested": result.already_ingested,
+                }
+            ),
         )
     )
     return result
@@ -254,6 +273,8 @@ def _forward_all(
         result.pairs += batch_result.pairs
         result.tokens += batch_result.tokens
         result.seconds = time.perf_counter() - clock
-        report(IngestProgress("batch", result.pairs, len(todo), result.tokens, result.seconds, pids))
+        report(
+            IngestProgress("batch", result.pairs, len(todo), result.tokens, result.seconds, pids)
+        )
     report(IngestProgress("done", result.pairs, len(todo), result.tokens, result.seconds, pids))
     log.info("ingested %d pairs, %d tokens in %.1f s", result.pairs, result.tokens, result.seconds)

@@ -1,1 +1,47 @@
-"""prefsight.report."""
+"""prefsight.report: the self-contained HTML audit report.
+
+Fill a ``ReportData`` (plain frozen dataclasses, JSON round-trippable with
+``to_dict``/``from_dict``) and call ``write_report``; the file opens offline
+in any browser. Badge rules are documented in ``prefsight.report.badges``.
+"""
+
+from prefsight.report.badges import (
+    BADGES,
+    BOTH,
+    CHOSEN,
+    NEITHER,
+    REJECTED,
+    BadgeRules,
+    assign_badge,
+)
+from prefsight.report.model import (
+    KINDS,
+    ConceptMap,
+    ConceptRow,
+    ExamplePair,
+    PairMap,
+    Provenance,
+    ReportData,
+    TopicTable,
+)
+from prefsight.report.render import render_report, write_report
+
+__all__ = [
+    "BADGES",
+    "BOTH",
+    "CHOSEN",
+    "KINDS",
+    "NEITHER",
+    "REJECTED",
+    "BadgeRules",
+    "ConceptMap",
+    "ConceptRow",
+    "ExamplePair",
+    "PairMap",
+    "Provenance",
+    "ReportData",
+    "TopicTable",
+    "assign_badge",
+    "render_report",
+    "write_report",
+]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -266,10 +267,12 @@ class TopicTable:
         shape = (len(self.topics), len(self.concept_ids))
         for name in ("delta_diff", "z", "split_half"):
             matrix = getattr(self, name)
-            got = (len(matrix), *{len(row) for row in matrix})
             if len(matrix) != shape[0] or any(len(row) != shape[1] for row in matrix):
-                raise InvalidArgument(f"TopicTable.{name} must be {shape} (topics, concepts), "
-                                      f"got rows/cols {got}")
+                cols = sorted({len(row) for row in matrix})
+                raise InvalidArgument(
+                    f"TopicTable.{name} must be {shape} (topics, concepts), "
+                    f"got {len(matrix)} rows with lengths {cols}"
+                )
         _set(self, "delta_diff", [_floats(row) for row in self.delta_diff])
         _set(self, "z", [_floats(row) for row in self.z])
         _set(self, "split_half", [[bool(b) for b in row] for row in self.split_half])
@@ -335,8 +338,8 @@ class ConceptMap:
 
 
 def _unique_ids(rows: list[ConceptRow], what: str) -> None:
-    seen: set[str] = set()
-    duplicates = sorted({r.id for r in rows if r.id in seen or seen.add(r.id)})  # type: ignore[func-returns-value]
+    counts = Counter(r.id for r in rows)
+    duplicates = sorted(k for k, n in counts.items() if n > 1)
     if duplicates:
         raise InvalidArgument(f"{what}: duplicate concept ids {duplicates[:5]}")
 
@@ -378,16 +381,16 @@ class ReportData:
             InvalidArgument: unknown fields, bad kinds or shapes, duplicate ids.
         """
         _check_keys(cls, raw)
-        optional = {
-            "topics": TopicTable.from_dict,
-            "pair_map": PairMap.from_dict,
-            "concept_map": ConceptMap.from_dict,
-        }
+        if "provenance" not in raw:
+            raise InvalidArgument("ReportData: missing field 'provenance'")
+        topics, pair_map, concept_map = (raw.get(k) for k in ("topics", "pair_map", "concept_map"))
         return cls(
             provenance=Provenance.from_dict(raw["provenance"]),
             concepts=[ConceptRow.from_dict(r) for r in raw.get("concepts", [])],
             text_checks=[ConceptRow.from_dict(r) for r in raw.get("text_checks", [])],
-            **{k: None if raw.get(k) is None else f(raw[k]) for k, f in optional.items()},
+            topics=None if topics is None else TopicTable.from_dict(topics),
+            pair_map=None if pair_map is None else PairMap.from_dict(pair_map),
+            concept_map=None if concept_map is None else ConceptMap.from_dict(concept_map),
         )
 
     @classmethod

@@ -124,7 +124,9 @@ class Store:
                 "prompt": [json.dumps(p.prompt, ensure_ascii=False) for p in pairs],
                 "chosen": [p.chosen for p in pairs],
                 "rejected": [p.rejected for p in pairs],
-                "metadata": [json.dumps(p.metadata, ensure_ascii=False, default=str) for p in pairs],
+                "metadata": [
+                    json.dumps(p.metadata, ensure_ascii=False, default=str) for p in pairs
+                ],
                 "dataset": [dataset] * len(pairs),
                 "fingerprint": [fingerprint] * len(pairs),
                 "source_line": [p.source_line for p in pairs],

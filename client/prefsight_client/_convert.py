@@ -1,0 +1,209 @@
+"""Protobuf responses -> the client's typed results (``results.py``, ``vectors.py``).
+
+The only place on the client side that reads response messages field by field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from prefsight_client.results import (
+    Concept,
+    ConceptShift,
+    ConceptStat,
+    ContrastResult,
+    DefinedConcept,
+    ExampleHit,
+    FeatureHit,
+    FilterResult,
+    IngestProgress,
+    InoculateResult,
+    ModelInfo,
+    PairScore,
+    PairScores,
+    RunInfo,
+    ShapingOffsets,
+    StoreInfo,
+    TableInfo,
+)
+from prefsight_client.tensors import tensor_to_array
+from prefsight_client.vectors import SteeringVector
+
+
+def store_info(msg: Any) -> StoreInfo:
+    """InfoResponse -> StoreInfo."""
+    return StoreInfo(
+        store=msg.store,
+        uri=msg.uri,
+        tables=tuple(TableInfo(t.name, int(t.rows)) for t in msg.tables),
+        pairs=int(msg.pairs),
+        concepts=int(msg.concepts),
+        models=tuple(
+            ModelInfo(m.model_id, m.d_model, m.n_layers, tuple(m.layers), tuple(m.poolings))
+            for m in msg.models
+        ),
+        runs=tuple(run_info(r) for r in msg.runs),
+        is_ingested=msg.is_ingested,
+        server_version=msg.server_version,
+    )
+
+
+def run_info(msg: Any) -> RunInfo:
+    """RunInfo message -> RunInfo."""
+    return RunInfo(
+        run_id=msg.run_id,
+        model_id=msg.model_id,
+        dataset=msg.dataset,
+        layers=tuple(msg.layers),
+        poolings=tuple(msg.poolings),
+        pairs=int(msg.pairs),
+        tokens=int(msg.tokens),
+        status=msg.status,
+        started_at=msg.started_at,
+        finished_at=msg.finished_at,
+    )
+
+
+def ingest_progress(msg: Any) -> IngestProgress:
+    """IngestProgress message -> IngestProgress."""
+    return IngestProgress(
+        run_id=msg.run_id,
+        pairs_done=int(msg.pairs_done),
+        pairs_total=int(msg.pairs_total),
+        tokens=int(msg.tokens),
+        seconds=msg.seconds,
+        stage=msg.stage,
+        message=msg.message,
+        pairs_skipped=int(msg.pairs_skipped),
+    )
+
+
+def concept(msg: Any) -> Concept:
+    """Concept message -> Concept."""
+    return Concept(
+        msg.id, msg.label, msg.kind, msg.layer, msg.description, msg.source, msg.model_id
+    )
+
+
+_STAT_FIELDS = tuple(ConceptStat.__dataclass_fields__)
+
+
+def contrast(msg: Any) -> ContrastResult:
+    """ContrastResponse -> ContrastResult."""
+    stats = tuple(
+        ConceptStat(**{name: getattr(c, name) for name in _STAT_FIELDS}) for c in msg.concepts
+    )
+    return ContrastResult(stats, int(msg.n_pairs), msg.layer, msg.pooling, msg.model_id)
+
+
+def pair_scores(chunks: Iterable[Any]) -> list[PairScore]:
+    """ScoresChunk messages -> PairScore list."""
+    return [
+        PairScore(s.pair_id, s.chosen, s.rejected, s.delta)
+        for chunk in chunks
+        for s in chunk.scores
+    ]
+
+
+def collect_scores(scores: list[PairScore]) -> PairScores:
+    """PairScore list -> aligned arrays."""
+    return PairScores(
+        pair_ids=tuple(s.pair_id for s in scores),
+        chosen=np.array([s.chosen for s in scores], dtype=np.float64),
+        rejected=np.array([s.rejected for s in scores], dtype=np.float64),
+        delta=np.array([s.delta for s in scores], dtype=np.float64),
+    )
+
+
+def feature_hits(msg: Any) -> list[FeatureHit]:
+    """NearestFeaturesResponse -> FeatureHit list."""
+    return [FeatureHit(concept(h.concept), h.score) for h in msg.hits]
+
+
+def example_hits(msg: Any) -> list[ExampleHit]:
+    """NearestExamplesResponse -> ExampleHit list."""
+    return [ExampleHit(h.pair_id, h.side, h.score, h.prompt, h.response) for h in msg.hits]
+
+
+def defined_concept(msg: Any) -> DefinedConcept:
+    """DefineConceptResponse -> DefinedConcept."""
+    return DefinedConcept(concept(msg.concept), msg.separation)
+
+
+def steering_vector(msg: Any) -> SteeringVector:
+    """SteeringVectorResponse -> SteeringVector."""
+    p = msg.provenance
+    return SteeringVector(
+        vector=tensor_to_array(msg.vector),
+        layer=p.layer,
+        model_id=p.model_id,
+        concept_id=p.concept_id,
+        recipe=p.recipe,
+        d_model=p.d_model,
+        n_layers=p.n_layers,
+    )
+
+
+def concept_scores(msg: Any, n_rows: int, n_concepts: int) -> np.ndarray:
+    """ScoreConceptsResponse -> (batch, n_concepts) float32, shape checked.
+
+    Raises:
+        ValueError: when the server's array does not have the requested shape.
+    """
+    scores = tensor_to_array(msg.scores)
+    if scores.shape != (n_rows, n_concepts):
+        raise ValueError(
+            f"server returned scores of shape {scores.shape}, expected ({n_rows}, {n_concepts})"
+        )
+    return scores
+
+
+def shaping_offsets(chunks: Iterable[Any]) -> ShapingOffsets:
+    """ShapingOffsetsChunk messages -> ShapingOffsets."""
+    pair_ids: list[str] = []
+    offsets: list[float] = []
+    raw: list[float] = []
+    mean = std = 0.0
+    for chunk in chunks:
+        mean, std = chunk.mean, chunk.std
+        for o in chunk.offsets:
+            pair_ids.append(o.pair_id)
+            offsets.append(o.offset)
+            raw.append(o.raw)
+    return ShapingOffsets(
+        tuple(pair_ids), np.array(offsets, np.float64), np.array(raw, np.float64), mean, std
+    )
+
+
+def _shifts(msg: Any) -> tuple[ConceptShift, ...]:
+    return tuple(
+        ConceptShift(s.concept_id, s.delta_before, s.delta_after, s.d_before, s.d_after)
+        for s in msg.shifts
+    )
+
+
+def filter_result(msg: Any) -> FilterResult:
+    """FilterResponse -> FilterResult."""
+    return FilterResult(
+        int(msg.n_pairs),
+        int(msg.n_removed),
+        msg.manifest_path,
+        msg.output_path,
+        _shifts(msg),
+        msg.dry_run,
+    )
+
+
+def inoculate_result(msg: Any) -> InoculateResult:
+    """InoculateResponse -> InoculateResult."""
+    return InoculateResult(
+        int(msg.n_pairs),
+        int(msg.n_flagged),
+        msg.manifest_path,
+        msg.output_path,
+        _shifts(msg),
+        msg.dry_run,
+    )

@@ -1,0 +1,512 @@
+"""The synchronous client: one method per RPC, NumPy in and out, typed results.
+
+Deadlines default to the client's ``timeout``; UNAVAILABLE is retried with
+exponential backoff and jitter; every other status raises the matching
+``prefsight_client.errors`` exception with the server's message. Request
+building and response conversion are shared with ``AsyncClient`` (``aio.py``).
+The method examples assume ``client = Client("localhost:50051", token=...)``
+and a server with an ingested store named "demo".
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
+
+import grpc
+import numpy as np
+
+from prefsight_client import _convert, _requests
+from prefsight_client._channel import (
+    DEFAULT,
+    Timeout,
+    auth_metadata,
+    channel_credentials,
+    channel_options,
+    resolve_timeout,
+)
+from prefsight_client._proto.prefsight.v1 import prefsight_pb2_grpc
+from prefsight_client._retry import RetryPolicy, deadline_after, time_left
+from prefsight_client._streams import ResponseStream
+from prefsight_client.errors import from_rpc_error
+from prefsight_client.results import (
+    ContrastResult,
+    DefinedConcept,
+    ExampleHit,
+    FeatureHit,
+    FilterResult,
+    IngestProgress,
+    InoculateResult,
+    PairScore,
+    PairScores,
+    ShapingOffsets,
+    StoreInfo,
+)
+from prefsight_client.vectors import SteeringVector
+
+log = logging.getLogger(__name__)
+
+R = TypeVar("R")
+T = TypeVar("T")
+
+
+class Client:
+    """Blocking client for a prefsight server.
+
+    Args:
+        address: ``host:port`` of the server.
+        token: bearer token, sent as ``authorization`` metadata on every call.
+        timeout: default deadline in seconds for each call (None = no deadline);
+            ``ingest`` has no deadline unless given one.
+        retries: retries on UNAVAILABLE, with exponential backoff and jitter.
+        tls: use TLS with the system's root certificates.
+        tls_root_cert: PEM bytes or path of the CA that signed the server; implies TLS.
+        retry_policy: full control over the backoff (overrides ``retries``).
+
+    Example:
+        >>> from prefsight_client import Client
+        >>> with Client("localhost:50051", token="secret") as client:
+        ...     info = client.info("demo")
+        ...     top = client.contrast("demo", top_k=5).concepts
+    """
+
+    def __init__(
+        self,
+        address: str,
+        token: str | None = None,
+        *,
+        timeout: float | None = 30.0,
+        retries: int = 3,
+        tls: bool = False,
+        tls_root_cert: bytes | str | Path | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        credentials = channel_credentials(tls, tls_root_cert)
+        options = channel_options()
+        if credentials is None:
+            self._channel = grpc.insecure_channel(address, options=options)
+        else:
+            self._channel = grpc.secure_channel(address, credentials, options=options)
+        self._stub = prefsight_pb2_grpc.PrefsightStub(self._channel)
+        self._metadata = auth_metadata(token)
+        self.address = address
+        self.timeout = timeout
+        self.retry_policy = retry_policy or RetryPolicy(retries=retries)
+
+    # -- plumbing ---------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the channel; calls in flight are cancelled."""
+        self._channel.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _unary(self, method: str, request: Any, timeout: Timeout) -> Any:
+        deadline = deadline_after(resolve_timeout(timeout, self.timeout))
+        rpc = getattr(self._stub, method)
+        attempt = 0
+        while True:
+            try:
+                return rpc(request, timeout=time_left(deadline), metadata=self._metadata)
+            except grpc.RpcError as error:
+                delay = self.retry_policy.next_delay(error.code(), attempt, time_left(deadline))
+                if delay is None:
+                    raise from_rpc_error(error) from None
+            log.info("%s unavailable; retry %d in %.2fs", method, attempt + 1, delay)
+            time.sleep(delay)
+            attempt += 1
+
+    def _stream(
+        self,
+        method: str,
+        request: Any,
+        convert: Callable[[Any], Iterable[T]],
+        timeout: float | None,
+    ) -> ResponseStream[T]:
+        rpc = getattr(self._stub, method)
+
+        def start(left: float | None) -> Any:
+            return rpc(request, timeout=left, metadata=self._metadata)
+
+        return ResponseStream(start, convert, self.retry_policy, deadline_after(timeout))
+
+    # -- stores -----------------------------------------------------------------
+
+    def list_stores(self, *, timeout: Timeout = DEFAULT) -> list[str]:
+        """Names of the stores this token may read.
+
+        Example:
+            >>> client.list_stores()
+            ['demo']
+        """
+        return list(self._unary("ListStores", _requests.list_stores(), timeout).stores)
+
+    def info(self, store: str, *, timeout: Timeout = DEFAULT) -> StoreInfo:
+        """Tables, counts, models, layers and runs of ``store``.
+
+        Raises:
+            NotFoundError: unknown store (the message lists the served ones).
+
+        Example:
+            >>> client.info("demo").pairs
+            1000
+        """
+        return _convert.store_info(self._unary("Info", _requests.info(store), timeout))
+
+    def ingest(
+        self,
+        store: str,
+        dataset: str,
+        *,
+        dataset_format: str = "",
+        split: str = "",
+        model: str = "",
+        layers: Sequence[int] = (),
+        poolings: Sequence[str] = (),
+        limit: int = 0,
+        token_budget: int = 0,
+        max_length: int = 0,
+        token_sample: int = 0,
+        timeout: float | None = None,
+    ) -> ResponseStream[IngestProgress]:
+        """Run ``dataset`` (a path on the server) through a model into ``store``.
+
+        Returns a stream of progress events; cancel it (or leave its ``with``
+        block) to stop the ingest after the batch in flight.
+
+        Example:
+            >>> with client.ingest("demo", "/data/pairs.jsonl", layers=[6]) as events:
+            ...     for event in events:
+            ...         print(event.stage, event.pairs_done, event.pairs_total)
+        """
+        request = _requests.ingest(
+            store,
+            dataset,
+            dataset_format=dataset_format,
+            split=split,
+            model=model,
+            layers=layers,
+            poolings=poolings,
+            limit=limit,
+            token_budget=token_budget,
+            max_length=max_length,
+            token_sample=token_sample,
+        )
+        return self._stream("Ingest", request, _one(_convert.ingest_progress), timeout)
+
+    # -- concepts ---------------------------------------------------------------
+
+    def contrast(
+        self,
+        store: str,
+        *,
+        layer: int | None = None,
+        pooling: str = "",
+        kinds: Sequence[str] = (),
+        top_k: int = 0,
+        q_max: float = 0.0,
+        topic: str = "",
+        timeout: Timeout = DEFAULT,
+    ) -> ContrastResult:
+        """Concepts that separate chosen from rejected, strongest first.
+
+        Example:
+            >>> for c in client.contrast("demo", top_k=5).concepts:
+            ...     print(c.label, round(c.d, 2), c.q)
+        """
+        request = _requests.contrast(
+            store, layer=layer, pooling=pooling, kinds=kinds, top_k=top_k, q_max=q_max, topic=topic
+        )
+        return _convert.contrast(self._unary("Contrast", request, timeout))
+
+    def iter_scores(
+        self,
+        store: str,
+        concept_id: str,
+        *,
+        layer: int | None = None,
+        pooling: str = "",
+        pair_ids: Sequence[str] = (),
+        timeout: Timeout = DEFAULT,
+    ) -> ResponseStream[PairScore]:
+        """Stream one concept's per-pair scores (for stores too big to hold at once).
+
+        Example:
+            >>> for s in client.iter_scores("demo", "c12"):
+            ...     print(s.pair_id, s.delta)
+        """
+        request = _requests.scores(
+            store, concept_id, layer=layer, pooling=pooling, pair_ids=pair_ids
+        )
+        timeout_s = resolve_timeout(timeout, self.timeout)
+        return self._stream("Scores", request, _chunk(_convert.pair_scores), timeout_s)
+
+    def scores(
+        self,
+        store: str,
+        concept_id: str,
+        *,
+        layer: int | None = None,
+        pooling: str = "",
+        pair_ids: Sequence[str] = (),
+        timeout: Timeout = DEFAULT,
+    ) -> PairScores:
+        """One concept's per-pair scores as aligned arrays.
+
+        Example:
+            >>> s = client.scores("demo", "c12")
+            >>> s.delta.mean()
+        """
+        stream = self.iter_scores(
+            store, concept_id, layer=layer, pooling=pooling, pair_ids=pair_ids, timeout=timeout
+        )
+        return _convert.collect_scores(list(stream))
+
+    def nearest_features(
+        self,
+        store: str,
+        *,
+        vector: Any = None,
+        concept_id: str | None = None,
+        text: str | None = None,
+        k: int = 10,
+        layer: int | None = None,
+        kinds: Sequence[str] = (),
+        timeout: Timeout = DEFAULT,
+    ) -> list[FeatureHit]:
+        """Concepts nearest a direction, a concept or a text (pass exactly one).
+
+        Example:
+            >>> hits = client.nearest_features("demo", text="I'm sorry, but", k=5)
+        """
+        request = _requests.nearest_features(
+            store, vector=vector, concept_id=concept_id, text=text, k=k, layer=layer, kinds=kinds
+        )
+        return _convert.feature_hits(self._unary("NearestFeatures", request, timeout))
+
+    def nearest_examples(
+        self,
+        store: str,
+        *,
+        vector: Any = None,
+        concept_id: str | None = None,
+        text: str | None = None,
+        k: int = 10,
+        layer: int | None = None,
+        pooling: str = "",
+        side: str = "",
+        timeout: Timeout = DEFAULT,
+    ) -> list[ExampleHit]:
+        """Pair sides whose activations are nearest a direction, concept or text.
+
+        Example:
+            >>> hits = client.nearest_examples("demo", concept_id="c12", side="chosen")
+        """
+        request = _requests.nearest_examples(
+            store,
+            vector=vector,
+            concept_id=concept_id,
+            text=text,
+            k=k,
+            layer=layer,
+            pooling=pooling,
+            side=side,
+        )
+        return _convert.example_hits(self._unary("NearestExamples", request, timeout))
+
+    def define_concept(
+        self,
+        store: str,
+        name: str,
+        positive_texts: Sequence[str],
+        negative_texts: Sequence[str] = (),
+        *,
+        layer: int | None = None,
+        description: str = "",
+        pooling: str = "",
+        overwrite: bool = False,
+        timeout: Timeout = DEFAULT,
+    ) -> DefinedConcept:
+        """Define a named concept from texts that show it and texts that do not.
+
+        Example:
+            >>> c = client.define_concept(
+            ...     "demo", "flattery", ["What a brilliant question!"], ["The answer is 4."]
+            ... )
+        """
+        request = _requests.define_concept(
+            store,
+            name,
+            positive_texts,
+            negative_texts,
+            layer=layer,
+            description=description,
+            pooling=pooling,
+            overwrite=overwrite,
+        )
+        return _convert.defined_concept(self._unary("DefineConcept", request, timeout))
+
+    # -- interventions ----------------------------------------------------------
+
+    def steering_vector(
+        self,
+        store: str,
+        concept_id: str,
+        *,
+        layer: int | None = None,
+        recipe: str = "",
+        timeout: Timeout = DEFAULT,
+    ) -> SteeringVector:
+        """A concept's steering vector with its provenance (see ``steering()``).
+
+        Example:
+            >>> v = client.steering_vector("demo", "c12")
+            >>> v.layer, v.d_model
+        """
+        request = _requests.steering_vector(store, concept_id, layer=layer, recipe=recipe)
+        return _convert.steering_vector(self._unary("SteeringVector", request, timeout))
+
+    def score_concepts(
+        self,
+        store: str,
+        concept_ids: str | Sequence[str],
+        *,
+        texts: Sequence[str] | None = None,
+        activations: Any = None,
+        layer: int | None = None,
+        pooling: str = "",
+        timeout: Timeout = DEFAULT,
+    ) -> np.ndarray:
+        """Concept scores for a batch of texts or of activations (pass exactly one).
+
+        Args:
+            store: store name.
+            concept_ids: one id or several; columns come back in this order.
+            texts: run through the server's model at the concept's layer.
+            activations: (batch, d_model) hidden states the caller already has.
+            layer: the layer the activations come from (default: the concept's).
+            pooling: pooling of the texts' token activations.
+            timeout: deadline in seconds.
+
+        Returns:
+            (batch, n_concepts) float32.
+
+        Example:
+            >>> s = client.score_concepts("demo", ["c12"], texts=["Great question!"])
+            >>> s.shape
+            (1, 1)
+        """
+        request = _requests.score_concepts(
+            store, concept_ids, texts=texts, activations=activations, layer=layer, pooling=pooling
+        )
+        response = self._unary("ScoreConcepts", request, timeout)
+        n_rows = len(texts) if texts is not None else int(np.shape(activations)[0])
+        return _convert.concept_scores(response, n_rows, len(request.concept_ids))
+
+    def shaping_offsets(
+        self,
+        store: str,
+        concept_ids: str | Sequence[str],
+        *,
+        weights: Sequence[float] | None = None,
+        layer: int | None = None,
+        pooling: str = "",
+        pair_ids: Sequence[str] = (),
+        timeout: Timeout = DEFAULT,
+    ) -> ShapingOffsets:
+        """Per-pair shaped-DPO offsets (weighted concept deltas, z-scored).
+
+        Example:
+            >>> offsets = client.shaping_offsets("demo", ["c12"]).as_dict()
+        """
+        request = _requests.shaping_offsets(
+            store, concept_ids, weights=weights, layer=layer, pooling=pooling, pair_ids=pair_ids
+        )
+        timeout_s = resolve_timeout(timeout, self.timeout)
+        stream = self._stream("ShapingOffsets", request, _one(lambda m: m), timeout_s)
+        return _convert.shaping_offsets(stream)
+
+    def filter(
+        self,
+        store: str,
+        concept_ids: str | Sequence[str],
+        *,
+        threshold: float | None = None,
+        top_fraction: float | None = None,
+        dry_run: bool = False,
+        output_path: str = "",
+        layer: int | None = None,
+        pooling: str = "",
+        timeout: Timeout = DEFAULT,
+    ) -> FilterResult:
+        """Remove the pairs whose concept delta is above ``threshold`` or in the top fraction.
+
+        Example:
+            >>> r = client.filter("demo", ["c12"], top_fraction=0.05, dry_run=True)
+            >>> r.n_removed, r.shifts[0].delta_after
+        """
+        request = _requests.filter_pairs(
+            store,
+            concept_ids,
+            threshold=threshold,
+            top_fraction=top_fraction,
+            dry_run=dry_run,
+            output_path=output_path,
+            layer=layer,
+            pooling=pooling,
+        )
+        return _convert.filter_result(self._unary("Filter", request, timeout))
+
+    def inoculate(
+        self,
+        store: str,
+        concept_ids: str | Sequence[str],
+        *,
+        threshold: float | None = None,
+        top_fraction: float | None = None,
+        dry_run: bool = False,
+        output_path: str = "",
+        system_prompt_template: str = "",
+        layer: int | None = None,
+        pooling: str = "",
+        timeout: Timeout = DEFAULT,
+    ) -> InoculateResult:
+        """Add a system prompt naming the trait to the selected pairs.
+
+        Example:
+            >>> r = client.inoculate("demo", ["c12"], threshold=1.0, dry_run=True)
+        """
+        request = _requests.inoculate(
+            store,
+            concept_ids,
+            threshold=threshold,
+            top_fraction=top_fraction,
+            dry_run=dry_run,
+            output_path=output_path,
+            system_prompt_template=system_prompt_template,
+            layer=layer,
+            pooling=pooling,
+        )
+        return _convert.inoculate_result(self._unary("Inoculate", request, timeout))
+
+
+def _one(convert: Callable[[Any], R]) -> Callable[[Any], list[R]]:
+    """Adapt a message converter to the stream's one-message-to-many-items shape."""
+    return lambda message: [convert(message)]
+
+
+def _chunk(convert: Callable[[list[Any]], list[R]]) -> Callable[[Any], list[R]]:
+    return lambda message: convert([message])

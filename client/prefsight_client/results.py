@@ -1,0 +1,245 @@
+"""Typed, frozen results of the client calls.
+
+Plain dataclasses built from the protobuf responses (see ``_convert.py``);
+arrays are NumPy. The steering vector type lives in ``vectors.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """One table of a store and its row count."""
+
+    name: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A model whose activations a store holds."""
+
+    model_id: str
+    d_model: int
+    n_layers: int
+    layers: tuple[int, ...]
+    """Layers with cached activations."""
+    poolings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """One ingest run."""
+
+    run_id: str
+    model_id: str
+    dataset: str
+    layers: tuple[int, ...]
+    poolings: tuple[str, ...]
+    pairs: int
+    tokens: int
+    status: str
+    """"running", "done", "cancelled" or "failed"."""
+    started_at: str
+    finished_at: str
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    """What a store holds: tables, counts, models, layers and runs."""
+
+    store: str
+    uri: str
+    tables: tuple[TableInfo, ...]
+    pairs: int
+    concepts: int
+    models: tuple[ModelInfo, ...]
+    runs: tuple[RunInfo, ...]
+    is_ingested: bool
+    server_version: str
+
+    def table_rows(self) -> dict[str, int]:
+        """Table name -> row count."""
+        return {t.name: t.rows for t in self.tables}
+
+
+@dataclass(frozen=True)
+class IngestProgress:
+    """One progress event of an ingest; the last has stage "done"."""
+
+    run_id: str
+    pairs_done: int
+    pairs_total: int
+    tokens: int
+    seconds: float
+    stage: str
+    message: str
+    pairs_skipped: int
+
+    @property
+    def is_done(self) -> bool:
+        """Whether this is the final event."""
+        return self.stage == "done"
+
+    @property
+    def fraction(self) -> float:
+        """pairs_done / pairs_total, 0 while the total is unknown."""
+        return self.pairs_done / self.pairs_total if self.pairs_total else 0.0
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A concept in a store's dictionary."""
+
+    id: str
+    label: str
+    kind: str
+    """"contrast", "sae" or "named"."""
+    layer: int
+    description: str
+    source: str
+    model_id: str
+
+
+@dataclass(frozen=True)
+class ConceptStat:
+    """Statistics of one concept's chosen-minus-rejected score difference."""
+
+    id: str
+    label: str
+    kind: str
+    layer: int
+    delta: float
+    d: float
+    q: float
+    p: float
+    ci_low: float
+    ci_high: float
+    split_half: float
+    fire_rate: float
+    delta_min: float
+    d_min: float
+    predicted_shift: float
+    n_pairs: int
+
+
+@dataclass(frozen=True)
+class ContrastResult:
+    """The concepts that separate chosen from rejected, strongest first."""
+
+    concepts: tuple[ConceptStat, ...]
+    n_pairs: int
+    layer: int
+    pooling: str
+    model_id: str
+
+
+@dataclass(frozen=True)
+class PairScore:
+    """One pair's score for a concept on each side."""
+
+    pair_id: str
+    chosen: float
+    rejected: float
+    delta: float
+
+
+@dataclass(frozen=True, eq=False)
+class PairScores:
+    """Scores of one concept for many pairs, as aligned arrays."""
+
+    pair_ids: tuple[str, ...]
+    chosen: np.ndarray
+    """(n_pairs,) float64"""
+    rejected: np.ndarray
+    delta: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.pair_ids)
+
+
+@dataclass(frozen=True)
+class FeatureHit:
+    """A concept near a query, by cosine similarity."""
+
+    concept: Concept
+    score: float
+
+
+@dataclass(frozen=True)
+class ExampleHit:
+    """A pair side whose activation is near a query."""
+
+    pair_id: str
+    side: str
+    score: float
+    prompt: str
+    response: str
+
+
+@dataclass(frozen=True)
+class DefinedConcept:
+    """A concept defined from example texts and how well they separate."""
+
+    concept: Concept
+    separation: float
+    """Cohen's d between positive and negative texts' scores."""
+
+
+@dataclass(frozen=True, eq=False)
+class ShapingOffsets:
+    """Per-pair shaped-DPO offsets, z-scored over the requested pairs."""
+
+    pair_ids: tuple[str, ...]
+    offsets: np.ndarray
+    """(n_pairs,) z-scored: (raw - mean) / std."""
+    raw: np.ndarray
+    """(n_pairs,) sum over concepts of weight * (score(chosen) - score(rejected))."""
+    mean: float
+    std: float
+
+    def as_dict(self) -> dict[str, float]:
+        """pair_id -> z-scored offset."""
+        return dict(zip(self.pair_ids, (float(x) for x in self.offsets), strict=True))
+
+    def __len__(self) -> int:
+        return len(self.pair_ids)
+
+
+@dataclass(frozen=True)
+class ConceptShift:
+    """How an intervention moves one concept's delta and d."""
+
+    concept_id: str
+    delta_before: float
+    delta_after: float
+    d_before: float
+    d_after: float
+
+
+@dataclass(frozen=True)
+class FilterResult:
+    """Summary of a filter (or of its dry run)."""
+
+    n_pairs: int
+    n_removed: int
+    manifest_path: str
+    output_path: str
+    shifts: tuple[ConceptShift, ...]
+    dry_run: bool
+
+
+@dataclass(frozen=True)
+class InoculateResult:
+    """Summary of an inoculation (or of its dry run)."""
+
+    n_pairs: int
+    n_flagged: int
+    manifest_path: str
+    output_path: str
+    shifts: tuple[ConceptShift, ...]
+    dry_run: bool

@@ -1,0 +1,234 @@
+"""Concept-based reward terms for TRL's GRPO/RLOO trainers (``reward_funcs``).
+
+``ConceptReward`` is a TRL reward function: called as
+``reward(prompts=..., completions=..., **kwargs)`` it returns one float per
+completion, ``sum_k weight_k * score_k(text)``, where the scores come from a
+scorer (the server's ScoreConcepts through ``ClientScorer``, or anything with
+``score_texts``). ``AsyncConceptReward`` is the asyncio variant TRL runs
+concurrently with other async rewards. Both pickle (the client reconnects
+lazily), so they travel to training workers.
+
+Example:
+    >>> import numpy as np
+    >>> class Lengths:
+    ...     def score_texts(self, texts):
+    ...         return np.array([[len(t)] for t in texts], dtype=np.float32)
+    >>> reward = ConceptReward(Lengths(), weights=[-0.1], name="brevity")
+    >>> reward(prompts=["Q"], completions=["four"])
+    [-0.4000000059604645]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from prefsight_client.aio import AsyncClient
+from prefsight_client.client import Client
+
+
+class TextScorer(Protocol):
+    """Scores texts for a fixed list of concepts."""
+
+    def score_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), n_concepts) scores."""
+        ...
+
+
+class AsyncTextScorer(Protocol):
+    """The asyncio form of ``TextScorer``."""
+
+    async def score_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), n_concepts) scores."""
+        ...
+
+
+class ClientScorer:
+    """``TextScorer`` backed by a prefsight server's ScoreConcepts.
+
+    Holds the connection settings, not the connection: the client is opened on
+    first use, so the scorer pickles into training workers.
+    """
+
+    def __init__(
+        self,
+        address: str,
+        store: str,
+        concept_ids: Sequence[str],
+        *,
+        token: str | None = None,
+        layer: int | None = None,
+        pooling: str = "",
+        timeout: float | None = 60.0,
+    ) -> None:
+        if not concept_ids:
+            raise ValueError("ClientScorer needs at least one concept id")
+        self.address, self.store, self.token = address, store, token
+        self.concept_ids = list(concept_ids)
+        self.layer, self.pooling, self.timeout = layer, pooling, timeout
+        self._client: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_client": None}
+
+    def score_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Scores from the server, (len(texts), n_concepts)."""
+        if self._client is None:
+            self._client = Client(self.address, self.token, timeout=self.timeout)
+        return self._client.score_concepts(
+            self.store, self.concept_ids, texts=list(texts), layer=self.layer, pooling=self.pooling
+        )
+
+
+class AsyncClientScorer(ClientScorer):
+    """``AsyncTextScorer`` backed by the server; the AsyncClient opens in the running loop."""
+
+    async def score_texts(self, texts: Sequence[str]) -> np.ndarray:  # type: ignore[override]
+        """Scores from the server, (len(texts), n_concepts)."""
+        if self._client is None:
+            self._client = AsyncClient(self.address, self.token, timeout=self.timeout)
+        return await self._client.score_concepts(
+            self.store, self.concept_ids, texts=list(texts), layer=self.layer, pooling=self.pooling
+        )
+
+
+def message_text(value: Any) -> str:
+    """Text of a TRL prompt or completion: a string, or a list of chat messages.
+
+    For messages, the contents are joined with newlines (content parts of type
+    "text" included; images and tool calls are skipped).
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        return _content_text(value.get("content", ""))
+    if isinstance(value, Sequence):
+        return "\n".join(message_text(m) for m in value)
+    raise TypeError(f"cannot read text from {type(value).__name__}; expected str or messages")
+
+
+def _content_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, Sequence):
+        parts = [p.get("text", "") for p in content if isinstance(p, Mapping)]
+        return "\n".join(p for p in parts if p)
+    return ""
+
+
+class _RewardBase:
+    """Weights, naming and text assembly shared by the sync and async rewards."""
+
+    def __init__(
+        self, weights: Sequence[float], *, name: str = "prefsight_concepts", with_prompt: bool = False
+    ) -> None:
+        self.weights = np.asarray(weights, dtype=np.float64)
+        if self.weights.ndim != 1 or self.weights.size == 0:
+            raise ValueError(f"weights must be a non-empty list, got {weights!r}")
+        if not np.isfinite(self.weights).all():
+            raise ValueError(f"weights must be finite, got {weights!r}")
+        self.__name__ = name
+        self.with_prompt = with_prompt
+
+    def texts(self, prompts: Sequence[Any] | None, completions: Sequence[Any]) -> list[str]:
+        """The texts to score: completions, prefixed by their prompts if ``with_prompt``."""
+        if not self.with_prompt or prompts is None:
+            return [message_text(c) for c in completions]
+        return [message_text(p) + message_text(c) for p, c in zip(prompts, completions, strict=True)]
+
+    def combine(self, scores: np.ndarray, n_texts: int) -> list[float | None]:
+        """Weighted sum per row; None where a score is not finite (TRL reads None as NaN).
+
+        Raises:
+            ValueError: when ``scores`` is not (n_texts, len(weights)).
+        """
+        scores = np.asarray(scores, dtype=np.float64)
+        if scores.shape != (n_texts, self.weights.size):
+            raise ValueError(
+                f"scorer returned shape {scores.shape}, expected ({n_texts}, {self.weights.size}) "
+                "(one column per weight)"
+            )
+        rewards = scores @ self.weights
+        return [float(r) if math.isfinite(r) else None for r in rewards]
+
+
+class ConceptReward(_RewardBase):
+    """TRL reward function: ``sum_k weight_k * score_k(completion)`` per completion.
+
+    Args:
+        scorer: anything with ``score_texts(texts) -> (n, n_concepts)``, e.g. ``ClientScorer``.
+        weights: one per concept column; negative penalises a concept.
+        name: the name TRL logs the reward under.
+        with_prompt: score prompt + completion instead of the completion alone.
+    """
+
+    def __init__(
+        self,
+        scorer: TextScorer,
+        weights: Sequence[float],
+        *,
+        name: str = "prefsight_concepts",
+        with_prompt: bool = False,
+    ) -> None:
+        super().__init__(weights, name=name, with_prompt=with_prompt)
+        self.scorer = scorer
+
+    def __call__(
+        self, prompts: Sequence[Any] | None = None, completions: Sequence[Any] = (), **kwargs: Any
+    ) -> list[float | None]:
+        texts = self.texts(prompts, completions)
+        if not texts:
+            return []
+        return self.combine(self.scorer.score_texts(texts), len(texts))
+
+
+class AsyncConceptReward(_RewardBase):
+    """The asyncio variant of ``ConceptReward``; TRL awaits it alongside other async rewards."""
+
+    def __init__(
+        self,
+        scorer: AsyncTextScorer,
+        weights: Sequence[float],
+        *,
+        name: str = "prefsight_concepts",
+        with_prompt: bool = False,
+    ) -> None:
+        super().__init__(weights, name=name, with_prompt=with_prompt)
+        self.scorer = scorer
+
+    async def __call__(
+        self, prompts: Sequence[Any] | None = None, completions: Sequence[Any] = (), **kwargs: Any
+    ) -> list[float | None]:
+        texts = self.texts(prompts, completions)
+        if not texts:
+            return []
+        return self.combine(await self.scorer.score_texts(texts), len(texts))
+
+
+def concept_reward(
+    address: str,
+    store: str,
+    weights: Mapping[str, float],
+    *,
+    token: str | None = None,
+    layer: int | None = None,
+    asynchronous: bool = False,
+    name: str = "prefsight_concepts",
+    with_prompt: bool = False,
+) -> ConceptReward | AsyncConceptReward:
+    """A server-backed reward from ``{concept_id: weight}``.
+
+    Example:
+        >>> reward = concept_reward("localhost:50051", "demo", {"c12": -1.0})
+        >>> reward.__name__
+        'prefsight_concepts'
+    """
+    ids, values = list(weights), list(weights.values())
+    if asynchronous:
+        scorer = AsyncClientScorer(address, store, ids, token=token, layer=layer)
+        return AsyncConceptReward(scorer, values, name=name, with_prompt=with_prompt)
+    sync_scorer = ClientScorer(address, store, ids, token=token, layer=layer)
+    return ConceptReward(sync_scorer, values, name=name, with_prompt=with_prompt)

@@ -1,0 +1,128 @@
+"""Server interceptors that wrap each RPC's behaviour, and the error safety net.
+
+gRPC Python interceptors see only the method name; to see the request and the
+context (and so the store, the metadata and the final status), an interceptor
+here wraps the handler's behaviour in a context manager (``guard``). This
+module owns that wrapping for the four RPC shapes, plus ``ErrorInterceptor``:
+a ``prefsight.errors`` exception that escapes the servicer becomes its status
+code with its message, anything else INTERNAL with a request id that is logged.
+"""
+
+from __future__ import annotations
+
+import abc
+import functools
+import logging
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, NoReturn
+
+import grpc
+
+from prefsight.errors import PrefsightError
+
+log = logging.getLogger(__name__)
+
+Guard = Callable[[Any, grpc.ServicerContext], AbstractContextManager[None]]
+"""(request or None for client streams, context) -> a context manager around the call."""
+
+
+def abort(context: grpc.ServicerContext, code: grpc.StatusCode, message: str) -> NoReturn:
+    """End the RPC with ``code`` and ``message`` (``context.abort`` always raises)."""
+    context.abort(code, message)
+    raise AssertionError("context.abort returned")  # pragma: no cover
+
+
+def wrap_handler(handler: grpc.RpcMethodHandler, guard: Guard) -> grpc.RpcMethodHandler:
+    """A handler whose behaviour runs inside ``guard(request, context)``.
+
+    Streams run entirely inside the guard, so it sees how they end.
+    """
+    kwargs = {
+        "request_deserializer": handler.request_deserializer,
+        "response_serializer": handler.response_serializer,
+    }
+    if handler.unary_unary:
+        inner_uu = handler.unary_unary
+
+        def unary_unary(request: Any, context: grpc.ServicerContext) -> Any:
+            with guard(request, context):
+                return inner_uu(request, context)
+
+        return grpc.unary_unary_rpc_method_handler(unary_unary, **kwargs)
+    if handler.unary_stream:
+        inner_us = handler.unary_stream
+
+        def unary_stream(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+            with guard(request, context):
+                yield from inner_us(request, context)
+
+        return grpc.unary_stream_rpc_method_handler(unary_stream, **kwargs)
+    if handler.stream_unary:
+        inner_su = handler.stream_unary
+
+        def stream_unary(requests: Iterator[Any], context: grpc.ServicerContext) -> Any:
+            with guard(None, context):
+                return inner_su(requests, context)
+
+        return grpc.stream_unary_rpc_method_handler(stream_unary, **kwargs)
+    inner_ss = handler.stream_stream
+
+    def stream_stream(requests: Iterator[Any], context: grpc.ServicerContext) -> Iterator[Any]:
+        with guard(None, context):
+            yield from inner_ss(requests, context)
+
+    return grpc.stream_stream_rpc_method_handler(stream_stream, **kwargs)
+
+
+class BehaviourInterceptor(grpc.ServerInterceptor, abc.ABC):
+    """Base class: run ``guard`` around the behaviour of the methods it applies to."""
+
+    def applies_to(self, method: str) -> bool:
+        """Whether to wrap ``method`` (a full name like ``/prefsight.v1.Prefsight/Info``)."""
+        return True
+
+    @abc.abstractmethod
+    def guard(
+        self, method: str, request: Any, context: grpc.ServicerContext
+    ) -> AbstractContextManager[None]:
+        """A context manager around one call; may ``abort`` before it yields."""
+
+    def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler | None:
+        handler = continuation(handler_call_details)
+        method = handler_call_details.method
+        if handler is None or not self.applies_to(method):
+            return handler
+        return wrap_handler(handler, functools.partial(self.guard, method))
+
+
+class ErrorInterceptor(BehaviourInterceptor):
+    """Map escaping exceptions to status codes; never let a bug's traceback reach the caller."""
+
+    def __init__(self, applies: Callable[[str], bool] | None = None) -> None:
+        self._applies = applies
+
+    def applies_to(self, method: str) -> bool:
+        return self._applies is None or self._applies(method)
+
+    @contextmanager
+    def guard(self, method: str, request: Any, context: grpc.ServicerContext) -> Iterator[None]:
+        try:
+            yield
+        except PrefsightError as error:
+            abort(context, grpc.StatusCode[error.status], error.message)
+        except Exception:
+            if context.code() is not None:  # the servicer aborted on purpose
+                raise
+            request_id = uuid.uuid4().hex[:12]
+            log.exception("%s failed (request id %s)", method, request_id)
+            abort(
+                context,
+                grpc.StatusCode.INTERNAL,
+                f"internal error in {method} (request id {request_id}); the server log has details",
+            )

@@ -1,0 +1,371 @@
+"""The HTML audit report in a real headless Chromium, opened from a file:// URL.
+
+Builds a realistic ReportData (30 concepts, 3 topics, 200 pairs, HH-style
+text with hostile HTML in it), writes the report, and checks that it draws,
+sorts, filters and drills down without console or page errors, and that no
+dataset string runs as script. Saves artifacts/report.png.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+from prefsight.report import (
+    ConceptMap,
+    ConceptRow,
+    ExamplePair,
+    PairMap,
+    Provenance,
+    ReportData,
+    TopicTable,
+    assign_badge,
+    write_report,
+)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+XSS_SCRIPT = "<script>window.__xss = (window.__xss || 0) + 1</script>"
+XSS_IMG = '<img src=x onerror="window.__xss = (window.__xss || 0) + 1">'
+N_CONCEPTS, N_TOPICS, N_PAIRS, N_TEXT = 30, 3, 200, 4
+TOPICS = ["harmless-base", "helpful-base", "red-team-attempts"]
+LABELS = [
+    "apologetic refusal",
+    "step-by-step structure",
+    "hedging language",
+    "legal disclaimers",
+    "toxic insult",
+    "empathy toward user",
+    "code block",
+    "asks clarifying question",
+    "medical advice",
+    "violent detail",
+    "bullet lists",
+    "first-person opinion",
+    "politeness markers",
+    "weapons instructions",
+    "citations / sources",
+    "sarcasm",
+    "long-winded filler",
+    "self-reference as AI",
+    "profanity",
+    "numerical answer",
+    "drug synthesis",
+    "reassurance",
+    "humour",
+    "moralising tone",
+    "personal data",
+    "short one-liner",
+    "markdown headers",
+    "flattery",
+    "conspiracy content",
+    "refers to policy",
+]
+WORDS = (
+    "I understand your concern and I can help with that . However I cannot provide "
+    "instructions for anything harmful . Here are some safer options you might consider : "
+    "talk to a professional , check official sources , and take care of yourself ."
+).split()
+
+
+def _tokens(rng: random.Random, n: int) -> list[tuple[str, float]]:
+    hot = rng.randrange(n)
+    return [
+        (
+            ("" if i == 0 else " ") + WORDS[(i + hot) % len(WORDS)],
+            max(0.0, 3.0 * math.exp(-((i - hot) ** 2) / 6.0) + rng.gauss(0, 0.05)),
+        )
+        for i in range(n)
+    ]
+
+
+def _example(rng: random.Random, c: int, k: int, hostile: bool) -> ExamplePair:
+    chosen_tokens = _tokens(rng, rng.randint(18, 40))
+    rejected_tokens = _tokens(rng, rng.randint(10, 30))
+    if hostile:
+        chosen_tokens.append((" " + XSS_SCRIPT, 0.0))
+        rejected_tokens.append((" " + XSS_IMG, 2.5))
+    chosen = "".join(t for t, _ in chosen_tokens)
+    rejected = "".join(t for t, _ in rejected_tokens)
+    cs, rs = rng.gauss(1.0, 0.5), rng.gauss(0.2, 0.5)
+    return ExamplePair(
+        pair_id=f"hh-{c:02d}-{k}",
+        prompt=f"\n\nHuman: How do I deal with problem #{k}? {XSS_SCRIPT if hostile else ''}"
+        "\n\nAssistant: Can you say more?\n\nHuman: It is about <b>my neighbour</b>.",
+        chosen=chosen,
+        rejected=rejected,
+        chosen_score=cs,
+        rejected_score=rs,
+        delta=cs - rs,
+        chosen_tokens=chosen_tokens,
+        rejected_tokens=[] if k == 2 else rejected_tokens,
+    )
+
+
+def _concept(rng: random.Random, i: int, kind: str) -> ConceptRow:
+    d = rng.choice([1, -1]) * rng.uniform(0.0, 0.5) if i % 5 else rng.uniform(-0.05, 0.05)
+    sd = rng.uniform(0.3, 3.0)
+    delta, se = d * sd, sd / math.sqrt(N_PAIRS)
+    p = math.erfc(abs(delta / se) / math.sqrt(2))
+    label = LABELS[i % len(LABELS)] if kind != "text" else f"text check {i}"
+    if i == 3:
+        label = f"hostile {XSS_IMG} label"
+    fire = rng.uniform(0.05, 0.9)
+    return ConceptRow(
+        id=f"{kind}:L{6 + i % 3}:{1000 + i}" if kind != "text" else f"text:{i}",
+        label=label,
+        kind=kind,
+        layer=None if kind == "text" else 6 + i % 3,
+        delta=delta,
+        d=d,
+        q=min(1.0, p * 2.5),
+        p=p,
+        ci_low=delta - 1.96 * se,
+        ci_high=delta + 1.96 * se,
+        split_half=rng.random() > 0.2,
+        fire_rate=fire,
+        fire_rate_chosen=fire + 0.05,
+        fire_rate_rejected=max(0.0, fire - 0.05),
+        delta_min=0.1 * sd,
+        d_min=0.1,
+        predicted_shift=delta * 0.3,
+        description=f"Fires on {label}. Example of description text {XSS_SCRIPT if i == 3 else ''}",
+        top_tokens=[" sorry", " cannot", "<script>", " apolog"] if i < 10 else [" the", " and"],
+        examples=[_example(rng, i, k, hostile=(i == 0 and k == 0)) for k in range(3)]
+        if kind != "text"
+        else [],
+    )
+
+
+def fake_report_data(seed: int = 7) -> ReportData:
+    """Realistic report data: 30 concepts, 3 topics, 200 pairs, 4 text checks."""
+    rng = random.Random(seed)
+    kinds = ["sae", "contrast", "named"]
+    concepts = [_concept(rng, i, kinds[i % 3]) for i in range(N_CONCEPTS)]
+    concepts.sort(key=lambda r: r.q)
+    text_checks = [_concept(rng, 100 + i, "text") for i in range(N_TEXT)]
+    ids = [r.id for r in concepts]
+    topics = TopicTable(
+        topics=TOPICS,
+        sizes=[80, 70, 50],
+        concept_ids=ids,
+        delta_diff=[[rng.gauss(0, 0.3) for _ in ids] for _ in TOPICS],
+        z=[[rng.gauss(0, 2) for _ in ids] for _ in TOPICS],
+        split_half=[[rng.random() > 0.15 for _ in ids] for _ in TOPICS],
+        skipped={"<i>misc</i>": "only 4 pairs (needs 20)"},
+    )
+    pair_map = PairMap(
+        x=[rng.gauss(t * 3, 1) for t in range(N_TOPICS) for _ in range(N_PAIRS // N_TOPICS + 1)][
+            :N_PAIRS
+        ],
+        y=[rng.gauss(t % 2 * 2, 1) for t in range(N_TOPICS) for _ in range(N_PAIRS // 3 + 1)][
+            :N_PAIRS
+        ],
+        pair_id=[f"hh-{i}" for i in range(N_PAIRS)],
+        topic=[TOPICS[min(i * N_TOPICS // N_PAIRS, 2)] for i in range(N_PAIRS)],
+        label=[f"Human: question {i} {XSS_SCRIPT if i == 0 else ''}" for i in range(N_PAIRS)],
+    )
+    concept_map = ConceptMap(
+        x=[rng.gauss(0, 1) for _ in ids],
+        y=[rng.gauss(0, 1) for _ in ids],
+        id=ids,
+        kind=[r.kind for r in concepts],
+    )
+    provenance = Provenance(
+        dataset="Anthropic/hh-rlhf (harmless-base, helpful-base, red-team)",
+        fingerprint="9f2c41d0b7e35a6e1c8d2f4b6a0e9d7c5b3a1f2e4d6c8b0a",
+        n_pairs=N_PAIRS,
+        model_id="HuggingFaceTB/SmolLM2-135M-Instruct",
+        layers=[6, 7, 8],
+        run_times={"ingest": 84.2, "concepts": 12.9, "contrast": 1.4, "report": 0.6},
+        created_at="2025-11-27T07:40:12Z",
+        command="prefsight analyze hh.jsonl --layers 6,7,8 --store ./store --report report.html",
+    )
+    return ReportData(provenance, concepts, topics, pair_map, concept_map, text_checks)
+
+
+@pytest.fixture(scope="module")
+def report_page(tmp_path_factory: pytest.TempPathFactory):
+    data = fake_report_data()
+    path = write_report(data, tmp_path_factory.mktemp("report") / "report.html")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on(
+            "request",
+            lambda r: (
+                None
+                if r.url.startswith(("file:", "data:", "blob:", "about:"))
+                else errors.append(f"network request {r.url}")
+            ),
+        )
+        page.goto(path.as_uri(), wait_until="load")
+        page.wait_for_selector("#volcano-plot .scatterlayer .trace", timeout=15_000)
+        yield data, page, errors
+        browser.close()
+
+
+def _visible_rows(page: Page, table: str) -> int:
+    return page.locator(f"#{table} tr.row:visible").count()
+
+
+def test_report_renders_without_console_or_page_errors(report_page) -> None:
+    data, page, errors = report_page
+    page.wait_for_selector("#topic-heatmap .heatmaplayer", timeout=10_000)
+    page.wait_for_selector("#pair-map .scatterlayer .trace", timeout=10_000)
+    page.wait_for_selector("#concept-map .scatterlayer .trace", timeout=10_000)
+    assert errors == []
+    assert page.title().startswith("prefsight audit")
+
+
+def test_volcano_draws_one_trace_per_badge_present(report_page) -> None:
+    data, page, _ = report_page
+    present = {assign_badge(r) for r in data.concepts}
+    traces = page.locator("#volcano-plot .scatterlayer .trace")
+    assert traces.count() == len(present)
+    points = page.locator("#volcano-plot .scatterlayer .point").count()
+    assert points == sum(1 for r in data.concepts if math.isfinite(r.d) and math.isfinite(r.q))
+
+
+def test_tables_have_one_row_per_concept(report_page) -> None:
+    data, page, _ = report_page
+    assert page.locator("#concept-table tr.row").count() == N_CONCEPTS
+    assert page.locator("#text-table tr.row").count() == N_TEXT
+    assert _visible_rows(page, "concept-table") == N_CONCEPTS
+    first = page.locator("#concept-table tr.row").first
+    assert first.get_attribute("data-concept") == data.concepts[0].id
+
+
+def test_clicking_a_row_reveals_its_pairs_with_highlighted_tokens(report_page) -> None:
+    data, page, _ = report_page
+    row = page.locator("#concept-table tr.row").nth(1)
+    detail = page.locator("#concept-table-1-detail")
+    assert detail.is_hidden()
+    row.click()
+    assert detail.is_visible()
+    assert detail.locator("article.pair").count() == len(data.concepts[1].examples)
+    marks = detail.locator(".side.chosen mark.tk")
+    assert marks.count() > 0
+    weights = [float(m.get_attribute("style").split(":")[1]) for m in marks.all()]
+    assert max(weights) <= 1.0 and min(weights) >= 0.05
+    color = marks.first.evaluate("m => getComputedStyle(m).backgroundColor")
+    assert color.startswith("rgba(230, 159, 0") or color.startswith("rgb(230 159 0")
+    row.click()
+    assert detail.is_hidden()
+
+
+def test_sorting_by_d_orders_rows(report_page) -> None:
+    data, page, _ = report_page
+    header = page.locator("#concept-table thead th").nth(7)
+    assert header.inner_text().strip() == "d"
+    header.click()
+    ids = page.locator("#concept-table tr.row").evaluate_all(
+        "rows => rows.map(r => r.getAttribute('data-concept'))"
+    )
+    assert ids == [r.id for r in sorted(data.concepts, key=lambda r: r.d)]
+    header.click()
+    ids = page.locator("#concept-table tr.row").evaluate_all(
+        "rows => rows.map(r => r.getAttribute('data-concept'))"
+    )
+    assert ids == [r.id for r in sorted(data.concepts, key=lambda r: -r.d)]
+    details_follow = page.locator("#concept-table tbody").evaluate(
+        "b => Array.from(b.rows).every((r, i) => i % 2 == 1 || "
+        "b.rows[i + 1].id === r.dataset.key + '-detail')"
+    )
+    assert details_follow
+
+
+def test_filters_by_kind_badge_and_text(report_page) -> None:
+    data, page, _ = report_page
+    controls = page.locator('.controls[data-table="concept-table"]')
+    controls.locator(".f-kind").select_option("sae")
+    assert _visible_rows(page, "concept-table") == sum(r.kind == "sae" for r in data.concepts)
+    controls.locator(".f-kind").select_option("")
+    badge = assign_badge(data.concepts[0])
+    controls.locator(".f-badge").select_option(badge)
+    expected = sum(assign_badge(r) == badge for r in data.concepts)
+    assert _visible_rows(page, "concept-table") == expected
+    assert controls.locator(".count").inner_text() == f"{expected} of {N_CONCEPTS}"
+    controls.locator(".f-badge").select_option("")
+    controls.locator(".f-text").fill("refusal")
+    assert _visible_rows(page, "concept-table") == sum(
+        "refusal" in (r.label + r.description).lower() for r in data.concepts
+    )
+    controls.locator(".f-text").fill("")
+    assert _visible_rows(page, "concept-table") == N_CONCEPTS
+
+
+def test_clicking_a_volcano_point_opens_that_concept(report_page) -> None:
+    data, page, _ = report_page
+    point = page.locator("#volcano-plot .scatterlayer .trace").first.locator(".point").first
+    point.scroll_into_view_if_needed()
+    box = point.bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x - 3, y - 3)
+    page.mouse.move(x, y)
+    page.wait_for_selector("#volcano-plot .hoverlayer .hovertext", timeout=5_000)
+    page.mouse.click(x, y)
+    opened = page.locator("#concept-table tr.row.open")
+    opened.first.wait_for(timeout=5_000)
+    assert opened.first.get_attribute("data-concept") in {r.id for r in data.concepts}
+    opened.first.click()
+
+
+def test_volcano_dropdown_switches_x_to_raw_delta(report_page) -> None:
+    data, page, _ = report_page
+    page.locator("#volcano-plot .updatemenu-header-group").click()
+    page.locator("#volcano-plot .updatemenu-dropdown-button", has_text="Δ").click()
+    page.wait_for_function(
+        "document.querySelector('#volcano-plot .xtitle').textContent.startsWith('Δ')"
+    )
+    xs = page.evaluate("Array.from(document.getElementById('volcano-plot').data).flatMap(t => t.x)")
+    assert sorted(xs) == pytest.approx(sorted(r.delta for r in data.concepts))
+
+
+def test_hostile_text_shows_as_text_and_never_runs(report_page) -> None:
+    data, page, _ = report_page
+    page.locator("#concept-table tr.row").first.click()
+    hostile = [r for r in data.concepts if r.examples and "<script>" in r.examples[0].prompt][0]
+    row_index = data.concepts.index(hostile)
+    page.locator(f"#concept-table-{row_index}-row").click()
+    detail = page.locator(f"#concept-table-{row_index}-detail")
+    assert XSS_SCRIPT in detail.locator(".side.chosen .text").first.inner_text()
+    assert XSS_IMG in detail.locator(".side.rejected .text").first.inner_text()
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("main img").count() == 0
+    label_row = [r for r in data.concepts if XSS_IMG in r.label][0]
+    assert (
+        XSS_IMG in page.locator(f"#concept-table-{data.concepts.index(label_row)}-row").inner_text()
+    )
+
+
+def test_screenshot_is_saved(report_page) -> None:
+    _, page, errors = report_page
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.reload(wait_until="load")
+    page.wait_for_selector("#concept-map .scatterlayer .trace", timeout=15_000)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_function("window.scrollY === 0")
+    page.screenshot(path=str(ARTIFACTS / "report.png"))
+    page.screenshot(path=str(ARTIFACTS / "report-full.png"), full_page=True)
+    page.locator("#concept-table-1-row").click()
+    page.locator("#concept-table-1-detail").screenshot(path=str(ARTIFACTS / "report-detail.png"))
+    assert (ARTIFACTS / "report.png").stat().st_size > 20_000
+    assert errors == []
