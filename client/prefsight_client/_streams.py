@@ -23,6 +23,17 @@ from prefsight_client.errors import from_rpc_error
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+R = TypeVar("R")
+
+
+def per_message(convert: Callable[[Any], R]) -> Callable[[Any], list[R]]:
+    """Adapt a converter of one message to the streams' message -> items shape."""
+    return lambda message: [convert(message)]
+
+
+def per_chunk(convert: Callable[[list[Any]], list[R]]) -> Callable[[Any], list[R]]:
+    """Adapt a converter of a list of chunk messages to the message -> items shape."""
+    return lambda message: convert([message])
 
 
 class ResponseStream(Generic[T]):

@@ -27,8 +27,7 @@ from prefsight_client._channel import (
 )
 from prefsight_client._proto.prefsight.v1 import prefsight_pb2_grpc
 from prefsight_client._retry import RetryPolicy, deadline_after, time_left
-from prefsight_client._streams import AsyncResponseStream
-from prefsight_client.client import _chunk, _one
+from prefsight_client._streams import AsyncResponseStream, per_chunk, per_message
 from prefsight_client.errors import from_rpc_error
 from prefsight_client.results import (
     ContrastResult,
@@ -196,7 +195,7 @@ class AsyncClient:
             max_length=max_length,
             token_sample=token_sample,
         )
-        return self._stream("Ingest", request, _one(_convert.ingest_progress), timeout)
+        return self._stream("Ingest", request, per_message(_convert.ingest_progress), timeout)
 
     # -- concepts ---------------------------------------------------------------
 
@@ -243,7 +242,7 @@ class AsyncClient:
             store, concept_id, layer=layer, pooling=pooling, pair_ids=pair_ids
         )
         timeout_s = resolve_timeout(timeout, self.timeout)
-        return self._stream("Scores", request, _chunk(_convert.pair_scores), timeout_s)
+        return self._stream("Scores", request, per_chunk(_convert.pair_scores), timeout_s)
 
     async def scores(
         self,
@@ -427,7 +426,7 @@ class AsyncClient:
             store, concept_ids, weights=weights, layer=layer, pooling=pooling, pair_ids=pair_ids
         )
         timeout_s = resolve_timeout(timeout, self.timeout)
-        stream = self._stream("ShapingOffsets", request, _one(lambda m: m), timeout_s)
+        stream = self._stream("ShapingOffsets", request, per_message(lambda m: m), timeout_s)
         return _convert.shaping_offsets([m async for m in stream])
 
     async def filter(

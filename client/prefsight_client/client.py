@@ -31,7 +31,7 @@ from prefsight_client._channel import (
 )
 from prefsight_client._proto.prefsight.v1 import prefsight_pb2_grpc
 from prefsight_client._retry import RetryPolicy, deadline_after, time_left
-from prefsight_client._streams import ResponseStream
+from prefsight_client._streams import ResponseStream, per_chunk, per_message
 from prefsight_client.errors import from_rpc_error
 from prefsight_client.results import (
     ContrastResult,
@@ -50,7 +50,6 @@ from prefsight_client.vectors import SteeringVector
 
 log = logging.getLogger(__name__)
 
-R = TypeVar("R")
 T = TypeVar("T")
 
 
@@ -205,7 +204,7 @@ class Client:
             max_length=max_length,
             token_sample=token_sample,
         )
-        return self._stream("Ingest", request, _one(_convert.ingest_progress), timeout)
+        return self._stream("Ingest", request, per_message(_convert.ingest_progress), timeout)
 
     # -- concepts ---------------------------------------------------------------
 
@@ -252,7 +251,7 @@ class Client:
             store, concept_id, layer=layer, pooling=pooling, pair_ids=pair_ids
         )
         timeout_s = resolve_timeout(timeout, self.timeout)
-        return self._stream("Scores", request, _chunk(_convert.pair_scores), timeout_s)
+        return self._stream("Scores", request, per_chunk(_convert.pair_scores), timeout_s)
 
     def scores(
         self,
@@ -436,7 +435,7 @@ class Client:
             store, concept_ids, weights=weights, layer=layer, pooling=pooling, pair_ids=pair_ids
         )
         timeout_s = resolve_timeout(timeout, self.timeout)
-        stream = self._stream("ShapingOffsets", request, _one(lambda m: m), timeout_s)
+        stream = self._stream("ShapingOffsets", request, per_message(lambda m: m), timeout_s)
         return _convert.shaping_offsets(stream)
 
     def filter(
@@ -501,12 +500,3 @@ class Client:
             pooling=pooling,
         )
         return _convert.inoculate_result(self._unary("Inoculate", request, timeout))
-
-
-def _one(convert: Callable[[Any], R]) -> Callable[[Any], list[R]]:
-    """Adapt a message converter to the stream's one-message-to-many-items shape."""
-    return lambda message: [convert(message)]
-
-
-def _chunk(convert: Callable[[list[Any]], list[R]]) -> Callable[[Any], list[R]]:
-    return lambda message: convert([message])

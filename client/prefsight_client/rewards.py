@@ -15,7 +15,7 @@ Example:
     ...         return np.array([[len(t)] for t in texts], dtype=np.float32)
     >>> reward = ConceptReward(Lengths(), weights=[-0.1], name="brevity")
     >>> reward(prompts=["Q"], completions=["four"])
-    [-0.4000000059604645]
+    [-0.4]
 """
 
 from __future__ import annotations
@@ -123,7 +123,11 @@ class _RewardBase:
     """Weights, naming and text assembly shared by the sync and async rewards."""
 
     def __init__(
-        self, weights: Sequence[float], *, name: str = "prefsight_concepts", with_prompt: bool = False
+        self,
+        weights: Sequence[float],
+        *,
+        name: str = "prefsight_concepts",
+        with_prompt: bool = False,
     ) -> None:
         self.weights = np.asarray(weights, dtype=np.float64)
         if self.weights.ndim != 1 or self.weights.size == 0:
@@ -137,7 +141,9 @@ class _RewardBase:
         """The texts to score: completions, prefixed by their prompts if ``with_prompt``."""
         if not self.with_prompt or prompts is None:
             return [message_text(c) for c in completions]
-        return [message_text(p) + message_text(c) for p, c in zip(prompts, completions, strict=True)]
+        return [
+            message_text(p) + message_text(c) for p, c in zip(prompts, completions, strict=True)
+        ]
 
     def combine(self, scores: np.ndarray, n_texts: int) -> list[float | None]:
         """Weighted sum per row; None where a score is not finite (TRL reads None as NaN).

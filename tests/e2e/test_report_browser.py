@@ -198,27 +198,71 @@ def fake_report_data(seed: int = 7) -> ReportData:
 
 
 @pytest.fixture(scope="module")
-def report_page(tmp_path_factory: pytest.TempPathFactory):
+def report_file(tmp_path_factory: pytest.TempPathFactory):
+    """The fake data and its report, written once for the module."""
     data = fake_report_data()
-    path = write_report(data, tmp_path_factory.mktemp("report") / "report.html")
+    return data, write_report(data, tmp_path_factory.mktemp("report") / "report.html")
+
+
+@pytest.fixture(scope="module")
+def browser():
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 1000})
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on(
-            "request",
-            lambda r: (
-                None
-                if r.url.startswith(("file:", "data:", "blob:", "about:"))
-                else errors.append(f"network request {r.url}")
-            ),
-        )
-        page.goto(path.as_uri(), wait_until="load")
-        page.wait_for_selector("#volcano-plot .scatterlayer .trace", timeout=15_000)
-        yield data, page, errors
-        browser.close()
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _record_errors(page: Page, errors: list[str]) -> None:
+    """Console errors, uncaught exceptions and any request that leaves the file."""
+    local = ("file:", "data:", "blob:", "about:")
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith(local) else errors.append(f"request {r.url}"),
+    )
+
+
+RESET_VIEW = """() => {
+  document.querySelectorAll('.controls input, .controls select').forEach(el => {
+    el.value = ''; el.dispatchEvent(new Event('input'));
+  });
+  document.querySelectorAll('table.concepts').forEach(table => {
+    const body = table.tBodies[0];
+    const rank = r => Number(r.dataset.key.split('-').pop());
+    const rows = Array.from(body.querySelectorAll('tr.row')).sort((a, b) => rank(a) - rank(b));
+    rows.forEach(r => {
+      const detail = document.getElementById(r.dataset.key + '-detail');
+      r.classList.remove('open'); r.setAttribute('aria-expanded', 'false'); detail.hidden = true;
+      body.appendChild(r); body.appendChild(detail);
+    });
+    table.querySelectorAll('th').forEach(h => h.setAttribute('aria-sort', 'none'));
+  });
+  window.scrollTo({top: 0, behavior: 'instant'});
+}"""
+
+
+@pytest.fixture(scope="module")
+def loaded_page(report_file, browser):
+    """The report loaded once (loading ~5 MB of plotly.js takes seconds on a busy CPU)."""
+    data, path = report_file
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    errors: list[str] = []
+    _record_errors(page, errors)
+    page.goto(path.as_uri(), wait_until="load")
+    page.wait_for_selector("#volcano-plot .scatterlayer .trace", timeout=15_000)
+    yield data, page, errors
+    page.close()
+
+
+@pytest.fixture
+def report_page(loaded_page):
+    """The loaded report in its initial view; no console/page error allowed during the test."""
+    data, page, errors = loaded_page
+    page.evaluate(RESET_VIEW)
+    before = len(errors)
+    yield data, page, errors
+    assert errors[before:] == [], f"errors while the test used the page: {errors[before:]}"
 
 
 def _visible_rows(page: Page, table: str) -> int:
@@ -325,7 +369,6 @@ def test_clicking_a_volcano_point_opens_that_concept(report_page) -> None:
     opened = page.locator("#concept-table tr.row.open")
     opened.first.wait_for(timeout=5_000)
     assert opened.first.get_attribute("data-concept") in {r.id for r in data.concepts}
-    opened.first.click()
 
 
 def test_volcano_dropdown_switches_x_to_raw_delta(report_page) -> None:
@@ -337,11 +380,12 @@ def test_volcano_dropdown_switches_x_to_raw_delta(report_page) -> None:
     )
     xs = page.evaluate("Array.from(document.getElementById('volcano-plot').data).flatMap(t => t.x)")
     assert sorted(xs) == pytest.approx(sorted(r.delta for r in data.concepts))
+    page.locator("#volcano-plot .updatemenu-header-group").click()
+    page.locator("#volcano-plot .updatemenu-dropdown-button", has_text="Cohen").click()
 
 
 def test_hostile_text_shows_as_text_and_never_runs(report_page) -> None:
     data, page, _ = report_page
-    page.locator("#concept-table tr.row").first.click()
     hostile = [r for r in data.concepts if r.examples and "<script>" in r.examples[0].prompt][0]
     row_index = data.concepts.index(hostile)
     page.locator(f"#concept-table-{row_index}-row").click()
@@ -359,9 +403,7 @@ def test_hostile_text_shows_as_text_and_never_runs(report_page) -> None:
 def test_screenshot_is_saved(report_page) -> None:
     _, page, errors = report_page
     ARTIFACTS.mkdir(exist_ok=True)
-    page.reload(wait_until="load")
     page.wait_for_selector("#concept-map .scatterlayer .trace", timeout=15_000)
-    page.evaluate("window.scrollTo(0, 0)")
     page.wait_for_function("window.scrollY === 0")
     page.screenshot(path=str(ARTIFACTS / "report.png"))
     page.screenshot(path=str(ARTIFACTS / "report-full.png"), full_page=True)

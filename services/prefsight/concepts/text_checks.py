@@ -121,7 +121,8 @@ def markdown_density(text: str) -> float:
 _URL = re.compile(
     r"(?:https?://|(?<![\w@./-])www\.)[^\s<>()\"'\]]+"
     r"|(?<![\w@./-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*"
-    r"\.(?:com|org|net|edu|gov|io|info|co\.uk|ai|dev)(?:/[^\s<>()\"'\]]*)?(?![\w-])",
+    r"\.(?:com|org|net|edu|gov|int|io|info|co\.uk|ai|dev|tv|uk|de|fr|nl|jp|ca|au|eu)"
+    r"(?:/[^\s<>()\"'\]]*)?(?![\w-])",
     re.IGNORECASE,
 )
 
@@ -175,6 +176,12 @@ _REFUSAL = _phrase_regex(
         "i'm not in a position to",
         "i can't engage",
         "i'm not allowed to",
+        "i have to refuse",
+        "i must refuse",
+        "i'll have to pass",
+        "i'm afraid i can't",
+        "i'm afraid i cannot",
+        "outside what i can",
     ]
 )
 
@@ -219,13 +226,18 @@ _AGREEMENT = re.compile(
             "impressive",
             "brilliant",
             "great instincts",
+            "so right",
+            "wise choice",
+            "smart move",
+            "i love your",
+            "you have a gift",
             "excellent instincts",
             "good instincts",
         ]
     ).pattern
     + r"|(?<!\w)(?:great|good|excellent|fantastic|brilliant|wonderful|thoughtful|smart"
-    r"|insightful|sharp|perceptive|astute)\s+(?:question|point|idea|observation|insight"
-    r"|thinking|catch)s?(?!\w)",
+    r"|insightful|sharp|perceptive|astute|wise)\s+(?:question|point|idea|observation|insight"
+    r"|thinking|catch|choice|call)s?(?!\w)",
     re.IGNORECASE,
 )
 
@@ -274,6 +286,16 @@ _HEDGING = _phrase_regex(
         "i might be wrong",
         "with a grain of salt",
         "not necessarily",
+        "maybe",
+        "potentially",
+        "i suppose",
+        "i'd guess",
+        "from what i understand",
+        "if i remember correctly",
+        "if i'm not mistaken",
+        "i could be mistaken",
+        "hard to say",
+        "not completely sure",
     ]
 )
 
@@ -319,6 +341,19 @@ _CERTAINTY = _phrase_regex(
         "the only correct",
         "there is no other way",
         "no exceptions",
+        "without exception",
+        "for a fact",
+        "end of story",
+        "everyone knows",
+        "zero risk",
+        "in every case",
+        "in every situation",
+        "no question",
+        "is certain to",
+        "are certain to",
+        "it is certain",
+        "there's no way",
+        "unanimous",
     ]
 )
 

@@ -24,6 +24,8 @@ percentile interval of n_bootstrap resampled means.
 from __future__ import annotations
 
 import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -69,28 +71,38 @@ def bootstrap_ci(
         scores: validated scores.
         columns: concept indices to bootstrap.
         config: n_bootstrap, alpha, seed (concept j uses the stream (seed, j), so
-            its interval does not depend on which others are bootstrapped).
+            its interval does not depend on which others are bootstrapped),
+            n_threads.
 
     Returns:
         (low, high), each (len(columns),).
     """
-    low = np.zeros(columns.size)
-    high = np.zeros(columns.size)
     n = scores.n_pairs
     quantiles = [config.alpha / 2, 1 - config.alpha / 2]
-    for i, (j, values) in enumerate(zip(columns, _nonzero_deltas(scores, columns))):
+
+    def interval(task: tuple[int, np.ndarray]) -> np.ndarray:
+        j, values = task
         if values.size == 0:
-            continue
-        rng = np.random.default_rng([config.seed, int(j)])
-        means = _resampled_means(values, n, config.n_bootstrap, rng)
-        low[i], high[i] = np.quantile(means, quantiles)
-    return low, high
+            return np.zeros(2)
+        rng = np.random.default_rng([config.seed, j])
+        return np.quantile(_resampled_means(values, n, config.n_bootstrap, rng), quantiles)
+
+    workers = config.n_threads or os.cpu_count() or 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        values = _nonzero_deltas(scores, columns, pool)
+        bounds = list(pool.map(interval, zip(columns.tolist(), values)))
+    out = np.array(bounds).reshape(-1, 2)
+    return out[:, 0], out[:, 1]
 
 
-def _nonzero_deltas(scores: PairScores, columns: np.ndarray) -> list[np.ndarray]:
+def _nonzero_deltas(
+    scores: PairScores, columns: np.ndarray, pool: ThreadPoolExecutor
+) -> list[np.ndarray]:
     """The nonzero deltas of each requested concept, as float64."""
     if scores.is_sparse:
-        delta = (scores.chosen[:, columns] - scores.rejected[:, columns]).tocsc()
+        sides = pool.map(lambda x: x[:, columns], (scores.chosen, scores.rejected))
+        c, r = sides
+        delta = (c - r).tocsc()
         delta.eliminate_zeros()
         return [
             delta.data[delta.indptr[i] : delta.indptr[i + 1]].astype(np.float64)
@@ -106,12 +118,15 @@ def _resampled_means(
     """Means of n_boot multinomial resamples of n pairs whose nonzero deltas are ``values``."""
     k = values.size
     hits = rng.binomial(n, k / n, size=n_boot)
-    sums = np.empty(n_boot)
-    per_batch = max(1, _DRAWS_PER_BATCH // max(k, 1))
+    sums = np.zeros(n_boot)
+    per_batch = max(1, _DRAWS_PER_BATCH // k)
     for start in range(0, n_boot, per_batch):
         counts = hits[start : start + per_batch]
-        picks = values[rng.integers(0, k, size=int(counts.sum()))]
-        running = np.concatenate(([0.0], np.cumsum(picks)))
-        ends = np.cumsum(counts)
-        sums[start : start + counts.size] = running[ends] - running[ends - counts]
+        picks = values.take(rng.integers(0, k, size=int(counts.sum()), dtype=np.int32))
+        if picks.size == 0:
+            continue
+        # reduceat misreads empty segments, so sum the non-empty ones only
+        nonempty = counts > 0
+        starts = (np.cumsum(counts) - counts)[nonempty]
+        sums[start : start + counts.size][nonempty] = np.add.reduceat(picks, starts)
     return sums / n

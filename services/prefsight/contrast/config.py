@@ -32,9 +32,10 @@ class ContrastConfig:
     """Cap on resampled values (n_bootstrap x nonzero deltas, summed over the
     bootstrapped concepts, about 4 ns each); concepts that would pass it get the
     Student-t interval instead. ``ContrastResult.ci_bootstrapped`` says which."""
-    chunk_nnz: int = 1 << 21
-    """Stored entries (sparse) or cells (dense) per side per row chunk: bounds the
-    working memory at about 40 bytes per entry per thread."""
+    chunk_nnz: int = 1 << 18
+    """Stored entries (sparse) or cells (dense) per side per row chunk (at most
+    1023 rows): bounds the working memory at about 40 bytes per entry per
+    thread; small chunks stay in the CPU cache."""
     n_threads: int = 0
     """Worker threads over row chunks; 0 means one per CPU."""
     shift_scale: float = 1.0

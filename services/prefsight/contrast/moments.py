@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
@@ -40,8 +41,10 @@ from prefsight.contrast.validate import PairScores
 
 log = logging.getLogger(__name__)
 
-_BASE = 1 << 17
-"""Radix of the packed counts; a chunk never has this many rows."""
+_BITS = 10
+_BASE = 1 << _BITS
+"""Radix of the packed counts (five digits, 50 bits); a chunk has fewer rows.
+Small chunks also keep each chunk's arrays in the L2 cache."""
 _MAX_CHUNK_ROWS = _BASE - 1
 
 
@@ -91,13 +94,35 @@ class _Chunk:
 
     s1: np.ndarray
     s2: np.ndarray
-    code_a: np.ndarray
-    """n_pos + n_neg * _BASE + n_fire * _BASE**2, per concept (exact float64)."""
-    code_b: np.ndarray
-    """n_fire_chosen + n_fire_rejected * _BASE."""
+    counts: np.ndarray
+    """(5, n_concepts) int64: n_pos, n_neg, n_fire_chosen, n_fire_rejected, n_fire."""
     side_sum: np.ndarray | None
     side_sq: np.ndarray | None
     s_len: np.ndarray | None
+
+
+def _count_table() -> np.ndarray:
+    """Packed counts of one union entry, indexed by its key.
+
+    key = flags (1 chosen stored, 2 rejected stored, 3 both) + 4 * (delta > 0)
+    + 8 * (delta < 0); the value holds, in base _BASE digits, n_pos, n_neg,
+    fire_chosen, fire_rejected and fire (always 1 for a union entry).
+    """
+    table = np.zeros(16)
+    for key in range(16):
+        flags, pos, neg = key & 3, (key >> 2) & 1, (key >> 3) & 1
+        digits = (pos, neg, flags & 1, flags >> 1, 1)
+        table[key] = sum(float(v) * float(_BASE) ** i for i, v in enumerate(digits))
+    return table
+
+
+_COUNT_TABLE = _count_table()
+
+
+def _decode_counts(packed: np.ndarray) -> np.ndarray:
+    """(5, n_concepts) int64 digits of packed column sums (exact: all below 2**53)."""
+    whole = np.rint(packed).astype(np.int64)
+    return np.stack([(whole >> (_BITS * i)) & (_BASE - 1) for i in range(5)])
 
 
 def group_moments(
@@ -204,26 +229,41 @@ def _empty_moments(
 
 
 def _accumulate(out: Moments, results: Iterator[tuple[int, _Chunk]]) -> None:
+    counts = (out.n_pos, out.n_neg, out.n_fire_chosen, out.n_fire_rejected, out.n_fire)
     for g, chunk in results:
         out.s1[g] += chunk.s1
         out.s2[g] += chunk.s2
-        a = np.rint(chunk.code_a).astype(np.int64)
-        out.n_pos[g] += a % _BASE
-        out.n_neg[g] += (a // _BASE) % _BASE
-        out.n_fire[g] += a // (_BASE * _BASE)
-        b = np.rint(chunk.code_b).astype(np.int64)
-        out.n_fire_chosen[g] += b % _BASE
-        out.n_fire_rejected[g] += b // _BASE
+        for total, part in zip(counts, chunk.counts):
+            total[g] += part
         for name in ("side_sum", "side_sq", "s_len"):
             total, part = getattr(out, name), getattr(chunk, name)
             if total is not None:
                 total[g] += part
 
 
-def _colsums(pattern: sp.csr_matrix, data: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """weights (k, rows) @ (rows, m) matrix with ``pattern``'s structure and ``data``."""
-    x = sp.csr_matrix((data, pattern.indices, pattern.indptr), shape=pattern.shape, copy=False)
-    return np.asarray(weights @ x)
+class _ColumnSums:
+    """Column sums of arrays laid out on one CSR pattern, without rebuilding matrices.
+
+    Holds the pattern's transpose as a CSC matrix (the same arrays, no copy)
+    and swaps in each data array; ``csc @ vector`` is scipy's matvec loop.
+    Sums accumulate in the data's dtype within the chunk (float32 input:
+    float32 over at most _MAX_CHUNK_ROWS rows) and are returned as float64.
+    """
+
+    def __init__(self, pattern: sp.csr_matrix) -> None:
+        rows, cols = pattern.shape
+        self._t = sp.csc_matrix(
+            (pattern.data, pattern.indices, pattern.indptr), shape=(cols, rows), copy=False
+        )
+        self._rows = rows
+
+    def __call__(self, data: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        self._t.data = data
+        if weights is None:
+            vector = np.ones(self._rows, dtype=data.dtype)
+        else:
+            vector = weights.astype(data.dtype, copy=False)
+        return np.asarray(self._t @ vector, dtype=np.float64)
 
 
 def _union(c: sp.csr_matrix, r: sp.csr_matrix) -> sp.csr_matrix:
@@ -233,52 +273,108 @@ def _union(c: sp.csr_matrix, r: sp.csr_matrix) -> sp.csr_matrix:
     return flag_c + flag_r
 
 
+class _Workspace:
+    """Per-thread scratch arrays, reused across chunks.
+
+    Fresh multi-megabyte arrays per chunk cost page faults (glibc hands large
+    freed blocks back to the OS), which measured as slow as the arithmetic;
+    reusing buffers removes them.
+    """
+
+    def __init__(self) -> None:
+        self._arrays: dict[tuple[str, np.dtype], np.ndarray] = {}
+
+    def get(self, name: str, size: int, dtype: type | np.dtype) -> np.ndarray:
+        """A (size,) view of the named buffer, grown when too small; contents undefined."""
+        key = (name, np.dtype(dtype))
+        arr = self._arrays.get(key)
+        if arr is None or arr.size < size:
+            arr = np.empty(max(size, int(1.25 * (0 if arr is None else arr.size))), key[1])
+            self._arrays[key] = arr
+        return arr[:size]
+
+    def iota(self, size: int) -> np.ndarray:
+        """0..size-1 as intp."""
+        arr = self._arrays.get(("iota", np.dtype(np.intp)))
+        if arr is None or arr.size < size:
+            arr = np.arange(max(size, 1 << 16), dtype=np.intp)
+            self._arrays[("iota", np.dtype(np.intp))] = arr
+        return arr[:size]
+
+
+_local = threading.local()
+
+
+def _workspace() -> _Workspace:
+    ws = getattr(_local, "workspace", None)
+    if ws is None:
+        ws = _local.workspace = _Workspace()
+    return ws
+
+
+def _spread(ws: _Workspace, present: np.ndarray, values: np.ndarray, out: np.ndarray) -> None:
+    """out = values at the True positions of ``present`` (in order), 0 elsewhere."""
+    out.fill(0)
+    out[np.flatnonzero(present)] = values
+
+
 def _sparse_chunk(
     c: sp.csr_matrix, r: sp.csr_matrix, ell: np.ndarray | None, with_sides: bool
 ) -> _Chunk:
+    """Sums over one chunk of CSR rows (canonical, no stored zeros: see validate)."""
+    ws = _workspace()
     union = _union(c, r)
-    in_c = (union.data & 1).view(np.bool_)
-    in_r = (union.data >> 1).view(np.bool_)
-    cu = np.zeros(union.nnz)
-    cu[in_c] = c.data
-    ru = np.zeros(union.nnz)
-    ru[in_r] = r.data
-    delta = cu - ru
-    if np.count_nonzero(c.data) < c.nnz or np.count_nonzero(r.data) < r.nnz:
-        in_c, in_r = cu != 0, ru != 0  # explicitly stored zeros do not fire
-    fire = in_c | in_r
-    ones = np.ones((1, c.shape[0]))
-    weights = ones if ell is None else np.vstack([ones, ell[None]])
-    sums = _colsums(union, delta, weights)
-    code_a = np.where(delta > 0, 1.0, 0.0)
-    code_a += np.where(delta < 0, float(_BASE), 0.0)
-    code_a += fire * float(_BASE * _BASE)
-    code_b = in_c + in_r * float(_BASE)
-    side = [cu + ru, cu * cu + ru * ru] if with_sides else []
-    return _Chunk(
-        s1=sums[0],
-        s2=_colsums(union, delta * delta, ones)[0],
-        code_a=_colsums(union, code_a, ones)[0],
-        code_b=_colsums(union, code_b, ones)[0],
-        side_sum=_colsums(union, side[0], ones)[0] if with_sides else None,
-        side_sq=_colsums(union, side[1], ones)[0] if with_sides else None,
-        s_len=None if ell is None else sums[1],
-    )
+    flags, nnz = union.data, union.nnz
+    dtype = np.result_type(c.dtype, r.dtype)
+    delta, other = ws.get("delta", nnz, dtype), ws.get("other", nnz, dtype)
+    bits = ws.get("bits", nnz, np.int8)
+    _spread(ws, np.bitwise_and(flags, 1, out=bits).view(np.bool_), c.data, delta)
+    _spread(ws, np.right_shift(flags, 1, out=bits).view(np.bool_), r.data, other)
+    np.subtract(delta, other, out=delta)
+    colsum = _ColumnSums(union)
+    s1 = colsum(delta)
+    s_len = None if ell is None else colsum(delta, ell)
+    counts = _decode_counts(colsum(_count_codes(ws, flags, delta)))
+    s2 = colsum(np.multiply(delta, delta, out=other))
+    side_sum = side_sq = None
+    if with_sides:
+        colsum_c, colsum_r = _ColumnSums(c), _ColumnSums(r)
+        side_sum = 2 * colsum_c(c.data) - s1
+        sq_c = np.multiply(c.data, c.data, out=ws.get("sq_c", c.nnz, c.dtype))
+        sq_r = np.multiply(r.data, r.data, out=ws.get("sq_r", r.nnz, r.dtype))
+        side_sq = colsum_c(sq_c) + colsum_r(sq_r)
+    return _Chunk(s1=s1, s2=s2, counts=counts, side_sum=side_sum, side_sq=side_sq, s_len=s_len)
+
+
+def _count_codes(ws: _Workspace, flags: np.ndarray, delta: np.ndarray) -> np.ndarray:
+    """Packed counts (see _COUNT_TABLE) of each union entry."""
+    nnz = flags.size
+    key = ws.get("key", nnz, np.int8)
+    bit = ws.get("bit", nnz, np.int8)
+    np.greater(delta, 0, out=bit.view(np.bool_))
+    np.left_shift(bit, 2, out=key)
+    np.less(delta, 0, out=bit.view(np.bool_))
+    np.left_shift(bit, 3, out=bit)
+    np.bitwise_or(key, bit, out=key)
+    np.bitwise_or(key, flags, out=key)
+    index = ws.get("key_intp", nnz, np.intp)
+    np.copyto(index, key)
+    return np.take(_COUNT_TABLE, index, out=ws.get("codes", nnz, np.float64))
 
 
 def _dense_chunk(
     c: np.ndarray, r: np.ndarray, ell: np.ndarray | None, with_sides: bool
 ) -> _Chunk:
+    """Sums over one chunk of dense rows, in float64."""
     c64 = c.astype(np.float64, copy=False)
     r64 = r.astype(np.float64, copy=False)
     delta = c64 - r64
     fire_c, fire_r = c != 0, r != 0
-    code_a = (delta > 0).sum(0) + _BASE * (delta < 0).sum(0) + _BASE**2 * (fire_c | fire_r).sum(0)
+    counts = [delta > 0, delta < 0, fire_c, fire_r, fire_c | fire_r]
     return _Chunk(
         s1=delta.sum(0),
         s2=np.einsum("ij,ij->j", delta, delta),
-        code_a=code_a.astype(np.float64),
-        code_b=(fire_c.sum(0) + _BASE * fire_r.sum(0)).astype(np.float64),
+        counts=np.stack([x.sum(0) for x in counts]).astype(np.int64),
         side_sum=c64.sum(0) + r64.sum(0) if with_sides else None,
         side_sq=np.einsum("ij,ij->j", c64, c64) + np.einsum("ij,ij->j", r64, r64)
         if with_sides

@@ -9,6 +9,7 @@ statistic is computed. The statistics themselves are in ``moments`` and
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,8 +50,9 @@ def check_scores(chosen: Any, rejected: Any) -> PairScores:
         rejected: the same for the rejected responses.
 
     Returns:
-        PairScores; sparse input becomes canonical CSR (copied only when it was
-        another format or had unsorted/duplicate indices), dense input float32/64.
+        PairScores; sparse input becomes canonical CSR without stored zeros
+        (copied only when it was another format, had unsorted/duplicate indices
+        or stored zeros), dense input float32/64.
 
     Raises:
         InvalidArgument: mixed dense/sparse, shape mismatch, not 2-D, fewer than
@@ -63,7 +65,8 @@ def check_scores(chosen: Any, rejected: Any) -> PairScores:
         )
     is_sparse = sp.issparse(chosen)
     prepare = _sparse_side if is_sparse else _dense_side
-    c, r = prepare(chosen, "chosen"), prepare(rejected, "rejected")
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the checks release the GIL
+        c, r = pool.map(prepare, (chosen, rejected), ("chosen", "rejected"))
     if c.shape != r.shape:
         raise InvalidArgument(
             f"chosen has shape {c.shape} but rejected has shape {r.shape}; "
@@ -104,6 +107,10 @@ def _sparse_side(x: Any, name: str) -> sp.csr_matrix:
         log.debug("%s: sorting indices and summing duplicates (a copy)", name)
         m = m.copy()
         m.sum_duplicates()
+    if np.count_nonzero(m.data) < m.nnz:
+        log.debug("%s: dropping explicitly stored zeros (a copy)", name)
+        m = m.copy()
+        m.eliminate_zeros()
     return m
 
 

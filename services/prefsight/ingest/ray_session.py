@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from typing import Any
 
 from prefsight.errors import InvalidArgument
@@ -25,6 +26,8 @@ def ensure_ray(address: str | None = None, *, num_cpus: int | None = None) -> No
 
     if ray.is_initialized():
         return
+    # Ray spawns its processes with fork+exec, which is safe for LanceDB's runtime.
+    warnings.filterwarnings("ignore", message="lancedb fork support is experimental")
     if address:
         ray.init(address=address, log_to_driver=False)
     else:

@@ -32,6 +32,11 @@ class ForwardWorker:
     def ready(self) -> dict[str, Any]:
         return {"pid": os.getpid(), "model": self.loaded.model_id, "d_model": self.loaded.d_model}
 
+    def run_sae(self, pairs: list[EncodedPair], sae: Any) -> Any:
+        from prefsight.ingest.features import sae_batch
+
+        return sae_batch(self.loaded, pairs, self.layers[-1], sae)
+
     def run(self, pairs: list[EncodedPair], sample_per_response: int) -> BatchResult:
         return forward_batch(
             self.loaded, pairs, self.layers, sample_per_response=sample_per_response

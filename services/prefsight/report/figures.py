@@ -109,7 +109,8 @@ def volcano_figure(
     fig = go.Figure(
         traces,
         layout=_layout(
-            440,
+            460,
+            margin={"l": 60, "r": 20, "t": 64, "b": 50},
             xaxis={"title": {"text": "Cohen's d (chosen − rejected)"}, "zeroline": False},
             yaxis={"title": {"text": "−log10 q"}, "rangemode": "tozero"},
             shapes=[
@@ -145,7 +146,7 @@ def _x_switch(x_by_trace: list[tuple[list[float], list[float]]]) -> dict[str, An
         "direction": "down",
         "x": 1,
         "xanchor": "right",
-        "y": 1.12,
+        "y": 1.02,
         "yanchor": "bottom",
         "showactive": True,
         "bgcolor": "white",

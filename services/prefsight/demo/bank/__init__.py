@@ -17,8 +17,7 @@ from prefsight.demo.bank.travel import BANK as _TRAVEL
 from prefsight.demo.bank.types import DomainBank, Topic
 
 DOMAINS: dict[str, DomainBank] = {
-    b.name: b
-    for b in (_COOKING, _PROGRAMMING, _HEALTH, _TRAVEL, _FINANCE, _HISTORY, _GARDENING)
+    b.name: b for b in (_COOKING, _PROGRAMMING, _HEALTH, _TRAVEL, _FINANCE, _HISTORY, _GARDENING)
 }
 
 __all__ = ["DOMAINS", "DomainBank", "Topic"]

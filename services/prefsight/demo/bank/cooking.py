@@ -27,8 +27,7 @@ _TOPICS = (
             "Toss the pieces in just enough oil to coat them lightly, then season with salt.",
             "Spread them in a single layer with gaps between pieces, using two trays if needed.",
             "Turn them once halfway through so both sides get a chance to brown.",
-            "Putting the empty tray in the oven while it heats gives you a head start on "
-            "browning.",
+            "Putting the empty tray in the oven while it heats gives you a head start on browning.",
         ),
     ),
     Topic(
@@ -46,8 +45,7 @@ _TOPICS = (
             "while it steams.",
         ),
         details=(
-            "Rinse the grains in a sieve until the water runs mostly clear to remove loose "
-            "starch.",
+            "Rinse the grains in a sieve until the water runs mostly clear to remove loose starch.",
             "A ratio of roughly one and a half cups of water per cup of rice works for most "
             "white varieties, while brown rice needs closer to two.",
             "Bring the water to a boil, add the rice and a pinch of salt, then drop the heat "
@@ -69,21 +67,17 @@ _TOPICS = (
         ),
         slot=("rye flour", "whole wheat flour", "bread flour", "all-purpose flour"),
         cores=(
-            "A sluggish starter usually needs a warmer spot and a more regular feeding "
-            "schedule.",
+            "A sluggish starter usually needs a warmer spot and a more regular feeding schedule.",
             "Starters that stop rising are rarely dead; they are often just cold or underfed.",
         ),
         details=(
             "Discard all but a spoonful and feed it equal weights of {x} and water.",
-            "Keep the jar somewhere around 24 to 26 degrees Celsius, such as near the oven "
-            "light.",
+            "Keep the jar somewhere around 24 to 26 degrees Celsius, such as near the oven light.",
             "Use filtered or rested tap water if your water is heavily chlorinated.",
             "Feed it twice a day for several days and mark the level on the jar with a rubber "
             "band.",
-            "A layer of grey liquid on top just means it is hungry, so pour it off and feed "
-            "it.",
-            "Adding a spoonful of whole grain flour gives the yeast extra nutrients to work "
-            "with.",
+            "A layer of grey liquid on top just means it is hungry, so pour it off and feed it.",
+            "Adding a spoonful of whole grain flour gives the yeast extra nutrients to work with.",
             "Once it doubles within six to eight hours of feeding, it is ready for baking again.",
         ),
     ),
@@ -157,8 +151,7 @@ _TOPICS = (
             "like egg white.",
             "Plain yogurt or buttermilk can stand in for one egg at about a quarter cup each.",
             "If the recipe uses more than two eggs, substitutes tend to give a denser result.",
-            "Add an extra quarter teaspoon of baking powder if you want to make up for lost "
-            "lift.",
+            "Add an extra quarter teaspoon of baking powder if you want to make up for lost lift.",
         ),
     ),
     Topic(
@@ -171,8 +164,7 @@ _TOPICS = (
         slot=("chicken bones", "vegetable scraps", "beef bones", "a turkey carcass"),
         cores=(
             "Homemade stock from {x} takes little effort, mostly time at a gentle simmer.",
-            "The key to stock from {x} is starting with cold water and never letting it boil "
-            "hard.",
+            "The key to stock from {x} is starting with cold water and never letting it boil hard.",
         ),
         details=(
             "Put everything in a large pot and cover it with cold water by a few centimetres.",
@@ -205,8 +197,7 @@ _TOPICS = (
             "Basil dislikes the cold, so it keeps better on the counter than in the fridge.",
             "Tender herbs can also be wrapped in a barely damp paper towel inside a container.",
             "Wash the leaves only just before using them, since wet leaves rot faster.",
-            "If you have more than you can use, chop it and freeze it in oil in an ice cube "
-            "tray.",
+            "If you have more than you can use, chop it and freeze it in oil in an ice cube tray.",
             "Remove any yellow or slimy leaves as soon as you see them so they don't spread.",
         ),
     ),
@@ -232,8 +223,7 @@ _TOPICS = (
             "Kidney beans need a hard boil for ten minutes first to destroy a natural toxin.",
             "Add salt to the cooking water, which seasons them throughout and does not stop "
             "them softening.",
-            "Acidic ingredients like tomato slow softening, so add them once the beans are "
-            "tender.",
+            "Acidic ingredients like tomato slow softening, so add them once the beans are tender.",
         ),
     ),
     Topic(
@@ -292,13 +282,11 @@ _TOPICS = (
             "Why do my {x} spread into thin flat discs in the oven?",
             "How do I stop my {x} from spreading so much?",
         ),
-        slot=("chocolate chip cookies", "peanut butter cookies", "sugar cookies",
-              "snickerdoodles"),
+        slot=("chocolate chip cookies", "peanut butter cookies", "sugar cookies", "snickerdoodles"),
         cores=(
             "Cookies that spread too much usually have butter that was too warm or too little "
             "flour.",
-            "Flat {x} are a common problem, and it is usually about temperature and "
-            "measurement.",
+            "Flat {x} are a common problem, and it is usually about temperature and measurement.",
         ),
         details=(
             "Chill the dough for at least thirty minutes before baking.",
@@ -323,7 +311,7 @@ _TOPICS = (
             "Freezer burn comes from air contact, so the trick with {x} is airtight packing.",
         ),
         details=(
-            "Let it cool completely before it goes into the freezer.",
+            "If it was cooked, let it cool completely before it goes into the freezer.",
             "Portion it into the amounts you will actually use, so you only thaw what you need.",
             "Squeeze as much air as you can out of freezer bags before sealing them.",
             "Label each bag with what it is and the date.",

@@ -35,8 +35,12 @@ _TOPICS = (
             "What's the smartest order to pay off {x}?",
             "I'm struggling with {x}. How should I go about paying it down?",
         ),
-        slot=("credit card debt", "several student loans", "a car loan and credit cards",
-              "medical bills"),
+        slot=(
+            "credit card debt",
+            "several student loans",
+            "a car loan and credit cards",
+            "medical bills",
+        ),
         cores=(
             "Paying off {x} starts with listing every balance, its interest rate and its "
             "minimum payment.",
@@ -46,8 +50,7 @@ _TOPICS = (
         details=(
             "Always pay at least the minimum on everything to avoid fees.",
             "Putting extra money towards the highest interest rate saves the most overall.",
-            "Clearing the smallest balance first gives quick wins that keep some people "
-            "motivated.",
+            "Clearing the smallest balance first gives quick wins that keep some people motivated.",
             "Ask lenders about lower rates or hardship plans; many have them.",
             "A balance transfer card can help if you can repay within the promotional period.",
             "Stop adding new debt while you pay down the old.",
@@ -61,11 +64,9 @@ _TOPICS = (
             "How do I make a budget {x}?",
             "I've never stuck to a budget. What's a simple way to start {x}?",
         ),
-        slot=("that I'll actually follow", "on an irregular income", "as a couple",
-              "as a student"),
+        slot=("that I'll actually follow", "on an irregular income", "as a couple", "as a student"),
         cores=(
-            "A budget works when it reflects what you really spend and leaves room for "
-            "enjoyment.",
+            "A budget works when it reflects what you really spend and leaves room for enjoyment.",
             "The simplest budgets split income into essentials, goals and spending money.",
         ),
         details=(
@@ -85,8 +86,12 @@ _TOPICS = (
             "How should a beginner start investing {x}?",
             "I want to start investing {x}. Where do I begin?",
         ),
-        slot=("with a small amount each month", "for retirement", "in my twenties",
-              "after paying off debt"),
+        slot=(
+            "with a small amount each month",
+            "for retirement",
+            "in my twenties",
+            "after paying off debt",
+        ),
         cores=(
             "For most beginners, regular contributions to low-cost diversified funds are a "
             "sensible starting point.",
@@ -109,11 +114,14 @@ _TOPICS = (
             "How can I improve my credit score {x}?",
             "What actually moves a credit score {x}?",
         ),
-        slot=("before applying for a mortgage", "after missed payments", "with no credit history",
-              "quickly"),
+        slot=(
+            "before applying for a mortgage",
+            "after missed payments",
+            "with no credit history",
+            "quickly",
+        ),
         cores=(
-            "Credit scores respond mainly to on-time payments and how much of your credit you "
-            "use.",
+            "Credit scores respond mainly to on-time payments and how much of your credit you use.",
             "Improving a credit score {x} takes consistent habits over months.",
         ),
         details=(
@@ -143,8 +151,7 @@ _TOPICS = (
             "Open a separate savings account just for this goal.",
             "Automate the transfer right after payday.",
             "Look for one or two larger expenses you can cut temporarily.",
-            "For goals less than a few years away, keep the money in savings rather than "
-            "stocks.",
+            "For goals less than a few years away, keep the money in savings rather than stocks.",
             "Track progress monthly, which keeps motivation up.",
             "Adjust the date or the amount if the plan turns out unrealistic.",
         ),
@@ -159,17 +166,42 @@ _TOPICS = (
         slot=("grocery bills", "energy bills", "phone and internet bills", "insurance costs"),
         cores=(
             "Most households can cut {x} by reviewing what they pay and shopping around.",
-            "Lower {x} usually come from a mix of switching providers and small changes in "
-            "habits.",
+            "Lower {x} usually come from a mix of switching providers and small changes in habits.",
         ),
         details=(
-            "Compare your current deals with what new customers are offered.",
+            "Compare what you pay now with what new customers are offered.",
             "Call your provider and ask for a better rate before switching.",
-            "Plan meals for the week and shop with a list.",
-            "Buy store brands for staples, which are often similar in quality.",
-            "Turn the heating down a degree and seal obvious draughts.",
-            "Check whether you pay for services you no longer use.",
             "Set a calendar reminder to review these costs once a year.",
+        ),
+        specific=(
+            (
+                "grocery bills",
+                (
+                    "Plan meals for the week and shop with a list.",
+                    "Buy store brands for staples, which are often similar in quality.",
+                ),
+            ),
+            (
+                "energy bills",
+                (
+                    "Turn the heating down a degree and seal obvious draughts.",
+                    "Wash clothes at lower temperatures and run full loads.",
+                ),
+            ),
+            (
+                "phone and internet bills",
+                (
+                    "A SIM-only plan is often much cheaper once your phone is paid off.",
+                    "Check whether you pay for a faster connection or extras you do not use.",
+                ),
+            ),
+            (
+                "insurance costs",
+                (
+                    "Raising your excess lowers the premium, as long as you could afford it.",
+                    "Paying annually instead of monthly often avoids interest charges.",
+                ),
+            ),
         ),
     ),
     Topic(
@@ -185,14 +217,40 @@ _TOPICS = (
             "Understanding {x} helps you make better decisions about saving and borrowing.",
         ),
         details=(
-            "Compound interest means you earn interest on previous interest as well as on "
-            "your savings.",
-            "An index fund holds all the companies in a market index instead of picking a few.",
-            "Inflation is the general rise in prices, which reduces what money can buy.",
-            "An annual percentage rate includes interest and some fees, expressed per year.",
             "Small differences in rates add up to large amounts over long periods.",
             "Try a free online calculator with your own numbers to see the effect.",
             "When comparing products, compare the same measure across all of them.",
+        ),
+        specific=(
+            (
+                "compound interest",
+                (
+                    "It means you earn interest on previous interest as well as on your savings.",
+                    "The earlier you start, the more time the growth has to build on itself.",
+                ),
+            ),
+            (
+                "index funds",
+                (
+                    "An index fund holds all the companies in a market index instead of picking "
+                    "a few.",
+                    "Because nobody is picking stocks, their fees are usually low.",
+                ),
+            ),
+            (
+                "inflation",
+                (
+                    "Inflation is the general rise in prices, which reduces what money can buy.",
+                    "Cash that earns less than inflation loses value in real terms.",
+                ),
+            ),
+            (
+                "an annual percentage rate",
+                (
+                    "It includes interest and some fees, expressed as a yearly rate.",
+                    "A lower rate on a longer loan can still cost more in total.",
+                ),
+            ),
         ),
     ),
     Topic(
@@ -225,13 +283,15 @@ _TOPICS = (
             "Should I rent or buy {x}?",
             "How do I decide between renting and buying {x}?",
         ),
-        slot=("a home in a big city", "my first apartment", "a place while I'm in my twenties",
-              "a house in a small town"),
+        slot=(
+            "a home in a big city",
+            "my first apartment",
+            "a place while I'm in my twenties",
+            "a house in a small town",
+        ),
         cores=(
-            "Whether to rent or buy depends on how long you will stay and the full cost of "
-            "owning.",
-            "Buying is not automatically better than renting, and the numbers vary a lot by "
-            "place.",
+            "Whether to rent or buy depends on how long you will stay and the full cost of owning.",
+            "Buying is not automatically better than renting, and the numbers vary a lot by place.",
         ),
         details=(
             "Buying tends to make more sense if you plan to stay five years or longer.",
@@ -250,8 +310,12 @@ _TOPICS = (
             "How can I spot {x}?",
             "What are the warning signs of {x}?",
         ),
-        slot=("investment scams", "phishing emails from my bank", "fake online shops",
-              "rental scams"),
+        slot=(
+            "investment scams",
+            "phishing emails from my bank",
+            "fake online shops",
+            "rental scams",
+        ),
         cores=(
             "Scams usually share a few warning signs: pressure, secrecy and unusual payment "
             "requests.",
@@ -261,11 +325,9 @@ _TOPICS = (
             "Be wary of promised high returns with little risk.",
             "Real banks do not ask for your full password or PIN by email or phone.",
             "Check the web address carefully before entering any details.",
-            "Never pay by gift card, wire transfer or cryptocurrency to someone you have not "
-            "met.",
+            "Never pay by gift card, wire transfer or cryptocurrency to someone you have not met.",
             "Search the company name with the word scam before paying.",
-            "Contact the organisation using details you find yourself, not those in the "
-            "message.",
+            "Contact the organisation using details you find yourself, not those in the message.",
             "Report suspected scams to your bank and the relevant authority.",
         ),
     ),
@@ -298,8 +360,12 @@ _TOPICS = (
             "How should I plan for retirement {x}?",
             "Am I behind on retirement savings, and what should I do {x}?",
         ),
-        slot=("if I'm starting in my forties", "as a self-employed person",
-              "with a modest salary", "if I'm in my twenties"),
+        slot=(
+            "if I'm starting in my forties",
+            "as a self-employed person",
+            "with a modest salary",
+            "if I'm in my twenties",
+        ),
         cores=(
             "Retirement planning is about saving steadily, keeping costs low and reviewing "
             "regularly.",
@@ -323,8 +389,12 @@ _TOPICS = (
             "What's a fair way of splitting {x}?",
             "How do other people handle splitting {x}?",
         ),
-        slot=("bills with roommates", "expenses with a partner", "costs on a group holiday",
-              "rent in a shared flat"),
+        slot=(
+            "bills with roommates",
+            "expenses with a partner",
+            "costs on a group holiday",
+            "rent in a shared flat",
+        ),
         cores=(
             "Splitting {x} works best when everyone agrees on the rules up front.",
             "There are a few common ways of splitting {x}, and the right one depends on the "

@@ -61,8 +61,7 @@ _TOPICS = (
         ),
         slot=("tomatoes", "peppers", "basil", "sunflowers", "cucumbers"),
         cores=(
-            "Starting {x} from seed mostly needs warmth to germinate and strong light "
-            "afterwards.",
+            "Starting {x} from seed mostly needs warmth to germinate and strong light afterwards.",
             "Seedlings usually fail from too little light, too much water or sowing too early.",
         ),
         details=(
@@ -86,8 +85,7 @@ _TOPICS = (
         cores=(
             "Controlling {x} works best with a mix of prevention, physical removal and "
             "encouraging predators.",
-            "You can usually keep {x} under control without strong chemicals if you act "
-            "early.",
+            "You can usually keep {x} under control without strong chemicals if you act early.",
         ),
         details=(
             "Inspect plants regularly, especially the undersides of leaves.",
@@ -106,8 +104,12 @@ _TOPICS = (
             "How do I start composting {x}?",
             "What's the right way to set up compost {x}?",
         ),
-        slot=("in a small back garden", "on an apartment balcony", "kitchen scraps",
-              "autumn leaves"),
+        slot=(
+            "in a small back garden",
+            "on an apartment balcony",
+            "kitchen scraps",
+            "autumn leaves",
+        ),
         cores=(
             "Good compost comes from balancing green materials with brown ones and keeping it "
             "moist.",
@@ -152,8 +154,13 @@ _TOPICS = (
             "How often should I water {x}?",
             "What's the right way to water {x}?",
         ),
-        slot=("a new lawn", "vegetable beds in summer", "succulents", "newly planted trees",
-              "houseplants"),
+        slot=(
+            "a new lawn",
+            "vegetable beds in summer",
+            "succulents",
+            "newly planted trees",
+            "houseplants",
+        ),
         cores=(
             "How often to water {x} depends on weather, soil and the plants' roots, so checking "
             "the soil beats a fixed schedule.",
@@ -201,8 +208,7 @@ _TOPICS = (
         ),
         slot=("garlic", "courgettes", "runner beans", "radishes", "spinach"),
         cores=(
-            "{X} is a good choice for a first vegetable because it is forgiving and "
-            "productive.",
+            "{X} is a good choice for a first vegetable because it is forgiving and productive.",
             "Growing {x} is fairly easy with decent soil, sun and regular water.",
         ),
         details=(
@@ -225,7 +231,8 @@ _TOPICS = (
         slot=("a fiddle-leaf fig", "an orchid", "a snake plant", "a pothos", "a calathea"),
         cores=(
             "Indoor plants like {x} mainly need the right light and careful watering.",
-            "Most houseplant deaths, including {x}, come from overwatering or the wrong light.",
+            "Most houseplant deaths come from overwatering or the wrong light, and {x} is no "
+            "exception.",
         ),
         details=(
             "Find out whether it prefers bright indirect light or lower light.",
@@ -268,8 +275,7 @@ _TOPICS = (
         ),
         slot=("the vegetable garden", "potted plants", "roses", "the lawn", "fruit trees"),
         cores=(
-            "Preparing {x} for winter is mainly about protecting roots and tidying up "
-            "sensibly.",
+            "Preparing {x} for winter is mainly about protecting roots and tidying up sensibly.",
             "A few autumn jobs help {x} come through winter in good shape.",
         ),
         details=(
@@ -289,8 +295,12 @@ _TOPICS = (
             "How do I plan {x}?",
             "What should I think about when planning {x}?",
         ),
-        slot=("a small vegetable patch", "a herb garden", "a raised bed layout",
-              "a low-maintenance front garden"),
+        slot=(
+            "a small vegetable patch",
+            "a herb garden",
+            "a raised bed layout",
+            "a low-maintenance front garden",
+        ),
         cores=(
             "Planning {x} starts with watching where the sun falls and deciding what you "
             "actually want to grow.",

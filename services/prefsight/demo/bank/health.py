@@ -132,8 +132,7 @@ _TOPICS = (
         ),
         slot=("everyday stress", "work burnout", "exam anxiety", "low energy in winter"),
         cores=(
-            "A few simple habits can make {x} more manageable, though they take some "
-            "consistency.",
+            "A few simple habits can make {x} more manageable, though they take some consistency.",
             "Managing {x} usually means looking after the basics and reducing the load where "
             "you can.",
         ),
@@ -161,13 +160,44 @@ _TOPICS = (
         ),
         details=(
             "Wash your hands before touching the injured area.",
-            "Cool a burn under cool running water for around twenty minutes.",
-            "Clean a cut gently with water and cover it with a clean dressing.",
-            "Rest, ice wrapped in a cloth, compression and elevation help a sprain.",
-            "Scrape a bee sting out sideways rather than squeezing it.",
             "Over-the-counter pain relief can help if it is safe for you.",
             "Seek medical care for large or deep injuries, signs of infection, or trouble "
             "breathing.",
+        ),
+        specific=(
+            (
+                "minor burn",
+                (
+                    "Cool it under cool running water for around twenty minutes.",
+                    "Avoid ice, butter or creams on a fresh burn.",
+                    "Cover it loosely with cling film or a clean non-fluffy dressing.",
+                ),
+            ),
+            (
+                "small cut",
+                (
+                    "Press on it with a clean cloth for a few minutes to stop the bleeding.",
+                    "Rinse it gently with clean water to remove dirt.",
+                    "Cover it with a plaster and change it if it gets wet or dirty.",
+                ),
+            ),
+            (
+                "sprained ankle",
+                (
+                    "Rest it and avoid putting weight on it for the first day or two.",
+                    "Apply ice wrapped in a cloth for fifteen to twenty minutes at a time.",
+                    "Keep the foot raised above the level of your heart when you can.",
+                ),
+            ),
+            (
+                "bee sting",
+                (
+                    "Scrape the sting out sideways with a fingernail or card rather than "
+                    "squeezing it.",
+                    "Wash the area and hold a cold pack on it to reduce swelling.",
+                    "Swelling of the face or throat needs emergency help straight away.",
+                ),
+            ),
         ),
     ),
     Topic(
@@ -219,7 +249,7 @@ _TOPICS = (
         keyword="habits",
         prompts=(
             "I want to cut back on {x}. Any tips that actually work?",
-            "How do I reduce my {x} without feeling miserable?",
+            "How do I cut down on {x} without feeling miserable?",
         ),
         slot=("caffeine", "alcohol", "late-night snacking", "screen time before bed"),
         cores=(
@@ -237,25 +267,56 @@ _TOPICS = (
         ),
     ),
     Topic(
-        title="Looking after {x}",
-        keyword="eye-health",
+        title="Protecting {x}",
+        keyword="prevention",
         prompts=(
-            "What can I do to look after {x}?",
-            "How do I protect {x} as I get older?",
+            "What everyday habits help protect my {x}?",
+            "How do I look after my {x} as I get older?",
         ),
-        slot=("my eyes with so much screen time", "my hearing", "my teeth", "my skin in the sun"),
+        slot=("eyesight", "hearing", "teeth", "skin"),
         cores=(
-            "A few everyday habits go a long way towards looking after {x}.",
-            "Protecting {x} mostly comes down to prevention and regular checks.",
+            "A few everyday habits go a long way towards protecting your {x}.",
+            "Protecting your {x} mostly comes down to prevention and regular checks.",
         ),
         details=(
             "Regular check-ups catch problems early, when they are easiest to treat.",
-            "For screens, look at something far away for a short moment every twenty minutes.",
-            "Keep headphone volume moderate and take breaks from loud places.",
-            "Brush twice a day with fluoride toothpaste and clean between your teeth.",
-            "Use sunscreen and shade when the sun is strong.",
-            "Not smoking benefits your eyes, teeth and skin alike.",
+            "Not smoking helps here, as it does for most of the body.",
             "See a professional promptly if you notice sudden changes.",
+        ),
+        specific=(
+            (
+                "eyesight",
+                (
+                    "With screens, look at something far away for a short moment every twenty "
+                    "minutes.",
+                    "Wear sunglasses that block ultraviolet light on bright days.",
+                    "Good lighting when reading reduces eye strain.",
+                ),
+            ),
+            (
+                "hearing",
+                (
+                    "Keep headphone volume moderate and take breaks from loud places.",
+                    "Wear earplugs at concerts or when using loud tools.",
+                    "Ringing in the ears after noise is a sign the exposure was too much.",
+                ),
+            ),
+            (
+                "teeth",
+                (
+                    "Brush twice a day with fluoride toothpaste.",
+                    "Clean between your teeth daily with floss or small brushes.",
+                    "Cutting down on sugary snacks and drinks between meals helps a lot.",
+                ),
+            ),
+            (
+                "skin",
+                (
+                    "Use sunscreen and shade when the sun is strong.",
+                    "Moisturise if your skin tends to get dry, especially in winter.",
+                    "Check moles now and then for changes in size, shape or colour.",
+                ),
+            ),
         ),
     ),
     Topic(
@@ -289,8 +350,7 @@ _TOPICS = (
         ),
         slot=("daily walking", "stretching every morning", "cooking at home", "meditating"),
         cores=(
-            "Habits like {x} stick when they are small, easy and tied to something you already "
-            "do.",
+            "Habits like {x} stick when they are small, easy and tied to something you already do.",
             "Most people give up on {x} because they start too big, so start tiny.",
         ),
         details=(
@@ -310,8 +370,12 @@ _TOPICS = (
             "Can you explain {x} in simple terms?",
             "What should a regular person know about {x}?",
         ),
-        slot=("blood pressure readings", "cholesterol numbers", "body mass index",
-              "resting heart rate"),
+        slot=(
+            "blood pressure readings",
+            "cholesterol numbers",
+            "body mass index",
+            "resting heart rate",
+        ),
         cores=(
             "Understanding {x} helps you make sense of a check-up, though a doctor interprets "
             "them in context.",
@@ -319,13 +383,39 @@ _TOPICS = (
         ),
         details=(
             "A single reading can vary, so trends over time matter more.",
-            "Blood pressure is written as two numbers, the pressure during and between "
-            "heartbeats.",
-            "Cholesterol results usually split into LDL, HDL and total cholesterol.",
-            "Body mass index is a rough screening tool that ignores muscle mass.",
-            "Many healthy adults have a resting heart rate between sixty and one hundred.",
             "Diet, activity, sleep and stress all affect these numbers.",
             "Ask your doctor what targets make sense for your own situation.",
+        ),
+        specific=(
+            (
+                "blood pressure readings",
+                (
+                    "Blood pressure is written as two numbers, the pressure during and between "
+                    "heartbeats.",
+                    "Readings taken at home, at rest, are often lower than those in a clinic.",
+                ),
+            ),
+            (
+                "cholesterol numbers",
+                (
+                    "Results are usually split into LDL, HDL and total cholesterol.",
+                    "LDL is the kind doctors usually want lower, while HDL is the kind that helps.",
+                ),
+            ),
+            (
+                "body mass index",
+                (
+                    "Body mass index is weight divided by height squared.",
+                    "It is a rough screening tool that ignores muscle mass and body shape.",
+                ),
+            ),
+            (
+                "resting heart rate",
+                (
+                    "Many healthy adults have a resting heart rate between sixty and one hundred.",
+                    "Measure it in the morning before getting up for the most consistent number.",
+                ),
+            ),
         ),
     ),
 )

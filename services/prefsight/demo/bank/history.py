@@ -12,8 +12,12 @@ _TOPICS = (
             "What were the main causes of {x}?",
             "Why did {x} happen?",
         ),
-        slot=("the First World War", "the French Revolution", "the fall of the Western Roman "
-              "Empire", "the American Civil War"),
+        slot=(
+            "the First World War",
+            "the French Revolution",
+            "the fall of the Western Roman Empire",
+            "the American Civil War",
+        ),
         cores=(
             "Historians usually explain {x} through several causes working together rather "
             "than a single trigger.",
@@ -26,8 +30,7 @@ _TOPICS = (
             "A specific event turned existing tensions into open conflict.",
             "New ideas spread and gave people language for their grievances.",
             "Historians still debate how much weight each factor deserves.",
-            "Reading a survey history alongside primary sources shows how the arguments "
-            "developed.",
+            "Reading a survey history alongside primary sources shows how the arguments developed.",
         ),
     ),
     Topic(
@@ -37,8 +40,13 @@ _TOPICS = (
             "What was daily life like in {x}?",
             "How did ordinary people live in {x}?",
         ),
-        slot=("ancient Rome", "medieval England", "Edo-period Japan", "ancient Egypt",
-              "Victorian London"),
+        slot=(
+            "ancient Rome",
+            "medieval England",
+            "Edo-period Japan",
+            "ancient Egypt",
+            "Victorian London",
+        ),
         cores=(
             "Daily life in {x} varied enormously depending on wealth, gender and whether "
             "people lived in a city or the countryside.",
@@ -62,8 +70,13 @@ _TOPICS = (
             "Why is {x} considered so important?",
             "What was the significance of {x}?",
         ),
-        slot=("the printing press", "the Magna Carta", "the Silk Road", "the Industrial "
-              "Revolution", "the Columbian Exchange"),
+        slot=(
+            "the printing press",
+            "the Magna Carta",
+            "the Silk Road",
+            "the Industrial Revolution",
+            "the Columbian Exchange",
+        ),
         cores=(
             "The importance of {x} lies mostly in its long-term effects rather than in what "
             "happened at the time.",
@@ -87,8 +100,13 @@ _TOPICS = (
             "How should I start learning about {x}?",
             "What's a good way to study {x} as a beginner?",
         ),
-        slot=("the Byzantine Empire", "the Cold War", "the Ming dynasty", "the Renaissance",
-              "the history of Africa"),
+        slot=(
+            "the Byzantine Empire",
+            "the Cold War",
+            "the Ming dynasty",
+            "the Renaissance",
+            "the history of Africa",
+        ),
         cores=(
             "A good way into {x} is to start with a broad overview and then follow the parts "
             "that interest you.",
@@ -112,8 +130,13 @@ _TOPICS = (
             "How was {x} built?",
             "What do we know about the construction of {x}?",
         ),
-        slot=("the Great Pyramid of Giza", "Hadrian's Wall", "the Parthenon",
-              "the Great Wall of China", "Stonehenge"),
+        slot=(
+            "the Great Pyramid of Giza",
+            "Hadrian's Wall",
+            "the Parthenon",
+            "the Great Wall of China",
+            "Stonehenge",
+        ),
         cores=(
             "Building {x} relied on large, organised workforces, simple but effective tools "
             "and years of effort.",
@@ -137,11 +160,14 @@ _TOPICS = (
             "What role did {x} play in society?",
             "How important were {x} historically?",
         ),
-        slot=("medieval guilds", "monasteries in medieval Europe", "coffee houses in "
-              "18th-century London", "the samurai in Japan"),
+        slot=(
+            "medieval guilds",
+            "monasteries in medieval Europe",
+            "coffee houses in 18th-century London",
+            "the samurai in Japan",
+        ),
         cores=(
-            "The role of {x} changed over time, and it went well beyond their best-known "
-            "function.",
+            "The role of {x} changed over time, and it went well beyond their best-known function.",
             "{X} were important because they shaped work, learning and social networks.",
         ),
         details=(
@@ -164,8 +190,7 @@ _TOPICS = (
         slot=("paper-making", "the potato", "tea drinking", "gunpowder", "coffee"),
         cores=(
             "The spread of {x} followed trade routes, migration and sometimes conquest.",
-            "{X} moved across regions over centuries, carried by traders, travellers and "
-            "armies.",
+            "{X} moved across regions over centuries, carried by traders, travellers and armies.",
         ),
         details=(
             "It usually began in one region and spread slowly to neighbours.",
@@ -184,8 +209,7 @@ _TOPICS = (
             "Who was {x} and why do people still talk about them?",
             "Can you give me a short overview of {x}'s life and legacy?",
         ),
-        slot=("Ibn Battuta", "Elizabeth I", "Leonardo da Vinci", "Mansa Musa",
-              "Ada Lovelace"),
+        slot=("Ibn Battuta", "Elizabeth I", "Leonardo da Vinci", "Mansa Musa", "Ada Lovelace"),
         cores=(
             "{X} is remembered both for personal achievements and for what their life reveals "
             "about their era.",
@@ -208,8 +232,12 @@ _TOPICS = (
             "What kinds of primary sources exist for {x}?",
             "Where would a student find primary sources on {x}?",
         ),
-        slot=("the Roman Republic", "the Atlantic slave trade", "the Tudor period",
-              "the Meiji Restoration"),
+        slot=(
+            "the Roman Republic",
+            "the Atlantic slave trade",
+            "the Tudor period",
+            "the Meiji Restoration",
+        ),
         cores=(
             "Primary sources on {x} come in many forms, from official documents to objects "
             "and images.",
@@ -255,8 +283,13 @@ _TOPICS = (
             "Why did {x} come to an end?",
             "What led to the decline of {x}?",
         ),
-        slot=("the Ottoman Empire", "the Aztec Empire", "the Han dynasty",
-              "the Soviet Union", "the Mughal Empire"),
+        slot=(
+            "the Ottoman Empire",
+            "the Aztec Empire",
+            "the Han dynasty",
+            "the Soviet Union",
+            "the Mughal Empire",
+        ),
         cores=(
             "The end of {x} resulted from internal weaknesses combined with outside pressures.",
             "Historians generally describe the decline of {x} as gradual, then sudden.",
@@ -278,16 +311,19 @@ _TOPICS = (
             "What technologies were important in {x}?",
             "How advanced was technology in {x}?",
         ),
-        slot=("the Roman Empire", "Song dynasty China", "the Islamic Golden Age",
-              "medieval Europe"),
+        slot=(
+            "the Roman Empire",
+            "Song dynasty China",
+            "the Islamic Golden Age",
+            "medieval Europe",
+        ),
         cores=(
             "Technology in {x} was more sophisticated than many people expect.",
             "Several technologies from {x} had lasting influence well beyond their time.",
         ),
         details=(
             "Advances in agriculture supported larger populations.",
-            "Engineering projects like roads, canals and aqueducts improved movement and "
-            "supply.",
+            "Engineering projects like roads, canals and aqueducts improved movement and supply.",
             "Knowledge was preserved and extended through copying and translation.",
             "Improvements in navigation and shipbuilding expanded trade.",
             "Many innovations spread to neighbouring regions over time.",
@@ -302,12 +338,15 @@ _TOPICS = (
             "How do {x} compare?",
             "What were the main similarities and differences between {x}?",
         ),
-        slot=("Athens and Sparta", "the Roman and Han empires", "the English and French "
-              "monarchies", "the Inca and Aztec empires"),
+        slot=(
+            "Athens and Sparta",
+            "the Roman and Han empires",
+            "the English and French monarchies",
+            "the Inca and Aztec empires",
+        ),
         cores=(
             "Comparing {x} shows both shared challenges and very different solutions.",
-            "{X} make a useful comparison because they faced similar problems in different "
-            "ways.",
+            "{X} make a useful comparison because they faced similar problems in different ways.",
         ),
         details=(
             "Both had to feed large populations and defend their territory.",

@@ -22,10 +22,8 @@ _TOPICS = (
             "Most {x} CSV libraries have a streaming or iterator mode for exactly this case.",
             "Only parse the columns you actually need, which cuts memory use a lot.",
             "Specify column types up front so the parser does not guess and over-allocate.",
-            "If you query the data repeatedly, convert it once to a columnar format like "
-            "Parquet.",
-            "A small embedded database such as SQLite or DuckDB can also query the file "
-            "directly.",
+            "If you query the data repeatedly, convert it once to a columnar format like Parquet.",
+            "A small embedded database such as SQLite or DuckDB can also query the file directly.",
             "Test your code on the first few thousand rows before running it on the full file.",
         ),
     ),
@@ -65,17 +63,14 @@ _TOPICS = (
         cores=(
             "Finding a leak is about comparing memory snapshots over time to see what keeps "
             "growing.",
-            "Memory leaks in {x} usually come from references that are held longer than "
-            "intended.",
+            "Memory leaks in {x} usually come from references that are held longer than intended.",
         ),
         details=(
-            "First confirm it is a real leak by graphing memory under a steady, repeatable "
-            "load.",
+            "First confirm it is a real leak by graphing memory under a steady, repeatable load.",
             "Take a heap snapshot, run the suspicious workload, then take another.",
             "Compare the two and look for object types whose count keeps climbing.",
             "Caches without a size limit are one of the most common culprits.",
-            "Event listeners or callbacks that are registered but never removed also hold "
-            "memory.",
+            "Event listeners or callbacks that are registered but never removed also hold memory.",
             "Global collections that only ever get appended to deserve a close look.",
             "Once you have a suspect, write a small reproduction that shows the growth in "
             "isolation.",
@@ -88,13 +83,15 @@ _TOPICS = (
             "How should I write unit tests for {x}?",
             "I have no tests for {x} yet. Where do I start?",
         ),
-        slot=("a function that calls an external API", "database access code",
-              "a date-handling utility", "a command-line parser"),
+        slot=(
+            "a function that calls an external API",
+            "database access code",
+            "a date-handling utility",
+            "a command-line parser",
+        ),
         cores=(
-            "Start by testing behaviour through the public interface rather than internal "
-            "details.",
-            "The most useful first tests for {x} cover the normal case and the obvious edge "
-            "cases.",
+            "Start by testing behaviour through the public interface rather than internal details.",
+            "The most useful first tests for {x} cover the normal case and the obvious edge cases.",
         ),
         details=(
             "Pick a handful of inputs whose correct outputs you can work out by hand.",
@@ -147,8 +144,7 @@ _TOPICS = (
         details=(
             "Validate input at the boundary of your program and reject bad data early.",
             "Avoid catching every error broadly, which hides bugs you would want to see.",
-            "Include the relevant values in the message, such as the file name or the bad "
-            "input.",
+            "Include the relevant values in the message, such as the file name or the bad input.",
             "Let unexpected errors propagate to a top-level handler that logs them.",
             "Clean up resources like files and connections even when an error occurs.",
             "Define a small number of specific error types for conditions callers care about.",
@@ -160,8 +156,7 @@ _TOPICS = (
         keyword="learn-programming",
         prompts=(
             "I know Python already. How should I go about learning {x}?",
-            "What's an efficient way to pick up {x} when I already program in another "
-            "language?",
+            "What's an efficient way to pick up {x} when I already program in another language?",
         ),
         slot=("Rust", "Go", "TypeScript", "Kotlin", "C++"),
         cores=(
@@ -186,21 +181,55 @@ _TOPICS = (
             "Which data structure should I use for {x}?",
             "I need to implement {x}. What data structure fits best?",
         ),
-        slot=("a task queue ordered by priority", "fast membership checks",
-              "an undo history", "a least-recently-used cache"),
+        slot=(
+            "a task queue ordered by priority",
+            "fast membership checks",
+            "an undo history",
+            "a least-recently-used cache",
+        ),
         cores=(
             "The right structure depends on which operations you perform most often.",
             "For {x}, start from the operations you need and their expected frequency.",
         ),
         details=(
-            "A binary heap gives quick access to the smallest or largest item.",
-            "Hash sets offer constant average time for checking whether an item exists.",
-            "A stack is a natural fit for undo, since the last action is undone first.",
-            "An LRU cache is usually a hash map combined with a doubly linked list.",
             "Before building your own, check the standard library, which often has one ready.",
-            "Measure with realistic data sizes, because constant factors matter for small "
-            "inputs.",
+            "Measure with realistic data sizes, because constant factors matter for small inputs.",
             "Keep the interface small so you can swap the implementation later.",
+        ),
+        specific=(
+            (
+                "a task queue ordered by priority",
+                (
+                    "A binary heap gives quick access to the highest-priority item.",
+                    "Inserting and removing from a heap both take logarithmic time.",
+                    "If two tasks can share a priority, add a counter so ties keep their order.",
+                ),
+            ),
+            (
+                "fast membership checks",
+                (
+                    "A hash set answers whether an item exists in constant average time.",
+                    "If memory is tight and rare false positives are acceptable, a Bloom filter "
+                    "is much smaller.",
+                    "Make sure the items are hashable and that equal items hash the same.",
+                ),
+            ),
+            (
+                "an undo history",
+                (
+                    "A stack is a natural fit, since the last action is undone first.",
+                    "Use a second stack for redo and clear it when a new action arrives.",
+                    "Store small reversible commands rather than full copies of the state.",
+                ),
+            ),
+            (
+                "a least-recently-used cache",
+                (
+                    "An LRU cache is usually a hash map combined with a doubly linked list.",
+                    "The map finds entries quickly and the list tracks which was used last.",
+                    "Many languages ship an ordered dictionary that does most of this for you.",
+                ),
+            ),
         ),
     ),
     Topic(
@@ -214,16 +243,13 @@ _TOPICS = (
         cores=(
             "A conflict just means both branches changed the same lines, and git wants you to "
             "choose.",
-            "Resolving a conflict in {x} is a matter of editing the file to the version you "
-            "want.",
+            "Resolving a conflict in {x} is a matter of editing the file to the version you want.",
         ),
         details=(
-            "Open the file and look for the conflict markers with the two versions between "
-            "them.",
+            "Open the file and look for the conflict markers with the two versions between them.",
             "Decide whether to keep one side, the other, or a combination of both.",
             "Remove the markers, save the file and run the tests.",
-            "Mark it resolved with git add, then finish with git commit or git rebase "
-            "--continue.",
+            "Mark it resolved with git add, then finish with git commit or git rebase --continue.",
             "Lock files are usually best regenerated by the package manager instead of edited.",
             "A visual merge tool can make larger conflicts much easier to read.",
             "If it goes wrong, git merge --abort takes you back to before the merge.",
@@ -284,8 +310,7 @@ _TOPICS = (
         ),
         slot=("Python", "React", "Go", "Node.js"),
         cores=(
-            "A good layout groups code by what it does and keeps each module focused on one "
-            "job.",
+            "A good layout groups code by what it does and keeps each module focused on one job.",
             "There is no single right structure for {x}, but a few conventions help a lot.",
         ),
         details=(
@@ -328,8 +353,12 @@ _TOPICS = (
             "How do I decide between {x} for a new project?",
             "What are the trade-offs between {x}?",
         ),
-        slot=("a monolith and microservices", "SQL and NoSQL databases",
-              "REST and GraphQL", "threads and async code"),
+        slot=(
+            "a monolith and microservices",
+            "SQL and NoSQL databases",
+            "REST and GraphQL",
+            "threads and async code",
+        ),
         cores=(
             "The choice between {x} depends on your team, your scale and your access patterns.",
             "Neither option is better in general; each fits certain situations.",
@@ -337,8 +366,7 @@ _TOPICS = (
         details=(
             "Start with the simpler option unless you have a concrete reason not to.",
             "Consider what your team already knows, since familiarity speeds delivery.",
-            "Write down the specific problems you expect, then check which option addresses "
-            "them.",
+            "Write down the specific problems you expect, then check which option addresses them.",
             "Think about how you will test, deploy and monitor each approach.",
             "Build a small prototype of the riskiest part before committing.",
             "Keep boundaries clean so you can change your mind later.",

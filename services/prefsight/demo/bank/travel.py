@@ -12,12 +12,15 @@ _TOPICS = (
             "How can I pack for {x} with only a carry-on bag?",
             "What's your approach to packing light for {x}?",
         ),
-        slot=("a week in Italy", "a business trip", "a two-week backpacking trip",
-              "a winter city break"),
+        slot=(
+            "a week in Italy",
+            "a business trip",
+            "a two-week backpacking trip",
+            "a winter city break",
+        ),
         cores=(
             "Packing light for {x} is mostly about choosing clothes that work together.",
-            "A carry-on is enough for {x} if you plan outfits and accept doing a little "
-            "laundry.",
+            "A carry-on is enough for {x} if you plan outfits and accept doing a little laundry.",
         ),
         details=(
             "Pick a simple colour scheme so every top goes with every bottom.",
@@ -36,8 +39,12 @@ _TOPICS = (
             "How do I get over jet lag after {x}?",
             "Any tips to reduce jet lag when I take {x}?",
         ),
-        slot=("a flight from London to Tokyo", "an overnight flight to New York",
-              "a long-haul flight to Sydney", "a red-eye across the country"),
+        slot=(
+            "a flight from London to Tokyo",
+            "an overnight flight to New York",
+            "a long-haul flight to Sydney",
+            "a red-eye across the country",
+        ),
         cores=(
             "Jet lag fades faster when you shift your body clock to local time as soon as "
             "possible.",
@@ -82,8 +89,12 @@ _TOPICS = (
             "What precautions should I take when travelling {x}?",
             "How do I stay safe travelling {x}?",
         ),
-        slot=("alone for the first time", "in a big unfamiliar city", "at night",
-              "with a lot of camera gear"),
+        slot=(
+            "alone for the first time",
+            "in a big unfamiliar city",
+            "at night",
+            "with a lot of camera gear",
+        ),
         cores=(
             "Most travel safety comes down to planning ahead and staying aware of your "
             "surroundings.",
@@ -108,8 +119,7 @@ _TOPICS = (
         ),
         slot=("Tokyo", "London", "Paris", "Berlin", "Barcelona"),
         cores=(
-            "Public transport is the easiest way to get around {x}, and a car is rarely worth "
-            "it.",
+            "Public transport is the easiest way to get around {x}, and a car is rarely worth it.",
             "In {x}, trains, buses and walking cover nearly everything a visitor needs.",
         ),
         details=(
@@ -290,8 +300,7 @@ _TOPICS = (
         ),
         slot=("night train", "long-distance bus", "ferry", "camper van"),
         cores=(
-            "Travelling by {x} can be comfortable and memorable if you prepare for the long "
-            "hours.",
+            "Travelling by {x} can be comfortable and memorable if you prepare for the long hours.",
             "A {x} journey trades speed for scenery and often saves a night of accommodation.",
         ),
         details=(

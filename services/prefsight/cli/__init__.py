@@ -1,0 +1,15 @@
+"""The ``prefsight`` command line: thin commands over the Python API.
+
+Owns: argument parsing (typer), progress bars, ``--json`` output and turning
+library errors into exit code 2 with one line. Each command group lives in its
+own module and registers itself on ``app``.
+"""
+
+from __future__ import annotations
+
+from prefsight.cli.app import app, main
+
+# command modules register on import
+from prefsight.cli import ingest_cmd as _ingest_cmd  # noqa: F401,E402
+
+__all__ = ["app", "main"]

@@ -1,0 +1,44 @@
+"""Index files: one ``.npz`` of plain arrays per index, tagged with its format.
+
+Owns reading and writing those files; what the arrays mean is up to each index class.
+Loading never unpickles (``allow_pickle=False``), so an index file cannot run code.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from prefsight.errors import InvalidArgument, NotFound
+
+
+def save_state(path: str | Path, fmt: str, state: dict[str, np.ndarray]) -> Path:
+    """Write ``state`` to ``path`` exactly (no ``.npz`` suffix is added)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as fh:
+        np.savez(fh, format=np.array(fmt), **state)
+    return target
+
+
+def load_state(path: str | Path, fmt: str) -> dict[str, np.ndarray]:
+    """Read arrays written by ``save_state`` with the same ``fmt``.
+
+    Raises:
+        NotFound: no file at ``path``.
+        InvalidArgument: not an index file, or one of another format.
+    """
+    source = Path(path)
+    if not source.is_file():
+        raise NotFound(f"no index file at {source}")
+    try:
+        with np.load(source, allow_pickle=False) as data:
+            state = {name: data[name] for name in data.files}
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise InvalidArgument(f"{source} is not an index file ({exc})") from exc
+    found = str(state.pop("format", "none"))
+    if found != fmt:
+        raise InvalidArgument(f"{source} holds {found!r}, expected {fmt!r}")
+    return state

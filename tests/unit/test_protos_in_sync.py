@@ -1,0 +1,77 @@
+"""The committed stubs are what scripts/gen_protos.py makes from protos/ today."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def gen_protos():
+    spec = importlib.util.spec_from_file_location("gen_protos", REPO / "scripts" / "gen_protos.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["gen_protos"] = module
+    spec.loader.exec_module(module)
+    yield module
+    sys.modules.pop("gen_protos", None)
+
+
+@pytest.fixture(scope="module")
+def expected(gen_protos):
+    return gen_protos.expected_files()
+
+
+def test_committed_stubs_match_freshly_generated_ones(gen_protos, expected):
+    drift = gen_protos.find_drift(expected)
+    assert drift == [], "run `python scripts/gen_protos.py`:\n" + "\n".join(drift)
+
+
+def test_drift_check_reports_a_changed_stub(gen_protos, expected):
+    path = next(p for p in expected if p.name == "prefsight_pb2.py")
+    changed = {**expected, path: expected[path] + "# edited by hand\n"}
+    assert gen_protos.find_drift(changed) == [f"differs: {path.relative_to(REPO)}"]
+
+
+def test_every_proto_yields_stubs_in_both_packages(gen_protos, expected):
+    protos = [p.stem for p in gen_protos.proto_files()]
+    for target in gen_protos.TARGETS:
+        names = {p.name for p in expected if p.parent == target.root / "prefsight" / "v1"}
+        for stem in protos:
+            assert {f"{stem}_pb2.py", f"{stem}_pb2.pyi", f"{stem}_pb2_grpc.py"} <= names
+
+
+def test_client_stubs_import_only_the_client_copy(expected):
+    client_root = REPO / "client" / "prefsight_client"
+    for path, text in expected.items():
+        if client_root in path.parents:
+            assert "from prefsight." not in text and "import prefsight." not in text, path
+            assert "from prefsight.v1" not in text, path
+
+
+def test_server_and_client_copies_share_one_descriptor():
+    from prefsight._proto.prefsight.v1 import prefsight_pb2 as server_pb2
+    from prefsight_client._proto.prefsight.v1 import prefsight_pb2 as client_pb2
+
+    assert server_pb2.DESCRIPTOR.serialized_pb == client_pb2.DESCRIPTOR.serialized_pb
+    service = client_pb2.DESCRIPTOR.services_by_name["Prefsight"]
+    assert service.full_name == "prefsight.v1.Prefsight"
+    assert {m.name for m in service.methods} == {
+        "ListStores",
+        "Info",
+        "Ingest",
+        "Contrast",
+        "Scores",
+        "NearestFeatures",
+        "NearestExamples",
+        "DefineConcept",
+        "SteeringVector",
+        "ScoreConcepts",
+        "ShapingOffsets",
+        "Filter",
+        "Inoculate",
+    }
