@@ -143,6 +143,8 @@ def resolve_model_path(spec: str) -> tuple[Path | str, str]:
     Raises:
         NotFound: the spec names nothing loadable here.
     """
+    by_id = {model_id: alias for alias, (_, _, model_id) in ALIASES.items()}
+    spec = by_id.get(spec, spec)  # a store records the canonical id; reload via its alias
     if spec in ALIASES:
         gguf = _alias_gguf(spec)
         out = cache_dir() / spec

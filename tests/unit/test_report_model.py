@@ -167,15 +167,14 @@ def parse(html: str) -> Tags:
     [
         ({}, CHOSEN),
         ({"delta": -0.5, "d": -0.4}, REJECTED),
-        ({"split_half": False}, NEITHER),  # significant, |d| above margin, not replicated
+        ({"split_half": False}, BOTH),  # significant but not replicated; common -> both
         ({"q": 0.05}, BOTH),  # q == alpha is not significant; common -> both
         ({"q": 0.05, "fire_rate": 0.1}, NEITHER),  # not significant, rare
         ({"q": math.nan}, BOTH),  # NaN q counts as not significant
-        ({"delta": 0.0, "d": 0.0}, BOTH),  # significant with delta 0: no side; |d| < d_min
+        ({"delta": 0.0, "d": 0.0}, NEITHER),  # replicated "difference" of 0 leans nowhere
         ({"q": 0.5, "fire_rate_chosen": 0.9, "fire_rate_rejected": 0.1}, NEITHER),
         ({"q": 0.5, "fire_rate": 0.05, "fire_rate_chosen": 0.3, "fire_rate_rejected": 0.2}, BOTH),
-        ({"split_half": False, "d": 0.05}, BOTH),  # significant but below the d margin
-        ({"split_half": False, "d": 0.05, "d_min": math.nan}, NEITHER),  # margin unknown
+        ({"split_half": False, "fire_rate": 0.1}, NEITHER),  # not replicated and rare
     ],
 )
 def test_badge_rules(overrides: dict[str, object], expected: str) -> None:

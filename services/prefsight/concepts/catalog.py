@@ -71,6 +71,12 @@ def save_concepts(store: Store, concepts: list[Concept], d_model: int) -> None:
     table.merge_insert("id").when_matched_update_all().when_not_matched_insert_all().execute(data)
 
 
+def delete_concepts(store: Store, *, kind: str, layer: int) -> None:
+    """Drop the concepts of one kind and layer (before a retrained SAE replaces them)."""
+    if store.has(S.CONCEPTS):
+        store.table(S.CONCEPTS).delete(f"kind = '{kind}' AND layer = {int(layer)}")
+
+
 def _row_to_concept(row: dict) -> Concept:
     kind = row["kind"]
     vector = None if kind == "text" else np.asarray(row["vector"], dtype=np.float32)

@@ -18,12 +18,13 @@ computes the same function with ``normalize_activations: "none"``; ``cfg["prefsi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,9 +56,9 @@ class SAEConfig:
     """Dictionary size (``d_sae``)."""
     k: int = 16
     """Active latents per token."""
-    lr: float = 2e-3
+    lr: float = 3e-3
     """Adam learning rate; decays linearly to 0 over the last 20% of steps."""
-    epochs: float = 25.0
+    epochs: float = 15.0
     """Passes over the training tokens; ignored when ``steps`` is set."""
     steps: int | None = None
     """Exact number of optimiser steps (overrides ``epochs``)."""
@@ -73,6 +74,9 @@ class SAEConfig:
     """Seed for initialisation, the held-out split and batch order."""
     device: str = "cpu"
     """Torch device to train on."""
+    threads: int | None = None
+    """Torch CPU threads while training (process-wide; restored afterwards). None keeps
+    torch's setting. On a busy 2-core machine one thread ran ~3x faster than two."""
 
     def __post_init__(self) -> None:
         if self.d_in < 1 or self.n_latents < 1:
@@ -87,6 +91,8 @@ class SAEConfig:
             raise ValueError(f"aux_k must be >= 1 or None, got {self.aux_k}")
         if self.aux_coef < 0 or self.dead_steps < 1:
             raise ValueError("aux_coef must be >= 0 and dead_steps >= 1")
+        if self.threads is not None and self.threads < 1:
+            raise ValueError(f"threads must be >= 1 or None, got {self.threads}")
 
 
 @dataclass(frozen=True)
@@ -224,17 +230,30 @@ def train_sae(
     x_train, x_held = x_all[order[n_held:]], x_all[order[:n_held]]
     if x_train.shape[0] < 2:
         raise InvalidArgument(f"need at least 2 training tokens, got {x_train.shape[0]}")
-    sae = _init_sae(x_train, config, gen)
-    n_steps = _run_training(sae, x_train, config, gen, progress)
-    sae = sae.cpu().eval()
-    ve_tr, dead_tr = _evaluate(sae, x_train)
-    ve_ho, dead_ho = _evaluate(sae, x_held) if n_held else (math.nan, math.nan)
+    with _torch_threads(config.threads):
+        sae = _init_sae(x_train, config, gen)
+        n_steps = _run_training(sae, x_train, config, gen, progress)
+        sae = sae.cpu().eval()
+        ve_tr, dead_tr = _evaluate(sae, x_train)
+        ve_ho, dead_ho = _evaluate(sae, x_held) if n_held else (math.nan, math.nan)
     report = SAEReport(
         ve_tr, ve_ho, dead_tr, dead_ho, int(x_train.shape[0]), n_held, n_steps,
         time.perf_counter() - started,
     )  # fmt: skip
     log.info("trained SAE %d x %d k=%s: %s", sae.d_in, sae.d_sae, sae.k, report)
     return sae, report
+
+
+@contextlib.contextmanager
+def _torch_threads(n: int | None) -> Iterator[None]:
+    """Run with ``n`` torch CPU threads (None: unchanged), then restore."""
+    before = torch.get_num_threads()
+    if n is not None:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _check_tokens(tokens: np.ndarray, d_in: int) -> torch.Tensor:

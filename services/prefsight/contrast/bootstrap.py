@@ -1,24 +1,26 @@
-"""Bootstrap confidence intervals of the mean delta, where they are worth it.
+"""Bootstrap confidence intervals of the mean delta, where they are needed.
 
 Owns: choosing which concepts get a bootstrap CI and computing it. The
 Student-t interval (``stats.t_interval``) covers the others.
 
-Why not every concept: a bootstrap costs about n_bootstrap x (nonzero deltas)
-random draws per concept; at 250k pairs x 16k SAE latents with 1000 resamples
-that is ~10^11 draws, minutes rather than the 2 s a contrast may take. With
-n_pairs in the thousands the mean of delta is close to normal and the
-bootstrap percentile interval converges to the t-interval; it differs where a
-concept fires on few pairs or is heavy-tailed. So the best-ranked
-``bootstrap_top`` concepts (the ones a person reads) are bootstrapped while the
-total cost stays within ``bootstrap_budget`` draws; a concept that would
+Where a bootstrap is needed: the mean of k nonzero deltas (zeros add nothing
+but weight) has skewness of order 1/sqrt(k), so for a concept firing on
+thousands of pairs the percentile bootstrap interval and the t-interval agree,
+while for one firing on a few dozen the t-interval is symmetric around a
+skewed distribution. Bootstrapping every concept is also out of reach: it
+costs n_bootstrap x (nonzero deltas) draws per concept, ~10^11 at 250k pairs
+x 16k SAE latents, minutes rather than the ~2 s a contrast takes. So the
+best-ranked ``bootstrap_top`` concepts with at most ``bootstrap_max_nonzero``
+nonzero deltas (the ones a person reads, where it matters) are bootstrapped
+while the total stays within ``bootstrap_budget`` draws; a concept that would
 overrun the budget is skipped and the next one tried.
 
-The resampling is the ordinary (multinomial) pair bootstrap, done exactly but
-only over nonzero deltas: of the n pairs drawn with replacement, the number
+The resampling is the ordinary (multinomial) pair bootstrap, exact but done
+over nonzero deltas only: of the n pairs drawn with replacement, the number
 landing on the k pairs with delta != 0 is Binomial(n, k / n), and those draws
-are uniform over the k values; zeros add nothing to the sum. The mean of a
-resample is that sum over n. The interval is the (alpha/2, 1 - alpha/2)
-percentile interval of n_bootstrap resampled means.
+are uniform over the k values. The mean of a resample is their sum over n.
+The interval is the (alpha/2, 1 - alpha/2) percentile interval of
+n_bootstrap resampled means.
 """
 
 from __future__ import annotations
@@ -34,17 +36,20 @@ from prefsight.contrast.validate import PairScores
 
 log = logging.getLogger(__name__)
 
-_DRAWS_PER_BATCH = 1 << 22
-"""Random indices held at once (32 MiB), whatever the concept's size."""
+_DRAWS_PER_BATCH = 1 << 18
+"""Random indices drawn at once: small enough (3 MiB) to stay in cache and be
+reused by the allocator rather than page-faulted in afresh."""
 
 
-def choose_bootstrapped(order: np.ndarray, nonzero: np.ndarray, config: ContrastConfig) -> np.ndarray:
-    """Concepts to bootstrap: best ranked first, within top and budget.
+def choose_bootstrapped(
+    order: np.ndarray, nonzero: np.ndarray, config: ContrastConfig
+) -> np.ndarray:
+    """Concepts to bootstrap: best ranked first, few nonzero deltas, within budget.
 
     Args:
         order: concept indices, best first (``ContrastResult.rank``).
         nonzero: (n_concepts,) number of pairs with delta != 0 per concept.
-        config: n_bootstrap, bootstrap_top, bootstrap_budget.
+        config: n_bootstrap, bootstrap_top, bootstrap_max_nonzero, bootstrap_budget.
 
     Returns:
         Sorted concept indices to bootstrap (possibly empty).
@@ -54,6 +59,8 @@ def choose_bootstrapped(order: np.ndarray, nonzero: np.ndarray, config: Contrast
     chosen: list[int] = []
     spent = 0
     for j in order[: config.bootstrap_top]:
+        if nonzero[j] > config.bootstrap_max_nonzero:
+            continue
         cost = config.n_bootstrap * max(int(nonzero[j]), 1)
         if spent + cost <= config.bootstrap_budget:
             chosen.append(int(j))
@@ -120,9 +127,11 @@ def _resampled_means(
     hits = rng.binomial(n, k / n, size=n_boot)
     sums = np.zeros(n_boot)
     per_batch = max(1, _DRAWS_PER_BATCH // k)
+    buffer = np.empty(int(hits.max()) * min(per_batch, n_boot))
     for start in range(0, n_boot, per_batch):
         counts = hits[start : start + per_batch]
-        picks = values.take(rng.integers(0, k, size=int(counts.sum()), dtype=np.int32))
+        draws = rng.integers(0, k, size=int(counts.sum()), dtype=np.int32)
+        picks = values.take(draws, out=buffer[: draws.size])
         if picks.size == 0:
             continue
         # reduceat misreads empty segments, so sum the non-empty ones only

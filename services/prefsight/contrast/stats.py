@@ -111,9 +111,7 @@ def variance(n: np.ndarray, s1: np.ndarray, s2: np.ndarray) -> np.ndarray:
     return np.divide(ss, n - 1, out=np.zeros_like(ss), where=n > 1)
 
 
-def length_controlled(
-    n: int, s1: np.ndarray, s_len: np.ndarray, length: np.ndarray
-) -> np.ndarray:
+def length_controlled(n: int, s1: np.ndarray, s_len: np.ndarray, length: np.ndarray) -> np.ndarray:
     """Intercept of the OLS fit delta = a + b * length_delta, per concept.
 
     The intercept is the expected delta of a pair whose chosen and rejected

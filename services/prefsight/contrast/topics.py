@@ -260,9 +260,10 @@ def _in_out(cells: Moments, halves: list[int]) -> tuple[_Sums, _Sums]:
 
     Cell 2 * topic + h holds the topic's pairs in half h (0 = A, 1 = B).
     """
-    n_in = sum(cells.n[h::2] for h in halves)[:, None].astype(np.float64)
-    s1_in = sum(cells.s1[h::2] for h in halves)
-    s2_in = sum(cells.s2[h::2] for h in halves)
+    n_topics = cells.n.size // 2
+    n_in = cells.n.reshape(n_topics, 2)[:, halves].sum(1)[:, None].astype(np.float64)
+    s1_in = cells.s1.reshape(n_topics, 2, -1)[:, halves].sum(1)
+    s2_in = cells.s2.reshape(n_topics, 2, -1)[:, halves].sum(1)
     inside = (n_in, s1_in, s2_in)
     outside = (n_in.sum(0) - n_in, s1_in.sum(0) - s1_in, s2_in.sum(0) - s2_in)
     return inside, outside

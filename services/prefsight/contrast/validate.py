@@ -50,13 +50,13 @@ def check_scores(chosen: Any, rejected: Any) -> PairScores:
         rejected: the same for the rejected responses.
 
     Returns:
-        PairScores; sparse input becomes canonical CSR without stored zeros
-        (copied only when it was another format, had unsorted/duplicate indices
-        or stored zeros), dense input float32/64.
+        PairScores; sparse input becomes canonical CSR (copied only when it was
+        another format or had unsorted/duplicate indices), dense input float32/64.
 
     Raises:
         InvalidArgument: mixed dense/sparse, shape mismatch, not 2-D, fewer than
-            MIN_PAIRS pairs, no concepts, non-numeric or non-finite values.
+            MIN_PAIRS pairs, no concepts, non-numeric values, or (dense only:
+            sparse values are checked by ``check_finite`` from the sums) NaN/inf.
     """
     if sp.issparse(chosen) != sp.issparse(rejected):
         raise InvalidArgument(
@@ -102,15 +102,10 @@ def _sparse_side(x: Any, name: str) -> sp.csr_matrix:
     data = _real_dtype(m.data, name)
     if data is not m.data:
         m = sp.csr_matrix((data, m.indices, m.indptr), shape=m.shape)
-    _check_finite_sparse(m, name)
     if not m.has_canonical_format:
         log.debug("%s: sorting indices and summing duplicates (a copy)", name)
         m = m.copy()
         m.sum_duplicates()
-    if np.count_nonzero(m.data) < m.nnz:
-        log.debug("%s: dropping explicitly stored zeros (a copy)", name)
-        m = m.copy()
-        m.eliminate_zeros()
     return m
 
 
@@ -122,14 +117,23 @@ def _real_dtype(arr: np.ndarray, name: str) -> np.ndarray:
     raise InvalidArgument(f"{name} must hold real numbers, got dtype {arr.dtype}")
 
 
+def check_finite(scores: PairScores) -> None:
+    """Raise InvalidArgument naming the first NaN/inf score, if there is one.
+
+    Sparse scores are not scanned by ``check_scores``: a NaN or inf makes the
+    column sums non-finite, so ``moments`` calls this only then.
+    """
+    for x, name in ((scores.chosen, "chosen"), (scores.rejected, "rejected")):
+        if scores.is_sparse:
+            _check_finite_sparse(x, name)
+        else:
+            _dense_side(x, name)
+
+
 def _check_finite_sparse(m: sp.csr_matrix, name: str) -> None:
-    # A float64 sum of float32 values cannot overflow, so a finite sum proves
-    # every value finite without a boolean array the size of the data.
-    if np.isfinite(np.sum(m.data, dtype=np.float64)):
-        return
     bad = np.flatnonzero(~np.isfinite(m.data))
     if bad.size == 0:
-        return  # float64 data whose sum overflowed; every value is finite
+        return
     row = int(np.searchsorted(m.indptr, bad[0], side="right") - 1)
     col = int(m.indices[bad[0]])
     raise InvalidArgument(

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import wilcoxon as scipy_wilcoxon
 
-from prefsight.contrast.validate import check_scores
+from prefsight.contrast.validate import check_finite, check_scores
 from prefsight.errors import InvalidArgument
 
 
@@ -41,6 +41,7 @@ def wilcoxon(chosen: Any, rejected: Any, indices: Any) -> np.ndarray:
         >>> p_rank = wilcoxon(chosen, rejected, top)
     """
     scores = check_scores(chosen, rejected)
+    check_finite(scores)
     idx = np.asarray(indices, dtype=np.int64).ravel()
     m = scores.n_concepts
     if idx.size and (idx.min() < 0 or idx.max() >= m):

@@ -65,10 +65,18 @@ class EncodedPair:
 def _render(tokenizer: Any, prompt: list[Message], response: str) -> tuple[str, str, int, int]:
     """Return (prefix text, suffix text, response start, end inside the suffix)."""
     if getattr(tokenizer, "chat_template", None):
-        prefix = tokenizer.apply_chat_template(prompt, tokenize=False, add_generation_prompt=True)
         full = tokenizer.apply_chat_template(
             prompt + [{"role": "assistant", "content": response}], tokenize=False
         )
+        if prompt:
+            prefix = tokenizer.apply_chat_template(
+                prompt, tokenize=False, add_generation_prompt=True
+            )
+        else:  # templates refuse an empty conversation: cut the full render at the response
+            cut = full.rfind(response)
+            if cut < 0:
+                raise RowError("chat template drops the response text")
+            prefix = full[:cut]
         if not full.startswith(prefix):
             raise RowError("chat template renders the prompt differently with a response")
         suffix = full[len(prefix) :]

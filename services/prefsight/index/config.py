@@ -1,10 +1,12 @@
 """Settings of the FAISS indexes: which structure each partition gets, and search knobs.
 
-Owns the size thresholds. They come from bench/index.py on the 2-core dev machine
-(576-d vectors, one thread): an exact fp32 scan costs about 0.08 ms per 1k vectors
-(~5 ms at 65k, over budget), an fp16 scan with an exact fp32 re-rank about half that
-with recall@10 of 1.0 even on random unit vectors, and HNSW stays well under 1 ms but
-only reaches high recall on structured (clustered, low-rank) vectors.
+Owns the size thresholds. They come from bench/index.py on the shared 2-core dev machine
+(576-d unit vectors, one query at a time, one thread, k=10). At 65k vectors an exact
+fp32 scan costs ~5.5-6 ms; a scan of sign-random-projection codes (4 bits per dimension)
+re-ranked exactly over 100*k candidates costs ~1.5 ms with recall@10 of 1.000 on SAE-like
+and clustered vectors and 0.974 on isotropic random ones; HNSW (M=32) needs efSearch 512
+for 0.95 recall on SAE-like vectors (2.6 ms), fails on random ones and builds ~8x slower.
+At 250k the code scan costs ~3.5 ms (flat: 21 ms), so HNSW takes over above 200k.
 """
 
 from __future__ import annotations
@@ -19,29 +21,37 @@ class IndexConfig:
     exact_max: int = 20_000
     """Partitions up to this size are exact (IndexFlatIP); filtered searches that
     select at most this many vectors are answered exactly too."""
-    scan_max: int = 100_000
-    """Partitions up to this size scan fp16 codes and re-rank exactly (near exact on any
-    data); larger ones use HNSW. Set it to exact_max or below to skip this tier."""
-    refine_factor: int = 4
-    """The fp16 scan keeps refine_factor * k candidates for the exact re-rank."""
+    scan_max: int = 200_000
+    """Partitions up to this size scan LSH codes and re-rank exactly ("lsh"); larger ones
+    use HNSW. Set it to exact_max or below to skip this tier."""
+    lsh_bits_per_dim: int = 4
+    """LSH code length, in bits per vector dimension."""
+    refine_factor: int = 100
+    """The LSH scan keeps refine_factor * k candidates for the exact re-rank."""
     hnsw_m: int = 32
     """HNSW graph degree."""
     ef_construction: int = 40
     """HNSW build beam width."""
-    ef_search: int = 64
+    ef_search: int = 512
     """HNSW search beam width (raised to k when k is larger)."""
+    build_threads: int | None = 1
+    """OpenMP threads FAISS uses while building (process-wide, restored afterwards).
+    None uses all cores; on the busy shared 2-core dev machine two threads made a 65k
+    LSH build 5-20x slower than one, so one is the default."""
     search_threads: int | None = 1
     """OpenMP threads FAISS uses while searching (a process-wide FAISS setting, restored
-    after each search); one thread gives the lowest single-query latency on a shared
+    after each search); one thread gave the lowest single-query latency on the shared
     CPU. None leaves FAISS's own setting."""
 
     def __post_init__(self) -> None:
         if self.exact_max < 0 or self.scan_max < 0:
             raise ValueError(f"exact_max and scan_max must be >= 0, got {self.exact_max}, "
                              f"{self.scan_max}")  # fmt: skip
-        if self.refine_factor < 1:
-            raise ValueError(f"refine_factor must be >= 1, got {self.refine_factor}")
+        if self.lsh_bits_per_dim < 1 or self.refine_factor < 1:
+            raise ValueError("lsh_bits_per_dim and refine_factor must be >= 1")
         if self.hnsw_m < 2 or self.ef_construction < 1 or self.ef_search < 1:
             raise ValueError("hnsw_m must be >= 2, ef_construction and ef_search >= 1")
-        if self.search_threads is not None and self.search_threads < 1:
-            raise ValueError(f"search_threads must be >= 1 or None, got {self.search_threads}")
+        for name in ("build_threads", "search_threads"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ValueError(f"{name} must be >= 1 or None, got {value}")

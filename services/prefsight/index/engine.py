@@ -1,14 +1,14 @@
 """Partitioned FAISS search over unit vectors: the machinery behind both indexes.
 
 Owns building one FAISS index per partition (ConceptIndex partitions by (layer, kind),
-ExampleIndex by side), choosing its structure by size (exact flat, fp16 scan with exact
-re-rank, HNSW; see IndexConfig), filtering by a second code (topic) with FAISS ID
+ExampleIndex by side), choosing its structure by size (exact flat; LSH code scan with
+exact re-rank; HNSW; see IndexConfig), filtering by a second code (topic) with FAISS ID
 selectors, merging partitions, and (de)serialising to plain NumPy arrays. It knows
 nothing of ids or metadata: rows in, rows out.
 
-Filters return exactly min(k, matching) results: a filtered search that selects at most
-``exact_max`` vectors runs exactly on the partition's fp32 storage, and an approximate
-search that comes back short is redone exactly.
+Filters return exactly min(k, matching) results: a filtered search runs exactly on the
+partition's fp32 storage unless it selects more than ``exact_max`` vectors of an HNSW
+partition, and an HNSW search that comes back short is redone exactly.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 
 NO_CODE = -1
 """Topic code of rows without a topic."""
+PARALLEL_BUILD_MIN = 10_000
+"""Smaller partitions are built on one thread: on a busy CPU, OpenMP's start-up and
+barriers cost ~20x more than the work itself at a few hundred vectors."""
 
 
 @dataclass
@@ -35,7 +38,7 @@ class _Partition:
     rows: np.ndarray  # (m,) global row ids, ascending
     index: faiss.Index  # what unfiltered searches use
     exact: faiss.IndexFlat  # fp32 storage of the same vectors, same local ids
-    structure: str  # "flat" | "scan" | "hnsw"
+    structure: str  # "flat" | "lsh" | "hnsw"
     selectors: dict[int, tuple[faiss.IDSelector, np.ndarray, int]] = field(default_factory=dict)
 
     @property
@@ -46,20 +49,31 @@ class _Partition:
 def _structure_for(size: int, config: IndexConfig) -> str:
     if size <= config.exact_max:
         return "flat"
-    return "scan" if size <= config.scan_max else "hnsw"
+    return "lsh" if size <= config.scan_max else "hnsw"
 
 
 def _new_index(d: int, structure: str, config: IndexConfig) -> faiss.Index:
     ip = faiss.METRIC_INNER_PRODUCT
     if structure == "flat":
         return faiss.IndexFlatIP(d)
-    if structure == "scan":
-        index = faiss.index_factory(d, "SQfp16,RFlat", ip)
-        faiss.downcast_index(index).k_factor = config.refine_factor
-        return index
+    if structure == "lsh":
+        return _new_lsh_refine(d, config)
     index = faiss.IndexHNSWFlat(d, config.hnsw_m, ip)
     index.hnsw.efConstruction = config.ef_construction
     index.hnsw.efSearch = config.ef_search
+    return index
+
+
+def _new_lsh_refine(d: int, config: IndexConfig) -> faiss.Index:
+    """Sign codes of a random projection (Hamming ~ angle), re-ranked by exact IP."""
+    lsh = faiss.IndexLSH(d, config.lsh_bits_per_dim * d, True, False)
+    lsh.metric_type = faiss.METRIC_INNER_PRODUCT  # ranks by Hamming; must match the re-rank
+    flat = faiss.IndexFlatIP(d)
+    index = faiss.IndexRefine(lsh, flat)
+    index.k_factor = config.refine_factor
+    index.own_fields = True  # the C++ index frees both parts
+    lsh.this.disown()
+    flat.this.disown()
     return index
 
 
@@ -68,7 +82,7 @@ def _exact_view(index: faiss.Index, structure: str) -> faiss.IndexFlat:
     if structure == "flat":
         return index
     inner = faiss.downcast_index(index)
-    storage = inner.refine_index if structure == "scan" else inner.storage
+    storage = inner.refine_index if structure == "lsh" else inner.storage
     return faiss.downcast_index(storage)
 
 
@@ -99,16 +113,17 @@ class PartitionedIndex:
     ) -> PartitionedIndex:
         """Index unit rows ``vectors`` (n, d) split by ``part_codes`` (n,)."""
         partitions = {}
-        with _threads(None):
-            for code in np.unique(part_codes):
-                rows = np.flatnonzero(part_codes == code)
-                structure = _structure_for(rows.size, config)
+        for code in np.unique(part_codes):
+            rows = np.flatnonzero(part_codes == code)
+            structure = _structure_for(rows.size, config)
+            small = rows.size < PARALLEL_BUILD_MIN
+            with _threads(1 if small else config.build_threads):
                 index = _new_index(vectors.shape[1], structure, config)
                 index.train(vectors[rows])
                 index.add(vectors[rows])
-                exact = _exact_view(index, structure)
-                partitions[int(code)] = _Partition(rows, index, exact, structure)
-                log.debug("partition %d: %d vectors, %s", code, rows.size, structure)
+            exact = _exact_view(index, structure)
+            partitions[int(code)] = _Partition(rows, index, exact, structure)
+            log.debug("partition %d: %d vectors, %s", code, rows.size, structure)
         return cls(vectors.shape[1], part_codes, topic_codes, partitions, config)
 
     def search(
@@ -146,7 +161,7 @@ class PartitionedIndex:
                 return np.empty((queries.shape[0], 0), np.float32), np.empty(
                     (queries.shape[0], 0), np.int64
                 )
-            if part.structure == "flat" or n_selected <= self.config.exact_max:
+            if part.structure != "hnsw" or n_selected <= self.config.exact_max:
                 params = faiss.SearchParameters(sel=selector)
                 return part.exact.search(queries, kk, params=params)
             scores, local = self._approximate(part, queries, kk, selector)
@@ -161,11 +176,9 @@ class PartitionedIndex:
         if part.structure == "flat":
             params = None if selector is None else faiss.SearchParameters(sel=selector)
             return part.index.search(queries, k, params=params)
-        if part.structure == "scan":
+        if part.structure == "lsh":  # IndexLSH takes no selector: filters go exact
+            assert selector is None
             refine = faiss.IndexRefineSearchParameters(k_factor=float(self.config.refine_factor))
-            base = faiss.SearchParameters(sel=selector) if selector is not None else None
-            if base is not None:
-                refine.base_index_params = base  # base must outlive the search below
             return part.index.search(queries, k, params=refine)
         ef = max(self.config.ef_search, k)
         hnsw = faiss.SearchParametersHNSW(efSearch=ef)

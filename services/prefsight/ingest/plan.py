@@ -27,7 +27,8 @@ class IngestConfig:
     both on a GPU."""
     max_batch_pairs: int = 8
     sample_per_response: int = 32
-    """Per-token activations kept per response for dictionary training (0: none)."""
+    """Per-token activations kept per response for dictionary training (0: none,
+    -1: every response token, so SAE statistics need no second forward)."""
     max_sample_tokens: int = 65536
     """Cap on sampled tokens per run, over all layers' positions."""
 
@@ -41,8 +42,8 @@ class IngestConfig:
             )
         if not 1 <= self.max_batch_pairs <= 4096:
             raise ValueError(f"max_batch_pairs must be in 1..4096, got {self.max_batch_pairs}")
-        if self.sample_per_response < 0 or self.max_sample_tokens < 0:
-            raise ValueError("token sample sizes must be >= 0")
+        if self.sample_per_response < -1 or self.max_sample_tokens < 0:
+            raise ValueError("sample_per_response must be >= -1 and max_sample_tokens >= 0")
 
 
 def pending_pairs(

@@ -88,10 +88,10 @@ class TokenSample:
 
 
 def sample_positions(pair_id: str, side: str, n: int, k: int) -> np.ndarray:
-    """Up to ``k`` response positions, the same on every rerun (seeded by the pair)."""
-    if k <= 0:
+    """Up to ``k`` response positions (all when ``k < 0``), the same on every rerun."""
+    if k == 0:
         return np.zeros(0, dtype=np.int64)
-    if n <= k:
+    if k < 0 or n <= k:  # k < 0: keep every response token
         return np.arange(n)
     seed = int.from_bytes(hashlib.sha256(f"{pair_id}/{side}".encode()).digest()[:8], "little")
     return np.sort(np.random.default_rng(seed).choice(n, size=k, replace=False))

@@ -10,8 +10,7 @@ The rules, in order (the first that matches wins):
 3. **both**: the concept is common on both sides — it fires in at least
    ``min_fire_rate`` of chosen *and* of rejected responses (when the per-side
    rates are unknown, in at least that share of all responses) — and there
-   is no meaningful difference: q >= alpha, or |d| < d_min (the concept's
-   equivalence margin, when known).
+   is no replicated difference: q >= alpha, or the two split halves disagree.
 4. **neither**: everything else (rare, or a difference that is significant
    but not replicated across halves, or not significant and not common).
 
@@ -74,9 +73,7 @@ def _is_common_on_both_sides(row: ConceptRow, rules: BadgeRules) -> bool:
 
 
 def _is_negligible(row: ConceptRow, rules: BadgeRules) -> bool:
-    if not _is_significant(row, rules):
-        return True
-    return not math.isnan(row.d_min) and not math.isnan(row.d) and abs(row.d) < row.d_min
+    return not (_is_significant(row, rules) and row.split_half)
 
 
 def assign_badge(row: ConceptRow, rules: BadgeRules | None = None) -> str:

@@ -1,0 +1,211 @@
+"""``prefsight audit``: the whole path with good defaults, in one call.
+
+Owns: the order — ingest what is missing, build or reuse the layer's concept
+dictionary, contrast every concept, add topics, label hints and example pairs
+with per-token activations — and the JSON document that ``audit --json``
+prints, the report renders and the store keeps (``<store>/audit/latest.json``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import prefsight
+from prefsight.audit.analysis import Analysis, analyse, topic_labels, topics_json, with_wilcoxon
+from prefsight.audit.dictionary import DictionaryConfig, build_dictionary
+from prefsight.audit.hints import add_hints
+from prefsight.contrast import ContrastConfig
+from prefsight.ingest import IngestConfig, ingest
+from prefsight.models import DEFAULT_MODEL, load_model
+from prefsight.store.tables import Store
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    """The defaults a data person gets from ``prefsight audit``."""
+
+    layer: int | None = None
+    """Residual layer to analyse; default the model's middle layer."""
+    ingest: IngestConfig = field(default_factory=IngestConfig)
+    dictionary: DictionaryConfig = field(default_factory=DictionaryConfig)
+    contrast: ContrastConfig = field(default_factory=ContrastConfig)
+    rank_by: str = "dmin"
+    top: int = 20
+    examples: int = 3
+    topic_field: str = "domain"
+    workers: int | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.top <= 1000:
+            raise ValueError(f"top must be in 1..1000, got {self.top}")
+        if not 0 <= self.examples <= 20:
+            raise ValueError(f"examples must be in 0..20, got {self.examples}")
+
+
+def audit(
+    data: str | Path | None,
+    store_uri: str | Path,
+    *,
+    model: str = DEFAULT_MODEL,
+    config: AuditConfig = AuditConfig(),
+    skip_bad: bool = False,
+    limit: int | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Ingest (if ``data``), build the dictionary, contrast, and describe the top concepts.
+
+    Returns:
+        The audit document: ``concepts`` in rank order (each with ``id``,
+        ``label``, ``kind``, ``delta``, ``d``, ``q``, ``split_half``, …, label
+        hints and examples), ``topics``, ``sae``, ``provenance``, ``timings``.
+    """
+    report = progress or (lambda _s, _f: None)
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    loaded = load_model(model)
+    layer = config.layer if config.layer is not None else loaded.n_layers // 2
+    layer = layer + loaded.n_layers if layer < 0 else layer
+    timings["load_model"] = time.perf_counter() - clock
+    ingest_json = None
+    if data is not None:
+        clock = time.perf_counter()
+        report("ingest", 0.0)
+        ingest_config = _ingest_config(data, config, layer, skip_bad, limit)
+        result = ingest(
+            data, store_uri, model=model, config=ingest_config, workers=config.workers,
+            skip_bad=skip_bad, limit=limit,
+            progress=lambda p: report("ingest", p.pairs_done / max(p.pairs_total, 1)),
+        )
+        ingest_json = result.to_json()
+        timings["ingest"] = time.perf_counter() - clock
+    store = Store(str(store_uri))
+    clock = time.perf_counter()
+    summary = build_dictionary(
+        store, loaded.model_id, layer, config.dictionary, loaded=loaded,
+        workers=config.workers, progress=report,
+    )
+    timings["dictionary"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    report("contrast", 0.0)
+    analysis = analyse(store, model=loaded.model_id, layer=layer, rank_by=config.rank_by,
+                       config=config.contrast)
+    document = describe(store, analysis, config, loaded=loaded)
+    timings["contrast"] = time.perf_counter() - clock
+    document.update(
+        sae=summary["sae"], n_concepts=summary["n_concepts"], ingest=ingest_json,
+        timings={k: round(v, 2) for k, v in timings.items()},
+    )
+    save_document(store, document)
+    return document
+
+
+ALL_TOKENS_MAX_PAIRS = 4000
+"""Up to this many pairs, ingest keeps every response token of the audited layer, so
+the SAE statistics come from the store instead of a second forward pass (measured:
+the second pass cost as much as the ingest itself)."""
+
+
+def _ingest_config(
+    data: str | Path, config: AuditConfig, layer: int, skip_bad: bool, limit: int | None
+) -> IngestConfig:
+    from prefsight.data import read_pairs
+
+    n_pairs = len(read_pairs(data, skip_bad=skip_bad, limit=limit).pairs)
+    settings = {**config.ingest.__dict__, "layers": (layer,)}
+    if n_pairs <= ALL_TOKENS_MAX_PAIRS:
+        settings.update(sample_per_response=-1, max_sample_tokens=2_000_000)
+    return IngestConfig(**settings)
+
+
+def describe(
+    store: Store, analysis: Analysis, config: AuditConfig, *, loaded: Any = None
+) -> dict[str, Any]:
+    """The audit document for an analysis: records, hints, examples, topics, maps."""
+    records = analysis.records(top=config.top)
+    with_wilcoxon(analysis, records)
+    if loaded is not None:
+        add_hints(store, analysis, records, loaded, n_examples=config.examples)
+    text_records = [r for r in analysis.records() if r["kind"] == "text"]
+    topics, source = topic_labels(store, analysis, config.topic_field)
+    runs = [r for r in store.runs() if r["kind"] == "ingest" and r["model"] == analysis.model]
+    last = runs[-1] if runs else {}
+    return {
+        "store": store.uri,
+        "model": analysis.model,
+        "layer": analysis.layer,
+        "pairs": len(analysis.scores.pair_ids),
+        "rank_by": config.rank_by,
+        "concepts": records,
+        "text_checks": text_records,
+        "topics": topics_json(analysis, topics, source),
+        "maps": _maps(analysis, topics),
+        "provenance": {
+            "dataset": last.get("dataset", ""),
+            "fingerprint": last.get("fingerprint", ""),
+            "prefsight_version": prefsight.__version__,
+            "created_at": datetime.now(timezone.utc).isoformat(),
+        },
+    }
+
+
+def _maps(analysis: Analysis, topics: np.ndarray, max_concepts: int = 300) -> dict[str, Any]:
+    """2-D maps: pairs by their chosen−rejected top-concept deltas, concepts by vectors."""
+    cols = analysis.order[:max_concepts]
+    delta = analysis.scores.chosen[:, cols] - analysis.scores.rejected[:, cols]
+    delta = np.asarray(delta.todense() if hasattr(delta, "todense") else delta, np.float64)
+    delta = (delta - delta.mean(0)) / (delta.std(0) + 1e-9)
+    pair_xy = _pca2(delta)
+    concepts = [analysis.scores.concepts[int(i)] for i in cols]
+    with_vector = [c for c in concepts if c.vector is not None]
+    concept_xy = _pca2(np.stack([c.vector for c in with_vector])) if len(with_vector) > 2 else None
+    return {
+        "pairs": {"x": pair_xy[:, 0].tolist(), "y": pair_xy[:, 1].tolist(),
+                  "pair_id": analysis.scores.pair_ids, "topic": [str(t) for t in topics]},
+        "concepts": None if concept_xy is None else {
+            "x": concept_xy[:, 0].tolist(), "y": concept_xy[:, 1].tolist(),
+            "id": [c.id for c in with_vector], "kind": [c.kind for c in with_vector]},
+    }
+
+
+def _pca2(x: np.ndarray) -> np.ndarray:
+    x = x - x.mean(0)
+    if x.shape[0] < 2 or x.shape[1] < 2:
+        return np.zeros((x.shape[0], 2))
+    _, _, vt = np.linalg.svd(x, full_matrices=False)
+    return x @ vt[:2].T
+
+
+def document_path(store: Store) -> Path:
+    return Path(store.uri) / "audit" / "latest.json"
+
+
+def save_document(store: Store, document: dict[str, Any]) -> None:
+    if "://" in store.uri:
+        return
+    path = document_path(store)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(document, default=str))
+    tmp.replace(path)
+
+
+def load_document(store: Store) -> dict[str, Any]:
+    from prefsight.errors import FailedPrecondition
+
+    path = document_path(store)
+    if not path.exists():
+        raise FailedPrecondition(f"store {store.uri} has no audit yet (run `prefsight audit`)")
+    return json.loads(path.read_text())
