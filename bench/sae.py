@@ -6,7 +6,7 @@ pre-activations once without autograd and back-propagates only through the k sel
 latents. Then it trains the default SAEConfig end to end and prints its report.
 
 Tokens: --tokens FILE.npy ((n, d) activations, e.g. a SmolLM2 layer-15 response-token
-sample) or, by default, 16,384 synthetic 576-d tokens, each a sum of 16 of 4,096 random
+sample) or, by default, 16,384 synthetic 576-d tokens, each a sum of 8 of 1,024 random
 directions with an SAE-like covariance spectrum plus a shared offset.
 
 Run: python bench/sae.py [--tokens FILE.npy] [--threads 1] [--steps 15]
@@ -28,10 +28,10 @@ from prefsight.concepts.sae import SAEConfig, train_sae
 def synthetic_tokens(n: int, d: int, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     spectrum = np.sqrt(0.5 * np.exp(-np.arange(d) / 115) + 0.5 * np.exp(-np.arange(d) / 4))
-    dirs = rng.standard_normal((4096, d)) * spectrum
+    dirs = rng.standard_normal((1024, d)) * spectrum
     dirs /= np.linalg.norm(dirs, axis=1, keepdims=True)
-    which = rng.integers(0, 4096, (n, 16))
-    mags = rng.exponential(1.0, (n, 16))
+    which = rng.integers(0, 1024, (n, 8))
+    mags = rng.exponential(1.0, (n, 8))
     return (np.einsum("na,nad->nd", mags, dirs[which]) + 2.0 * dirs[0]).astype(np.float32)
 
 

@@ -122,6 +122,8 @@ class TopKSAE(torch.nn.Module):
     pre-activations, then ReLU) or ``"relu"`` (a SAELens "standard" SAE).
     """
 
+    input_scale: torch.Tensor  # a registered buffer: the scalar s
+
     def __init__(
         self,
         d_in: int,

@@ -18,6 +18,7 @@ import json
 import logging
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import faiss
 import numpy as np
@@ -37,7 +38,7 @@ barriers cost ~20x more than the work itself at a few hundred vectors."""
 class _Partition:
     rows: np.ndarray  # (m,) global row ids, ascending
     index: faiss.Index  # what unfiltered searches use
-    exact: faiss.IndexFlat  # fp32 storage of the same vectors, same local ids
+    exact: Any  # faiss.IndexFlat: fp32 storage of the same vectors, same local ids
     structure: str  # "flat" | "lsh" | "hnsw"
     selectors: dict[int, tuple[faiss.IDSelector, np.ndarray, int]] = field(default_factory=dict)
 
@@ -68,20 +69,16 @@ def _new_lsh_refine(d: int, config: IndexConfig) -> faiss.Index:
     """Sign codes of a random projection (Hamming ~ angle), re-ranked by exact IP."""
     lsh = faiss.IndexLSH(d, config.lsh_bits_per_dim * d, True, False)
     lsh.metric_type = faiss.METRIC_INNER_PRODUCT  # ranks by Hamming; must match the re-rank
-    flat = faiss.IndexFlatIP(d)
-    index = faiss.IndexRefine(lsh, flat)
+    index = faiss.IndexRefine(lsh, faiss.IndexFlatIP(d))  # the wrapper keeps both alive
     index.k_factor = config.refine_factor
-    index.own_fields = True  # the C++ index frees both parts
-    lsh.this.disown()
-    flat.this.disown()
     return index
 
 
-def _exact_view(index: faiss.Index, structure: str) -> faiss.IndexFlat:
+def _exact_view(index: faiss.Index, structure: str) -> Any:
     """The fp32 flat storage inside ``index`` (owned by it; keep ``index`` alive)."""
     if structure == "flat":
         return index
-    inner = faiss.downcast_index(index)
+    inner: Any = faiss.downcast_index(index)
     storage = inner.refine_index if structure == "lsh" else inner.storage
     return faiss.downcast_index(storage)
 
@@ -162,26 +159,25 @@ class PartitionedIndex:
                     (queries.shape[0], 0), np.int64
                 )
             if part.structure != "hnsw" or n_selected <= self.config.exact_max:
-                params = faiss.SearchParameters(sel=selector)
-                return part.exact.search(queries, kk, params=params)
+                return part.exact.search(queries, kk, params=_with_selector(selector))
             scores, local = self._approximate(part, queries, kk, selector)
         if (local < 0).any():  # an approximate search came back short: redo exactly
-            params = None if selector is None else faiss.SearchParameters(sel=selector)
-            scores, local = part.exact.search(queries, kk, params=params)
+            scores, local = part.exact.search(queries, kk, params=_with_selector(selector))
         return scores, local
 
     def _approximate(
         self, part: _Partition, queries: np.ndarray, k: int, selector: faiss.IDSelector | None
     ) -> tuple[np.ndarray, np.ndarray]:
         if part.structure == "flat":
-            params = None if selector is None else faiss.SearchParameters(sel=selector)
-            return part.index.search(queries, k, params=params)
+            return part.index.search(queries, k, params=_with_selector(selector))
         if part.structure == "lsh":  # IndexLSH takes no selector: filters go exact
             assert selector is None
-            refine = faiss.IndexRefineSearchParameters(k_factor=float(self.config.refine_factor))
+            refine = faiss.IndexRefineSearchParameters()
+            refine.k_factor = float(self.config.refine_factor)
             return part.index.search(queries, k, params=refine)
         ef = max(self.config.ef_search, k)
-        hnsw = faiss.SearchParametersHNSW(efSearch=ef)
+        hnsw = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]  # missing in stubs
+        hnsw.efSearch = ef
         if selector is not None:
             hnsw.sel = selector
         return part.index.search(queries, k, params=hnsw)
@@ -222,13 +218,22 @@ class PartitionedIndex:
             structure = str(state[f"structure_{code}"])
             index = faiss.deserialize_index(np.asarray(state[f"faiss_{code}"]))
             if structure == "hnsw":
-                faiss.downcast_index(index).hnsw.efSearch = config.ef_search
+                hnsw_index: Any = faiss.downcast_index(index)
+                hnsw_index.hnsw.efSearch = config.ef_search
             rows = np.flatnonzero(part_codes == code)
             partitions[int(code)] = _Partition(
                 rows, index, _exact_view(index, structure), structure
             )
         topic_codes = np.asarray(state["topic_codes"], dtype=np.int64)
         return cls(int(state["dim"]), part_codes, topic_codes, partitions, config)
+
+
+def _with_selector(selector: faiss.IDSelector | None) -> faiss.SearchParameters | None:
+    if selector is None:
+        return None
+    params = faiss.SearchParameters()
+    params.sel = selector
+    return params
 
 
 def _merge(found: list[tuple[np.ndarray, np.ndarray]], k: int) -> tuple[np.ndarray, np.ndarray]:

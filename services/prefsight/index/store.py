@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -19,7 +20,8 @@ def save_state(path: str | Path, fmt: str, state: dict[str, np.ndarray]) -> Path
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target, "wb") as fh:
-        np.savez(fh, format=np.array(fmt), **state)
+        arrays: dict[str, Any] = {"format": np.array(fmt), **state}
+        np.savez(fh, **arrays)
     return target
 
 

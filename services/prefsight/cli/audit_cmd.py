@@ -1,0 +1,259 @@
+"""``prefsight audit``, ``demo``, ``contrast``, ``scores``, ``nearest`` and ``report``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from tqdm import tqdm
+
+from prefsight.cli.app import app, emit_json, fail, setup_logging
+from prefsight.models import DEFAULT_MODEL
+
+
+class _StageBar:
+    """One tqdm bar per audit stage, fed by (stage, fraction) callbacks."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.stage = ""
+        self.bar: Any = None
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        if not self.enabled:
+            return
+        if stage != self.stage:
+            if self.bar is not None:
+                self.bar.n = self.bar.total
+                self.bar.close()
+            self.stage = stage
+            self.bar = tqdm(total=100, desc=f"{stage:<9}", bar_format="{desc} {bar} {percentage:3.0f}% {elapsed}")
+        self.bar.n = int(100 * min(max(fraction, 0.0), 1.0))
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.n = self.bar.total
+            self.bar.close()
+
+
+def _fmt(value: Any, spec: str = ".3g") -> str:
+    return "—" if value is None else format(value, spec)
+
+
+def print_concepts(records: list[dict[str, Any]], top: int) -> None:
+    typer.echo(f"{'rank':>4}  {'concept':<28} {'kind':<8} {'Δ':>9} {'d':>7} {'q':>9}  split  label")
+    for i, r in enumerate(records[:top], start=1):
+        typer.echo(
+            f"{i:>4}  {r['id'][:28]:<28} {r['kind']:<8} {_fmt(r['delta']):>9} {_fmt(r['d'], '.2f'):>7} "
+            f"{_fmt(r['q'], '.1e'):>9}  {'✓' if r['split_half'] else '✗':^5}  {r['label']}"
+        )
+
+
+def _audit_config(layer: int | None, top: int, latents: int, k: int, workers: int) -> Any:
+    from prefsight.audit import AuditConfig
+    from prefsight.audit.dictionary import DictionaryConfig
+
+    return AuditConfig(
+        layer=layer, top=top, workers=workers or None,
+        dictionary=DictionaryConfig(n_latents=latents, k=k),
+    )
+
+
+@app.command()
+def audit(
+    data: Path = typer.Argument(..., help="Dataset to audit (any format `ingest` reads)."),
+    store: str = typer.Option(..., "--store", help="Store folder (created if missing)."),
+    model: str = typer.Option(DEFAULT_MODEL, help="Model spec."),
+    layer: int = typer.Option(None, help="Layer to analyse (default: the middle layer)."),
+    top: int = typer.Option(20, help="Concepts to describe (hints, examples)."),
+    latents: int = typer.Option(2048, help="SAE dictionary size."),
+    k: int = typer.Option(16, help="SAE active latents per token."),
+    workers: int = typer.Option(0, help="ForwardWorker actors."),
+    limit: int = typer.Option(0, help="Only the first N pairs."),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip bad rows."),
+    report: Path = typer.Option(None, help="Also write the HTML report here."),
+    json_out: bool = typer.Option(False, "--json", help="Print the audit document as JSON."),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Ingest what is missing, train or reuse the dictionary, contrast, and rank concepts."""
+    from prefsight.audit import audit as run_audit
+
+    setup_logging(quiet or json_out)
+    bar = _StageBar(not quiet and not json_out)
+    document = run_audit(
+        data, store, model=model, config=_audit_config(layer, top, latents, k, workers),
+        skip_bad=skip_bad, limit=limit or None, progress=bar,
+    )
+    bar.close()
+    if report:
+        _write_report(document, report)
+    if json_out:
+        emit_json(document)
+        return
+    typer.echo(f"{document['pairs']} pairs, layer {document['layer']}, {document['n_concepts']} concepts")
+    print_concepts(document["concepts"], top)
+    if report:
+        typer.echo(f"report: {report}")
+
+
+def _write_report(document: dict[str, Any], path: Path) -> None:
+    from prefsight.audit.to_report import report_data
+    from prefsight.report import write_report
+
+    write_report(report_data(document, command=" ".join(["prefsight", *sys.argv[1:]])), path)
+
+
+@app.command()
+def demo(
+    out: Path = typer.Option(Path("prefsight-demo"), help="Folder for the data, store and report."),
+    pairs: int = typer.Option(320, help="Pairs to generate."),
+    seed: int = typer.Option(0, help="Generator seed."),
+    model: str = typer.Option(DEFAULT_MODEL, help="Model spec."),
+    top: int = typer.Option(10, help="Concepts to print."),
+    json_out: bool = typer.Option(False, "--json"),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Generate a planted-trait preference set, audit it, print the top concepts, write the report."""
+    from prefsight.audit import audit as run_audit
+    from prefsight.demo import generate_demo
+
+    setup_logging(quiet or json_out)
+    out.mkdir(parents=True, exist_ok=True)
+    dataset = generate_demo(n_pairs=pairs, seed=seed)
+    data = out / "demo-pairs.jsonl"
+    dataset.write(data)
+    bar = _StageBar(not quiet and not json_out)
+    document = run_audit(data, out / "store", model=model, config=_audit_config(None, max(top, 20), 2048, 16, 0),
+                         progress=bar)
+    bar.close()
+    report = out / "report.html"
+    _write_report(document, report)
+    if json_out:
+        emit_json({**document, "report": str(report), "data": str(data)})
+        return
+    rates = ", ".join(f"{t} {r:.0%}" for t, r in dataset.realized_rates().items())
+    typer.echo(f"generated {pairs} pairs in {data} with planted traits in chosen: {rates}")
+    print_concepts(document["concepts"], top)
+    typer.echo(f"report: {report}   store: {out / 'store'}")
+
+
+@app.command()
+def contrast(
+    store: str = typer.Option(..., "--store"),
+    layer: int = typer.Option(None, help="Layer (default: the audited one)."),
+    kind: list[str] = typer.Option([], "--kind", help="Only these kinds: sae, contrast, named, text."),
+    top: int = typer.Option(20),
+    topic: str = typer.Option("", help="Rank concepts inside this topic (metadata value or 'cluster N')."),
+    rank_by: str = typer.Option("dmin", "--by", help="dmin (default, scale-free), deltamin, delta, d, z or q."),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """Which concepts separate chosen from rejected (effect, q, split-half)."""
+    from prefsight.session import StoreSession
+
+    setup_logging(True)
+    session = StoreSession(store)
+    if topic:
+        records = _topic_records(session, layer, topic, top)
+    else:
+        records = session.contrast(layer=layer, kinds=tuple(kind), top=top, rank_by=rank_by)
+    if json_out:
+        emit_json({"store": store, "concepts": records})
+        return
+    print_concepts(records, top)
+
+
+def _topic_records(session: Any, layer: int | None, topic: str, top: int) -> list[dict[str, Any]]:
+    import numpy as np
+
+    from prefsight.audit.analysis import topic_labels
+    from prefsight.contrast import topic_contrast
+
+    analysis = session.analysis(layer)
+    topics, _ = topic_labels(session.store, analysis)
+    if topic not in set(topics):
+        fail(f"topic {topic!r} not found; topics: {', '.join(sorted(set(topics)))}")
+    result = topic_contrast(analysis.scores.chosen, analysis.scores.rejected, topics,
+                            split=analysis.scores.split, min_topic_pairs=5)
+    if topic not in list(result.topics):
+        fail(f"topic {topic!r} is too small to test: {result.skipped.get(topic, 'skipped')}")
+    row = list(result.topics).index(topic)
+    order = result.rank(topic)[:top]
+    concepts = analysis.scores.concepts
+    finite = lambda x: None if not np.isfinite(x) else float(x)  # noqa: E731
+    return [
+        {"id": concepts[j].id, "label": concepts[j].label, "kind": concepts[j].kind,
+         "delta": finite(result.delta_diff[row, j]), "d": finite(result.d[row, j]),
+         "q": finite(result.q[row, j]), "z": finite(result.z[row, j]),
+         "split_half": bool(result.split_half[row, j]), "topic": topic}
+        for j in order
+    ]
+
+
+@app.command()
+def scores(
+    store: str = typer.Option(..., "--store"),
+    concept: str = typer.Option(..., "--concept", help="Concept id."),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """Per pair: chosen score, rejected score and delta of one concept."""
+    from prefsight.session import StoreSession
+
+    setup_logging(True)
+    rows = StoreSession(store).scores(concept)
+    if json_out:
+        emit_json(rows)
+        return
+    typer.echo(f"{'pair_id':<20} {'chosen':>10} {'rejected':>10} {'delta':>10}")
+    for r in rows:
+        typer.echo(f"{r['pair_id'][:20]:<20} {r['chosen']:>10.4g} {r['rejected']:>10.4g} {r['delta']:>10.4g}")
+
+
+@app.command()
+def nearest(
+    store: str = typer.Option(..., "--store"),
+    text: str = typer.Option("", help="Encode this text with the model."),
+    concept: str = typer.Option("", help="A concept id."),
+    pair: str = typer.Option("", help="A pair id (query: its chosen − rejected difference)."),
+    k: int = typer.Option(10),
+    layer: int = typer.Option(None),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """Nearest concepts and nearest responses to a text, concept or pair."""
+    from prefsight.session import StoreSession
+
+    setup_logging(True)
+    session = StoreSession(store)
+    query, qlayer = session.query_vector(text=text or None, concept_id=concept or None, pair_id=pair or None, layer=layer)
+    features = session.nearest_features(query, k, layer=qlayer)
+    examples = session.nearest_examples(query, k, layer=qlayer)
+    result = {
+        "features": [{"id": h.id, "score": h.score, "rank": h.rank, "kind": h.metadata.kind,
+                      "layer": h.metadata.layer} for h in features],
+        "examples": [{"pair_id": h.pair_id, "side": h.side, "score": h.score, "rank": h.rank} for h in examples],
+    }
+    if json_out:
+        emit_json(result)
+        return
+    typer.echo("nearest concepts:")
+    for h in result["features"]:
+        typer.echo(f"  {h['score']:.3f}  {h['id']}")
+    typer.echo("nearest responses:")
+    for h in result["examples"]:
+        typer.echo(f"  {h['score']:.3f}  {h['pair_id']} ({h['side']})")
+
+
+@app.command()
+def report(
+    store: str = typer.Option(..., "--store"),
+    out: Path = typer.Option(Path("report.html"), "--out"),
+) -> None:
+    """Write the self-contained HTML audit report of the store's latest audit."""
+    from prefsight.audit.run import load_document
+    from prefsight.store import Store
+
+    setup_logging(True)
+    _write_report(load_document(Store(store)), out)
+    typer.echo(f"report: {out}")

@@ -1,0 +1,92 @@
+"""Pick the pairs an intervention acts on, and what that would do to every concept.
+
+Owns: turning a concept's per-pair delta into a selection (delta above a
+threshold, or the top fraction of pairs in the direction of the concept's Δ),
+and the dry-run arithmetic: each concept's Δ over all pairs and over the pairs
+that would remain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from prefsight.audit.analysis import Analysis
+from prefsight.errors import InvalidArgument, NotFound
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which pairs a rule picks, and why."""
+
+    pair_ids: list[str]
+    concept_ids: list[str]
+    rule: str
+    delta: dict[str, float]  # pair_id -> combined delta of the selected pairs
+
+
+def _column(analysis: Analysis, concept_id: str) -> np.ndarray:
+    ids = [c.id for c in analysis.scores.concepts]
+    if concept_id not in ids:
+        raise NotFound(f"concept {concept_id!r} not at layer {analysis.layer} (e.g. {', '.join(ids[:5])})")
+    c, r = analysis.scores.column(concept_id)
+    return c - r
+
+
+def select_pairs(
+    analysis: Analysis,
+    concept_ids: list[str],
+    *,
+    threshold: float | None = None,
+    top_fraction: float | None = None,
+) -> Selection:
+    """Pairs whose delta (summed over ``concept_ids``, signed by each Δ) is extreme.
+
+    Exactly one of ``threshold`` (delta above it) or ``top_fraction`` (the top
+    ρ of pairs, 0 < ρ ≤ 1) must be given.
+
+    Raises:
+        InvalidArgument: both or neither rule, or ρ out of range.
+        NotFound: an unknown concept.
+    """
+    if not concept_ids:
+        raise InvalidArgument("no concept ids given")
+    if (threshold is None) == (top_fraction is None):
+        raise InvalidArgument("give exactly one of threshold or top_fraction")
+    combined = np.zeros(len(analysis.scores.pair_ids))
+    for concept_id in concept_ids:
+        delta = _column(analysis, concept_id)
+        combined += delta * (1.0 if delta.mean() >= 0 else -1.0)
+    if top_fraction is not None:
+        if not 0 < top_fraction <= 1:
+            raise InvalidArgument(f"top_fraction must be in (0, 1], got {top_fraction}")
+        n = int(round(top_fraction * len(combined)))
+        picked = np.argsort(-combined, kind="stable")[:n]
+        rule = f"top {top_fraction:.1%} of pairs by delta"
+    else:
+        picked = np.flatnonzero(combined > threshold)
+        rule = f"delta > {threshold}"
+    ids = [analysis.scores.pair_ids[i] for i in picked]
+    return Selection(ids, list(concept_ids), rule, {p: float(combined[i]) for p, i in zip(ids, picked, strict=True)})
+
+
+def delta_shift(analysis: Analysis, removed: list[str], top: int = 20) -> list[dict[str, Any]]:
+    """Every concept's Δ before and after removing ``removed`` pairs (largest changes first)."""
+    keep = np.ones(len(analysis.scores.pair_ids), dtype=bool)
+    position = {p: i for i, p in enumerate(analysis.scores.pair_ids)}
+    keep[[position[p] for p in removed]] = False
+    if not keep.any():
+        raise InvalidArgument("the selection removes every pair")
+    delta = analysis.scores.chosen - analysis.scores.rejected
+    before = np.asarray(delta.mean(0)).ravel()
+    after = np.asarray((delta[keep] if sp.issparse(delta) else delta[keep]).mean(0)).ravel()
+    order = np.argsort(-np.abs(after - before))[:top]
+    concepts = analysis.scores.concepts
+    return [
+        {"id": concepts[i].id, "label": concepts[i].label, "kind": concepts[i].kind,
+         "delta_before": float(before[i]), "delta_after": float(after[i])}
+        for i in order
+    ]

@@ -1,0 +1,274 @@
+"""``StoreSession``: every question one store answers, for the CLI and the server.
+
+Owns: caching per store (the analysis of a layer, the FAISS indexes, a lazily
+loaded model) and invalidating the caches when the store changes (an ingest or
+a new concept bumps the table versions). Each method validates its input and
+calls the domain packages; nothing here knows about protobuf or the terminal.
+Thread-safe: the server calls it from its worker threads.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from prefsight.audit.analysis import Analysis, analyse, resolve_model_layer
+from prefsight.concepts.catalog import get_concept, load_concepts, sae_folder, save_concepts
+from prefsight.concepts.types import Concept
+from prefsight.contrast import ContrastConfig
+from prefsight.errors import InvalidArgument, NotFound
+from prefsight.index import ConceptIndex, ExampleIndex
+from prefsight.index.hits import ConceptMeta
+from prefsight.interventions import (
+    check_activations,
+    delta_shift,
+    score_activations,
+    select_pairs,
+    shaping_offsets,
+    steering_vector,
+    write_filtered,
+    write_inoculated,
+)
+from prefsight.store import schema as S
+from prefsight.store.tables import Store
+
+
+class StoreSession:
+    """One store, its caches and (on demand) its model."""
+
+    def __init__(self, uri: str, *, model: str | None = None) -> None:
+        self.store = Store(uri)
+        self.uri = uri
+        self._model_spec = model
+        self._lock = threading.RLock()
+        self._cache: dict[Any, Any] = {}
+        self._version: tuple[int, ...] = ()
+        self._loaded: Any = None
+
+    # -- caches ---------------------------------------------------------------
+
+    def _fresh(self) -> None:
+        """Drop caches when any table changed since they were built."""
+        version = tuple(
+            int(self.store.table(name).version) if self.store.has(name) else -1
+            for name in (S.ACTIVATIONS, S.CONCEPTS, S.FEATURE_STATS)
+        )
+        if version != self._version:
+            self._cache.clear()
+            self._version = version
+
+    def _cached(self, key: Any, build: Any) -> Any:
+        with self._lock:
+            self._fresh()
+            if key not in self._cache:
+                self._cache[key] = build()
+            return self._cache[key]
+
+    def model_layer(self, layer: int | None = None) -> tuple[str, int]:
+        return resolve_model_layer(self.store, None, layer)
+
+    def analysis(self, layer: int | None = None, kinds: tuple[str, ...] = (), rank_by: str = "dmin") -> Analysis:
+        model, layer = self.model_layer(layer)
+        return self._cached(
+            ("analysis", layer, kinds, rank_by),
+            lambda: analyse(self.store, model=model, layer=layer, kinds=list(kinds) or None,
+                            rank_by=rank_by, config=ContrastConfig()),
+        )
+
+    def loaded(self) -> Any:
+        """The store's model, loaded once (texts need it)."""
+        with self._lock:
+            if self._loaded is None:
+                from prefsight.models import load_model
+
+                model, _ = self.model_layer()
+                self._loaded = load_model(self._model_spec or model)
+            return self._loaded
+
+    # -- questions ------------------------------------------------------------
+
+    def contrast(
+        self, *, layer: int | None = None, kinds: tuple[str, ...] = (), top: int = 20, rank_by: str = "dmin"
+    ) -> list[dict[str, Any]]:
+        if top < 1:
+            raise InvalidArgument(f"top must be >= 1, got {top}")
+        return self.analysis(layer, kinds, rank_by).records(top=top)
+
+    def scores(self, concept_id: str, *, layer: int | None = None) -> list[dict[str, Any]]:
+        concept = get_concept(self.store, concept_id)
+        analysis = self.analysis(concept.layer if layer is None else layer)
+        if concept_id not in [c.id for c in analysis.scores.concepts]:
+            raise NotFound(f"concept {concept_id!r} is not at layer {analysis.layer}")
+        chosen, rejected = analysis.scores.column(concept_id)
+        return [
+            {"pair_id": p, "chosen": float(c), "rejected": float(r), "delta": float(c - r)}
+            for p, c, r in zip(analysis.scores.pair_ids, chosen, rejected, strict=True)
+        ]
+
+    def concept_index(self) -> ConceptIndex:
+        def build() -> ConceptIndex:
+            concepts = [c for c in load_concepts(self.store) if c.vector is not None]
+            if not concepts:
+                raise NotFound(f"store {self.uri} has no concept vectors yet (run `prefsight audit`)")
+            return ConceptIndex.build(
+                [c.id for c in concepts], np.stack([c.vector for c in concepts]),
+                [ConceptMeta(int(c.layer or 0), c.kind) for c in concepts],
+            )
+
+        return self._cached("concept_index", build)
+
+    def example_index(self, layer: int) -> ExampleIndex:
+        model, layer = self.model_layer(layer)
+
+        def build() -> ExampleIndex:
+            ids, sides, vectors = [], [], []
+            for side in ("chosen", "rejected"):
+                pair_ids, pooled = self.store.read_pooled(model=model, layer=layer, side=side, pooling="mean")
+                ids += pair_ids
+                sides += [side] * len(pair_ids)
+                vectors.append(pooled)
+            return ExampleIndex.build(ids, sides, np.concatenate(vectors))
+
+        return self._cached(("example_index", layer), build)
+
+    def query_vector(
+        self, *, vector: np.ndarray | None = None, concept_id: str | None = None,
+        text: str | None = None, pair_id: str | None = None, layer: int | None = None,
+    ) -> tuple[np.ndarray, int]:
+        """One query vector from exactly one of vector, concept, text or pair."""
+        given = [x is not None and x != "" for x in (vector, concept_id, text, pair_id)]
+        if sum(given) != 1:
+            raise InvalidArgument("give exactly one query: a vector, a concept id, a text or a pair id")
+        model, layer = self.model_layer(layer)
+        if concept_id:
+            concept = get_concept(self.store, concept_id)
+            if concept.vector is None:
+                raise InvalidArgument(f"concept {concept_id!r} is a text check and has no vector")
+            return concept.vector, int(concept.layer or layer)
+        if text:
+            from prefsight.concepts.embed import pool_texts
+
+            return pool_texts(self.loaded(), [text], layer)[0], layer
+        if pair_id:
+            _, c = self.store.read_pooled(model=model, layer=layer, side="chosen", pooling="mean", pair_ids=[pair_id])
+            _, r = self.store.read_pooled(model=model, layer=layer, side="rejected", pooling="mean", pair_ids=[pair_id])
+            if not len(c):
+                raise NotFound(f"pair {pair_id!r} not in store {self.uri}")
+            return c[0] - r[0], layer
+        d_model = self.store.d_model()
+        return check_activations(np.asarray(vector).reshape(1, -1), d_model)[0], layer
+
+    def nearest_features(self, query: np.ndarray, k: int, *, layer: int | None = None, kind: str | None = None) -> list[Any]:
+        return self.concept_index().search(query.reshape(1, -1), k, layer=layer, kind=kind)[0]
+
+    def nearest_examples(self, query: np.ndarray, k: int, *, layer: int, side: str | None = None) -> list[Any]:
+        return self.example_index(layer).search(query.reshape(1, -1), k, side=side)[0]
+
+    def define_concept(
+        self, name: str, positive: list[str], negative: list[str], *, layer: int | None = None, description: str = ""
+    ) -> Concept:
+        from prefsight.concepts.named import define_concept
+
+        _, layer = self.model_layer(layer)
+        concept = define_concept(self.loaded(), name, positive, negative, layer, description=description)
+        with self._lock:
+            save_concepts(self.store, [concept], self.store.d_model())
+            self._cache.clear()
+        return concept
+
+    def rename_concept(self, concept_id: str, label: str | None, description: str | None) -> Concept:
+        concept = get_concept(self.store, concept_id).renamed(label, description)
+        with self._lock:
+            save_concepts(self.store, [concept], self.store.d_model())
+            self._cache.clear()
+        return concept
+
+    def steering(self, concept_id: str) -> Any:
+        concept = get_concept(self.store, concept_id)
+        model, _ = self.model_layer()
+        from prefsight.models import load_tokenizer
+
+        n_layers = load_tokenizer(self._model_spec or model)[2]
+        return steering_vector(self.store, concept, self.analysis(concept.layer), n_layers)
+
+    def score_concepts(
+        self, concept_ids: list[str], *, texts: list[str] | None = None, activations: np.ndarray | None = None
+    ) -> np.ndarray:
+        if not concept_ids:
+            raise InvalidArgument("no concept ids given")
+        if (texts is None) == (activations is None):
+            raise InvalidArgument("give texts or activations, not both or neither")
+        concepts = [get_concept(self.store, c) for c in concept_ids]
+        layers = {c.layer for c in concepts if c.layer is not None}
+        if len(layers) > 1:
+            raise InvalidArgument(f"concepts span several layers {sorted(layers)}; score one layer per call")
+        layer = layers.pop() if layers else None
+        sae = self._sae(layer) if any(c.kind == "sae" for c in concepts) else None
+        if texts is not None:
+            if not texts:
+                raise InvalidArgument("empty batch: no texts")
+            return self._score_texts(concepts, texts, layer, sae)
+        x = check_activations(activations, self.store.d_model())
+        return score_activations(concepts, x, sae)
+
+    def _score_texts(self, concepts: list[Concept], texts: list[str], layer: int | None, sae: Any) -> np.ndarray:
+        from prefsight.concepts.embed import pool_texts
+        from prefsight.concepts.text_checks import score_texts
+
+        out = np.zeros((len(texts), len(concepts)), np.float32)
+        model_cols = [j for j, c in enumerate(concepts) if c.kind != "text"]
+        if model_cols:
+            pooling = "max" if any(c.kind == "sae" for c in concepts) else "mean"
+            pooled = pool_texts(self.loaded(), texts, int(layer), pooling="mean")
+            out[:, model_cols] = score_activations([concepts[j] for j in model_cols], pooled, sae)
+            del pooling
+        for j, c in enumerate(concepts):
+            if c.kind == "text":
+                out[:, j] = score_texts(texts, [c.provenance["check"]])[:, 0]
+        return out
+
+    def _sae(self, layer: int | None) -> Any:
+        from prefsight.concepts.sae import load_sae
+
+        folder = sae_folder(self.store, int(layer or 0))
+        if not folder.exists():
+            raise NotFound(f"no SAE saved for layer {layer} in store {self.uri}")
+        return self._cached(("sae", layer), lambda: load_sae(folder))
+
+    def shaping_offsets(self, concept_ids: list[str], weights: list[float] | None = None) -> Any:
+        concept = get_concept(self.store, concept_ids[0]) if concept_ids else None
+        if concept is None:
+            raise InvalidArgument("no concept ids given")
+        return shaping_offsets(self.analysis(concept.layer), concept_ids, weights)
+
+    def intervene(
+        self, action: str, concept_ids: list[str], *, data: str | None, output: str | None,
+        threshold: float | None = None, top_fraction: float | None = None, dry_run: bool = False,
+        template: str | None = None,
+    ) -> dict[str, Any]:
+        """Filter or inoculate: select pairs, report each concept's Δ shift, write unless dry."""
+        if action not in ("filter", "inoculate"):
+            raise InvalidArgument(f"unknown intervention {action!r}")
+        concepts = [get_concept(self.store, c) for c in concept_ids]
+        analysis = self.analysis(concepts[0].layer)
+        selection = select_pairs(analysis, concept_ids, threshold=threshold, top_fraction=top_fraction)
+        result: dict[str, Any] = {
+            "action": action, "rule": selection.rule, "pairs_selected": len(selection.pair_ids),
+            "pairs_total": len(analysis.scores.pair_ids), "dry_run": dry_run,
+            "shift": delta_shift(analysis, selection.pair_ids) if selection.pair_ids else [],
+        }
+        if dry_run:
+            return result
+        if not data or not output:
+            raise InvalidArgument("a real run needs the original dataset (data) and an output path")
+        if action == "filter":
+            n, manifest = write_filtered(Path(data), selection, Path(output))
+        else:
+            label = ", ".join(c.label for c in concepts)
+            kwargs = {"template": template} if template else {}
+            n, manifest = write_inoculated(Path(data), selection, Path(output), label=label, **kwargs)
+        result.update(written=str(output), manifest=str(manifest), pairs_changed=n)
+        return result
