@@ -37,6 +37,7 @@ class Dataset:
 
     name: str
     pairs: list[PreferencePair]
+    source: str = ""
     skipped: list[SkippedRow] = field(default_factory=list)
     duplicates: int = 0
 
@@ -142,7 +143,7 @@ def read_pairs(
         InvalidArgument: an ``id`` reused for different content, or no pairs.
     """
     path = Path(path)
-    dataset = Dataset(name=path.name, pairs=[])
+    dataset = Dataset(name=path.name, pairs=[], source=str(path))
     seen: dict[str, str] = {}
     for line, row in iter_rows(path):
         if limit is not None and len(dataset.pairs) >= limit:

@@ -105,8 +105,8 @@ def encode_dataset(
             )
         except RowError as exc:
             if not skip_bad:
-                raise BadRow(dataset.name, pair.source_line, str(exc)) from None
-            dataset.skipped.append(SkippedRow(dataset.name, pair.source_line, str(exc)))
+                raise BadRow(dataset.source, pair.source_line, str(exc)) from None
+            dataset.skipped.append(SkippedRow(dataset.source, pair.source_line, str(exc)))
     kept = {e.pair_id for e in encoded}
     dataset.pairs = [p for p in dataset.pairs if p.pair_id in kept]
     return encoded

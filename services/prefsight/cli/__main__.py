@@ -1,0 +1,5 @@
+"""``python -m prefsight.cli``."""
+
+from prefsight.cli import main
+
+main()
