@@ -19,7 +19,7 @@ from prefsight.audit.analysis import Analysis, analyse, resolve_model_layer
 from prefsight.concepts.catalog import get_concept, load_concepts, sae_folder, save_concepts
 from prefsight.concepts.types import Concept
 from prefsight.contrast import ContrastConfig
-from prefsight.errors import InvalidArgument, NotFound
+from prefsight.errors import FailedPrecondition, InvalidArgument, NotFound
 from prefsight.index import ConceptIndex, ExampleIndex
 from prefsight.index.hits import ConceptMeta
 from prefsight.interventions import (
@@ -68,7 +68,26 @@ class StoreSession:
             return self._cache[key]
 
     def model_layer(self, layer: int | None = None) -> tuple[str, int]:
-        return resolve_model_layer(self.store, None, layer)
+        """(model, layer) to analyse, cached; an unknown layer is INVALID_ARGUMENT naming the stored ones."""
+
+        def build() -> tuple[str, int]:
+            if layer is not None:
+                models = self.store.models()
+                stored = sorted({x for m in models for x in self.store.layers(m)})
+                if models and layer not in stored:
+                    raise InvalidArgument(f"layer {layer} not in store {self.uri} (layers: {stored})")
+            return resolve_model_layer(self.store, None, layer)
+
+        return self._cached(("model_layer", layer), build)
+
+    def concepts(self, concept_ids: list[str]) -> list[Concept]:
+        """Concepts by id from a cached catalog (the hot path of score_concepts).
+
+        Raises:
+            NotFound: an unknown id (the message lists some that exist).
+        """
+        by_id = self._cached("concepts", lambda: {c.id: c for c in load_concepts(self.store)})
+        return [by_id[c] if c in by_id else get_concept(self.store, c) for c in concept_ids]
 
     def analysis(self, layer: int | None = None, kinds: tuple[str, ...] = (), rank_by: str = "dmin") -> Analysis:
         model, layer = self.model_layer(layer)
@@ -97,6 +116,31 @@ class StoreSession:
             raise InvalidArgument(f"top must be >= 1, got {top}")
         return self.analysis(layer, kinds, rank_by).records(top=top)
 
+    def topic_contrast(
+        self, topic: str, *, layer: int | None = None, kinds: tuple[str, ...] = (), rank_by: str = "dmin"
+    ) -> tuple[list[dict[str, Any]], int]:
+        """The contrast restricted to the pairs of one topic: (records strongest first, n pairs).
+
+        Raises:
+            InvalidArgument: an unknown topic (the message lists them).
+            FailedPrecondition: fewer than 3 pairs in the topic.
+        """
+        from prefsight.audit.analysis import topic_labels
+        from prefsight.contrast import contrast
+
+        analysis = self.analysis(layer, kinds, rank_by)
+        labels, _ = topic_labels(self.store, analysis)
+        rows = np.flatnonzero(labels == topic)
+        if not len(rows):
+            raise InvalidArgument(f"topic {topic!r} not found; topics: {', '.join(sorted(set(labels)))}")
+        if len(rows) < 3:
+            raise FailedPrecondition(f"topic {topic!r} has {len(rows)} pairs; at least 3 are needed")
+        s = analysis.scores
+        result = contrast(s.chosen[rows], s.rejected[rows], length_delta=s.length_delta[rows],
+                          split=s.split[rows], config=ContrastConfig())
+        sub = Analysis(analysis.model, analysis.layer, s, result, result.rank(rank_by))
+        return sub.records(), len(rows)
+
     def scores(self, concept_id: str, *, layer: int | None = None) -> list[dict[str, Any]]:
         concept = get_concept(self.store, concept_id)
         analysis = self.analysis(concept.layer if layer is None else layer)
@@ -120,26 +164,28 @@ class StoreSession:
 
         return self._cached("concept_index", build)
 
-    def example_index(self, layer: int) -> ExampleIndex:
+    def example_index(self, layer: int, pooling: str = "mean") -> ExampleIndex:
         model, layer = self.model_layer(layer)
+        if pooling not in S.POOLINGS:
+            raise InvalidArgument(f"pooling must be one of {', '.join(S.POOLINGS)}, got {pooling!r}")
 
         def build() -> ExampleIndex:
             ids, sides, vectors = [], [], []
             for side in ("chosen", "rejected"):
-                pair_ids, pooled = self.store.read_pooled(model=model, layer=layer, side=side, pooling="mean")
+                pair_ids, pooled = self.store.read_pooled(model=model, layer=layer, side=side, pooling=pooling)
                 ids += pair_ids
                 sides += [side] * len(pair_ids)
                 vectors.append(pooled)
             return ExampleIndex.build(ids, sides, np.concatenate(vectors))
 
-        return self._cached(("example_index", layer), build)
+        return self._cached(("example_index", layer, pooling), build)
 
     def query_vector(
         self, *, vector: np.ndarray | None = None, concept_id: str | None = None,
         text: str | None = None, pair_id: str | None = None, layer: int | None = None,
     ) -> tuple[np.ndarray, int]:
         """One query vector from exactly one of vector, concept, text or pair."""
-        given = [x is not None and x != "" for x in (vector, concept_id, text, pair_id)]
+        given = [x is not None and not (isinstance(x, str) and not x) for x in (vector, concept_id, text, pair_id)]
         if sum(given) != 1:
             raise InvalidArgument("give exactly one query: a vector, a concept id, a text or a pair id")
         model, layer = self.model_layer(layer)
@@ -164,16 +210,26 @@ class StoreSession:
     def nearest_features(self, query: np.ndarray, k: int, *, layer: int | None = None, kind: str | None = None) -> list[Any]:
         return self.concept_index().search(query.reshape(1, -1), k, layer=layer, kind=kind)[0]
 
-    def nearest_examples(self, query: np.ndarray, k: int, *, layer: int, side: str | None = None) -> list[Any]:
-        return self.example_index(layer).search(query.reshape(1, -1), k, side=side)[0]
+    def nearest_examples(
+        self, query: np.ndarray, k: int, *, layer: int, side: str | None = None, pooling: str = "mean"
+    ) -> list[Any]:
+        return self.example_index(layer, pooling).search(query.reshape(1, -1), k, side=side)[0]
 
     def define_concept(
-        self, name: str, positive: list[str], negative: list[str], *, layer: int | None = None, description: str = ""
+        self, name: str, positive: list[str], negative: list[str], *, layer: int | None = None,
+        description: str = "", overwrite: bool = True,
     ) -> Concept:
+        """A named concept from example texts, saved in the store.
+
+        Raises:
+            InvalidArgument: too few or empty texts, or (``overwrite=False``) the name is taken.
+        """
         from prefsight.concepts.named import define_concept
 
         _, layer = self.model_layer(layer)
         concept = define_concept(self.loaded(), name, positive, negative, layer, description=description)
+        if not overwrite and load_concepts(self.store, ids=[concept.id]):
+            raise InvalidArgument(f"concept {concept.id!r} already exists; pass overwrite to replace it")
         with self._lock:
             save_concepts(self.store, [concept], self.store.d_model())
             self._cache.clear()
@@ -201,7 +257,7 @@ class StoreSession:
             raise InvalidArgument("no concept ids given")
         if (texts is None) == (activations is None):
             raise InvalidArgument("give texts or activations, not both or neither")
-        concepts = [get_concept(self.store, c) for c in concept_ids]
+        concepts = self.concepts(concept_ids)
         layers = {c.layer for c in concepts if c.layer is not None}
         if len(layers) > 1:
             raise InvalidArgument(f"concepts span several layers {sorted(layers)}; score one layer per call")
@@ -252,13 +308,16 @@ class StoreSession:
         """Filter or inoculate: select pairs, report each concept's Δ shift, write unless dry."""
         if action not in ("filter", "inoculate"):
             raise InvalidArgument(f"unknown intervention {action!r}")
+        if not concept_ids:
+            raise InvalidArgument("no concept ids given")
         concepts = [get_concept(self.store, c) for c in concept_ids]
         analysis = self.analysis(concepts[0].layer)
         selection = select_pairs(analysis, concept_ids, threshold=threshold, top_fraction=top_fraction)
+        shift = delta_shift(analysis, selection.pair_ids) if selection.pair_ids else []
         result: dict[str, Any] = {
             "action": action, "rule": selection.rule, "pairs_selected": len(selection.pair_ids),
             "pairs_total": len(analysis.scores.pair_ids), "dry_run": dry_run,
-            "shift": delta_shift(analysis, selection.pair_ids) if selection.pair_ids else [],
+            "shift": _with_d(analysis, shift, selection.pair_ids),
         }
         if dry_run:
             return result
@@ -272,3 +331,19 @@ class StoreSession:
             n, manifest = write_inoculated(Path(data), selection, Path(output), label=label, **kwargs)
         result.update(written=str(output), manifest=str(manifest), pairs_changed=n)
         return result
+
+
+def _paired_d(delta: np.ndarray) -> float:
+    """Cohen's d of paired differences (0 when there is no spread)."""
+    sd = float(delta.std(ddof=1)) if delta.size > 1 else 0.0
+    return float(delta.mean()) / sd if sd > 0 else 0.0
+
+
+def _with_d(analysis: Analysis, shift: list[dict[str, Any]], removed: list[str]) -> list[dict[str, Any]]:
+    """Add each concept's Cohen's d over all pairs and over the pairs that remain."""
+    keep = ~np.isin(np.asarray(analysis.scores.pair_ids), removed)
+    for record in shift:
+        chosen, rejected = analysis.scores.column(record["id"])
+        delta = np.asarray(chosen - rejected, np.float64)
+        record.update(d_before=_paired_d(delta), d_after=_paired_d(delta[keep]))
+    return shift

@@ -1,1 +1,24 @@
-"""prefsight.concepts."""
+"""prefsight.concepts: the Concept type and its sources.
+
+SAE features (``sae``), contrast directions (``directions``), named concepts
+from examples (``named``, ``starter``), text checks (``text_checks``), the
+store catalog (``catalog``) and co-firing clusters (``clusters``).
+"""
+
+from prefsight.concepts.clusters import cluster_cofiring
+from prefsight.concepts.sae import (
+    SAEConfig,
+    SAEReport,
+    TopKSAE,
+    latent_top_tokens,
+    load_sae,
+    save_sae,
+    span_stats,
+    train_sae,
+)
+from prefsight.concepts.types import KINDS, Concept
+
+__all__ = [
+    "KINDS", "Concept", "SAEConfig", "SAEReport", "TopKSAE", "cluster_cofiring", "latent_top_tokens",
+    "load_sae", "save_sae", "span_stats", "train_sae",
+]

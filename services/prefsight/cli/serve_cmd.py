@@ -1,0 +1,75 @@
+"""``prefsight serve``: the gRPC service over one or more stores.
+
+Owns: the command's options and turning them into a ``PrefsightServicer`` and
+``app.serve`` arguments; the server itself (health, auth, limits, graceful
+stop on SIGTERM/SIGINT) is ``prefsight.server``'s.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from prefsight.cli.app import app, fail, setup_logging
+from prefsight.models import DEFAULT_MODEL
+
+
+@app.command()
+def serve(
+    store: list[str] = typer.Option(
+        ...,
+        "--store",
+        help="Store folder or URI to serve; repeat for several. Requests name a store by its folder name or this path.",
+    ),
+    port: int = typer.Option(50051, help="TCP port (0 = any free one)."),
+    host: str = typer.Option(
+        "127.0.0.1", help="Interface to bind; 0.0.0.0 serves every interface."
+    ),
+    token_file: Path = typer.Option(
+        None,
+        "--token-file",
+        help="Bearer tokens and the stores each may use; turns authentication on.",
+    ),
+    tls_cert: Path = typer.Option(
+        None, "--tls-cert", help="PEM certificate chain (with --tls-key: serve TLS)."
+    ),
+    tls_key: Path = typer.Option(None, "--tls-key", help="PEM private key."),
+    metrics_port: int = typer.Option(
+        None, "--metrics-port", help="Serve Prometheus /metrics on this port (0 = any free one)."
+    ),
+    max_workers: int = typer.Option(8, "--max-workers", help="RPCs running at once."),
+    max_queue: int = typer.Option(
+        64, "--max-queue", help="RPCs waiting beyond those; more are refused (RESOURCE_EXHAUSTED)."
+    ),
+    max_message_mb: int = typer.Option(
+        64, "--max-message-mb", help="Largest request or response, in MiB."
+    ),
+    grace: float = typer.Option(10.0, help="Seconds calls in flight get to finish on shutdown."),
+    model: str = typer.Option(
+        DEFAULT_MODEL,
+        help="Model an Ingest uses when the request names none and the store holds none.",
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Warnings only."),
+) -> None:
+    """Serve stores over gRPC until SIGTERM or Ctrl-C."""
+    from prefsight.server.app import serve as run_server
+    from prefsight.server.servicer import PrefsightServicer, ServicerConfig
+
+    setup_logging(quiet)
+    if grace < 0:
+        fail(f"--grace must be >= 0, got {grace}")
+    servicer = PrefsightServicer(store, ServicerConfig(default_model=model))
+    run_server(
+        servicer,
+        port=port,
+        host=host,
+        grace=grace,
+        token_file=token_file,
+        tls_cert=tls_cert,
+        tls_key=tls_key,
+        metrics_port=metrics_port,
+        max_workers=max_workers,
+        max_queue=max_queue,
+        max_message_mb=max_message_mb,
+    )

@@ -1,0 +1,427 @@
+"""The Prefsight RPCs over ``StoreSession``: resolve the store, validate, call, convert.
+
+Owns: each RPC's input checks and the order of its calls. Which store a
+request names is ``stores``'s; ingest runs and their streams are
+``ingest_runs``'s; server-side dataset and output paths ``paths``'s; protobuf
+fields are read and written by ``convert``; statistics, searches and caches
+belong to ``StoreSession``. A ``prefsight.errors`` exception becomes its status
+code in ``interceptors.ErrorInterceptor``; authentication is ``auth``'s.
+
+Example:
+    >>> from prefsight.server.app import build_server
+    >>> server = build_server(PrefsightServicer(["/data/stores/demo"])).start()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import prefsight
+from prefsight._proto.prefsight.v1 import concepts_pb2, prefsight_pb2_grpc, store_pb2
+from prefsight.concepts.types import KINDS
+from prefsight.errors import FailedPrecondition, InvalidArgument, NotFound
+from prefsight.index import merge_topk
+from prefsight.models import DEFAULT_MODEL
+from prefsight.server import convert
+from prefsight.server.auth import visible_stores
+from prefsight.server.ingest_runs import END, Cancelled, IngestRun, IngestRuns
+from prefsight.server.limits import call_stopped
+from prefsight.server.paths import dataset_path, default_output, source_dataset
+from prefsight.server.stores import StoreRegistry, is_local
+from prefsight.session import StoreSession
+from prefsight.store import schema as S
+
+log = logging.getLogger(__name__)
+
+SIDES = ("chosen", "rejected")
+FORMATS = {"": "auto", "trl": "standard", "trl_conversational": "conversational",
+           "hh_rlhf": "hh", "parquet": "auto"}  # fmt: skip
+"""Wire dataset formats -> ``prefsight.data`` formats (their own names work too)."""
+RECIPES = ("", "scaled", "unit")
+
+
+@dataclass(frozen=True)
+class ServicerConfig:
+    """Defaults and bounds of the RPCs."""
+
+    default_model: str = DEFAULT_MODEL
+    """Model an Ingest uses when the request names none and the store holds none."""
+    chunk_size: int = 1000
+    """Scores or offsets per streamed message."""
+    default_top_k: int = 20
+    default_k: int = 10
+    max_k: int = 1000
+    ingest_workers: int | None = None
+    """ForwardWorker actors per ingest (None: one per GPU, else 1)."""
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.chunk_size <= 100_000:
+            raise ValueError(f"chunk_size must be in 1..100000, got {self.chunk_size}")
+        if not 1 <= self.default_k <= self.max_k or not 1 <= self.default_top_k <= self.max_k:
+            raise ValueError("default_k and default_top_k must be in 1..max_k")
+
+
+def _pooling(value: str) -> None:
+    """Analysis reads mean-pooled activations; other poolings are for nearest examples."""
+    if value not in ("", "mean"):
+        raise InvalidArgument(
+            f"pooling {value!r} is not analysed here; use 'mean' (or leave it empty)"
+        )
+
+
+def _kinds(kinds: Sequence[str]) -> tuple[str, ...]:
+    for kind in kinds:
+        if kind not in KINDS:
+            raise InvalidArgument(f"unknown concept kind {kind!r}; kinds: {', '.join(KINDS)}")
+    return tuple(dict.fromkeys(kinds))
+
+
+def _cohens_d(positive: np.ndarray, negative: np.ndarray) -> float:
+    """Cohen's d of two independent groups (pooled sd); 0 when neither spreads."""
+    n1, n2 = len(positive), len(negative)
+    var = ((n1 - 1) * positive.var(ddof=1) + (n2 - 1) * negative.var(ddof=1)) / (n1 + n2 - 2)
+    return float((positive.mean() - negative.mean()) / np.sqrt(var)) if var > 0 else 0.0
+
+
+def _still_wanted(context: Any) -> bool:
+    """Whether a stream's caller is still there and within its deadline."""
+    remaining = context.time_remaining()
+    return context.is_active() and (remaining is None or remaining > 0)
+
+
+class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
+    """Every Prefsight RPC over the served stores' ``StoreSession``s.
+
+    Args:
+        stores: store paths or URIs to serve (or a ready ``StoreRegistry``).
+        config: defaults and bounds.
+    """
+
+    def __init__(
+        self, stores: Sequence[str | Path] | StoreRegistry, config: ServicerConfig | None = None
+    ) -> None:
+        self.stores = stores if isinstance(stores, StoreRegistry) else StoreRegistry(stores)
+        self.config = config or ServicerConfig()
+        self.ingests = IngestRuns()
+        self._n_layers: dict[str, int] = {}
+
+    def _session(self, store: str) -> StoreSession:
+        return self.stores.session(self.stores.resolve(store))
+
+    def _k(self, k: int) -> int:
+        if not 0 <= k <= self.config.max_k:
+            raise InvalidArgument(
+                f"k must be in 1..{self.config.max_k} (0 = {self.config.default_k}), got {k}"
+            )
+        return k or self.config.default_k
+
+    # -- stores -----------------------------------------------------------------
+
+    def ListStores(self, request: Any, context: Any) -> Any:
+        return store_pb2.ListStoresResponse(stores=visible_stores(self.stores.names))
+
+    def Info(self, request: Any, context: Any) -> Any:
+        from prefsight.store.info import store_info
+
+        name = self.stores.resolve(request.store)
+        uri = self.stores.uri(name)
+        live = self.ingests.live(name)
+        if is_local(uri) and not Path(uri).is_dir():
+            summary: dict[str, Any] = {"store": uri, "tables": {}, "models": {}, "runs": []}
+        else:
+            summary = store_info(uri)
+        n_layers = {model: self._layer_count(model) for model in summary["models"]}
+        return convert.info_response(name, summary, n_layers=n_layers, poolings=S.POOLINGS,
+                                     live_runs=live, version=prefsight.__version__)  # fmt: skip
+
+    def _layer_count(self, model: str) -> int:
+        """Decoder layers of a model (read once from its config); 0 when it is not on this server."""
+        from prefsight.models import load_tokenizer
+
+        if model not in self._n_layers:
+            try:
+                self._n_layers[model] = load_tokenizer(model)[2]
+            except NotFound:
+                self._n_layers[model] = 0
+        return self._n_layers[model]
+
+    def Ingest(self, request: Any, context: Any) -> Iterator[Any]:
+        name = self.stores.resolve(request.store)
+        options = self._ingest_options(name, request)
+        run = IngestRun(
+            uuid.uuid4().hex[:12], name, options["data"], options["model"], call_stopped(context)
+        )
+        self.ingests.begin(run)
+        threading.Thread(target=self._run_ingest, args=(run, options), daemon=True,
+                         name=f"ingest-{name}").start()  # fmt: skip
+        yield from run.stream()
+
+    def _ingest_options(self, name: str, request: Any) -> dict[str, Any]:
+        from prefsight.ingest import IngestConfig
+
+        if not request.dataset:
+            raise InvalidArgument("dataset is empty; give a dataset path as seen by the server")
+        fmt = FORMATS.get(request.dataset_format, request.dataset_format)
+        if fmt not in ("auto", "standard", "conversational", "implicit", "hh"):
+            raise InvalidArgument(f"unknown dataset_format {request.dataset_format!r}; formats: "
+                                  + ", ".join(f for f in FORMATS if f))  # fmt: skip
+        for pooling in request.poolings:
+            if pooling not in S.POOLINGS:
+                raise InvalidArgument(
+                    f"unknown pooling {pooling!r}; poolings: {', '.join(S.POOLINGS)}"
+                )
+        if (
+            request.limit < 0
+            or request.max_length < 0
+            or request.token_budget < 0
+            or request.token_sample < 0
+        ):
+            raise InvalidArgument("limit, max_length, token_budget and token_sample must be >= 0")
+        max_length = request.max_length or IngestConfig().max_length
+        try:
+            config = IngestConfig(layers=tuple(request.layers), max_length=max_length,
+                                  token_budget=request.token_budget or max(2048, max_length),
+                                  sample_per_response=request.token_sample)  # fmt: skip
+        except ValueError as error:
+            raise InvalidArgument(str(error)) from None
+        return {"data": dataset_path(request.dataset, request.split), "uri": self.stores.uri(name),
+                "model": request.model or self._store_model(name), "config": config,
+                "fmt": fmt, "limit": request.limit or None}  # fmt: skip
+
+    def _store_model(self, name: str) -> str:
+        try:
+            models = self.stores.session(name).store.models()
+        except FailedPrecondition:
+            models = []
+        return models[0] if len(models) == 1 else self.config.default_model
+
+    def _run_ingest(self, run: IngestRun, options: dict[str, Any]) -> None:
+        """The ingest thread: run the driver, feed the stream, record how it ended."""
+        from prefsight.ingest import ingest
+
+        status = "failed"
+        try:
+            result = ingest(options["data"], options["uri"], model=options["model"],
+                            config=options["config"], fmt=options["fmt"], limit=options["limit"],
+                            workers=self.config.ingest_workers, progress=run.report)  # fmt: skip
+            status = "done"
+            run.events.put(convert.ingest_progress(
+                run.run_id, "done", pairs_done=result.pairs, pairs_total=result.pairs,
+                tokens=result.tokens, seconds=result.seconds, skipped=result.already_ingested,
+                message=f"{result.pairs} pairs ingested; recorded as run {result.run_id}"))  # fmt: skip
+        except Cancelled:
+            status = "cancelled"
+            log.info("ingest %s into %s cancelled by its caller", run.run_id, run.store)
+        except BaseException as error:  # handed to the stream, which raises it to the caller
+            log.warning("ingest %s into %s failed: %s", run.run_id, run.store, error)
+            run.events.put(error)
+        finally:
+            self.ingests.end(run, status)
+            run.events.put(END)
+
+    # -- concepts ---------------------------------------------------------------
+
+    def Contrast(self, request: Any, context: Any) -> Any:
+        session = self._session(request.store)
+        _pooling(request.pooling)
+        if request.top_k < 0 or request.q_max < 0 or np.isnan(request.q_max):
+            raise InvalidArgument("top_k and q_max must be >= 0 (0 = server default / no cut)")
+        layer, kinds = convert.optional_layer(request), _kinds(request.kinds)
+        analysis = session.analysis(session.model_layer(layer)[1], kinds)
+        if request.topic:
+            records, n_pairs = session.topic_contrast(
+                request.topic, layer=analysis.layer, kinds=kinds
+            )
+        else:
+            records, n_pairs = analysis.records(), len(analysis.scores.pair_ids)
+        if request.q_max:
+            records = [r for r in records if r["q"] is not None and r["q"] <= request.q_max]
+        records = records[: request.top_k or self.config.default_top_k]
+        return convert.contrast_response(
+            records, n_pairs=n_pairs, layer=analysis.layer, model_id=analysis.model
+        )
+
+    def Scores(self, request: Any, context: Any) -> Iterator[Any]:
+        session = self._session(request.store)
+        _pooling(request.pooling)
+        rows = session.scores(request.concept_id, layer=convert.optional_layer(request))
+        if request.pair_ids:
+            by_id = {r["pair_id"]: r for r in rows}
+            missing = [p for p in request.pair_ids if p not in by_id]
+            if missing:
+                raise NotFound(f"pair {missing[0]!r} not in store {request.store!r} "
+                               f"({len(missing)} of {len(request.pair_ids)} requested ids unknown)")  # fmt: skip
+            rows = [by_id[p] for p in request.pair_ids]
+        for chunk in convert.score_chunks(rows, self.config.chunk_size):
+            if not _still_wanted(context):
+                return
+            yield chunk
+
+    def _query(self, session: StoreSession, request: Any) -> tuple[np.ndarray, int]:
+        return session.query_vector(
+            layer=convert.optional_layer(request), **convert.query_kwargs(request)
+        )
+
+    def NearestFeatures(self, request: Any, context: Any) -> Any:
+        session = self._session(request.store)
+        k, kinds = self._k(request.k), _kinds(request.kinds)
+        vector, layer = self._query(session, request)
+        lists = [
+            session.nearest_features(vector, k, layer=layer, kind=kind) for kind in kinds or (None,)
+        ]
+        hits = merge_topk(lists, k) if len(lists) > 1 else lists[0]
+        concepts = session.concepts([h.id for h in hits])
+        return concepts_pb2.NearestFeaturesResponse(
+            hits=[convert.feature_hit(h, c) for h, c in zip(hits, concepts, strict=True)]
+        )
+
+    def NearestExamples(self, request: Any, context: Any) -> Any:
+        session = self._session(request.store)
+        if request.side not in ("", *SIDES):
+            raise InvalidArgument(
+                f"side must be 'chosen', 'rejected' or empty, got {request.side!r}"
+            )
+        k = self._k(request.k)
+        vector, layer = self._query(session, request)
+        hits = session.nearest_examples(vector, k, layer=layer, side=request.side or None,
+                                        pooling=request.pooling or "mean")  # fmt: skip
+        pairs = {
+            p["pair_id"]: p for p in session.store.read_pairs(sorted({h.pair_id for h in hits}))
+        }
+        return concepts_pb2.NearestExamplesResponse(
+            hits=[convert.example_hit(h, pairs[h.pair_id]) for h in hits]
+        )
+
+    def DefineConcept(self, request: Any, context: Any) -> Any:
+        session = self._session(request.store)
+        _pooling(request.pooling)
+        if not request.name.strip():
+            raise InvalidArgument("name is empty")
+        positive, negative = list(request.positive_texts), list(request.negative_texts)
+        concept = session.define_concept(request.name, positive, negative, layer=convert.optional_layer(request),
+                                         description=request.description, overwrite=request.overwrite)  # fmt: skip
+        scores = session.score_concepts([concept.id], texts=positive + negative)[:, 0]
+        separation = _cohens_d(scores[: len(positive)], scores[len(positive) :])
+        return convert.defined_concept(concept, separation)
+
+    # -- interventions ----------------------------------------------------------
+
+    def _check_layer(
+        self, session: StoreSession, concept_ids: Sequence[str], layer: int | None
+    ) -> int:
+        """The concepts' layer; a requested layer must be theirs (a direction lives at one layer).
+
+        Raises:
+            InvalidArgument: no ids, concepts at several layers, or another layer requested.
+        """
+        if not concept_ids:
+            raise InvalidArgument("no concept ids given")
+        layers = sorted(
+            {c.layer for c in session.concepts(list(concept_ids)) if c.layer is not None}
+        )
+        if len(layers) > 1:
+            raise InvalidArgument(f"concepts span several layers {layers}; use one layer per call")
+        if layer is not None and layers and layer != layers[0]:
+            session.model_layer(layer)  # an unknown layer says which exist
+            raise InvalidArgument(f"the concepts are at layer {layers[0]}, not {layer}")
+        return layers[0] if layers else convert.NO_LAYER
+
+    def SteeringVector(self, request: Any, context: Any) -> Any:
+        session = self._session(request.store)
+        if request.recipe not in RECIPES:
+            raise InvalidArgument(
+                f"unknown recipe {request.recipe!r}; recipes: scaled (default), unit"
+            )
+        self._check_layer(session, [request.concept_id], convert.optional_layer(request))
+        vector = session.steering(request.concept_id)
+        recipe = vector.recipe
+        if request.recipe == "unit":
+            vector = type(vector)(
+                **{**vector.__dict__, "vector": vector.vector / np.linalg.norm(vector.vector)}
+            )
+            recipe = f"unit; {recipe.split(';')[0]}"
+        return convert.steering_response(vector, recipe)
+
+    def ScoreConcepts(self, request: Any, context: Any) -> Any:
+        session = self._session(request.store)
+        _pooling(request.pooling)
+        ids = list(request.concept_ids)
+        layer = self._check_layer(session, ids, convert.optional_layer(request))
+        which = request.WhichOneof("input")
+        if which == "texts":
+            scores = session.score_concepts(ids, texts=list(request.texts.texts))
+        elif which == "activations":
+            scores = session.score_concepts(
+                ids, activations=convert.to_array(request.activations, "activations")
+            )
+        else:
+            raise InvalidArgument("give texts or activations to score")
+        return convert.score_response(scores, ids, layer)
+
+    def ShapingOffsets(self, request: Any, context: Any) -> Iterator[Any]:
+        session = self._session(request.store)
+        _pooling(request.pooling)
+        ids, weights = list(request.concept_ids), list(request.weights) or None
+        self._check_layer(session, ids, convert.optional_layer(request))
+        if weights is not None and not np.isfinite(weights).all():
+            raise InvalidArgument("weights must be finite")
+        pair_ids, z, raw, mean, std = session.shaping_offsets(ids, weights)
+        if request.pair_ids:
+            pair_ids, raw = _subset(pair_ids, raw, list(request.pair_ids), request.store)
+            mean, std = float(raw.mean()), float(raw.std())
+            z = (raw - mean) / std if std > 0 else np.zeros_like(raw)
+        for chunk in convert.offset_chunks(pair_ids, z, raw, mean, std, self.config.chunk_size):
+            if not _still_wanted(context):
+                return
+            yield chunk
+
+    def Filter(self, request: Any, context: Any) -> Any:
+        return convert.filter_response(self._intervene("filter", request))
+
+    def Inoculate(self, request: Any, context: Any) -> Any:
+        template = request.system_prompt_template or None
+        return convert.inoculate_response(self._intervene("inoculate", request, template))
+
+    def _intervene(self, action: str, request: Any, template: str | None = None) -> dict[str, Any]:
+        name = self.stores.resolve(request.store)
+        session = self.stores.session(name)
+        selection = request.selection
+        _pooling(selection.pooling)
+        rule = convert.selection_rule(selection)
+        self._check_layer(session, selection.concept_ids, convert.optional_layer(selection))
+        kwargs: dict[str, Any] = {
+            "data": None,
+            "output": None,
+            "dry_run": request.dry_run,
+            "template": template,
+        }
+        if request.dry_run:
+            return session.intervene(action, list(selection.concept_ids), **rule, **kwargs)
+        output = Path(request.output_path or default_output(self.stores.uri(name), name, action))
+        with source_dataset(session, output) as data:
+            kwargs.update(data=str(data), output=str(output))
+            return session.intervene(action, list(selection.concept_ids), **rule, **kwargs)
+
+
+def _subset(
+    pair_ids: Sequence[str], raw: np.ndarray, wanted: list[str], store: str
+) -> tuple[list[str], np.ndarray]:
+    """``raw`` of the ``wanted`` pairs, in that order.
+
+    Raises:
+        NotFound: a pair the store does not hold.
+    """
+    position = {p: i for i, p in enumerate(pair_ids)}
+    missing = [p for p in wanted if p not in position]
+    if missing:
+        raise NotFound(f"pair {missing[0]!r} not in store {store!r} "
+                       f"({len(missing)} of {len(wanted)} requested ids unknown)")  # fmt: skip
+    return wanted, np.asarray(raw, np.float64)[[position[p] for p in wanted]]
