@@ -10,6 +10,7 @@ Thread-safe: the server calls it from its worker threads.
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,16 @@ from prefsight.store.tables import Store
 class StoreSession:
     """One store, its caches and (on demand) its model."""
 
-    def __init__(self, uri: str, *, model: str | None = None) -> None:
+    def __init__(self, uri: str, *, model: str | None = None, fresh_interval: float = 0.0) -> None:
+        """Open a store.
+
+        Args:
+            uri: the store folder or URI.
+            model: model for texts (default: the store's).
+            fresh_interval: check the tables' versions at most this often, in seconds; 0
+                checks on every cached read. A server sets a few ms to a few tens of ms so its
+                hot paths do not ask LanceDB each call; answers are then at most this stale.
+        """
         self.store = Store(uri)
         self.uri = uri
         self._model_spec = model
@@ -47,11 +57,17 @@ class StoreSession:
         self._cache: dict[Any, Any] = {}
         self._version: tuple[int, ...] = ()
         self._loaded: Any = None
+        self.fresh_interval = fresh_interval
+        self._checked = float("-inf")
 
     # -- caches ---------------------------------------------------------------
 
     def _fresh(self) -> None:
         """Drop caches when any table changed since they were built."""
+        now = time.monotonic()
+        if now - self._checked < self.fresh_interval:
+            return
+        self._checked = now
         version = tuple(
             int(self.store.table(name).version) if self.store.has(name) else -1
             for name in (S.ACTIVATIONS, S.CONCEPTS, S.FEATURE_STATS)
@@ -59,6 +75,12 @@ class StoreSession:
         if version != self._version:
             self._cache.clear()
             self._version = version
+
+    def invalidate(self) -> None:
+        """Drop every cache now, e.g. after a write this process made through another handle."""
+        with self._lock:
+            self._cache.clear()
+            self._checked = float("-inf")
 
     def _cached(self, key: Any, build: Any) -> Any:
         with self._lock:
@@ -267,7 +289,7 @@ class StoreSession:
             if not texts:
                 raise InvalidArgument("empty batch: no texts")
             return self._score_texts(concepts, texts, layer, sae)
-        x = check_activations(activations, self.store.d_model())
+        x = check_activations(activations, self._cached("d_model", self.store.d_model))
         return score_activations(concepts, x, sae)
 
     def _score_texts(self, concepts: list[Concept], texts: list[str], layer: int | None, sae: Any) -> np.ndarray:

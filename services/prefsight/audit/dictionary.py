@@ -112,6 +112,52 @@ def sae_concepts(sae: Any, layer: int, model: str, active: np.ndarray) -> list[C
     ]
 
 
+def feature_concepts(store: Store, sae: Any, layer: int, model: str, pair_ids: list[str]) -> list[Concept]:
+    """Co-firing clusters of latents, and the cross-fitted feature-space contrast direction.
+
+    Clusters group latents that fire on the same responses (Jaccard co-firing,
+    average linkage), so correlated latents are tested together; a cluster
+    scores the sum of its members' max activations. The feature-space direction
+    weighs every latent by its standardised mean δ (fitted on one half, scored
+    on the other), the SAE analogue of the difference of means.
+    """
+    import scipy.sparse as sp
+
+    from prefsight.concepts.catalog import load_feature_stats
+    from prefsight.concepts.clusters import cluster_cofiring
+    from prefsight.concepts.directions import feature_direction
+
+    n_latents = int(sae.d_sae)
+    chosen = load_feature_stats(store, layer, pair_ids, "chosen", n_latents)
+    rejected = load_feature_stats(store, layer, pair_ids, "rejected", n_latents)
+    firing = sp.vstack([chosen, rejected], format="csr")
+    labels = cluster_cofiring(firing, threshold=0.5, min_cofire=3)
+    w_dec = sae.W_dec.detach().cpu().numpy()
+    concepts = []
+    for cluster in np.unique(labels[labels >= 0]):
+        members = np.flatnonzero(labels == cluster)
+        if len(members) < 2:
+            continue
+        vector = w_dec[members].mean(0)
+        concepts.append(Concept(
+            id=f"sae-cluster:L{layer}:{int(members[0])}", kind="sae", layer=layer,
+            label=f"SAE L{layer} cluster of {len(members)} (#{', #'.join(map(str, members[:4]))}{'…' if len(members) > 4 else ''})",
+            vector=vector / max(float(np.linalg.norm(vector)), 1e-8),
+            provenance={"members": [int(m) for m in members], "n_latents": n_latents, "model": model,
+                        "recipe": "co-firing cluster (Jaccard >= 0.5); score = sum of member span maxima"},
+        ))
+    weights = feature_direction(chosen, rejected)
+    vector = weights @ w_dec
+    concepts.append(Concept(
+        id=f"contrast:L{layer}:sae-mean-diff", kind="contrast", layer=layer,
+        label=f"chosen−rejected in SAE feature space (L{layer})",
+        description="latents weighted by standardised mean δ of their span maxima; cross-fitted",
+        vector=vector / max(float(np.linalg.norm(vector)), 1e-8),
+        provenance={"recipe": "sae-mean-diff", "n_latents": n_latents, "model": model, "crossfit": True},
+    ))
+    return concepts
+
+
 def text_concepts() -> list[Concept]:
     return [
         Concept(id=f"text:{name}", kind="text", layer=None, label=name.replace("_", " "),
@@ -155,6 +201,7 @@ def build_dictionary(
     active = _active_latents(store, layer)
     d_model = store.d_model()
     concepts = sae_concepts(sae, layer, model, active)
+    concepts += feature_concepts(store, sae, layer, model, pair_ids)
     _, chosen = store.read_pooled(model=model, layer=layer, side="chosen", pooling="mean")
     _, rejected = store.read_pooled(model=model, layer=layer, side="rejected", pooling="mean")
     for c in contrast_directions(chosen, rejected, layer, n_axes=config.n_axes, model=model):

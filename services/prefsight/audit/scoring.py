@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from prefsight.concepts.catalog import load_feature_stats
-from prefsight.concepts.directions import crossfit_scores, split_halves
+from prefsight.concepts.directions import crossfit_scores, feature_crossfit_scores, split_halves
 from prefsight.concepts.text_checks import score_texts
 from prefsight.concepts.types import Concept
 from prefsight.errors import FailedPrecondition, InvalidArgument
@@ -79,17 +79,16 @@ def score_pairs(
         group = concepts[start:stop]
         if kind == "sae":
             n_latents = int(group[0].provenance.get("n_latents", 0))
-            cols = [int(c.provenance["latent"]) for c in group]
             c_all = load_feature_stats(store, layer, pair_ids, "chosen", n_latents)
             r_all = load_feature_stats(store, layer, pair_ids, "rejected", n_latents)
-            blocks_c.append(c_all[:, cols])
-            blocks_r.append(r_all[:, cols])
+            blocks_c.append(_sae_block(group, c_all))
+            blocks_r.append(_sae_block(group, r_all))
             continue
         if kind in ("contrast", "named") and pooled_c is None:
             pooled_c = _pooled(store, model, layer, "chosen", pair_ids)
             pooled_r = _pooled(store, model, layer, "rejected", pair_ids)
         if kind == "contrast":
-            c, r = _contrast_block(group, pooled_c, pooled_r, split)
+            c, r = _contrast_block(group, pooled_c, pooled_r, split, store, layer, pair_ids)
         elif kind == "named":
             v = np.stack([g.vector for g in group], axis=1)
             c, r = pooled_c @ v, pooled_r @ v
@@ -117,11 +116,38 @@ def _runs(kinds: list[str]) -> list[tuple[str, int, int]]:
     return runs
 
 
+def _sae_block(group: list[Concept], stats: sp.csr_matrix) -> sp.csr_matrix:
+    """Latent columns as they are; a feature cluster scores the sum of its members."""
+    columns = []
+    for concept in group:
+        members = concept.provenance.get("members")
+        if members:
+            columns.append(sp.csr_matrix(stats[:, members].sum(axis=1)))
+        else:
+            columns.append(stats[:, [int(concept.provenance["latent"])]])
+    return sp.hstack(columns, format="csr")
+
+
 def _contrast_block(
-    group: list[Concept], chosen: np.ndarray, rejected: np.ndarray, split: np.ndarray
+    group: list[Concept], chosen: np.ndarray, rejected: np.ndarray, split: np.ndarray,
+    store: Store, layer: int, pair_ids: list[str],
 ) -> tuple[np.ndarray, np.ndarray]:
-    n_axes = max(int(g.provenance.get("n_axes", 3)) for g in group)
+    n_axes = max(
+        (int(g.provenance.get("n_axes", 3)) for g in group if g.provenance["recipe"] != "sae-mean-diff"),
+        default=0,
+    )
     c_all, r_all = crossfit_scores(chosen, rejected, split, n_axes=n_axes)
     order = ["mean-diff"] + [f"pc{i + 1}" for i in range(n_axes)]
-    cols = [order.index(g.provenance["recipe"]) for g in group]
-    return c_all[:, cols], r_all[:, cols]
+    out_c = np.zeros((len(pair_ids), len(group)), np.float32)
+    out_r = np.zeros((len(pair_ids), len(group)), np.float32)
+    for j, concept in enumerate(group):
+        recipe = concept.provenance["recipe"]
+        if recipe == "sae-mean-diff":
+            n_latents = int(concept.provenance["n_latents"])
+            fc = load_feature_stats(store, layer, pair_ids, "chosen", n_latents)
+            fr = load_feature_stats(store, layer, pair_ids, "rejected", n_latents)
+            out_c[:, j], out_r[:, j] = feature_crossfit_scores(fc, fr, split)
+        else:
+            index = order.index(recipe)
+            out_c[:, j], out_r[:, j] = c_all[:, index], r_all[:, index]
+    return out_c, out_r

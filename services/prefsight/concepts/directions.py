@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 
 import numpy as np
+import scipy.sparse as sp
 
 from prefsight.concepts.types import Concept, unit
 
@@ -75,4 +76,32 @@ def crossfit_scores(
         directions = np.stack(fitted[:n], axis=1)  # (d, n)
         out_c[half] = chosen[half] @ directions
         out_r[half] = rejected[half] @ directions
+    return out_c, out_r
+
+
+def _standardised_mean(delta: sp.csr_matrix) -> np.ndarray:
+    """Per-latent mean(δ)/sd(δ): latents that shift consistently weigh most."""
+    n = delta.shape[0]
+    mean = np.asarray(delta.mean(0)).ravel()
+    sq = np.asarray(delta.multiply(delta).mean(0)).ravel()
+    sd = np.sqrt(np.maximum(sq - mean**2, 0.0) * n / max(n - 1, 1))
+    return np.divide(mean, sd, out=np.zeros_like(mean), where=sd > 0)
+
+
+def feature_direction(chosen: sp.csr_matrix, rejected: sp.csr_matrix) -> np.ndarray:
+    """Weights over SAE latents (d_sae,) fitted on all pairs: standardised mean δ."""
+    return _standardised_mean((chosen - rejected).tocsr())
+
+
+def feature_crossfit_scores(
+    chosen: sp.csr_matrix, rejected: sp.csr_matrix, split: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(n_pairs,) scores per side on the feature-space direction, cross-fitted by halves."""
+    chosen, rejected = chosen.tocsr(), rejected.tocsr()
+    out_c = np.zeros(chosen.shape[0], np.float32)
+    out_r = np.zeros(chosen.shape[0], np.float32)
+    for score_half, fit_half in ((split, ~split), (~split, split)):
+        w = _standardised_mean((chosen[fit_half] - rejected[fit_half]).tocsr())
+        out_c[score_half] = chosen[score_half] @ w
+        out_r[score_half] = rejected[score_half] @ w
     return out_c, out_r

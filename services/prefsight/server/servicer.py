@@ -61,12 +61,17 @@ class ServicerConfig:
     max_k: int = 1000
     ingest_workers: int | None = None
     """ForwardWorker actors per ingest (None: one per GPU, else 1)."""
+    fresh_interval: float = 0.05
+    """Seconds between checks for writes by other processes (see ``StoreSession``); the
+    server's own ingests and new concepts are seen at once."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.chunk_size <= 100_000:
             raise ValueError(f"chunk_size must be in 1..100000, got {self.chunk_size}")
         if not 1 <= self.default_k <= self.max_k or not 1 <= self.default_top_k <= self.max_k:
             raise ValueError("default_k and default_top_k must be in 1..max_k")
+        if not 0 <= self.fresh_interval <= 60:
+            raise ValueError(f"fresh_interval must be in 0..60 s, got {self.fresh_interval}")
 
 
 def _pooling(value: str) -> None:
@@ -108,8 +113,12 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
     def __init__(
         self, stores: Sequence[str | Path] | StoreRegistry, config: ServicerConfig | None = None
     ) -> None:
-        self.stores = stores if isinstance(stores, StoreRegistry) else StoreRegistry(stores)
         self.config = config or ServicerConfig()
+        self.stores = (
+            stores
+            if isinstance(stores, StoreRegistry)
+            else StoreRegistry(stores, fresh_interval=self.config.fresh_interval)
+        )
         self.ingests = IngestRuns()
         self._n_layers: dict[str, int] = {}
 
@@ -224,6 +233,7 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
             log.warning("ingest %s into %s failed: %s", run.run_id, run.store, error)
             run.events.put(error)
         finally:
+            self.stores.invalidate(run.store)
             self.ingests.end(run, status)
             run.events.put(END)
 

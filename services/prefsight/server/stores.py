@@ -29,7 +29,7 @@ def is_local(uri: str) -> bool:
 class StoreRegistry:
     """The served stores by name, each with a lazily opened ``StoreSession``."""
 
-    def __init__(self, uris: Sequence[str | Path]) -> None:
+    def __init__(self, uris: Sequence[str | Path], *, fresh_interval: float = 0.0) -> None:
         """Raises: InvalidArgument: no store, or two stores with the same folder name."""
         if not uris:
             raise InvalidArgument("serve at least one store (--store PATH)")
@@ -47,6 +47,7 @@ class StoreRegistry:
             self._aliases.update({alias: name for alias in aliases})
         self._sessions: dict[str, StoreSession] = {}
         self._lock = threading.Lock()
+        self._fresh_interval = fresh_interval
 
     @property
     def names(self) -> list[str]:
@@ -92,5 +93,13 @@ class StoreRegistry:
                     raise FailedPrecondition(
                         f"store {name!r} is not ingested yet ({uri} does not exist); call Ingest first"
                     )
-                session = self._sessions[name] = StoreSession(uri)
+                session = StoreSession(uri, fresh_interval=self._fresh_interval)
+                self._sessions[name] = session
             return session
+
+    def invalidate(self, name: str) -> None:
+        """Drop the store's cached answers (after a write this server made)."""
+        with self._lock:
+            session = self._sessions.get(name)
+        if session is not None:
+            session.invalidate()

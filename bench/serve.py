@@ -1,0 +1,246 @@
+"""Serving latency on loopback: concept scores from activations, nearest feature, gRPC overhead.
+
+Builds a synthetic store in a temporary folder (d_model 576 as SmolLM2-135M, one
+layer of pooled activations, 65,536 named concepts with random unit vectors),
+serves it from a child process (``PrefsightServicer`` + ``build_server``, as
+``prefsight serve`` does) and measures, in the same run:
+
+  scores     ScoreConcepts from activations (batch 64 x 576, 8 concepts) from 8
+             concurrent clients (threads): QPS, p50, p99. Target p99 < 10 ms.
+  nearest    NearestFeatures over the 65,536 concepts (k=10), one client: p50, p99.
+  overhead   one client, sequential: p50 of the RPC minus p50 of the same
+             ``StoreSession`` function called in this process (the baseline).
+             Target < 1 ms at p50 (ScoreConcepts).
+
+Run: python bench/serve.py [--seconds 6] [--clients 8] [--concepts 65536] [--batch 64]
+Takes about 40 s by default on 2 shared cores. On a shared machine the wall p99
+includes preemption by other tenants; the load average is printed with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+D_MODEL = 576
+LAYER = 15
+MODEL = "synthetic-576"
+
+SERVER = """
+import sys
+from prefsight.server.app import build_server
+from prefsight.server.servicer import PrefsightServicer
+server = build_server(PrefsightServicer([sys.argv[1]]), max_workers=int(sys.argv[2])).start()
+print(server.address, flush=True)
+sys.stdin.read()
+server.stop(grace=0)
+"""
+
+
+def build_store(path: Path, n_concepts: int, n_pairs: int = 64) -> None:
+    """Activations of ``n_pairs`` pairs at one layer and ``n_concepts`` named concepts."""
+    from prefsight.concepts.catalog import save_concepts
+    from prefsight.concepts.types import Concept
+    from prefsight.store import schema as S
+    from prefsight.store.tables import Store
+
+    rng = np.random.default_rng(0)
+    store = Store(str(path), create=True)
+    rows = [
+        (f"p{i:05d}", side) for i in range(n_pairs) for side in ("chosen", "rejected", "prompt")
+    ]
+    vectors = rng.standard_normal((len(rows), D_MODEL), dtype=np.float32)
+    table = pa.table(
+        {
+            "pair_id": [r[0] for r in rows],
+            "side": [r[1] for r in rows],
+            "layer": pa.array([LAYER] * len(rows), pa.int32()),
+            "pooling": ["mean"] * len(rows),
+            "model": [MODEL] * len(rows),
+            "n_tokens": pa.array([32] * len(rows), pa.int32()),
+            "vector": pa.FixedSizeListArray.from_arrays(pa.array(vectors.reshape(-1)), D_MODEL),
+        },
+        schema=S.activations_schema(D_MODEL),
+    )
+    store.append_activations(table)
+    directions = rng.standard_normal((n_concepts, D_MODEL), dtype=np.float32)
+    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+    concepts = [
+        Concept(f"named:L{LAYER}:c{i}", "named", LAYER, f"concept {i}", vector=directions[i])
+        for i in range(n_concepts)
+    ]
+    save_concepts(store, concepts, D_MODEL)
+
+
+def start_server(store: Path, workers: int) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(store), str(workers)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    return process, process.stdout.readline().strip()
+
+
+def percentiles(ms: list[float]) -> tuple[float, float]:
+    return float(np.percentile(ms, 50)), float(np.percentile(ms, 99))
+
+
+def timed(call: Callable[[], object], n: int, warmup: int = 5) -> list[float]:
+    for _ in range(warmup):
+        call()
+    out = []
+    for _ in range(n):
+        start = time.perf_counter()
+        call()
+        out.append((time.perf_counter() - start) * 1e3)
+    return out
+
+
+def concurrent_scores(
+    address: str, ids: list[str], batch: np.ndarray, clients: int, seconds: float
+) -> tuple[float, list[float]]:
+    """(QPS, latencies in ms) of ScoreConcepts from ``clients`` threads for ``seconds``."""
+    from prefsight_client import Client
+
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    start_line = threading.Barrier(clients + 1)
+    stop_at: list[float] = []
+
+    def run(slot: int) -> None:
+        with Client(address, timeout=30) as client:
+            for _ in range(5):
+                client.score_concepts("store", ids, activations=batch)
+            start_line.wait()
+            while time.perf_counter() < stop_at[0]:
+                began = time.perf_counter()
+                client.score_concepts("store", ids, activations=batch)
+                latencies[slot].append((time.perf_counter() - began) * 1e3)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    stop_at.append(time.perf_counter() + 1e9)
+    start_line.wait()
+    began = time.perf_counter()
+    stop_at[0] = began + seconds
+    for thread in threads:
+        thread.join()
+    flat = [x for slot in latencies for x in slot]
+    return len(flat) / (time.perf_counter() - began), flat
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=6.0, help="duration of the concurrent run")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--concepts", type=int, default=65536)
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument(
+        "--score-concepts", type=int, default=8, help="concepts per ScoreConcepts call"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=300, help="sequential calls per latency figure"
+    )
+    parser.add_argument("--workers", type=int, default=8, help="server threads")
+    args = parser.parse_args()
+
+    from prefsight.session import StoreSession
+    from prefsight_client import Client
+
+    with tempfile.TemporaryDirectory(prefix="prefsight-bench-") as tmp:
+        store = Path(tmp) / "store"
+        clock = time.perf_counter()
+        build_store(store, args.concepts)
+        print(
+            f"synthetic store: {args.concepts:,} concepts x {D_MODEL}, built in {time.perf_counter() - clock:.1f} s"
+        )
+        process, address = start_server(store, args.workers)
+        try:
+            rng = np.random.default_rng(1)
+            batch = rng.standard_normal((args.batch, D_MODEL), dtype=np.float32)
+            query = rng.standard_normal(D_MODEL, dtype=np.float32)
+            ids = [f"named:L{LAYER}:c{i}" for i in range(args.score_concepts)]
+            session = StoreSession(str(store))
+            with Client(address, timeout=120) as client:
+                clock = time.perf_counter()
+                client.nearest_features("store", vector=query, k=10)  # builds the server's index
+                print(
+                    f"first NearestFeatures (loads concepts, builds the index): {time.perf_counter() - clock:.1f} s"
+                )
+                local_nf = timed(
+                    lambda: session.nearest_features(session.query_vector(vector=query)[0], 10), 50
+                )
+                remote_nf = timed(lambda: client.nearest_features("store", vector=query, k=10), 100)
+                local_sc = timed(
+                    lambda: session.score_concepts(ids, activations=batch), args.repeats
+                )
+                remote_sc = timed(
+                    lambda: client.score_concepts("store", ids, activations=batch), args.repeats
+                )
+            qps, concurrent = concurrent_scores(address, ids, batch, args.clients, args.seconds)
+        finally:
+            assert process.stdin is not None
+            process.stdin.close()
+            process.wait(30)
+    report(args, qps, concurrent, local_nf, remote_nf, local_sc, remote_sc)
+
+
+def report(
+    args: argparse.Namespace,
+    qps: float,
+    concurrent: list[float],
+    local_nf: list[float],
+    remote_nf: list[float],
+    local_sc: list[float],
+    remote_sc: list[float],
+) -> None:
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average {load} on {os.cpu_count()} cores\n")
+    p50, p99 = percentiles(concurrent)
+    ok_p99 = p99 < 10.0
+    print(
+        f"ScoreConcepts from activations ({args.batch} x {D_MODEL}, {args.score_concepts} concepts), "
+        f"{args.clients} concurrent clients for {args.seconds:.0f} s:"
+    )
+    print(
+        f"  {qps:,.0f} QPS   p50 {p50:.2f} ms   p99 {p99:.2f} ms   (target p99 < 10 ms: "
+        f"{'PASS' if ok_p99 else 'FAIL'})"
+    )
+    nf50, nf99 = percentiles(remote_nf)
+    lnf50, lnf99 = percentiles(local_nf)
+    print(f"NearestFeatures over {args.concepts:,} concepts, k=10, one client:")
+    print(
+        f"  gRPC p50 {nf50:.2f} ms  p99 {nf99:.2f} ms | in process p50 {lnf50:.2f} ms  p99 {lnf99:.2f} ms"
+        f" | overhead p50 {nf50 - lnf50:+.2f} ms"
+    )
+    r50, r99 = percentiles(remote_sc)
+    l50, l99 = percentiles(local_sc)
+    overhead = r50 - l50
+    print("gRPC overhead, ScoreConcepts, one client, sequential:")
+    print(
+        f"  gRPC p50 {r50:.2f} ms  p99 {r99:.2f} ms | StoreSession.score_concepts in process "
+        f"p50 {l50:.2f} ms  p99 {l99:.2f} ms"
+    )
+    print(
+        f"  overhead p50 {overhead:+.2f} ms, ratio {r50 / l50:.1f}x   (target < 1 ms: "
+        f"{'PASS' if overhead < 1.0 else 'FAIL'})"
+    )
+    print("\nPASS" if ok_p99 and overhead < 1.0 else "\nFAIL")
+
+
+if __name__ == "__main__":
+    main()
