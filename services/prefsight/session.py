@@ -108,8 +108,12 @@ class StoreSession:
         Raises:
             NotFound: an unknown id (the message lists some that exist).
         """
-        by_id = self._cached("concepts", lambda: {c.id: c for c in load_concepts(self.store)})
+        by_id = self._catalog()
         return [by_id[c] if c in by_id else get_concept(self.store, c) for c in concept_ids]
+
+    def _catalog(self) -> dict[str, Concept]:
+        """Every concept of the store by id, read once per store version."""
+        return self._cached("concepts", lambda: {c.id: c for c in load_concepts(self.store)})
 
     def analysis(self, layer: int | None = None, kinds: tuple[str, ...] = (), rank_by: str = "dmin") -> Analysis:
         model, layer = self.model_layer(layer)
@@ -176,7 +180,7 @@ class StoreSession:
 
     def concept_index(self) -> ConceptIndex:
         def build() -> ConceptIndex:
-            concepts = [c for c in load_concepts(self.store) if c.vector is not None]
+            concepts = [c for c in self._catalog().values() if c.vector is not None]
             if not concepts:
                 raise NotFound(f"store {self.uri} has no concept vectors yet (run `prefsight audit`)")
             return ConceptIndex.build(

@@ -85,7 +85,7 @@ def test_unknown_concept_layer_and_store_name_what_exists(audited, tmp_path):
     session = StoreSession(str(root / "store"))
     with pytest.raises(NotFound, match=r"concept 'nope' not in store .* \(e\.g\. "):
         session.scores("nope")
-    with pytest.raises(NotFound, match=r"layer 3 not in store .* \(layers: \[2\]\)"):
+    with pytest.raises(InvalidArgument, match=r"layer 3 not in store .* \(layers: \[2\]\)"):
         session.contrast(layer=3)
     with pytest.raises(NotFound, match="does not exist"):
         StoreSession(str(tmp_path / "missing"))

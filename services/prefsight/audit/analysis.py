@@ -48,7 +48,7 @@ def resolve_model_layer(store: Store, model: str | None, layer: int | None) -> t
         candidates = [x for x in with_concepts if x in layers] or layers
         layer = candidates[len(candidates) // 2]
     elif layer not in layers:
-        raise NotFound(f"layer {layer} not in store {store.uri} for {model} (layers: {layers})")
+        raise InvalidArgument(f"layer {layer} not in store {store.uri} for {model} (layers: {layers})")
     return model, int(layer)
 
 

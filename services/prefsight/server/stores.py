@@ -70,8 +70,9 @@ class StoreRegistry:
         elif not store:
             raise InvalidArgument(f"name a store (stores: {', '.join(visible_stores(self.names))})")
         else:
-            absolute = str(Path(store).resolve()) if is_local(store) else store
-            found = self._aliases.get(store) or self._aliases.get(absolute)
+            found = self._aliases.get(store)
+            if found is None and is_local(store):  # another spelling of a served path
+                found = self._aliases.get(str(Path(store).resolve()))
             if found is None:
                 served = ", ".join(visible_stores(self.names)) or "none you may use"
                 raise NotFound(f"store {store!r} is not served here (stores: {served})")

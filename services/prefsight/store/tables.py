@@ -257,7 +257,7 @@ class Store:
             raise NotFound(f"model {model!r} not in store {self.uri} (models: {models})")
         layers = self.layers(model)
         if layer not in layers:
-            raise NotFound(f"layer {layer} not in store {self.uri} for {model} (layers: {layers})")
+            raise InvalidArgument(f"layer {layer} not in store {self.uri} for {model} (layers: {layers})")
 
     def count(self, name: str, where: str | None = None) -> int:
         if not self.has(name):
