@@ -130,6 +130,11 @@ def _ingest_config(
     return IngestConfig(**settings)
 
 
+REPORT_CONCEPTS = 500
+"""Concepts (in rank order) the document keeps for the volcano plot and table; the
+first ``top`` carry label hints and examples."""
+
+
 def describe(
     store: Store, analysis: Analysis, config: AuditConfig, *, loaded: Any = None
 ) -> dict[str, Any]:
@@ -138,6 +143,9 @@ def describe(
     with_wilcoxon(analysis, records)
     if loaded is not None:
         add_hints(store, analysis, records, loaded, n_examples=config.examples)
+    everything = analysis.records(top=REPORT_CONCEPTS)
+    described = {r["id"] for r in records}
+    others = [r for r in everything if r["id"] not in described and r["kind"] != "text"]
     text_records = [r for r in analysis.records() if r["kind"] == "text"]
     topics, source = topic_labels(store, analysis, config.topic_field)
     runs = [r for r in store.runs() if r["kind"] == "ingest" and r["model"] == analysis.model]
@@ -149,6 +157,7 @@ def describe(
         "pairs": len(analysis.scores.pair_ids),
         "rank_by": config.rank_by,
         "concepts": records,
+        "more_concepts": others,
         "text_checks": text_records,
         "topics": topics_json(analysis, topics, source),
         "maps": _maps(analysis, topics),

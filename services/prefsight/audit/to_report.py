@@ -64,7 +64,7 @@ def report_data(document: dict[str, Any], command: str = "") -> ReportData:
             run_times={k: float(v) for k, v in (document.get("timings") or {}).items()},
             created_at=provenance.get("created_at", ""), command=command,
         ),
-        concepts=[_row(r) for r in document.get("concepts", [])],
+        concepts=[_row(r) for r in document.get("concepts", []) + document.get("more_concepts", [])],
         topics=None if not topics or not topics.get("topics") else TopicTable(
             topics=topics["topics"], sizes=topics["sizes"], concept_ids=topics["concept_ids"],
             delta_diff=nan_rows(topics["delta_diff"]), z=nan_rows(topics["z"]),

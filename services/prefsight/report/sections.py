@@ -72,8 +72,8 @@ def legend_html(rules: BadgeRules) -> str:
     )
     return (
         f'<div class="legend">{items}<span>alpha = {rules.alpha:g}; "both" needs a fire rate '
-        f"≥ {rules.min_fire_rate:.0%} on each side and q ≥ alpha or |d| below the "
-        f"concept's margin.</span></div>"
+        f"≥ {rules.min_fire_rate:.0%} on each side and no replicated difference (q ≥ alpha "
+        f"or the split halves disagree).</span></div>"
     )
 
 
