@@ -200,6 +200,8 @@ def load_model(
     except (OSError, ValueError) as exc:
         raise _not_found(spec, exc) from exc
     model.to(device).eval().requires_grad_(False)
+    # an alias loads from the cache folder; name the model by its canonical id
+    model.name_or_path = model.config._name_or_path = model_id
     return wrap_model(model, tokenizer, model_id=model_id, path=Path(str(source)))
 
 

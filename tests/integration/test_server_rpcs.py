@@ -10,6 +10,10 @@ from __future__ import annotations
 import asyncio
 import json
 import pickle
+import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 
@@ -24,8 +28,10 @@ from prefsight._proto.prefsight.v1 import (
     tensor_pb2,
 )
 from prefsight.concepts.catalog import load_concepts
+from prefsight.errors import InvalidArgument
 from prefsight.server.app import build_server
 from prefsight.server.auth import AccessList
+from prefsight.server.servicer import PrefsightServicer
 from prefsight.session import StoreSession
 from prefsight.store import schema as S
 from prefsight.store.tables import Store
@@ -122,8 +128,11 @@ def test_scores_stream_in_chunks_and_match_the_session(client, served, session):
     picked = [expected[5]["pair_id"], expected[2]["pair_id"]]
     assert client.scores("demo", concept, pair_ids=picked).pair_ids == tuple(picked)
     with grpc.insecure_channel(served.address) as channel:
-        chunks = list(prefsight_pb2_grpc.PrefsightStub(channel).Scores(
-            concepts_pb2.ScoresRequest(store="demo", concept_id=concept), timeout=30))  # fmt: skip
+        chunks = list(
+            prefsight_pb2_grpc.PrefsightStub(channel).Scores(
+                concepts_pb2.ScoresRequest(store="demo", concept_id=concept), timeout=30
+            )
+        )
     assert [len(c.scores) for c in chunks] == [7] * 8 + [4]  # chunk_size 7 in conftest
     with pytest.raises(NotFoundError, match="pair 'no-such-pair' not in store"):
         client.scores("demo", concept, pair_ids=["no-such-pair"])
@@ -206,6 +215,11 @@ def test_score_concepts_from_activations_and_texts_match_the_session(client, ses
     assert client.score_concepts("demo", both, texts=texts) == pytest.approx(
         session.score_concepts(both, texts=texts), abs=1e-5
     )
+    with_empty = client.score_concepts("demo", both, texts=["", texts[1]])  # an empty completion
+    assert np.isnan(with_empty[0]).all()
+    assert with_empty[1] == pytest.approx(
+        session.score_concepts(both, texts=texts[1:])[0], abs=1e-5
+    )
 
 
 def test_shaping_offsets_are_z_scored_over_the_requested_pairs(client, session):
@@ -234,8 +248,13 @@ def test_filter_and_inoculate_dry_run_then_write_next_to_the_store(client, serve
     assert done.output_path.startswith(str(served.store.uri.parent)) and len(kept) == 54
     assert len(removed) == 6 and not removed & {r["id"] for r in kept}
     out = tmp_path / "inoculated.jsonl"
-    inoc = client.inoculate("demo", [NAMED], threshold=0.0, output_path=str(out),
-                            system_prompt_template="Be {label} here.")  # fmt: skip
+    inoc = client.inoculate(
+        "demo",
+        [NAMED],
+        threshold=0.0,
+        output_path=str(out),
+        system_prompt_template="Be {label} here.",
+    )
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     flagged = [r for r in rows if "Be sycophancy here." in json.dumps(r["prompt"])]
     assert len(rows) == 60 and len(flagged) == inoc.n_flagged > 0
@@ -272,6 +291,7 @@ def test_concept_reward_scores_completions_through_the_server(served, session):
     )
     shipped = pickle.loads(pickle.dumps(reward))  # as TRL ships it to workers
     assert shipped(completions=completions) == pytest.approx(expected, abs=1e-5)
+    assert reward(completions=["", completions[1]]) == [None, pytest.approx(expected[1], abs=1e-5)]
 
 
 def test_fetch_offsets_returns_the_session_offsets_and_caches_them(client, session, tmp_path):
@@ -334,14 +354,33 @@ def test_malformed_wire_requests_are_invalid_argument(served):
         stub = prefsight_pb2_grpc.PrefsightStub(channel)
         bad = tensor_pb2.Tensor(shape=[2, 64], dtype="float32", data=b"\0" * 12)
         for request, rpc, message in [
-            (interventions_pb2.ScoreConceptsRequest(store="demo", concept_ids=[NAMED], activations=bad),
-             stub.ScoreConcepts, "needs 512 bytes"),
-            (interventions_pb2.ScoreConceptsRequest(store="demo", concept_ids=[NAMED]),
-             stub.ScoreConcepts, "give texts or activations"),
-            (concepts_pb2.NearestFeaturesRequest(store="demo", k=3), stub.NearestFeatures, "give a query"),
-            (interventions_pb2.FilterRequest(store="demo", selection=interventions_pb2.PairSelection(
-                concept_ids=[NAMED]), dry_run=True), stub.Filter, "needs a rule"),
-        ]:  # fmt: skip
+            (
+                interventions_pb2.ScoreConceptsRequest(
+                    store="demo", concept_ids=[NAMED], activations=bad
+                ),
+                stub.ScoreConcepts,
+                "needs 512 bytes",
+            ),
+            (
+                interventions_pb2.ScoreConceptsRequest(store="demo", concept_ids=[NAMED]),
+                stub.ScoreConcepts,
+                "give texts or activations",
+            ),
+            (
+                concepts_pb2.NearestFeaturesRequest(store="demo", k=3),
+                stub.NearestFeatures,
+                "give a query",
+            ),
+            (
+                interventions_pb2.FilterRequest(
+                    store="demo",
+                    selection=interventions_pb2.PairSelection(concept_ids=[NAMED]),
+                    dry_run=True,
+                ),
+                stub.Filter,
+                "needs a rule",
+            ),
+        ]:
             with pytest.raises(grpc.RpcError) as error:
                 rpc(request, timeout=30)
             assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
@@ -353,10 +392,24 @@ def test_unknown_ingest_dataset_is_not_found(client):
         list(client.ingest("scratch", "/no/such/pairs.jsonl"))
 
 
-def test_a_deadline_too_short_is_deadline_exceeded_and_the_server_keeps_serving(client):
-    with pytest.raises(DeadlineExceededError):
-        client.contrast("demo", top_k=1000, timeout=1e-4)
-    assert client.contrast("demo", top_k=1).n_pairs == 60
+class ExpiringContext:
+    """A call context whose deadline passes after ``calls`` checks."""
+
+    def __init__(self, calls: int) -> None:
+        self.calls = calls
+
+    def is_active(self) -> bool:
+        return True
+
+    def time_remaining(self) -> float:
+        self.calls -= 1
+        return 1.0 if self.calls >= 0 else 0.0
+
+
+def test_streams_stop_when_the_deadline_passes(served):
+    request = concepts_pb2.ScoresRequest(store="demo", concept_id=NAMED)
+    assert len(list(served.servicer.Scores(request, ExpiringContext(100)))) == 9
+    assert len(list(served.servicer.Scores(request, ExpiringContext(2)))) == 2
 
 
 def test_tokens_gate_the_stores(served):
@@ -384,7 +437,8 @@ def test_tokens_gate_the_stores(served):
 
 def test_ingest_streams_progress_until_done_and_the_store_is_served(client, served):
     events = list(client.ingest("scratch", str(served.store.data), limit=6, layers=[1]))
-    assert events[-1].stage == "done" and events[-1].pairs_done == 6
+    assert events[0].stage == "plan" and events[-1].stage == "done" and events[-1].pairs_done == 6
+    assert [e.stage for e in events].count("done") == 1 and "write" in [e.stage for e in events]
     assert [e.pairs_done for e in events] == sorted(e.pairs_done for e in events)
     assert {e.run_id for e in events} == {events[0].run_id}
     info = client.info("scratch")
@@ -421,6 +475,7 @@ def test_reads_stay_correct_during_an_ingest_and_cancelling_it_keeps_whole_pairs
                     seen.append(snapshot(own, concept))
                 except Exception as error:  # noqa: BLE001 - any failure fails the test below
                     failures.append(error)
+                stop.wait(0.1)  # leave the ingest some CPU on a 2-core box
 
     readers = [threading.Thread(target=reader) for _ in range(3)]
     stream = client.ingest(
@@ -431,7 +486,7 @@ def test_reads_stay_correct_during_an_ingest_and_cancelling_it_keeps_whole_pairs
         thread.start()
     with pytest.raises(FailedPreconditionError, match="running"):
         list(client.ingest("demo", str(served.store.data), layers=[1]))
-    while len([e for e in events if e.stage == "write"]) < 4:
+    while len([e for e in events if e.stage == "write"]) < 3:
         events.append(next(stream))
     time.sleep(0.5)
     stream.cancel()
@@ -449,3 +504,51 @@ def test_reads_stay_correct_during_an_ingest_and_cancelling_it_keeps_whole_pairs
         "cancelled"
     ]
     assert snapshot(client, concept) == baseline
+
+
+def test_an_ingest_past_its_deadline_stops_and_the_server_keeps_serving(client, served):
+    with pytest.raises(DeadlineExceededError):
+        list(client.ingest("fresh", str(served.store.data), layers=[0], limit=6, timeout=1.0))
+    assert served.servicer.ingests.wait_idle("fresh", timeout=60)
+    assert client.info("fresh").runs[-1].status == "cancelled"  # live runs come last
+    assert client.contrast("demo", top_k=1).n_pairs == 60
+
+
+SERVE = "from prefsight.cli.app import main; import prefsight.cli.serve_cmd; main()"
+
+
+def test_prefsight_serve_serves_the_stores_until_sigterm(served, tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    tokens = tmp_path / "tokens.txt"
+    tokens.write_text("secret demo\n")
+    tokens.chmod(0o600)
+    command = [
+        sys.executable,
+        "-c",
+        SERVE,
+        "serve",
+        "--store",
+        str(served.store.uri),
+        "--store",
+        str(served.root / "empty"),
+        "--port",
+        str(port),
+        "--token-file",
+        str(tokens),
+        "--quiet",
+    ]
+    log = open(tmp_path / "serve.log", "w")  # noqa: SIM115 - closed with the process below
+    process = subprocess.Popen(command, stderr=log)
+    try:
+        with Client(f"127.0.0.1:{port}", "secret", retries=40) as client:
+            assert client.list_stores() == ["demo"]  # the token's stores only
+            assert client.contrast("demo", top_k=1).n_pairs == 60
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(30) == 0
+    finally:
+        process.kill()
+        log.close()
+    with pytest.raises(InvalidArgument, match="served as 'x', which is taken"):
+        PrefsightServicer(["a/x", "b/x"])  # what `serve --store a/x --store b/x` exits 2 on

@@ -92,10 +92,12 @@ def query_kwargs(request: Any) -> dict[str, Any]:
 
 
 def concept_source(concept: Concept) -> str:
-    """Where a concept came from, e.g. ``mean-diff``, ``sae#417``, ``texts:starter``."""
+    """Where a concept came from, e.g. ``mean-diff``, ``sae#417``, ``texts:starter``, ``check:url_count``."""
     provenance = concept.provenance
-    if concept.kind == "sae":
-        return f"sae#{provenance.get('latent', '?')}"
+    if concept.kind == "sae" and "latent" in provenance:
+        return f"sae#{provenance['latent']}"
+    if concept.kind == "sae":  # a cluster of co-firing latents
+        return f"sae-cluster({len(provenance.get('members', ()))} latents)"
     if concept.kind == "named":
         return f"texts:{provenance.get('source', 'user')}"
     if concept.kind == "text":

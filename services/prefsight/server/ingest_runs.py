@@ -1,14 +1,16 @@
-"""Ingest runs started by the server: their events, how they ended, one per store.
+"""Ingest runs started by the server: options, the driver in a thread, events, one per store.
 
-Owns: the bridge between the ingest driver (a blocking call with a progress
-callback, run in its own thread) and a server stream: progress events go
-through a queue, an error is handed to the stream, and a caller who leaves
-stops the run at its next batch (the driver writes after each batch, so only
-complete pairs stay). Running the driver is the servicer's job.
+Owns: turning an ``IngestRequest`` into driver options, and the bridge between
+the ingest driver (a blocking call with a progress callback, run in its own
+thread) and a server stream: progress events go through a queue, an error is
+handed to the stream, and a caller who leaves (cancel or deadline) stops the run
+at its next batch (the driver writes after each batch, so only complete pairs
+stay). Which store a request names, and starting the thread, are the servicer's.
 """
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
@@ -17,8 +19,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from prefsight.errors import FailedPrecondition
+from prefsight.errors import FailedPrecondition, InvalidArgument
+from prefsight.ingest import IngestConfig
 from prefsight.server import convert
+from prefsight.server.paths import dataset_path
+from prefsight.store import schema as S
+
+log = logging.getLogger(__name__)
+
+FORMATS = {
+    "": "auto",
+    "trl": "standard",
+    "trl_conversational": "conversational",
+    "hh_rlhf": "hh",
+    "parquet": "auto",
+}
+"""Wire dataset formats -> ``prefsight.data`` formats (their own names work too)."""
 
 
 class Cancelled(Exception):
@@ -46,19 +62,37 @@ class IngestRun:
 
     def as_run(self) -> dict[str, Any]:
         """The run as a manifest row, for Info."""
-        return {"run_id": self.run_id, "kind": "ingest", "model": self.model,
-                "dataset": self.dataset, "layers": [], "pairs": self.pairs, "tokens": self.tokens,
-                "status": self.status, "started": self.started, "finished": self.finished}  # fmt: skip
+        return {
+            "run_id": self.run_id,
+            "kind": "ingest",
+            "model": self.model,
+            "dataset": self.dataset,
+            "layers": [],
+            "pairs": self.pairs,
+            "tokens": self.tokens,
+            "status": self.status,
+            "started": self.started,
+            "finished": self.finished,
+        }
 
     def report(self, progress: Any) -> None:
         """The ingest driver's progress callback: queue an event, or stop if the caller left."""
         if self.stop.is_set():
             raise Cancelled(self.run_id)
         self.pairs, self.tokens = progress.pairs_done, progress.tokens
-        stage = {"ready": "forward", "batch": "write"}.get(progress.stage, progress.stage)
-        self.events.put(convert.ingest_progress(
-            self.run_id, stage, pairs_done=progress.pairs_done, pairs_total=progress.pairs_total,
-            tokens=progress.tokens, seconds=progress.seconds))  # fmt: skip
+        stage = {"ready": "forward", "batch": "write", "done": "write"}.get(
+            progress.stage, progress.stage
+        )
+        self.events.put(
+            convert.ingest_progress(
+                self.run_id,
+                stage,
+                pairs_done=progress.pairs_done,
+                pairs_total=progress.pairs_total,
+                tokens=progress.tokens,
+                seconds=progress.seconds,
+            )
+        )
 
     def stream(self) -> Iterator[Any]:
         """Yield queued events until the run ends or its caller leaves; re-raise its error."""
@@ -118,3 +152,93 @@ class IngestRuns:
                     return True
             time.sleep(0.05)
         return False
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """What the driver is called with."""
+
+    data: str
+    uri: str
+    model: str
+    config: IngestConfig
+    fmt: str
+    limit: int | None
+
+
+def ingest_options(request: Any, *, uri: str, model: str) -> IngestOptions:
+    """Check an ``IngestRequest`` and turn it into driver options.
+
+    A zero ``max_length`` or ``token_budget`` means the server's default (1024 tokens;
+    the larger of 2048 and max_length); ``token_sample`` 0 stores no per-token sample.
+
+    Raises:
+        InvalidArgument: no dataset, an unknown format or pooling, a negative number,
+            or settings ``IngestConfig`` refuses.
+    """
+    if not request.dataset:
+        raise InvalidArgument("dataset is empty; give a dataset path as seen by the server")
+    fmt = FORMATS.get(request.dataset_format, request.dataset_format)
+    if fmt not in ("auto", "standard", "conversational", "implicit", "hh"):
+        known = ", ".join(f for f in FORMATS if f)
+        raise InvalidArgument(
+            f"unknown dataset_format {request.dataset_format!r}; formats: {known}"
+        )
+    for pooling in request.poolings:
+        if pooling not in S.POOLINGS:
+            raise InvalidArgument(f"unknown pooling {pooling!r}; poolings: {', '.join(S.POOLINGS)}")
+    if min(request.limit, request.max_length, request.token_budget, request.token_sample) < 0:
+        raise InvalidArgument("limit, max_length, token_budget and token_sample must be >= 0")
+    max_length = request.max_length or IngestConfig().max_length
+    try:
+        config = IngestConfig(
+            layers=tuple(request.layers),
+            max_length=max_length,
+            token_budget=request.token_budget or max(2048, max_length),
+            sample_per_response=request.token_sample,
+        )
+    except ValueError as error:
+        raise InvalidArgument(str(error)) from None
+    data = dataset_path(request.dataset, request.split)
+    return IngestOptions(data, uri, model, config, fmt, request.limit or None)
+
+
+def execute(run: IngestRun, options: IngestOptions, *, workers: int | None) -> str:
+    """Run the driver in this thread, feeding ``run``'s stream; return how it ended.
+
+    Returns:
+        "done", "cancelled" (the caller left) or "failed" (the error is in the stream).
+    """
+    from prefsight.ingest import ingest
+
+    try:
+        result = ingest(
+            options.data,
+            options.uri,
+            model=options.model,
+            config=options.config,
+            fmt=options.fmt,
+            limit=options.limit,
+            workers=workers,
+            progress=run.report,
+        )
+    except Cancelled:
+        log.info("ingest %s into %s cancelled by its caller", run.run_id, run.store)
+        return "cancelled"
+    except BaseException as error:  # handed to the stream, which raises it to the caller
+        log.warning("ingest %s into %s failed: %s", run.run_id, run.store, error)
+        run.events.put(error)
+        return "failed"
+    run.events.put(
+        convert.ingest_progress(
+            run.run_id,
+            "done",
+            pairs_done=result.pairs,
+            pairs_total=result.pairs,
+            tokens=result.tokens,
+            seconds=result.seconds,
+            skipped=result.already_ingested,
+            message=f"{result.pairs} pairs ingested; recorded as run {result.run_id}",
+        )
+    )
+    return "done"

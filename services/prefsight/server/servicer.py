@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import uuid
@@ -32,9 +33,16 @@ from prefsight.index import merge_topk
 from prefsight.models import DEFAULT_MODEL
 from prefsight.server import convert
 from prefsight.server.auth import visible_stores
-from prefsight.server.ingest_runs import END, Cancelled, IngestRun, IngestRuns
+from prefsight.server.ingest_runs import (
+    END,
+    IngestOptions,
+    IngestRun,
+    IngestRuns,
+    execute,
+    ingest_options,
+)
 from prefsight.server.limits import call_stopped
-from prefsight.server.paths import dataset_path, default_output, source_dataset
+from prefsight.server.paths import default_output, source_dataset
 from prefsight.server.stores import StoreRegistry, is_local
 from prefsight.session import StoreSession
 from prefsight.store import schema as S
@@ -42,9 +50,6 @@ from prefsight.store import schema as S
 log = logging.getLogger(__name__)
 
 SIDES = ("chosen", "rejected")
-FORMATS = {"": "auto", "trl": "standard", "trl_conversational": "conversational",
-           "hh_rlhf": "hh", "parquet": "auto"}  # fmt: skip
-"""Wire dataset formats -> ``prefsight.data`` formats (their own names work too)."""
 RECIPES = ("", "scaled", "unit")
 
 
@@ -148,8 +153,14 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         else:
             summary = store_info(uri)
         n_layers = {model: self._layer_count(model) for model in summary["models"]}
-        return convert.info_response(name, summary, n_layers=n_layers, poolings=S.POOLINGS,
-                                     live_runs=live, version=prefsight.__version__)  # fmt: skip
+        return convert.info_response(
+            name,
+            summary,
+            n_layers=n_layers,
+            poolings=S.POOLINGS,
+            live_runs=live,
+            version=prefsight.__version__,
+        )
 
     def _layer_count(self, model: str) -> int:
         """Decoder layers of a model (read once from its config); 0 when it is not on this server."""
@@ -163,75 +174,43 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         return self._n_layers[model]
 
     def Ingest(self, request: Any, context: Any) -> Iterator[Any]:
+        """Stream a "plan" event (the run id) at once, then the driver's progress; the
+        requested poolings are checked, but every pooling is always stored."""
         name = self.stores.resolve(request.store)
-        options = self._ingest_options(name, request)
+        options = ingest_options(
+            request, uri=self.stores.uri(name), model=request.model or self._store_model(name)
+        )
         run = IngestRun(
-            uuid.uuid4().hex[:12], name, options["data"], options["model"], call_stopped(context)
+            uuid.uuid4().hex[:12], name, options.data, options.model, call_stopped(context)
         )
         self.ingests.begin(run)
-        threading.Thread(target=self._run_ingest, args=(run, options), daemon=True,
-                         name=f"ingest-{name}").start()  # fmt: skip
+        threading.Thread(
+            target=self._run_ingest, args=(run, options), daemon=True, name=f"ingest-{name}"
+        ).start()
+        yield convert.ingest_progress(
+            run.run_id,
+            "plan",
+            pairs_done=0,
+            pairs_total=0,
+            tokens=0,
+            seconds=0.0,
+            message=f"reading {options.data}; model {options.model}",
+        )
         yield from run.stream()
 
-    def _ingest_options(self, name: str, request: Any) -> dict[str, Any]:
-        from prefsight.ingest import IngestConfig
-
-        if not request.dataset:
-            raise InvalidArgument("dataset is empty; give a dataset path as seen by the server")
-        fmt = FORMATS.get(request.dataset_format, request.dataset_format)
-        if fmt not in ("auto", "standard", "conversational", "implicit", "hh"):
-            raise InvalidArgument(f"unknown dataset_format {request.dataset_format!r}; formats: "
-                                  + ", ".join(f for f in FORMATS if f))  # fmt: skip
-        for pooling in request.poolings:
-            if pooling not in S.POOLINGS:
-                raise InvalidArgument(
-                    f"unknown pooling {pooling!r}; poolings: {', '.join(S.POOLINGS)}"
-                )
-        if (
-            request.limit < 0
-            or request.max_length < 0
-            or request.token_budget < 0
-            or request.token_sample < 0
-        ):
-            raise InvalidArgument("limit, max_length, token_budget and token_sample must be >= 0")
-        max_length = request.max_length or IngestConfig().max_length
-        try:
-            config = IngestConfig(layers=tuple(request.layers), max_length=max_length,
-                                  token_budget=request.token_budget or max(2048, max_length),
-                                  sample_per_response=request.token_sample)  # fmt: skip
-        except ValueError as error:
-            raise InvalidArgument(str(error)) from None
-        return {"data": dataset_path(request.dataset, request.split), "uri": self.stores.uri(name),
-                "model": request.model or self._store_model(name), "config": config,
-                "fmt": fmt, "limit": request.limit or None}  # fmt: skip
-
     def _store_model(self, name: str) -> str:
+        """The store's model when it holds exactly one, else the server's default."""
         try:
             models = self.stores.session(name).store.models()
         except FailedPrecondition:
             models = []
         return models[0] if len(models) == 1 else self.config.default_model
 
-    def _run_ingest(self, run: IngestRun, options: dict[str, Any]) -> None:
-        """The ingest thread: run the driver, feed the stream, record how it ended."""
-        from prefsight.ingest import ingest
-
+    def _run_ingest(self, run: IngestRun, options: IngestOptions) -> None:
+        """The ingest thread: run the driver, then drop the store's cached answers."""
         status = "failed"
         try:
-            result = ingest(options["data"], options["uri"], model=options["model"],
-                            config=options["config"], fmt=options["fmt"], limit=options["limit"],
-                            workers=self.config.ingest_workers, progress=run.report)  # fmt: skip
-            status = "done"
-            run.events.put(convert.ingest_progress(
-                run.run_id, "done", pairs_done=result.pairs, pairs_total=result.pairs,
-                tokens=result.tokens, seconds=result.seconds, skipped=result.already_ingested,
-                message=f"{result.pairs} pairs ingested; recorded as run {result.run_id}"))  # fmt: skip
-        except Cancelled:
-            status = "cancelled"
-            log.info("ingest %s into %s cancelled by its caller", run.run_id, run.store)
-        except BaseException as error:  # handed to the stream, which raises it to the caller
-            log.warning("ingest %s into %s failed: %s", run.run_id, run.store, error)
-            run.events.put(error)
+            status = execute(run, options, workers=self.config.ingest_workers)
         finally:
             self.stores.invalidate(run.store)
             self.ingests.end(run, status)
@@ -240,6 +219,8 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
     # -- concepts ---------------------------------------------------------------
 
     def Contrast(self, request: Any, context: Any) -> Any:
+        """Ranked by d_min; ``q_max`` cuts before ``top_k``; a topic re-runs the contrast on
+        its pairs (metadata ``domain`` or activity clusters, as the audit assigns them)."""
         session = self._session(request.store)
         _pooling(request.pooling)
         if request.top_k < 0 or request.q_max < 0 or np.isnan(request.q_max):
@@ -260,6 +241,7 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         )
 
     def Scores(self, request: Any, context: Any) -> Iterator[Any]:
+        """Chunks of ``chunk_size`` scores, in store order or in the order of ``pair_ids``."""
         session = self._session(request.store)
         _pooling(request.pooling)
         rows = session.scores(request.concept_id, layer=convert.optional_layer(request))
@@ -267,8 +249,10 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
             by_id = {r["pair_id"]: r for r in rows}
             missing = [p for p in request.pair_ids if p not in by_id]
             if missing:
-                raise NotFound(f"pair {missing[0]!r} not in store {request.store!r} "
-                               f"({len(missing)} of {len(request.pair_ids)} requested ids unknown)")  # fmt: skip
+                raise NotFound(
+                    f"pair {missing[0]!r} not in store {request.store!r} "
+                    f"({len(missing)} of {len(request.pair_ids)} requested ids unknown)"
+                )
             rows = [by_id[p] for p in request.pair_ids]
         for chunk in convert.score_chunks(rows, self.config.chunk_size):
             if not _still_wanted(context):
@@ -301,8 +285,9 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
             )
         k = self._k(request.k)
         vector, layer = self._query(session, request)
-        hits = session.nearest_examples(vector, k, layer=layer, side=request.side or None,
-                                        pooling=request.pooling or "mean")  # fmt: skip
+        hits = session.nearest_examples(
+            vector, k, layer=layer, side=request.side or None, pooling=request.pooling or "mean"
+        )
         pairs = {
             p["pair_id"]: p for p in session.store.read_pairs(sorted({h.pair_id for h in hits}))
         }
@@ -316,8 +301,14 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         if not request.name.strip():
             raise InvalidArgument("name is empty")
         positive, negative = list(request.positive_texts), list(request.negative_texts)
-        concept = session.define_concept(request.name, positive, negative, layer=convert.optional_layer(request),
-                                         description=request.description, overwrite=request.overwrite)  # fmt: skip
+        concept = session.define_concept(
+            request.name,
+            positive,
+            negative,
+            layer=convert.optional_layer(request),
+            description=request.description,
+            overwrite=request.overwrite,
+        )
         scores = session.score_concepts([concept.id], texts=positive + negative)[:, 0]
         separation = _cohens_d(scores[: len(positive)], scores[len(positive) :])
         return convert.defined_concept(concept, separation)
@@ -345,6 +336,7 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         return layers[0] if layers else convert.NO_LAYER
 
     def SteeringVector(self, request: Any, context: Any) -> Any:
+        """Recipe "" or "scaled": the unit direction times |mean chosen-rejected gap|; "unit"."""
         session = self._session(request.store)
         if request.recipe not in RECIPES:
             raise InvalidArgument(
@@ -354,20 +346,22 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         vector = session.steering(request.concept_id)
         recipe = vector.recipe
         if request.recipe == "unit":
-            vector = type(vector)(
-                **{**vector.__dict__, "vector": vector.vector / np.linalg.norm(vector.vector)}
+            vector = dataclasses.replace(
+                vector, vector=vector.vector / np.linalg.norm(vector.vector)
             )
             recipe = f"unit; {recipe.split(';')[0]}"
         return convert.steering_response(vector, recipe)
 
     def ScoreConcepts(self, request: Any, context: Any) -> Any:
+        """Activations are scored as pooled vectors of the concepts' layer; texts run through
+        the store's model (an empty text scores NaN)."""
         session = self._session(request.store)
         _pooling(request.pooling)
         ids = list(request.concept_ids)
         layer = self._check_layer(session, ids, convert.optional_layer(request))
         which = request.WhichOneof("input")
         if which == "texts":
-            scores = session.score_concepts(ids, texts=list(request.texts.texts))
+            scores = _score_texts(session, ids, list(request.texts.texts))
         elif which == "activations":
             scores = session.score_concepts(
                 ids, activations=convert.to_array(request.activations, "activations")
@@ -405,20 +399,38 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         session = self.stores.session(name)
         selection = request.selection
         _pooling(selection.pooling)
-        rule = convert.selection_rule(selection)
         self._check_layer(session, selection.concept_ids, convert.optional_layer(selection))
+        concept_ids = list(selection.concept_ids)
         kwargs: dict[str, Any] = {
-            "data": None,
-            "output": None,
+            **convert.selection_rule(selection),
             "dry_run": request.dry_run,
             "template": template,
         }
         if request.dry_run:
-            return session.intervene(action, list(selection.concept_ids), **rule, **kwargs)
+            return session.intervene(action, concept_ids, data=None, output=None, **kwargs)
         output = Path(request.output_path or default_output(self.stores.uri(name), name, action))
         with source_dataset(session, output) as data:
-            kwargs.update(data=str(data), output=str(output))
-            return session.intervene(action, list(selection.concept_ids), **rule, **kwargs)
+            return session.intervene(
+                action, concept_ids, data=str(data), output=str(output), **kwargs
+            )
+
+
+def _score_texts(session: StoreSession, concept_ids: list[str], texts: list[str]) -> np.ndarray:
+    """(len(texts), n_concepts) scores; an empty text has no tokens to pool and scores NaN.
+
+    A sampled completion can be empty; NaN (which ``ConceptReward`` hands TRL as None, "no
+    reward") keeps one empty completion from failing the whole batch.
+
+    Raises:
+        InvalidArgument: an empty batch.
+    """
+    if not texts:
+        raise InvalidArgument("empty batch: no texts")
+    scores = np.full((len(texts), len(concept_ids)), np.nan, np.float32)
+    rows = [i for i, text in enumerate(texts) if text.strip()]
+    if rows:
+        scores[rows] = session.score_concepts(concept_ids, texts=[texts[i] for i in rows])
+    return scores
 
 
 def _subset(
@@ -432,6 +444,8 @@ def _subset(
     position = {p: i for i, p in enumerate(pair_ids)}
     missing = [p for p in wanted if p not in position]
     if missing:
-        raise NotFound(f"pair {missing[0]!r} not in store {store!r} "
-                       f"({len(missing)} of {len(wanted)} requested ids unknown)")  # fmt: skip
+        raise NotFound(
+            f"pair {missing[0]!r} not in store {store!r} "
+            f"({len(missing)} of {len(wanted)} requested ids unknown)"
+        )
     return wanted, np.asarray(raw, np.float64)[[position[p] for p in wanted]]
