@@ -75,7 +75,9 @@ def _hidden_by_pair(
 def _token_scores(concept: Any, hidden: torch.Tensor, sae: Any) -> np.ndarray | None:
     with torch.no_grad():
         if concept.kind == "sae" and sae is not None:
-            return sae.encode_dense(hidden)[:, int(concept.provenance["latent"])].cpu().numpy()
+            dense = sae.encode_dense(hidden)
+            members = concept.provenance.get("members") or [int(concept.provenance["latent"])]
+            return dense[:, members].sum(1).cpu().numpy()
         if concept.vector is not None:
             return (hidden @ torch.from_numpy(concept.vector)).cpu().numpy()
     return None

@@ -7,12 +7,11 @@ own module and registers itself on ``app``.
 
 from __future__ import annotations
 
-from prefsight.cli.app import app, main
-
 # command modules register on import
 from prefsight.cli import audit_cmd as _audit_cmd  # noqa: F401,E402
 from prefsight.cli import concepts_cmd as _concepts_cmd  # noqa: F401,E402
 from prefsight.cli import ingest_cmd as _ingest_cmd  # noqa: F401,E402
 from prefsight.cli import serve_cmd as _serve_cmd  # noqa: F401,E402
+from prefsight.cli.app import app, main
 
 __all__ = ["app", "main"]

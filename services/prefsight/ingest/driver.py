@@ -216,7 +216,7 @@ def ingest(
             kind="ingest",
             model=model_id,
             layers=layers,
-            dataset=dataset.name,
+            dataset=dataset.source,
             fingerprint=dataset.fingerprint,
             prefsight_version=prefsight.__version__,
             started=started,

@@ -75,7 +75,8 @@ def score_activations(concepts: list[Concept], activations: np.ndarray, sae: Any
             if dense is None:
                 with torch.no_grad():
                     dense = sae.encode_dense(torch.from_numpy(activations)).numpy()
-            out[:, j] = dense[:, int(concept.provenance["latent"])]
+            members = concept.provenance.get("members") or [int(concept.provenance["latent"])]
+            out[:, j] = dense[:, members].sum(1)
         else:
             out[:, j] = activations @ concept.vector
     return out
