@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-
 from prefsight.data import encode_pair, read_pairs
 from prefsight.ingest.forward import forward_batch
 

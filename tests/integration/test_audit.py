@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from prefsight.audit import AuditConfig, audit
 from prefsight.audit.dictionary import DictionaryConfig
 from prefsight.demo import generate_demo
@@ -151,6 +150,7 @@ def test_filter_and_inoculate_write_the_input_format_and_a_manifest(audited, tmp
 
 def test_contrast_before_audit_is_failed_precondition(tmp_path, tiny_model_dir, ray_local):
     from prefsight.ingest import ingest
+
     from tests.conftest import sample_rows, write_jsonl
 
     data = write_jsonl(tmp_path / "d.jsonl", sample_rows(6))

@@ -6,9 +6,9 @@ import socket
 
 import numpy as np
 import pytest
-
 from prefsight.ingest import IngestConfig, ingest
 from prefsight.store import Store
+
 from tests.conftest import sample_rows, write_jsonl
 
 

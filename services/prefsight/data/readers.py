@@ -64,8 +64,7 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
 
 
 def _iter_arrow_rows(table: Any) -> Iterator[tuple[int, Any]]:
-    for number, row in enumerate(table.to_pylist(), start=1):
-        yield number, row
+    yield from enumerate(table.to_pylist(), start=1)
 
 
 def _iter_parquet(path: Path) -> Iterator[tuple[int, Any]]:
