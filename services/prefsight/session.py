@@ -303,10 +303,8 @@ class StoreSession:
         out = np.zeros((len(texts), len(concepts)), np.float32)
         model_cols = [j for j, c in enumerate(concepts) if c.kind != "text"]
         if model_cols:
-            pooling = "max" if any(c.kind == "sae" for c in concepts) else "mean"
             pooled = pool_texts(self.loaded(), texts, int(layer), pooling="mean")
             out[:, model_cols] = score_activations([concepts[j] for j in model_cols], pooled, sae)
-            del pooling
         for j, c in enumerate(concepts):
             if c.kind == "text":
                 out[:, j] = score_texts(texts, [c.provenance["check"]])[:, 0]

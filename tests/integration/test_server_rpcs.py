@@ -497,7 +497,7 @@ def test_reads_stay_correct_during_an_ingest_and_cancelling_it_keeps_whole_pairs
     for thread in readers:
         thread.join(60)
     assert not failures and seen and all(s == baseline for s in seen)
-    written = Store(str(served.store.uri))._scan(S.ACTIVATIONS, ["pair_id"], "layer = 1")
+    written = Store(str(served.store.uri)).scan(S.ACTIVATIONS, ["pair_id"], "layer = 1")
     per_pair = np.unique(np.asarray(written.column("pair_id").to_pylist()), return_counts=True)[1]
     assert 0 < len(per_pair) < 60 and set(per_pair) == {9}  # only whole pairs: 3 sides x 3 poolings
     assert [r.status for r in client.info("demo").runs if r.run_id == events[0].run_id] == [

@@ -224,7 +224,7 @@ def stats_from_stored_tokens(
     """SAE span statistics from stored per-token activations, when every token is stored."""
     from prefsight.concepts.sae import span_stats
 
-    rows = store._scan(
+    rows = store.scan(
         S.ACTIVATIONS, ["pair_id", "side", "n_tokens"],
         f"model = '{model}' AND layer = {int(layer)} AND pooling = 'mean' AND side != 'prompt'",
     )
@@ -256,6 +256,6 @@ def _stats_cover(store: Store, layer: int, n_pairs: int) -> bool:
 
 
 def _active_latents(store: Store, layer: int) -> np.ndarray:
-    rows = store._scan(S.FEATURE_STATS, ["latents"], f"layer = {int(layer)}")
+    rows = store.scan(S.FEATURE_STATS, ["latents"], f"layer = {int(layer)}")
     flat = rows.column("latents").combine_chunks().flatten().to_numpy()
     return np.unique(flat)

@@ -53,7 +53,7 @@ def _pooled(store: Store, model: str, layer: int, side: str, pair_ids: list[str]
 
 
 def _length_delta(store: Store, model: str, layer: int, pair_ids: list[str]) -> np.ndarray:
-    rows = store._scan(
+    rows = store.scan(
         "activations",
         ["pair_id", "side", "n_tokens"],
         f"model = '{model}' AND layer = {int(layer)} AND pooling = 'mean' AND side != 'prompt'",

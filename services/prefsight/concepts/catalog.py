@@ -67,7 +67,7 @@ def save_concepts(store: Store, concepts: list[Concept], d_model: int) -> None:
         ],
         schema=schema,
     )
-    table = store._table_for_write(S.CONCEPTS, schema)
+    table = store.table_for_write(S.CONCEPTS, schema)
     table.merge_insert("id").when_matched_update_all().when_not_matched_insert_all().execute(data)
 
 
@@ -104,7 +104,7 @@ def load_concepts(
         clauses.append(f"(layer = {int(layer)} OR layer = -1)")
     if ids:
         clauses.append(sql_in("id", ids))
-    rows = store._scan(S.CONCEPTS, concepts_schema(1).names, " AND ".join(clauses) or None)
+    rows = store.scan(S.CONCEPTS, concepts_schema(1).names, " AND ".join(clauses) or None)
     return [_row_to_concept(r) for r in rows.to_pylist()]
 
 
@@ -159,7 +159,7 @@ def save_feature_stats(
         ],
         schema=FEATURE_STATS_SCHEMA,
     )
-    table = store._table_for_write(S.FEATURE_STATS, FEATURE_STATS_SCHEMA)
+    table = store.table_for_write(S.FEATURE_STATS, FEATURE_STATS_SCHEMA)
     table.delete(f"layer = {int(layer)}")
     table.add(data)
 
@@ -170,7 +170,7 @@ def load_feature_stats(
     """(n_pairs, n_latents) sparse matrix of one side, rows in ``pair_ids`` order."""
     if not store.has(S.FEATURE_STATS):
         raise FailedPrecondition(f"store {store.uri} has no SAE feature statistics yet")
-    rows = store._scan(
+    rows = store.scan(
         S.FEATURE_STATS, ["pair_id", "latents", stat], f"layer = {int(layer)} AND side = '{side}'"
     ).to_pylist()
     by_id = {r["pair_id"]: r for r in rows}

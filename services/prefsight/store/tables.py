@@ -95,7 +95,7 @@ class Store:
             self._tables[name] = self.db.open_table(name)
         return self._tables[name]
 
-    def _table_for_write(self, name: str, schema: pa.Schema) -> Any:
+    def table_for_write(self, name: str, schema: pa.Schema) -> Any:
         if name in self._tables or self.has(name):
             table = self.table(name)
             existing = table.schema.field("vector").type if "vector" in schema.names else None
@@ -133,29 +133,29 @@ class Store:
             },
             schema=S.PAIRS_SCHEMA,
         )
-        table = self._table_for_write(S.PAIRS, S.PAIRS_SCHEMA)
+        table = self.table_for_write(S.PAIRS, S.PAIRS_SCHEMA)
         table.merge_insert("pair_id").when_not_matched_insert_all().execute(data)
 
     def append_activations(self, batch: pa.Table) -> None:
         """Append pooled rows; the caller has removed rows already present."""
         if batch.num_rows:
             d_model = batch.schema.field("vector").type.list_size
-            self._table_for_write(S.ACTIVATIONS, S.activations_schema(d_model)).add(batch)
+            self.table_for_write(S.ACTIVATIONS, S.activations_schema(d_model)).add(batch)
 
     def upsert_token_samples(self, batch: pa.Table) -> None:
         if batch.num_rows:
             d_model = batch.schema.field("vector").type.list_size
-            table = self._table_for_write(S.TOKEN_SAMPLES, S.token_samples_schema(d_model))
+            table = self.table_for_write(S.TOKEN_SAMPLES, S.token_samples_schema(d_model))
             table.merge_insert(_TOKEN_KEY).when_not_matched_insert_all().execute(batch)
 
     def add_run(self, record: RunRecord) -> None:
         row = asdict(record)
         data = pa.Table.from_pylist([row], schema=S.RUNS_SCHEMA)
-        self._table_for_write(S.RUNS, S.RUNS_SCHEMA).add(data)
+        self.table_for_write(S.RUNS, S.RUNS_SCHEMA).add(data)
 
     # -- reads --------------------------------------------------------------
 
-    def _scan(self, name: str, columns: list[str], where: str | None = None) -> pa.Table:
+    def scan(self, name: str, columns: list[str], where: str | None = None) -> pa.Table:
         query = self.table(name).search().select(columns).limit(None)
         if where:
             query = query.where(where)
@@ -168,7 +168,7 @@ class Store:
         where = f"model = {_quote(model)} AND side = 'chosen' AND pooling = 'mean' AND " + sql_in(
             "layer", layers
         )
-        rows = self._scan(S.ACTIVATIONS, ["pair_id", "layer"], where)
+        rows = self.scan(S.ACTIVATIONS, ["pair_id", "layer"], where)
         done: dict[str, set[int]] = {}
         for pair_id, layer in zip(
             rows.column("pair_id").to_pylist(), rows.column("layer").to_pylist(), strict=True
@@ -177,12 +177,12 @@ class Store:
         return done
 
     def pair_ids(self) -> list[str]:
-        return self._scan(S.PAIRS, ["pair_id"]).column("pair_id").to_pylist()
+        return self.scan(S.PAIRS, ["pair_id"]).column("pair_id").to_pylist()
 
     def read_pairs(self, pair_ids: list[str] | None = None) -> list[dict[str, Any]]:
         """Pairs as dicts (prompt and metadata decoded), in store order."""
         where = sql_in("pair_id", pair_ids) if pair_ids else None
-        rows = self._scan(S.PAIRS, S.PAIRS_SCHEMA.names, where).to_pylist()
+        rows = self.scan(S.PAIRS, S.PAIRS_SCHEMA.names, where).to_pylist()
         for row in rows:
             row["prompt"] = json.loads(row["prompt"])
             row["metadata"] = json.loads(row["metadata"])
@@ -196,13 +196,13 @@ class Store:
     def models(self) -> list[str]:
         if not self.has(S.ACTIVATIONS):
             return []
-        col = self._scan(S.ACTIVATIONS, ["model"]).column("model")
+        col = self.scan(S.ACTIVATIONS, ["model"]).column("model")
         return sorted(pc.unique(col).to_pylist())
 
     def layers(self, model: str) -> list[int]:
         if not self.has(S.ACTIVATIONS):
             return []
-        rows = self._scan(S.ACTIVATIONS, ["layer"], f"model = {_quote(model)}")
+        rows = self.scan(S.ACTIVATIONS, ["layer"], f"model = {_quote(model)}")
         return sorted(pc.unique(rows.column("layer")).to_pylist())
 
     def read_pooled(
@@ -223,7 +223,7 @@ class Store:
         )
         if pair_ids is not None:
             where += " AND " + sql_in("pair_id", pair_ids)
-        rows = self._scan(S.ACTIVATIONS, ["pair_id", "vector"], where)
+        rows = self.scan(S.ACTIVATIONS, ["pair_id", "vector"], where)
         rows = rows.sort_by("pair_id")
         ids = rows.column("pair_id").to_pylist()
         vectors = rows.column("vector").combine_chunks()
@@ -237,7 +237,7 @@ class Store:
         """Stored per-token activations of one layer: (metadata table, (n, d_model))."""
         self._check_model_layer(model, layer)
         where = f"model = {_quote(model)} AND layer = {int(layer)}"
-        rows = self._scan(
+        rows = self.scan(
             S.TOKEN_SAMPLES, ["pair_id", "side", "position", "token_id", "vector"], where
         )
         if limit is not None:
