@@ -91,12 +91,25 @@ def concept(msg: Any) -> Concept:
 _STAT_FIELDS = tuple(ConceptStat.__dataclass_fields__)
 
 
+_OPTIONAL_STAT_FIELDS = ("reliable", "heldout_auroc", "pair_accuracy")
+
+
+def concept_stat(msg: Any) -> ConceptStat:
+    """ConceptStat message -> ConceptStat (unset optional fields are None)."""
+    values = {
+        name: (getattr(msg, name) if msg.HasField(name) else None)
+        if name in _OPTIONAL_STAT_FIELDS else getattr(msg, name)
+        for name in _STAT_FIELDS
+    }
+    return ConceptStat(**values)
+
+
 def contrast(msg: Any) -> ContrastResult:
     """ContrastResponse -> ContrastResult."""
-    stats = tuple(
-        ConceptStat(**{name: getattr(c, name) for name in _STAT_FIELDS}) for c in msg.concepts
+    return ContrastResult(
+        tuple(concept_stat(c) for c in msg.concepts), int(msg.n_pairs), msg.layer, msg.pooling,
+        msg.model_id, tuple(concept_stat(c) for c in msg.overall),
     )
-    return ContrastResult(stats, int(msg.n_pairs), msg.layer, msg.pooling, msg.model_id)
 
 
 def pair_scores(chunks: Iterable[Any]) -> list[PairScore]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from prefsight_client._proto.prefsight.v1 import (
     concepts_pb2,
     interventions_pb2,
@@ -179,7 +181,9 @@ def score_concepts(
     concept_ids: str | Sequence[str],
     *,
     texts: Sequence[str] | None = None,
+    prompts: Sequence[Any] | None = None,
     activations: Any = None,
+    mask: Any = None,
     layer: int | None = None,
     pooling: str = "",
 ) -> Any:
@@ -187,12 +191,42 @@ def score_concepts(
     if chosen == "texts":
         if isinstance(texts, str):
             raise InvalidArgumentError("score_concepts: texts must be a list of strings, not a str")
-        payload: dict[str, Any] = {"texts": interventions_pb2.TextBatch(texts=list(texts or ()))}
+        if mask is not None:
+            raise InvalidArgumentError("score_concepts: a mask goes with activations, not texts")
+        batch = interventions_pb2.TextBatch(
+            texts=list(texts or ()), prompts=[_prompt(p) for p in (prompts or ())]
+        )
+        payload: dict[str, Any] = {"texts": batch}
     else:
+        if prompts is not None:
+            raise InvalidArgumentError("score_concepts: prompts go with texts, not activations")
         payload = {"activations": array_to_tensor(activations, tensor_pb2.Tensor)}
+        if mask is not None:
+            payload["token_mask"] = array_to_tensor(
+                np.asarray(mask, dtype=np.float32), tensor_pb2.Tensor
+            )
     return interventions_pb2.ScoreConceptsRequest(
         store=store, concept_ids=_concept_ids(concept_ids), layer=layer, pooling=pooling, **payload
     )
+
+
+def _prompt(prompt: Any) -> Any:
+    """A prompt (a string = one user turn, or chat messages) as a ``Prompt`` message."""
+    if prompt is None:
+        return interventions_pb2.Prompt()
+    if isinstance(prompt, str):
+        messages = [{"role": "user", "content": prompt}] if prompt else []
+    else:
+        messages = list(prompt)
+    try:
+        return interventions_pb2.Prompt(messages=[
+            interventions_pb2.ChatMessage(role=str(m["role"]), content=str(m["content"]))
+            for m in messages
+        ])
+    except (KeyError, TypeError):
+        raise InvalidArgumentError(
+            "score_concepts: a prompt is a string or a list of {'role', 'content'} messages"
+        ) from None
 
 
 def shaping_offsets(

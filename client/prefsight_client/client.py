@@ -215,19 +215,26 @@ class Client:
         layer: int | None = None,
         pooling: str = "",
         kinds: Sequence[str] = (),
-        top_k: int = 0,
+        top: int = 0,
         q_max: float = 0.0,
         topic: str = "",
         timeout: Timeout = DEFAULT,
+        top_k: int = 0,
     ) -> ContrastResult:
         """Concepts that separate chosen from rejected, strongest first.
+
+        ``top`` (the same argument as ``StoreSession.contrast``; ``top_k`` is its older
+        name) caps how many come back, 0 = the server's default. The result iterates
+        and indexes over its concepts; ``.overall`` holds the overall chosen−rejected
+        directions, which are never ranked as findings.
 
         Example:
             >>> for c in client.contrast("demo", top_k=5).concepts:
             ...     print(c.label, round(c.d, 2), c.q)
         """
         request = _requests.contrast(
-            store, layer=layer, pooling=pooling, kinds=kinds, top_k=top_k, q_max=q_max, topic=topic
+            store, layer=layer, pooling=pooling, kinds=kinds, top_k=top or top_k, q_max=q_max,
+            topic=topic,
         )
         return _convert.contrast(self._unary("Contrast", request, timeout))
 
@@ -384,18 +391,28 @@ class Client:
         concept_ids: str | Sequence[str],
         *,
         texts: Sequence[str] | None = None,
+        prompts: Sequence[Any] | None = None,
         activations: Any = None,
+        mask: Any = None,
         layer: int | None = None,
         pooling: str = "",
         timeout: Timeout = DEFAULT,
     ) -> np.ndarray:
         """Concept scores for a batch of texts or of activations (pass exactly one).
 
+        Texts are scored exactly as the audit scores a stored response: after their
+        prompt, with the model's chat template, over the completion's tokens only.
+
         Args:
             store: store name.
             concept_ids: one id or several; columns come back in this order.
-            texts: run through the server's model at the concept's layer.
-            activations: (batch, d_model) hidden states the caller already has.
+            texts: completions, run through the server's model at the concept's layer.
+            prompts: the prompt of each text (a string = one user turn, or chat
+                messages as ``[{"role", "content"}]``), one prompt for all, or None.
+            activations: hidden states the caller already has at the concept's layer:
+                (batch, d_model) mean-pooled over the response, or (batch, seq, d_model)
+                per token with ``mask``; SAE concepts need per-token activations.
+            mask: (batch, seq) 1 for response tokens (per-token activations only).
             layer: the layer the activations come from (default: the concept's).
             pooling: pooling of the texts' token activations.
             timeout: deadline in seconds.
@@ -409,7 +426,8 @@ class Client:
             (1, 1)
         """
         request = _requests.score_concepts(
-            store, concept_ids, texts=texts, activations=activations, layer=layer, pooling=pooling
+            store, concept_ids, texts=texts, prompts=prompts, activations=activations, mask=mask,
+            layer=layer, pooling=pooling,
         )
         response = self._unary("ScoreConcepts", request, timeout)
         n_rows = len(texts) if texts is not None else int(np.shape(activations)[0])

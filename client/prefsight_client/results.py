@@ -6,6 +6,8 @@ arrays are NumPy. The steering vector type lives in ``vectors.py``.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -120,22 +122,50 @@ class ConceptStat:
     ci_low: float
     ci_high: float
     split_half: float
+    """1.0 when the effect replicates in each half of the pairs (same sign, p < 0.05)."""
     fire_rate: float
     delta_min: float
     d_min: float
     predicted_shift: float
+    """A standardised effect (Δ / pooled sd); the same as ``std_effect``. Not a DPO forecast."""
     n_pairs: int
+    delta_net: float = math.nan
+    """Effect net of the overall chosen−rejected direction (the badge's basis)."""
+    d_net: float = math.nan
+    q_net: float = math.nan
+    std_effect: float = math.nan
+    t: float = math.nan
+    reliable: bool | None = None
+    """Named concepts: passes validation on its own held-out examples; None for other kinds."""
+    heldout_auroc: float | None = None
+    overall: bool = False
+    """An overall chosen−rejected direction (in ``ContrastResult.overall``, never ranked)."""
+    pair_accuracy: float | None = None
 
 
 @dataclass(frozen=True)
 class ContrastResult:
-    """The concepts that separate chosen from rejected, strongest first."""
+    """The concepts that separate chosen from rejected, strongest first.
+
+    Iterates, indexes and measures over ``concepts``: ``result[0]`` is the top finding.
+    """
 
     concepts: tuple[ConceptStat, ...]
     n_pairs: int
     layer: int
     pooling: str
     model_id: str
+    overall: tuple[ConceptStat, ...] = ()
+    """The overall chosen−rejected directions, with cross-fitted delta and d."""
+
+    def __len__(self) -> int:
+        return len(self.concepts)
+
+    def __iter__(self) -> Iterator[ConceptStat]:
+        return iter(self.concepts)
+
+    def __getitem__(self, index: int) -> ConceptStat:
+        return self.concepts[index]
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,11 @@
 
 ``ConceptReward`` is a TRL reward function: called as
 ``reward(prompts=..., completions=..., **kwargs)`` it returns one float per
-completion, ``sum_k weight_k * score_k(text)``, where the scores come from a
-scorer (the server's ScoreConcepts through ``ClientScorer``, or anything with
-``score_texts``). ``AsyncConceptReward`` is the asyncio variant TRL runs
+completion, ``sum_k weight_k * score_k(completion | prompt)``, where the scores
+come from a scorer (the server's ScoreConcepts through ``ClientScorer``, or
+anything with ``score_texts``). Each completion is scored in the context of its
+prompt, exactly as the audit scored the stored responses, so a concept's reward
+on a sampled completion is on the audit's scale. ``AsyncConceptReward`` is the asyncio variant TRL runs
 concurrently with other async rewards. Both pickle (the client reconnects
 lazily), so they travel to training workers.
 
@@ -20,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
@@ -31,10 +34,10 @@ from prefsight_client.client import Client
 
 
 class TextScorer(Protocol):
-    """Scores texts for a fixed list of concepts."""
+    """Scores texts for a fixed list of concepts (optionally given their prompts)."""
 
     def score_texts(self, texts: Sequence[str]) -> np.ndarray:
-        """(len(texts), n_concepts) scores."""
+        """(len(texts), n_concepts) scores; a scorer may also take ``prompts=``."""
         ...
 
 
@@ -42,8 +45,19 @@ class AsyncTextScorer(Protocol):
     """The asyncio form of ``TextScorer``."""
 
     async def score_texts(self, texts: Sequence[str]) -> np.ndarray:
-        """(len(texts), n_concepts) scores."""
+        """(len(texts), n_concepts) scores; a scorer may also take ``prompts=``."""
         ...
+
+
+def takes_prompts(scorer: Any) -> bool:
+    """Whether ``scorer.score_texts`` accepts a ``prompts`` keyword."""
+    try:
+        parameters = inspect.signature(scorer.score_texts).parameters
+    except (TypeError, ValueError):
+        return False
+    return "prompts" in parameters or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+    )
 
 
 class ClientScorer:
@@ -74,24 +88,28 @@ class ClientScorer:
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_client": None}
 
-    def score_texts(self, texts: Sequence[str]) -> np.ndarray:
-        """Scores from the server, (len(texts), n_concepts)."""
+    def score_texts(self, texts: Sequence[str], prompts: Sequence[Any] | None = None) -> np.ndarray:
+        """Scores from the server, (len(texts), n_concepts); ``prompts`` give each text's context."""
         if self._client is None:
             self._client = Client(self.address, self.token, timeout=self.timeout)
         return self._client.score_concepts(
-            self.store, self.concept_ids, texts=list(texts), layer=self.layer, pooling=self.pooling
+            self.store, self.concept_ids, texts=list(texts), prompts=prompts, layer=self.layer,
+            pooling=self.pooling,
         )
 
 
 class AsyncClientScorer(ClientScorer):
     """``AsyncTextScorer`` backed by the server; the AsyncClient opens in the running loop."""
 
-    async def score_texts(self, texts: Sequence[str]) -> np.ndarray:  # type: ignore[override]
-        """Scores from the server, (len(texts), n_concepts)."""
+    async def score_texts(  # type: ignore[override]
+        self, texts: Sequence[str], prompts: Sequence[Any] | None = None
+    ) -> np.ndarray:
+        """Scores from the server, (len(texts), n_concepts); ``prompts`` give each text's context."""
         if self._client is None:
             self._client = AsyncClient(self.address, self.token, timeout=self.timeout)
         return await self._client.score_concepts(
-            self.store, self.concept_ids, texts=list(texts), layer=self.layer, pooling=self.pooling
+            self.store, self.concept_ids, texts=list(texts), prompts=prompts, layer=self.layer,
+            pooling=self.pooling,
         )
 
 
@@ -108,6 +126,19 @@ def message_text(value: Any) -> str:
     if isinstance(value, Sequence):
         return "\n".join(message_text(m) for m in value)
     raise TypeError(f"cannot read text from {type(value).__name__}; expected str or messages")
+
+
+def prompt_messages(value: Any) -> str | list[dict[str, str]]:
+    """A TRL prompt as the server takes it: a string, or chat messages with text contents."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Sequence):
+        return [
+            {"role": str(m.get("role", "user")), "content": _content_text(m.get("content", ""))}
+            for m in value
+            if isinstance(m, Mapping)
+        ]
+    raise TypeError(f"cannot read a prompt from {type(value).__name__}; expected str or messages")
 
 
 def _content_text(content: Any) -> str:
@@ -127,7 +158,7 @@ class _RewardBase:
         weights: Sequence[float],
         *,
         name: str = "prefsight_concepts",
-        with_prompt: bool = False,
+        with_prompt: bool = True,
     ) -> None:
         self.weights = np.asarray(weights, dtype=np.float64)
         if self.weights.ndim != 1 or self.weights.size == 0:
@@ -137,13 +168,21 @@ class _RewardBase:
         self.__name__ = name
         self.with_prompt = with_prompt
 
-    def texts(self, prompts: Sequence[Any] | None, completions: Sequence[Any]) -> list[str]:
-        """The texts to score: completions, prefixed by their prompts if ``with_prompt``."""
-        if not self.with_prompt or prompts is None:
-            return [message_text(c) for c in completions]
-        return [
-            message_text(p) + message_text(c) for p, c in zip(prompts, completions, strict=True)
-        ]
+    def texts(self, completions: Sequence[Any]) -> list[str]:
+        """The completion texts to score."""
+        return [message_text(c) for c in completions]
+
+    def context(self, scorer: Any, prompts: Sequence[Any] | None, n: int) -> dict[str, Any]:
+        """``{"prompts": ...}`` for a scorer that takes prompts, when ``with_prompt`` and given.
+
+        Raises:
+            ValueError: a prompt count other than the number of completions.
+        """
+        if not self.with_prompt or prompts is None or not takes_prompts(scorer):
+            return {}
+        if len(prompts) != n:
+            raise ValueError(f"{len(prompts)} prompts for {n} completions")
+        return {"prompts": [prompt_messages(p) for p in prompts]}
 
     def combine(self, scores: np.ndarray, n_texts: int) -> list[float | None]:
         """Weighted sum per row; None where a score is not finite (TRL reads None as NaN).
@@ -168,7 +207,8 @@ class ConceptReward(_RewardBase):
         scorer: anything with ``score_texts(texts) -> (n, n_concepts)``, e.g. ``ClientScorer``.
         weights: one per concept column; negative penalises a concept.
         name: the name TRL logs the reward under.
-        with_prompt: score prompt + completion instead of the completion alone.
+        with_prompt: score each completion after its prompt (as the audit scores stored
+            responses; the default). False scores the completion with no prompt.
     """
 
     def __init__(
@@ -177,7 +217,7 @@ class ConceptReward(_RewardBase):
         weights: Sequence[float],
         *,
         name: str = "prefsight_concepts",
-        with_prompt: bool = False,
+        with_prompt: bool = True,
     ) -> None:
         super().__init__(weights, name=name, with_prompt=with_prompt)
         self.scorer = scorer
@@ -185,10 +225,11 @@ class ConceptReward(_RewardBase):
     def __call__(
         self, prompts: Sequence[Any] | None = None, completions: Sequence[Any] = (), **kwargs: Any
     ) -> list[float | None]:
-        texts = self.texts(prompts, completions)
+        texts = self.texts(completions)
         if not texts:
             return []
-        return self.combine(self.scorer.score_texts(texts), len(texts))
+        context = self.context(self.scorer, prompts, len(texts))
+        return self.combine(self.scorer.score_texts(texts, **context), len(texts))
 
 
 class AsyncConceptReward(_RewardBase):
@@ -200,7 +241,7 @@ class AsyncConceptReward(_RewardBase):
         weights: Sequence[float],
         *,
         name: str = "prefsight_concepts",
-        with_prompt: bool = False,
+        with_prompt: bool = True,
     ) -> None:
         super().__init__(weights, name=name, with_prompt=with_prompt)
         self.scorer = scorer
@@ -208,10 +249,11 @@ class AsyncConceptReward(_RewardBase):
     async def __call__(
         self, prompts: Sequence[Any] | None = None, completions: Sequence[Any] = (), **kwargs: Any
     ) -> list[float | None]:
-        texts = self.texts(prompts, completions)
+        texts = self.texts(completions)
         if not texts:
             return []
-        return self.combine(await self.scorer.score_texts(texts), len(texts))
+        context = self.context(self.scorer, prompts, len(texts))
+        return self.combine(await self.scorer.score_texts(texts, **context), len(texts))
 
 
 def concept_reward(
@@ -223,7 +265,7 @@ def concept_reward(
     layer: int | None = None,
     asynchronous: bool = False,
     name: str = "prefsight_concepts",
-    with_prompt: bool = False,
+    with_prompt: bool = True,
 ) -> ConceptReward | AsyncConceptReward:
     """A server-backed reward from ``{concept_id: weight}``.
 

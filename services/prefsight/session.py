@@ -24,9 +24,7 @@ from prefsight.errors import FailedPrecondition, InvalidArgument, NotFound
 from prefsight.index import ConceptIndex, ExampleIndex
 from prefsight.index.hits import ConceptMeta
 from prefsight.interventions import (
-    check_activations,
     delta_shift,
-    score_activations,
     select_pairs,
     shaping_offsets,
     steering_vector,
@@ -231,7 +229,9 @@ class StoreSession:
                 raise NotFound(f"pair {pair_id!r} not in store {self.uri}")
             return c[0] - r[0], layer
         d_model = self.store.d_model()
-        return check_activations(np.asarray(vector).reshape(1, -1), d_model)[0], layer
+        from prefsight.concepts.kinds import from_activations
+
+        return from_activations(np.asarray(vector).reshape(1, -1), d_model, layer).mean()[0], layer
 
     def nearest_features(self, query: np.ndarray, k: int, *, layer: int | None = None, kind: str | None = None) -> list[Any]:
         return self.concept_index().search(query.reshape(1, -1), k, layer=layer, kind=kind)[0]
@@ -277,38 +277,54 @@ class StoreSession:
         return steering_vector(self.store, concept, self.analysis(concept.layer), n_layers)
 
     def score_concepts(
-        self, concept_ids: list[str], *, texts: list[str] | None = None, activations: np.ndarray | None = None
+        self, concept_ids: list[str], *, texts: list[str] | None = None,
+        prompts: list[Any] | None = None, activations: np.ndarray | None = None,
+        mask: np.ndarray | None = None,
     ) -> np.ndarray:
+        """(batch, n_concepts) scores, exactly as the audit scores stored responses.
+
+        Args:
+            concept_ids: concepts of one layer.
+            texts: completions, run through the store's model after their ``prompts``
+                (one per text, one for all, or None) with the ingest chat template.
+            prompts: a string (one user turn) or chat messages per text.
+            activations: what a trainer has at the concepts' layer: (batch, d_model)
+                mean-pooled over the response, or (batch, seq, d_model) per token
+                with ``mask`` (batch, seq) marking response tokens. SAE concepts take
+                a max over tokens and refuse pooled input.
+
+        Raises:
+            InvalidArgument: no ids, several layers, both or neither input, bad shapes.
+            NotFound: an unknown concept.
+        """
+        from prefsight.concepts import kinds
+
         if not concept_ids:
             raise InvalidArgument("no concept ids given")
         if (texts is None) == (activations is None):
             raise InvalidArgument("give texts or activations, not both or neither")
+        if texts is not None and not texts:
+            raise InvalidArgument("empty batch: no texts")
         concepts = self.concepts(concept_ids)
         layers = {c.layer for c in concepts if c.layer is not None}
         if len(layers) > 1:
             raise InvalidArgument(f"concepts span several layers {sorted(layers)}; score one layer per call")
         layer = layers.pop() if layers else None
-        sae = self._sae(layer) if any(c.kind == "sae" for c in concepts) else None
+
+        def load_sae() -> Any:
+            return self._sae(layer)
+
         if texts is not None:
-            if not texts:
-                raise InvalidArgument("empty batch: no texts")
-            return self._score_texts(concepts, texts, layer, sae)
-        x = check_activations(activations, self._cached("d_model", self.store.d_model))
-        return score_activations(concepts, x, sae)
-
-    def _score_texts(self, concepts: list[Concept], texts: list[str], layer: int | None, sae: Any) -> np.ndarray:
-        from prefsight.concepts.embed import pool_texts
-        from prefsight.concepts.text_checks import score_texts
-
-        out = np.zeros((len(texts), len(concepts)), np.float32)
-        model_cols = [j for j, c in enumerate(concepts) if c.kind != "text"]
-        if model_cols:
-            pooled = pool_texts(self.loaded(), texts, int(layer), pooling="mean")
-            out[:, model_cols] = score_activations([concepts[j] for j in model_cols], pooled, sae)
-        for j, c in enumerate(concepts):
-            if c.kind == "text":
-                out[:, j] = score_texts(texts, [c.provenance["check"]])[:, 0]
-        return out
+            if all(c.kind == "text" for c in concepts):
+                responses = kinds.Responses(n=len(texts), layer=layer, load_texts=lambda: list(texts),
+                                            source="texts")
+            else:
+                model, layer = self.model_layer(layer)
+                responses = kinds.from_texts(self.loaded(), layer, texts, prompts, load_sae=load_sae)
+        else:
+            d_model = self._cached("d_model", self.store.d_model)
+            responses = kinds.from_activations(activations, d_model, layer, mask, load_sae=load_sae)
+        return kinds.score_dense(concepts, responses)
 
     def _sae(self, layer: int | None) -> Any:
         from prefsight.concepts.sae import load_sae

@@ -33,7 +33,9 @@ from prefsight.report.fmt import script_json
 from prefsight.report.tables import ci_cell, ci_scale
 
 EVIL = '<script>window.__xss=1</script><img src=x onerror="alert(1)">&amp;'
-SECTIONS = ("summary", "volcano", "concepts", "topics", "maps", "text-checks", "provenance")
+SECTIONS = (
+    "summary", "volcano", "concepts", "overall", "topics", "maps", "text-checks", "provenance",
+)
 
 
 def row(**overrides: object) -> ConceptRow:
@@ -115,6 +117,7 @@ def full_data(text: str = "plain") -> ReportData:
         ),
         concept_map=ConceptMap(x=[0.0, 1.0, 2.0], y=[0.0, 1.0, 0.5], id=ids, kind=["sae"] * 3),
         text_checks=[row(id="text:len", label=text, kind="text", layer=None)],
+        overall=[row(id="contrast:L6:mean-diff", label=text, kind="contrast", pair_accuracy=0.8)],
     )
 
 

@@ -59,10 +59,40 @@ def test_conversational_completions_are_scored_by_their_message_text():
     assert scorer.seen == [COMPLETIONS]
 
 
-def test_with_prompt_scores_prompt_and_completion_together():
+class ContextScorer:
+    """Records the prompts it is given; scores 1 when the completion repeats its prompt."""
+
+    def __init__(self):
+        self.prompts = []
+
+    def score_texts(self, texts, prompts=None):
+        self.prompts.append(prompts)
+        return np.array(
+            [[float(p is not None and (p if isinstance(p, str) else p[-1]["content"]) in t)]
+             for t, p in zip(texts, prompts or [None] * len(texts))],
+            dtype=np.float32,
+        )
+
+
+def test_completions_are_scored_in_the_context_of_their_prompts():
+    scorer = ContextScorer()
+    reward = ConceptReward(scorer, [1.0])
+    prompts = [[{"role": "user", "content": "cats"}], "dogs"]
+    assert reward(prompts=prompts, completions=["cats are nice", "I like cats"]) == [1.0, 0.0]
+    assert scorer.prompts == [[[{"role": "user", "content": "cats"}], "dogs"]]
+
+
+def test_with_prompt_false_scores_completions_alone():
+    scorer = ContextScorer()
+    ConceptReward(scorer, [1.0], with_prompt=False)(prompts=["x"], completions=["x"])
+    assert scorer.prompts == [None]
+
+
+def test_a_scorer_without_prompts_gets_texts_only():
     scorer = CountingScorer()
-    reward = ConceptReward(scorer, [0.0, 1.0], with_prompt=True)
-    assert reward(prompts=["great. "] * 3, completions=COMPLETIONS) == [1.0, 3.0, 1.0]
+    reward = ConceptReward(scorer, [0.0, 1.0])
+    assert reward(prompts=["great. "] * 3, completions=COMPLETIONS) == [0.0, 2.0, 0.0]
+    assert scorer.seen == [COMPLETIONS]
 
 
 def test_message_text_reads_content_parts_and_skips_images():

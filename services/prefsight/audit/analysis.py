@@ -4,6 +4,13 @@ Owns: resolving which model and layer of a store to analyse, loading the
 concepts in scoring order, running ``prefsight.contrast`` on their scores, and
 shaping the stable JSON records (`id`, `label`, `kind`, `delta`, `d`, `q`,
 `split_half`, …) the CLI, server and report share.
+
+The overall chosen−rejected directions separate chosen from rejected by
+construction: they are kept out of the ranking (``records``) and reported apart
+with their cross-fitted separation (``overall_records``). Every ranked concept
+also gets its effect net of the overall direction (``delta_net``, ``d_net``,
+``q_net``; see ``prefsight.contrast.net``), and named concepts their held-out
+reliability and cosine with the overall direction.
 """
 
 from __future__ import annotations
@@ -14,7 +21,9 @@ from typing import Any
 import numpy as np
 
 from prefsight.audit.scoring import PairScores, score_pairs
+from prefsight.concepts import kinds
 from prefsight.concepts.catalog import load_concepts
+from prefsight.concepts.directions import crossfit_scores, feature_crossfit_scores
 from prefsight.concepts.types import KINDS, Concept
 from prefsight.contrast import (
     ContrastConfig,
@@ -25,6 +34,7 @@ from prefsight.contrast import (
     topic_contrast,
     wilcoxon,
 )
+from prefsight.contrast.net import NetEffect, net_of_overall
 from prefsight.errors import FailedPrecondition, InvalidArgument, NotFound
 from prefsight.store.tables import Store
 
@@ -74,27 +84,125 @@ def _latent(concept: Concept) -> int:
 
 @dataclass
 class Analysis:
-    """A contrast over one layer's concepts, with the scores behind it."""
+    """A contrast over one layer's concepts, with the scores behind it.
+
+    ``order`` ranks the concepts that name something (findings); the overall
+    chosen−rejected directions are in ``overall`` (indices) and never ranked.
+    """
 
     model: str
     layer: int
     scores: PairScores
     result: ContrastResult
     order: np.ndarray
+    overall: np.ndarray | None = None
+    overall_delta: np.ndarray | None = None
+    """(n_pairs,) cross-fitted δ on the difference-of-means direction."""
+    net: NetEffect | None = None
+    overall_crossfit: tuple[np.ndarray, np.ndarray] | None = None
+    """Cross-fitted (n_pairs, n_overall) chosen and rejected scores, in ``overall`` order."""
 
     def records(self, top: int | None = None) -> list[dict[str, Any]]:
+        """Ranked findings (overall directions excluded), best first."""
+        return self._records(self.order[:top] if top else self.order, ranked=True)
+
+    def overall_records(self) -> list[dict[str, Any]]:
+        """The overall chosen−rejected directions with their cross-fitted separation."""
+        if self.overall is None or not len(self.overall):
+            return []
+        records = self._records(self.overall, ranked=False)
+        assert self.overall_crossfit is not None
+        chosen, rejected = self.overall_crossfit
+        for record, j in zip(records, range(chosen.shape[1]), strict=True):
+            delta = chosen[:, j] - rejected[:, j]
+            sd = float(delta.std(ddof=1)) if delta.size > 1 else 0.0
+            record.update(
+                crossfit_delta=float(delta.mean()),
+                crossfit_d=float(delta.mean() / sd) if sd > 0 else 0.0,
+                pair_accuracy=float(np.mean(delta > 0)),
+            )
+        return records
+
+    def _records(self, order: np.ndarray, *, ranked: bool) -> list[dict[str, Any]]:
         concepts = self.scores.concepts
-        order = self.order[:top] if top else self.order
         records = self.result.to_records(
-            [c.id for c in concepts], [c.label for c in concepts], [c.kind for c in concepts],
-            order=order,
+            [c.id for c in concepts], [kinds.kind_of(c).label(c) for c in concepts],
+            [c.kind for c in concepts], order=order,
         )
+        position = {int(j): i for i, j in enumerate(self.order)}
+        u = self._overall_vector()
         for record, index in zip(records, order, strict=True):
             concept = concepts[int(index)]
             record["layer"] = concept.layer
             record["description"] = concept.description
-            record["rank"] = len(records) and int(np.nonzero(self.order == index)[0][0]) + 1
+            record["rank"] = position[int(index)] + 1 if ranked else None
+            record["overall"] = not ranked
+            record.update(self._net(int(index)))
+            record.update(_reliability(concept, u))
         return records
+
+    def _net(self, index: int) -> dict[str, Any]:
+        if self.net is None:
+            return {"delta_net": None, "d_net": None, "q_net": None}
+        return {
+            "delta_net": _finite(self.net.delta[index]),
+            "d_net": _finite(self.net.d[index]),
+            "q_net": _finite(self.net.q[index]),
+        }
+
+    def _overall_vector(self) -> np.ndarray | None:
+        for concept in self.scores.concepts:
+            if concept.provenance.get("recipe") == "mean-diff" and concept.vector is not None:
+                return concept.vector
+        return None
+
+
+def _finite(value: float) -> float | None:
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
+def _reliability(concept: Concept, overall: np.ndarray | None) -> dict[str, Any]:
+    """Named concepts: held-out AUROC on their own examples, reliability, cosine with the overall direction."""
+    if concept.kind != "named":
+        return {"reliable": None, "heldout_auroc": None, "overall_cosine": None}
+    cosine = None
+    if overall is not None and concept.vector is not None:
+        cosine = float(concept.vector @ overall / max(np.linalg.norm(overall) * np.linalg.norm(concept.vector), 1e-12))
+    return {
+        "reliable": bool(concept.provenance.get("reliable", False)),
+        "heldout_auroc": concept.provenance.get("heldout_auroc"),
+        "overall_cosine": cosine,
+    }
+
+
+def _crossfit(store: Store, model: str, layer: int, concepts: list[Concept], pair_ids: list[str],
+              split: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cross-fitted scores of the overall directions (each half scored by the other half's fit),
+    and the per-pair cross-fitted δ on the difference-of-means direction."""
+    chosen = kinds.from_store(store, model, layer, "chosen", pair_ids).mean()
+    rejected = kinds.from_store(store, model, layer, "rejected", pair_ids).mean()
+    n_axes = max((int(c.provenance.get("n_axes", 0)) for c in concepts
+                  if c.provenance.get("recipe", "").startswith("pc")), default=0)
+    c_all, r_all = crossfit_scores(chosen, rejected, split, n_axes=n_axes)
+    order = ["mean-diff"] + [f"pc{i + 1}" for i in range(n_axes)]
+    out_c = np.zeros((len(pair_ids), len(concepts)), np.float32)
+    out_r = np.zeros_like(out_c)
+    for j, concept in enumerate(concepts):
+        recipe = concept.provenance.get("recipe", "")
+        if recipe == "sae-mean-diff":
+            from prefsight.concepts.catalog import load_feature_stats
+
+            n_latents = int(concept.provenance["n_latents"])
+            fc = load_feature_stats(store, layer, pair_ids, "chosen", n_latents)
+            fr = load_feature_stats(store, layer, pair_ids, "rejected", n_latents)
+            out_c[:, j], out_r[:, j] = feature_crossfit_scores(fc, fr, split)
+        elif recipe in order and order.index(recipe) < c_all.shape[1]:
+            out_c[:, j], out_r[:, j] = c_all[:, order.index(recipe)], r_all[:, order.index(recipe)]
+    if "mean-diff" not in [c.provenance.get("recipe") for c in concepts]:
+        c0, r0 = crossfit_scores(chosen, rejected, split, n_axes=0)
+        return out_c, out_r, (c0[:, 0] - r0[:, 0])
+    return out_c, out_r, c_all[:, 0] - r_all[:, 0]
 
 
 def analyse(
@@ -106,17 +214,46 @@ def analyse(
     rank_by: str = "dmin",
     config: ContrastConfig | None = None,
 ) -> Analysis:
-    """Score every concept of a layer and contrast chosen against rejected."""
+    """Score every concept of a layer and contrast chosen against rejected.
+
+    ``kinds`` (stored kinds: sae, contrast, named, text) restricts the ranking; the
+    overall directions are always scored, for the net effects and their own section.
+    """
+    from prefsight.concepts import kinds as registry
+
     model, layer = resolve_model_layer(store, model, layer)
-    concepts = concepts_for(store, layer, kinds)
+    wanted = concepts_for(store, layer, kinds)
+    overall = [c for c in concepts_for(store, layer, None) if registry.is_overall(c)]
+    wanted_ids = {c.id for c in wanted}
+    concepts = wanted + [c for c in overall if c.id not in wanted_ids]
     pair_ids, _ = store.read_pooled(model=model, layer=layer, side="chosen", pooling="mean")
-    scores = score_pairs(store, model, layer, concepts, pair_ids)
+    scores = score_pairs(store, model, layer, concepts, pair_ids, _sae_loader(store, layer))
     config = config or ContrastConfig()
     result = contrast(
         scores.chosen, scores.rejected, length_delta=scores.length_delta, split=scores.split,
         config=config,
     )
-    return Analysis(model, layer, scores, result, result.rank(rank_by))
+    is_overall = np.array([registry.is_overall(c) for c in concepts])
+    findings = set(np.flatnonzero(~is_overall & np.array([c.id in wanted_ids for c in concepts])).tolist())
+    order = np.array([j for j in result.rank(rank_by) if int(j) in findings], np.int64)
+    overall_idx = np.flatnonzero(is_overall)
+    cross_c, cross_r, overall_delta = _crossfit(
+        store, model, layer, [concepts[j] for j in overall_idx], pair_ids, scores.split
+    )
+    net = net_of_overall(scores.chosen, scores.rejected, overall_delta) \
+        if np.ptp(overall_delta) > 0 else None
+    return Analysis(model, layer, scores, result, order, overall_idx, overall_delta, net,
+                    (cross_c, cross_r))
+
+
+def _sae_loader(store: Store, layer: int) -> Any:
+    def load() -> Any:
+        from prefsight.concepts.catalog import sae_folder
+        from prefsight.concepts.sae import load_sae
+
+        return load_sae(sae_folder(store, layer))
+
+    return load
 
 
 def with_wilcoxon(analysis: Analysis, records: list[dict[str, Any]]) -> None:

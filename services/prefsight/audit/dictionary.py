@@ -151,9 +151,10 @@ def feature_concepts(store: Store, sae: Any, layer: int, model: str, pair_ids: l
     concepts.append(Concept(
         id=f"contrast:L{layer}:sae-mean-diff", kind="contrast", layer=layer,
         label=f"chosen−rejected in SAE feature space (L{layer})",
-        description="latents weighted by standardised mean δ of their span maxima; cross-fitted",
+        description="latents' span maxima weighted by their standardised mean δ (an overall direction)",
         vector=vector / max(float(np.linalg.norm(vector)), 1e-8),
-        provenance={"recipe": "sae-mean-diff", "n_latents": n_latents, "model": model, "crossfit": True},
+        provenance={"recipe": "sae-mean-diff", "n_latents": n_latents, "model": model, "crossfit": True,
+                    "weights": [round(float(w), 6) for w in weights]},
     ))
     return concepts
 

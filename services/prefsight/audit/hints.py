@@ -12,10 +12,11 @@ import logging
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 import torch
 
 from prefsight.audit.analysis import Analysis
+from prefsight.audit.scoring import dense_column
+from prefsight.concepts import kinds
 from prefsight.concepts.catalog import sae_folder
 from prefsight.ingest.features import encode_store_pairs
 from prefsight.ingest.forward import capture_packed
@@ -23,11 +24,6 @@ from prefsight.models import LoadedModel
 from prefsight.store.tables import Store
 
 log = logging.getLogger(__name__)
-
-
-def _dense_column(matrix: Any, index: int) -> np.ndarray:
-    column = matrix[:, index]
-    return np.asarray(column.todense()).ravel() if sp.issparse(column) else np.ravel(column)
 
 
 def unembedding(loaded: LoadedModel) -> np.ndarray:
@@ -46,8 +42,8 @@ def top_tokens(loaded: LoadedModel, vector: np.ndarray, unembed: np.ndarray, k: 
 
 
 def _example_pairs(analysis: Analysis, index: int, sign: float, n: int) -> list[int]:
-    c = _dense_column(analysis.scores.chosen, index)
-    r = _dense_column(analysis.scores.rejected, index)
+    c = dense_column(analysis.scores.chosen, index)
+    r = dense_column(analysis.scores.rejected, index)
     order = np.argsort(-(sign * (c - r)), kind="stable")
     return [int(i) for i in order[:n]]
 
@@ -73,14 +69,8 @@ def _hidden_by_pair(
 
 
 def _token_scores(concept: Any, hidden: torch.Tensor, sae: Any) -> np.ndarray | None:
-    with torch.no_grad():
-        if concept.kind == "sae" and sae is not None:
-            dense = sae.encode_dense(hidden)
-            members = concept.provenance.get("members") or [int(concept.provenance["latent"])]
-            return dense[:, members].sum(1).cpu().numpy()
-        if concept.vector is not None:
-            return (hidden @ torch.from_numpy(concept.vector)).cpu().numpy()
-    return None
+    """Per-token scores for highlighting: the concept kind's own (``ConceptKind.token_scores``)."""
+    return kinds.kind_of(concept).token_scores(concept, hidden.cpu().numpy(), sae)
 
 
 def add_hints(
@@ -100,8 +90,8 @@ def add_hints(
         index, concept = concepts[record["id"]]
         sign = 1.0 if (record["delta"] or 0) >= 0 else -1.0
         picks[record["id"]] = _example_pairs(analysis, index, sign, n_examples)
-        c = _dense_column(analysis.scores.chosen, index)
-        r = _dense_column(analysis.scores.rejected, index)
+        c = dense_column(analysis.scores.chosen, index)
+        r = dense_column(analysis.scores.rejected, index)
         record["fire_rate_chosen"] = float(np.mean(c != 0))
         record["fire_rate_rejected"] = float(np.mean(r != 0))
         record["top_tokens"] = (
@@ -122,8 +112,8 @@ def _example(
 ) -> dict[str, Any]:
     pair_id = analysis.scores.pair_ids[row]
     pair = texts[pair_id]
-    chosen = float(_dense_column(analysis.scores.chosen[row], index)[0])
-    rejected = float(_dense_column(analysis.scores.rejected[row], index)[0])
+    chosen = float(dense_column(analysis.scores.chosen[row], index)[0])
+    rejected = float(dense_column(analysis.scores.rejected[row], index)[0])
     example: dict[str, Any] = {
         "pair_id": pair_id,
         "prompt": "\n\n".join(m["content"] for m in pair["prompt"]),

@@ -159,6 +159,7 @@ def describe(
         "concepts": records,
         "more_concepts": others,
         "text_checks": text_records,
+        "overall": analysis.overall_records(),
         "topics": topics_json(analysis, topics, source),
         "maps": _maps(analysis, topics),
         "provenance": {

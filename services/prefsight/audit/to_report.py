@@ -6,6 +6,7 @@ store keeps) to the report model, so the report never recomputes anything.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -45,6 +46,18 @@ def _row(record: dict[str, Any]) -> ConceptRow:
         description=record.get("description", ""), top_tokens=list(record.get("top_tokens", [])),
         examples=examples, fire_rate_chosen=record.get("fire_rate_chosen"),
         fire_rate_rejected=record.get("fire_rate_rejected"),
+        delta_net=_f(record.get("delta_net")), d_net=_f(record.get("d_net")),
+        q_net=_f(record.get("q_net")), reliable=record.get("reliable"),
+        heldout_auroc=record.get("heldout_auroc"), overall_cosine=record.get("overall_cosine"),
+        pair_accuracy=record.get("pair_accuracy"),
+    )
+
+
+def _overall_row(record: dict[str, Any]) -> ConceptRow:
+    """An overall direction shown with its cross-fitted (honest) separation."""
+    row = _row(record)
+    return dataclasses.replace(
+        row, delta=_f(record.get("crossfit_delta")), d=_f(record.get("crossfit_d")),
     )
 
 
@@ -78,4 +91,5 @@ def report_data(document: dict[str, Any], command: str = "") -> ReportData:
             x=concept_map["x"], y=concept_map["y"], id=concept_map["id"], kind=concept_map["kind"],
         ),
         text_checks=[_row(r) for r in document.get("text_checks", [])],
+        overall=[_overall_row(r) for r in document.get("overall", [])],
     )

@@ -1,19 +1,17 @@
 """Encode free texts with the model as the store encodes responses.
 
-Owns: pooling a text's residual stream at a layer exactly as ingest pools a
-response (same chat template, response span only), so a named concept or a
-text query lives in the same space as the stored activations.
+Owns: the mean-pooled vector of a text read as an assistant response (same chat
+template, response span only, an optional user prompt before it), so a named
+concept or a text query lives in the same space as the stored activations. The
+forward itself is ``prefsight.concepts.kinds.from_texts``, shared with scoring.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from prefsight.data.pairs import PreferencePair
-from prefsight.data.tokenize import encode_pair
+from prefsight.concepts.kinds.responses import from_texts
 from prefsight.errors import InvalidArgument
-from prefsight.ingest.forward import capture_packed
-from prefsight.ingest.plan import plan_batches
 from prefsight.models import LoadedModel
 
 
@@ -24,32 +22,13 @@ def pool_texts(
     *,
     pooling: str = "mean",
     prompt: str | None = None,
-    max_length: int = 512,
+    max_length: int = 1024,
 ) -> np.ndarray:
-    """(n_texts, d_model) pooled activations of ``texts`` read as assistant responses.
+    """(n_texts, d_model) mean-pooled activations of ``texts`` read as assistant responses.
 
     Raises:
-        InvalidArgument: empty list, an empty text, or an unknown pooling.
+        InvalidArgument: empty list, an empty or over-long text, or a pooling other than mean.
     """
-    if not texts:
-        raise InvalidArgument("no texts given")
-    if pooling not in ("mean", "max", "last"):
-        raise InvalidArgument(f"pooling must be mean, max or last, got {pooling!r}")
-    messages = [{"role": "user", "content": prompt}] if prompt else []
-    encoded = []
-    for i, text in enumerate(texts):
-        if not isinstance(text, str) or not text.strip():
-            raise InvalidArgument(f"text {i} is empty")
-        pair = PreferencePair(str(i), messages, text, text)
-        encoded.append(encode_pair(loaded.tokenizer, pair, max_length=max_length))
-    out = np.zeros((len(texts), loaded.d_model), np.float32)
-    for batch in plan_batches(encoded, token_budget=4096, max_batch_pairs=32):
-        packed, captured = capture_packed(loaded, batch, [layer])
-        hidden = captured[layer]
-        for row, enc in enumerate(batch):
-            a = packed.chosen_start[row] + enc.chosen.span[0]
-            b = packed.chosen_start[row] + enc.chosen.span[1]
-            h = hidden[row, a:b].float()
-            vec = {"mean": h.mean(0), "max": h.max(0).values, "last": h[-1]}[pooling]
-            out[int(enc.pair_id)] = vec.cpu().numpy()
-    return out
+    if pooling != "mean":
+        raise InvalidArgument(f"texts are pooled with 'mean' only, got {pooling!r}")
+    return from_texts(loaded, layer, texts, [prompt], max_length=max_length).mean()

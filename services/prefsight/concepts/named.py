@@ -1,19 +1,56 @@
 """Named concepts: a direction defined from texts that show a trait and texts that don't.
 
 Owns: the persona-vector recipe (difference of the mean pooled activations of
-positive and negative examples) and the built-in starter set. No labels of the
-audited dataset are used, so no cross-fitting is needed.
+positive and negative examples), its validation on held-out examples, and the
+built-in starter set. No labels of the audited dataset are used.
+
+Validation: the examples are split in two folds (alternate examples); the
+direction fitted on one fold scores the other, and the held-out scores of both
+folds give an AUROC (positive vs negative examples). A concept whose held-out
+AUROC is below ``RELIABLE_AUROC`` — or that has too few examples to validate —
+is marked unreliable (``provenance["reliable"] = False``) and shown so everywhere.
 """
 
 from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from prefsight.concepts.embed import pool_texts
 from prefsight.concepts.starter import STARTER_CONCEPTS
 from prefsight.concepts.types import Concept, unit
 from prefsight.errors import InvalidArgument
 from prefsight.models import LoadedModel
+
+RELIABLE_AUROC = 0.8
+"""A named concept is reliable when its held-out AUROC on its own examples reaches this."""
+MIN_VALIDATION_EXAMPLES = 4
+"""Examples per side needed to validate (two folds of at least two each)."""
+
+
+def auroc(positive: np.ndarray, negative: np.ndarray) -> float:
+    """P(a positive scores above a negative), ties counting one half (Mann–Whitney)."""
+    from scipy.stats import rankdata
+
+    scores = np.concatenate([positive, negative])
+    ranks = rankdata(scores)[: len(positive)]
+    u = float(ranks.sum()) - len(positive) * (len(positive) + 1) / 2
+    return u / (len(positive) * len(negative))
+
+
+def heldout_auroc(pos: np.ndarray, neg: np.ndarray) -> float | None:
+    """Two-fold held-out AUROC of the difference-of-means direction (None: too few examples)."""
+    if min(len(pos), len(neg)) < MIN_VALIDATION_EXAMPLES:
+        return None
+    held_pos, held_neg = [], []
+    for fold in (0, 1):
+        train_p, test_p = pos[np.arange(len(pos)) % 2 != fold], pos[np.arange(len(pos)) % 2 == fold]
+        train_n, test_n = neg[np.arange(len(neg)) % 2 != fold], neg[np.arange(len(neg)) % 2 == fold]
+        direction = unit(train_p.mean(0) - train_n.mean(0))
+        held_pos.append(test_p @ direction)
+        held_neg.append(test_n @ direction)
+    return auroc(np.concatenate(held_pos), np.concatenate(held_neg))
 
 
 def slug(name: str) -> str:
@@ -45,6 +82,7 @@ def define_concept(
         )
     pos = pool_texts(loaded, list(positive), layer)
     neg = pool_texts(loaded, list(negative), layer)
+    validated = heldout_auroc(pos, neg)
     return Concept(
         id=f"named:L{layer}:{slug(name)}",
         kind="named",
@@ -58,6 +96,10 @@ def define_concept(
             "model": loaded.model_id,
             "n_positive": len(positive),
             "n_negative": len(negative),
+            "heldout_auroc": None if validated is None else round(validated, 4),
+            "reliable": validated is not None and validated >= RELIABLE_AUROC,
+            "reliable_bar": f"held-out AUROC >= {RELIABLE_AUROC} on its own examples "
+                            f"(two folds, >= {MIN_VALIDATION_EXAMPLES} examples a side)",
         },
     )
 

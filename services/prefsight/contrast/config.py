@@ -43,6 +43,8 @@ class ContrastConfig:
     thread; small chunks stay in the CPU cache."""
     n_threads: int = 0
     """Worker threads over row chunks; 0 means one per CPU."""
+    replication_alpha: float = 0.05
+    """Split-half replication level: each half's own two-sided p must be below it."""
     shift_scale: float = 1.0
     """The global constant in ``predicted_shift`` (calibrated against DPO runs)."""
 
@@ -68,5 +70,7 @@ class ContrastConfig:
             raise ValueError(f"chunk_nnz must be at least 1024, got {self.chunk_nnz}")
         if self.n_threads < 0:
             raise ValueError(f"n_threads must be >= 0, got {self.n_threads}")
+        if not 0.0 < self.replication_alpha < 1.0:
+            raise ValueError(f"replication_alpha must be in (0, 1), got {self.replication_alpha}")
         if not self.shift_scale > 0:
             raise ValueError(f"shift_scale must be > 0, got {self.shift_scale}")

@@ -51,8 +51,10 @@ def contrast(
     sums (250k pairs x 16k SAE latents at 1.5% density: about 2.2 s of CPU
     time, shared by the cores; see bench/contrast.py).
 
-    ``predicted_shift`` is a first-order prediction of how DPO on these pairs
-    moves the concept's mean score on the policy. At the reference policy the
+    ``std_effect`` (also under the older key ``predicted_shift``) is a
+    standardised effect: delta over the pooled sd of the concept's scores. It is
+    *not* a calibrated forecast: the motivation is that DPO on these pairs
+    moves the concept's mean score on the policy to first order in proportion to delta. At the reference policy the
     DPO gradient raises the log-likelihood of each chosen response and lowers
     that of its rejected one by the same weight, so to first order the policy's
     expectation of any response feature moves in proportion to
@@ -110,7 +112,7 @@ def _assemble(
     total = sums.total()
     whole = paired_stats(np.asarray(n), total.s1[0], total.s2[0])
     halves = paired_stats(sums.n[:, None], sums.s1, sums.s2)
-    agree = (np.sign(halves.mean[0]) == np.sign(halves.mean[1])) & (halves.mean[0] != 0)
+    agree = replicates(whole.mean, halves.mean, halves.p, config.replication_alpha)
     ci_low, ci_high = t_interval(whole.mean, whole.sd, np.asarray(n), config.alpha)
     n_nonzero = total.n_pos[0] + total.n_neg[0]
     return ContrastResult(
@@ -143,6 +145,20 @@ def _assemble(
         rank_by=config.rank_by,
         min_fire_pairs=config.min_fire_pairs,
     )
+
+
+def replicates(
+    whole: np.ndarray, halves_mean: np.ndarray, halves_p: np.ndarray, alpha: float
+) -> np.ndarray:
+    """Split-half replication: each half alone shows the effect, in the whole's direction.
+
+    True where both halves' means have the overall mean's (nonzero) sign *and* each
+    half's two-sided paired-t p is below ``alpha`` — agreement on sign alone would
+    pass half of all null concepts.
+    """
+    sign = np.sign(whole)
+    same = (np.sign(halves_mean[0]) == sign) & (np.sign(halves_mean[1]) == sign) & (sign != 0)
+    return same & (halves_p[0] < alpha) & (halves_p[1] < alpha)
 
 
 def _signed_min(whole: np.ndarray, halves: np.ndarray, agree: np.ndarray) -> np.ndarray:

@@ -31,6 +31,7 @@ RECORD_KEYS = (
     "delta_min",
     "d_min",
     "predicted_shift",
+    "std_effect",
     "p",
     "t",
 )
@@ -69,7 +70,8 @@ class ContrastResult:
     d_a: np.ndarray
     d_b: np.ndarray
     split_half: np.ndarray
-    """bool: delta has the same sign, nonzero, in both halves."""
+    """bool: split-half replication — each half alone has the whole's sign and a
+    two-sided paired-t p below ``ContrastConfig.replication_alpha`` (0.05)."""
     delta_min: np.ndarray
     """min(|delta_a|, |delta_b|) with delta's sign where split_half, else 0."""
     d_min: np.ndarray
@@ -86,8 +88,9 @@ class ContrastResult:
     """Intercept of delta ~ a + b * length_delta: the delta expected at equal
     lengths. None when no length_delta was given."""
     predicted_shift: np.ndarray
-    """First-order DPO shift of the concept's mean on the policy, in units of its
-    sd (see ``core.contrast``); one global constant away from calibrated."""
+    """A standardised effect, delta / pooled sd of the concept's scores (times
+    ``shift_scale``, 1 until a harness calibrates it against measured DPO shifts);
+    records carry it as ``std_effect`` and, for compatibility, ``predicted_shift``."""
     rank_by: str = "dmin"
     min_fire_pairs: int = 0
 
@@ -177,6 +180,7 @@ class ContrastResult:
         rec["split_half"] = bool(self.split_half[j])
         for k in ("predicted_shift", "p", "t"):
             rec[k] = _json_float(getattr(self, k)[j])
+        rec["std_effect"] = rec["predicted_shift"]
         return {k: rec[k] for k in RECORD_KEYS}
 
 

@@ -4,14 +4,12 @@ from prefsight.interventions.datasets import DEFAULT_INOCULATION, write_filtered
 from prefsight.interventions.selection import Selection, delta_shift, select_pairs
 from prefsight.interventions.vectors import (
     SteeringVector,
-    check_activations,
-    score_activations,
     shaping_offsets,
     steering_vector,
 )
 
 __all__ = [
-    "DEFAULT_INOCULATION", "Selection", "SteeringVector", "check_activations", "delta_shift",
-    "score_activations", "select_pairs", "shaping_offsets", "steering_vector", "write_filtered",
+    "DEFAULT_INOCULATION", "Selection", "SteeringVector", "delta_shift",
+    "select_pairs", "shaping_offsets", "steering_vector", "write_filtered",
     "write_inoculated",
 ]

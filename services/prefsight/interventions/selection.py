@@ -28,7 +28,8 @@ class Selection:
     delta: dict[str, float]  # pair_id -> combined delta of the selected pairs
 
 
-def _column(analysis: Analysis, concept_id: str) -> np.ndarray:
+def delta_column(analysis: Analysis, concept_id: str) -> np.ndarray:
+    """Per-pair δ = score(chosen) − score(rejected) of one analysed concept."""
     ids = [c.id for c in analysis.scores.concepts]
     if concept_id not in ids:
         raise NotFound(f"concept {concept_id!r} not at layer {analysis.layer} (e.g. {', '.join(ids[:5])})")
@@ -58,7 +59,7 @@ def select_pairs(
         raise InvalidArgument("give exactly one of threshold or top_fraction")
     combined = np.zeros(len(analysis.scores.pair_ids))
     for concept_id in concept_ids:
-        delta = _column(analysis, concept_id)
+        delta = delta_column(analysis, concept_id)
         combined += delta * (1.0 if delta.mean() >= 0 else -1.0)
     if top_fraction is not None:
         if not 0 < top_fraction <= 1:

@@ -5,8 +5,11 @@ palette. Leaves the statistics themselves to ``prefsight.contrast``.
 
 The rules, in order (the first that matches wins):
 
-1. **chosen-leaning**: delta > 0, q < alpha, and the split-half check agrees.
-2. **rejected-leaning**: delta < 0, q < alpha, and the split-half check agrees.
+1. **chosen-leaning**: the effect net of the overall chosen−rejected direction
+   is positive (``delta_net`` > 0, ``q_net`` < alpha), the raw delta has the
+   same sign and replicates in both split halves, and the concept is not an
+   unreliable named concept.
+2. **rejected-leaning**: the same with negative signs.
 3. **both**: the concept is common on both sides — it fires in at least
    ``min_fire_rate`` of chosen *and* of rejected responses (when the per-side
    rates are unknown, in at least that share of all responses) — and there
@@ -39,8 +42,10 @@ BADGE_COLOURS = {
 """Colour-blind-safe (Okabe-Ito) colours, one per badge."""
 
 BADGE_HELP = {
-    CHOSEN: "Higher in chosen responses: delta > 0, q < alpha, split-half agrees.",
-    REJECTED: "Higher in rejected responses: delta < 0, q < alpha, split-half agrees.",
+    CHOSEN: "Higher in chosen responses beyond generic chosen-ness: net effect > 0 with q < alpha, "
+    "and the raw effect replicates in both halves.",
+    REJECTED: "Higher in rejected responses beyond generic chosen-ness: net effect < 0 with "
+    "q < alpha, and the raw effect replicates in both halves.",
     BOTH: "Common on both sides without a meaningful difference.",
     NEITHER: "Not a replicated difference and not common on both sides.",
 }
@@ -66,6 +71,17 @@ def _is_significant(row: ConceptRow, rules: BadgeRules) -> bool:
     return not math.isnan(row.q) and row.q < rules.alpha
 
 
+def _net_sign(row: ConceptRow, rules: BadgeRules) -> int:
+    """+1/-1 when the net effect is significant and agrees with the raw, replicated effect."""
+    if row.reliable is False or not (_is_significant(row, rules) and row.split_half):
+        return 0
+    net_q = row.q if math.isnan(row.q_net) else row.q_net
+    net = row.delta if math.isnan(row.delta_net) else row.delta_net
+    if math.isnan(net_q) or net_q >= rules.alpha or net == 0 or (net > 0) != (row.delta > 0):
+        return 0
+    return 1 if net > 0 else -1
+
+
 def _is_common_on_both_sides(row: ConceptRow, rules: BadgeRules) -> bool:
     if row.fire_rate_chosen is not None and row.fire_rate_rejected is not None:
         return min(row.fire_rate_chosen, row.fire_rate_rejected) >= rules.min_fire_rate
@@ -87,11 +103,11 @@ def assign_badge(row: ConceptRow, rules: BadgeRules | None = None) -> str:
         One of ``BADGES``.
     """
     rules = rules or BadgeRules()
-    if _is_significant(row, rules) and row.split_half:
-        if row.delta > 0:
-            return CHOSEN
-        if row.delta < 0:
-            return REJECTED
+    sign = _net_sign(row, rules)
+    if sign > 0:
+        return CHOSEN
+    if sign < 0:
+        return REJECTED
     if _is_common_on_both_sides(row, rules) and _is_negligible(row, rules):
         return BOTH
     return NEITHER

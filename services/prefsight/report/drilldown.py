@@ -105,11 +105,19 @@ def _stats_html(row: ConceptRow) -> str:
         ("Cohen's d", signed(row.d, "+.2f")),
         ("p", qval(row.p)),
         ("q (BH)", qval(row.q)),
-        ("Split halves agree", "yes" if row.split_half else "no"),
+        ("Net of the overall direction: Δ / d / q",
+         f"{signed(row.delta_net)} / {signed(row.d_net, '+.2f')} / {qval(row.q_net)}"),
+        ("Replicates in each half (same sign, p < 0.05)", "yes" if row.split_half else "no"),
         ("Fire rate", _fire_rates(row)),
         ("Margin |Δ|min / |d|min", f"{num(row.delta_min)} / {num(row.d_min, '.2f')}"),
-        ("Predicted DPO shift", signed(row.predicted_shift)),
+        ("Standardised effect (not a DPO forecast)", signed(row.predicted_shift)),
     ]
+    if row.kind == "named":
+        auroc = "not validated" if row.heldout_auroc is None else num(row.heldout_auroc, ".2f")
+        items.append(("Held-out AUROC on its own examples", auroc))
+        items.append(("Reliable", "yes" if row.reliable else "no — below the bar, not badged"))
+        if row.overall_cosine is not None:
+            items.append(("Cosine with the overall direction", signed(row.overall_cosine, "+.2f")))
     cells = "".join(f"<div><dt>{esc(k)}</dt><dd>{v}</dd></div>" for k, v in items)
     return f'<dl class="stats">{cells}</dl>'
 

@@ -175,6 +175,9 @@ _ROW_FLOATS = (
     "delta_min",
     "d_min",
     "predicted_shift",
+    "delta_net",
+    "d_net",
+    "q_net",
 )
 
 
@@ -185,14 +188,18 @@ class ConceptRow:
     ``delta`` is mean(score(chosen) - score(rejected)) over pairs, in the
     concept's score units; ``ci_low``/``ci_high`` its 95% confidence interval;
     ``d`` Cohen's d of the paired differences; ``p`` the test's p-value and
-    ``q`` its Benjamini-Hochberg adjusted value; ``split_half`` whether both
-    random halves of the pairs agree on the sign and significance.
+    ``q`` its Benjamini-Hochberg adjusted value; ``split_half`` whether the
+    effect replicates: each random half alone has the overall sign and p < 0.05.
+    ``delta_net``/``d_net``/``q_net`` are the effect net of the overall
+    chosen−rejected direction (the badge's basis); ``reliable`` is False for a
+    named concept that fails validation on its own held-out examples
+    (``heldout_auroc``), None for other kinds.
     ``fire_rate`` is the fraction of all responses where the concept fires
     (``fire_rate_chosen``/``fire_rate_rejected`` per side, None if unknown).
     ``delta_min``/``d_min`` are the smallest |delta|/|d| the analysis treats
     as meaningful for this concept (the equivalence margin the "both" badge
-    uses). ``predicted_shift`` is the predicted change of the concept's mean
-    score in the policy after DPO on this data.
+    uses). ``predicted_shift`` is a standardised effect (Δ over the pooled sd of
+    the concept's scores), not a calibrated forecast of the change after DPO.
     """
 
     id: str
@@ -216,6 +223,14 @@ class ConceptRow:
     examples: list[ExamplePair] = field(default_factory=list)
     fire_rate_chosen: float | None = None
     fire_rate_rejected: float | None = None
+    delta_net: float = math.nan
+    d_net: float = math.nan
+    q_net: float = math.nan
+    reliable: bool | None = None
+    heldout_auroc: float | None = None
+    overall_cosine: float | None = None
+    pair_accuracy: float | None = None
+    """Overall directions only: share of pairs whose cross-fitted δ is positive."""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -227,7 +242,8 @@ class ConceptRow:
         _set(self, "split_half", bool(self.split_half))
         for name in _ROW_FLOATS:
             _set(self, name, _float(getattr(self, name)))
-        for name in ("fire_rate_chosen", "fire_rate_rejected"):
+        for name in ("fire_rate_chosen", "fire_rate_rejected", "heldout_auroc", "overall_cosine",
+                     "pair_accuracy"):
             _set(self, name, _opt_float(getattr(self, name)))
         _set(self, "top_tokens", [str(t) for t in self.top_tokens])
         _set(self, "examples", list(self.examples))
@@ -355,6 +371,8 @@ class ReportData:
     pair_map: PairMap | None = None
     concept_map: ConceptMap | None = None
     text_checks: list[ConceptRow] = field(default_factory=list)
+    overall: list[ConceptRow] = field(default_factory=list)
+    """The overall chosen−rejected directions (cross-fitted statistics); never ranked."""
 
     def __post_init__(self) -> None:
         _set(self, "concepts", list(self.concepts))
@@ -388,6 +406,7 @@ class ReportData:
             provenance=Provenance.from_dict(raw["provenance"]),
             concepts=[ConceptRow.from_dict(r) for r in raw.get("concepts", [])],
             text_checks=[ConceptRow.from_dict(r) for r in raw.get("text_checks", [])],
+            overall=[ConceptRow.from_dict(r) for r in raw.get("overall", [])],
             topics=None if topics is None else TopicTable.from_dict(topics),
             pair_map=None if pair_map is None else PairMap.from_dict(pair_map),
             concept_map=None if concept_map is None else ConceptMap.from_dict(concept_map),

@@ -20,7 +20,7 @@ from prefsight.errors import InvalidArgument
 from prefsight.report import figures
 from prefsight.report.assets import CSS, JS
 from prefsight.report.badges import BadgeRules, assign_badge
-from prefsight.report.fmt import esc
+from prefsight.report.fmt import esc, pct, signed
 from prefsight.report.model import ConceptRow, ReportData
 from prefsight.report.sections import (
     card,
@@ -116,6 +116,30 @@ def _maps_section(data: ReportData, labels: dict[str, str], by_id: dict[str, str
     return card("maps", "Maps", esc(lead), body)
 
 
+def _overall_section(rows: list[ConceptRow]) -> str:
+    """The overall chosen−rejected directions: shown with their separation, never ranked."""
+    if not rows:
+        return card("overall", "Overall preference direction", "", not_computed("Overall directions"))
+    lead = (
+        "Directions fitted to separate chosen from rejected (difference of means, principal "
+        "axes, SAE feature space). They separate by construction, so they are not findings and "
+        "are not ranked; their separation is cross-fitted (each half scored by the other half's "
+        "fit). Every concept's net effect is measured against the difference-of-means direction."
+    )
+    body = "".join(
+        f"<tr><td>{esc(r.label)}<br><code>{esc(r.id)}</code></td>"
+        f'<td class="n">{signed(r.delta)}</td><td class="n">{signed(r.d, "+.2f")}</td>'
+        f'<td class="n">{pct(r.pair_accuracy)}</td></tr>'
+        for r in rows
+    )
+    table = (
+        '<table class="overall"><thead><tr><th>Direction</th><th>Cross-fitted Δ</th>'
+        "<th>Cross-fitted d</th><th>Pairs with chosen above rejected</th></tr></thead>"
+        f"<tbody>{body}</tbody></table>"
+    )
+    return card("overall", "Overall preference direction", esc(lead), table)
+
+
 def _text_checks_section(rows: list[ConceptRow], rules: BadgeRules) -> str:
     if not rows:
         return card("text-checks", "Text checks", "", not_computed("Text checks"))
@@ -146,6 +170,7 @@ def render_report(data: ReportData, rules: BadgeRules | None = None) -> str:
             summary_html(data.provenance, badges, len(data.text_checks), rules),
             _volcano_section(rows, badges, rules),
             _concepts_section(rows, badges),
+            _overall_section(data.overall),
             _topics_section(data, labels),
             _maps_section(data, labels, by_id),
             _text_checks_section(data.text_checks, rules),

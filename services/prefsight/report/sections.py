@@ -20,6 +20,7 @@ NAV = (
     ("summary", "Summary"),
     ("volcano", "Volcano"),
     ("concepts", "Concepts"),
+    ("overall", "Overall direction"),
     ("topics", "Topics"),
     ("maps", "Maps"),
     ("text-checks", "Text checks"),
@@ -73,7 +74,7 @@ def legend_html(rules: BadgeRules) -> str:
     return (
         f'<div class="legend">{items}<span>alpha = {rules.alpha:g}; "both" needs a fire rate '
         f"≥ {rules.min_fire_rate:.0%} on each side and no replicated difference (q ≥ alpha "
-        f"or the split halves disagree).</span></div>"
+        f"or the effect does not replicate in each half: same sign, p < 0.05).</span></div>"
     )
 
 

@@ -28,9 +28,10 @@ COLUMNS = (
     ("95% CI", "num", "95% CI of Δ; the bar is drawn in Cohen's d units on a shared scale"),
     ("d", "num", "Cohen's d of the paired differences"),
     ("q", "num", "Benjamini–Hochberg adjusted p-value"),
-    ("Halves", "text", "Do both random halves of the pairs agree?"),
+    ("Net d", "num", "Effect net of the overall chosen−rejected direction (d units); the badge's basis"),
+    ("Replicates", "text", "Does each random half alone show the effect (same sign, p < 0.05)?"),
     ("Fires", "num", "Share of responses where the concept fires"),
-    ("Shift", "num", "Predicted change of the concept's mean score after DPO"),
+    ("Std effect", "num", "Standardised effect: Δ / pooled sd of the scores (not a calibrated DPO forecast)"),
 )
 
 
@@ -93,6 +94,7 @@ def _row_html(key: str, rank: int, row: ConceptRow, badge: str, scale: float) ->
         ci_cell(row, badge, scale),
         _num_cell(row.d, signed(row.d, "+.2f")),
         _num_cell(row.q, qval(row.q)),
+        _num_cell(row.d_net, signed(row.d_net, "+.2f")),
         f'<td data-sort="{int(row.split_half)}" class="c">{halves}</td>',
         _num_cell(row.fire_rate, pct(row.fire_rate)),
         _num_cell(row.predicted_shift, signed(row.predicted_shift)),

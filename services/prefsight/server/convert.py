@@ -135,7 +135,13 @@ _STAT_FIELDS = (
     "delta_min",
     "d_min",
     "predicted_shift",
+    "delta_net",
+    "d_net",
+    "q_net",
+    "std_effect",
+    "t",
 )
+_OPTIONAL_STAT_FIELDS = ("reliable", "heldout_auroc", "pair_accuracy")
 
 
 def concept_stat(record: Mapping[str, Any], n_pairs: int) -> Any:
@@ -147,16 +153,34 @@ def concept_stat(record: Mapping[str, Any], n_pairs: int) -> Any:
         kind=record["kind"],
         layer=NO_LAYER if layer is None else int(layer),
         n_pairs=n_pairs,
+        overall=bool(record.get("overall", False)),
         **{name: _number(record.get(name)) for name in _STAT_FIELDS},
+        **{name: record[name] for name in _OPTIONAL_STAT_FIELDS if record.get(name) is not None},
     )
 
 
+def overall_stat(record: Mapping[str, Any], n_pairs: int) -> Any:
+    """An overall direction's record -> ``ConceptStat`` with its cross-fitted delta and d."""
+    return concept_stat(
+        {**record, "delta": record.get("crossfit_delta"), "d": record.get("crossfit_d")}, n_pairs
+    )
+
+
+def prompts(batch: Any) -> list[list[dict[str, str]]] | None:
+    """A ``TextBatch``'s prompts as chat-message lists (None when it has none)."""
+    if not len(batch.prompts):
+        return None
+    return [[{"role": m.role, "content": m.content} for m in p.messages] for p in batch.prompts]
+
+
 def contrast_response(
-    records: Sequence[Mapping[str, Any]], *, n_pairs: int, layer: int, model_id: str
+    records: Sequence[Mapping[str, Any]], *, n_pairs: int, layer: int, model_id: str,
+    overall: Sequence[Mapping[str, Any]] = (),
 ) -> Any:
-    """Records strongest first -> ``ContrastResponse``."""
+    """Records strongest first (and the overall directions) -> ``ContrastResponse``."""
     return concepts_pb2.ContrastResponse(
         concepts=[concept_stat(r, n_pairs) for r in records],
+        overall=[overall_stat(r, n_pairs) for r in overall],
         n_pairs=n_pairs,
         layer=layer,
         pooling="mean",

@@ -237,7 +237,8 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
             records = [r for r in records if r["q"] is not None and r["q"] <= request.q_max]
         records = records[: request.top_k or self.config.default_top_k]
         return convert.contrast_response(
-            records, n_pairs=n_pairs, layer=analysis.layer, model_id=analysis.model
+            records, n_pairs=n_pairs, layer=analysis.layer, model_id=analysis.model,
+            overall=[] if request.topic else analysis.overall_records(),
         )
 
     def Scores(self, request: Any, context: Any) -> Iterator[Any]:
@@ -353,18 +354,24 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         return convert.steering_response(vector, recipe)
 
     def ScoreConcepts(self, request: Any, context: Any) -> Any:
-        """Activations are scored as pooled vectors of the concepts' layer; texts run through
-        the store's model (an empty text scores NaN)."""
+        """Scores as the audit computes them: texts run through the store's model after their
+        prompts (an empty text scores NaN); activations are per-token with a mask, or pooled
+        (which SAE concepts refuse)."""
         session = self._session(request.store)
         _pooling(request.pooling)
         ids = list(request.concept_ids)
         layer = self._check_layer(session, ids, convert.optional_layer(request))
         which = request.WhichOneof("input")
         if which == "texts":
-            scores = _score_texts(session, ids, list(request.texts.texts))
+            scores = _score_texts(
+                session, ids, list(request.texts.texts), convert.prompts(request.texts)
+            )
         elif which == "activations":
+            mask = request.token_mask
             scores = session.score_concepts(
-                ids, activations=convert.to_array(request.activations, "activations")
+                ids, activations=convert.to_array(request.activations, "activations"),
+                mask=convert.to_array(mask, "token_mask")
+                if request.HasField("token_mask") else None,
             )
         else:
             raise InvalidArgument("give texts or activations to score")
@@ -415,21 +422,31 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
             )
 
 
-def _score_texts(session: StoreSession, concept_ids: list[str], texts: list[str]) -> np.ndarray:
+def _score_texts(
+    session: StoreSession, concept_ids: list[str], texts: list[str],
+    prompts: list[Any] | None = None,
+) -> np.ndarray:
     """(len(texts), n_concepts) scores; an empty text has no tokens to pool and scores NaN.
 
     A sampled completion can be empty; NaN (which ``ConceptReward`` hands TRL as None, "no
     reward") keeps one empty completion from failing the whole batch.
 
     Raises:
-        InvalidArgument: an empty batch.
+        InvalidArgument: an empty batch, or a prompt count that is neither 1 nor len(texts).
     """
     if not texts:
         raise InvalidArgument("empty batch: no texts")
+    if prompts is not None and len(prompts) not in (1, len(texts)):
+        raise InvalidArgument(f"{len(prompts)} prompts for {len(texts)} texts: give one, or one per text")
     scores = np.full((len(texts), len(concept_ids)), np.nan, np.float32)
     rows = [i for i, text in enumerate(texts) if text.strip()]
     if rows:
-        scores[rows] = session.score_concepts(concept_ids, texts=[texts[i] for i in rows])
+        chosen_prompts = None if prompts is None else (
+            prompts if len(prompts) == 1 else [prompts[i] for i in rows]
+        )
+        scores[rows] = session.score_concepts(
+            concept_ids, texts=[texts[i] for i in rows], prompts=chosen_prompts
+        )
     return scores
 
 

@@ -44,7 +44,7 @@ class ContrastRequest(_message.Message):
     def __init__(self, store: _Optional[str] = ..., layer: _Optional[int] = ..., pooling: _Optional[str] = ..., kinds: _Optional[_Iterable[str]] = ..., top_k: _Optional[int] = ..., q_max: _Optional[float] = ..., topic: _Optional[str] = ...) -> None: ...
 
 class ConceptStat(_message.Message):
-    __slots__ = ("id", "label", "kind", "layer", "delta", "d", "q", "p", "ci_low", "ci_high", "split_half", "fire_rate", "delta_min", "d_min", "predicted_shift", "n_pairs")
+    __slots__ = ("id", "label", "kind", "layer", "delta", "d", "q", "p", "ci_low", "ci_high", "split_half", "fire_rate", "delta_min", "d_min", "predicted_shift", "n_pairs", "delta_net", "d_net", "q_net", "std_effect", "t", "reliable", "heldout_auroc", "overall", "pair_accuracy")
     ID_FIELD_NUMBER: _ClassVar[int]
     LABEL_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -61,6 +61,15 @@ class ConceptStat(_message.Message):
     D_MIN_FIELD_NUMBER: _ClassVar[int]
     PREDICTED_SHIFT_FIELD_NUMBER: _ClassVar[int]
     N_PAIRS_FIELD_NUMBER: _ClassVar[int]
+    DELTA_NET_FIELD_NUMBER: _ClassVar[int]
+    D_NET_FIELD_NUMBER: _ClassVar[int]
+    Q_NET_FIELD_NUMBER: _ClassVar[int]
+    STD_EFFECT_FIELD_NUMBER: _ClassVar[int]
+    T_FIELD_NUMBER: _ClassVar[int]
+    RELIABLE_FIELD_NUMBER: _ClassVar[int]
+    HELDOUT_AUROC_FIELD_NUMBER: _ClassVar[int]
+    OVERALL_FIELD_NUMBER: _ClassVar[int]
+    PAIR_ACCURACY_FIELD_NUMBER: _ClassVar[int]
     id: str
     label: str
     kind: str
@@ -77,21 +86,32 @@ class ConceptStat(_message.Message):
     d_min: float
     predicted_shift: float
     n_pairs: int
-    def __init__(self, id: _Optional[str] = ..., label: _Optional[str] = ..., kind: _Optional[str] = ..., layer: _Optional[int] = ..., delta: _Optional[float] = ..., d: _Optional[float] = ..., q: _Optional[float] = ..., p: _Optional[float] = ..., ci_low: _Optional[float] = ..., ci_high: _Optional[float] = ..., split_half: _Optional[float] = ..., fire_rate: _Optional[float] = ..., delta_min: _Optional[float] = ..., d_min: _Optional[float] = ..., predicted_shift: _Optional[float] = ..., n_pairs: _Optional[int] = ...) -> None: ...
+    delta_net: float
+    d_net: float
+    q_net: float
+    std_effect: float
+    t: float
+    reliable: bool
+    heldout_auroc: float
+    overall: bool
+    pair_accuracy: float
+    def __init__(self, id: _Optional[str] = ..., label: _Optional[str] = ..., kind: _Optional[str] = ..., layer: _Optional[int] = ..., delta: _Optional[float] = ..., d: _Optional[float] = ..., q: _Optional[float] = ..., p: _Optional[float] = ..., ci_low: _Optional[float] = ..., ci_high: _Optional[float] = ..., split_half: _Optional[float] = ..., fire_rate: _Optional[float] = ..., delta_min: _Optional[float] = ..., d_min: _Optional[float] = ..., predicted_shift: _Optional[float] = ..., n_pairs: _Optional[int] = ..., delta_net: _Optional[float] = ..., d_net: _Optional[float] = ..., q_net: _Optional[float] = ..., std_effect: _Optional[float] = ..., t: _Optional[float] = ..., reliable: _Optional[bool] = ..., heldout_auroc: _Optional[float] = ..., overall: _Optional[bool] = ..., pair_accuracy: _Optional[float] = ...) -> None: ...
 
 class ContrastResponse(_message.Message):
-    __slots__ = ("concepts", "n_pairs", "layer", "pooling", "model_id")
+    __slots__ = ("concepts", "n_pairs", "layer", "pooling", "model_id", "overall")
     CONCEPTS_FIELD_NUMBER: _ClassVar[int]
     N_PAIRS_FIELD_NUMBER: _ClassVar[int]
     LAYER_FIELD_NUMBER: _ClassVar[int]
     POOLING_FIELD_NUMBER: _ClassVar[int]
     MODEL_ID_FIELD_NUMBER: _ClassVar[int]
+    OVERALL_FIELD_NUMBER: _ClassVar[int]
     concepts: _containers.RepeatedCompositeFieldContainer[ConceptStat]
     n_pairs: int
     layer: int
     pooling: str
     model_id: str
-    def __init__(self, concepts: _Optional[_Iterable[_Union[ConceptStat, _Mapping]]] = ..., n_pairs: _Optional[int] = ..., layer: _Optional[int] = ..., pooling: _Optional[str] = ..., model_id: _Optional[str] = ...) -> None: ...
+    overall: _containers.RepeatedCompositeFieldContainer[ConceptStat]
+    def __init__(self, concepts: _Optional[_Iterable[_Union[ConceptStat, _Mapping]]] = ..., n_pairs: _Optional[int] = ..., layer: _Optional[int] = ..., pooling: _Optional[str] = ..., model_id: _Optional[str] = ..., overall: _Optional[_Iterable[_Union[ConceptStat, _Mapping]]] = ...) -> None: ...
 
 class ScoresRequest(_message.Message):
     __slots__ = ("store", "concept_id", "layer", "pooling", "pair_ids")

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from prefsight._proto.prefsight.v1 import tensor_pb2 as prefsight_dot_v1_dot_tensor__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n prefsight/v1/interventions.proto\x12\x0cprefsight.v1\x1a\x19prefsight/v1/tensor.proto\"h\n\x15SteeringVectorRequest\x12\r\n\x05store\x18\x01 \x01(\t\x12\x12\n\nconcept_id\x18\x02 \x01(\t\x12\x12\n\x05layer\x18\x03 \x01(\x05H\x00\x88\x01\x01\x12\x0e\n\x06recipe\x18\x04 \x01(\tB\x08\n\x06_layer\"|\n\x12SteeringProvenance\x12\x10\n\x08model_id\x18\x01 \x01(\t\x12\r\n\x05layer\x18\x02 \x01(\x05\x12\x12\n\nconcept_id\x18\x03 \x01(\t\x12\x0e\n\x06recipe\x18\x04 \x01(\t\x12\x0f\n\x07\x64_model\x18\x05 \x01(\x05\x12\x10\n\x08n_layers\x18\x06 \x01(\x05\"t\n\x16SteeringVectorResponse\x12$\n\x06vector\x18\x01 \x01(\x0b\x32\x14.prefsight.v1.Tensor\x12\x34\n\nprovenance\x18\x02 \x01(\x0b\x32 .prefsight.v1.SteeringProvenance\"\x1a\n\tTextBatch\x12\r\n\x05texts\x18\x01 \x03(\t\"\xc9\x01\n\x14ScoreConceptsRequest\x12\r\n\x05store\x18\x01 \x01(\t\x12\x13\n\x0b\x63oncept_ids\x18\x02 \x03(\t\x12\x12\n\x05layer\x18\x03 \x01(\x05H\x01\x88\x01\x01\x12(\n\x05texts\x18\x04 \x01(\x0b\x32\x17.prefsight.v1.TextBatchH\x00\x12+\n\x0b\x61\x63tivations\x18\x05 \x01(\x0b\x32\x14.prefsight.v1.TensorH\x00\x12\x0f\n\x07pooling\x18\x06 \x01(\tB\x07\n\x05inputB\x08\n\x06_layer\"a\n\x15ScoreConceptsResponse\x12$\n\x06scores\x18\x01 \x01(\x0b\x32\x14.prefsight.v1.Tensor\x12\x13\n\x0b\x63oncept_ids\x18\x02 \x03(\t\x12\r\n\x05layer\x18\x03 \x01(\x05\"\x8d\x01\n\x15ShapingOffsetsRequest\x12\r\n\x05store\x18\x01 \x01(\t\x12\x13\n\x0b\x63oncept_ids\x18\x02 \x03(\t\x12\x0f\n\x07weights\x18\x03 \x03(\x01\x12\x12\n\x05layer\x18\x04 \x01(\x05H\x00\x88\x01\x01\x12\x0f\n\x07pooling\x18\x05 \x01(\t\x12\x10\n\x08pair_ids\x18\x06 \x03(\tB\x08\n\x06_layer\":\n\nPairOffset\x12\x0f\n\x07pair_id\x18\x01 \x01(\t\x12\x0e\n\x06offset\x18\x02 \x01(\x01\x12\x0b\n\x03raw\x18\x03 \x01(\x01\"[\n\x13ShapingOffsetsChunk\x12)\n\x07offsets\x18\x01 \x03(\x0b\x32\x18.prefsight.v1.PairOffset\x12\x0c\n\x04mean\x18\x02 \x01(\x01\x12\x0b\n\x03std\x18\x03 \x01(\x01\"p\n\x0c\x43onceptShift\x12\x12\n\nconcept_id\x18\x01 \x01(\t\x12\x14\n\x0c\x64\x65lta_before\x18\x02 \x01(\x01\x12\x13\n\x0b\x64\x65lta_after\x18\x03 \x01(\x01\x12\x10\n\x08\x64_before\x18\x04 \x01(\x01\x12\x0f\n\x07\x64_after\x18\x05 \x01(\x01\"\x88\x01\n\rPairSelection\x12\x13\n\x0b\x63oncept_ids\x18\x01 \x03(\t\x12\x13\n\tthreshold\x18\x02 \x01(\x01H\x00\x12\x16\n\x0ctop_fraction\x18\x03 \x01(\x01H\x00\x12\x12\n\x05layer\x18\x04 \x01(\x05H\x01\x88\x01\x01\x12\x0f\n\x07pooling\x18\x05 \x01(\tB\x06\n\x04ruleB\x08\n\x06_layer\"t\n\rFilterRequest\x12\r\n\x05store\x18\x01 \x01(\t\x12.\n\tselection\x18\x02 \x01(\x0b\x32\x1b.prefsight.v1.PairSelection\x12\x0f\n\x07\x64ry_run\x18\x03 \x01(\x08\x12\x13\n\x0boutput_path\x18\x04 \x01(\t\"\x9d\x01\n\x0e\x46ilterResponse\x12\x0f\n\x07n_pairs\x18\x01 \x01(\x03\x12\x11\n\tn_removed\x18\x02 \x01(\x03\x12\x15\n\rmanifest_path\x18\x03 \x01(\t\x12\x13\n\x0boutput_path\x18\x04 \x01(\t\x12*\n\x06shifts\x18\x05 \x03(\x0b\x32\x1a.prefsight.v1.ConceptShift\x12\x0f\n\x07\x64ry_run\x18\x06 \x01(\x08\"\x97\x01\n\x10InoculateRequest\x12\r\n\x05store\x18\x01 \x01(\t\x12.\n\tselection\x18\x02 \x01(\x0b\x32\x1b.prefsight.v1.PairSelection\x12\x0f\n\x07\x64ry_run\x18\x03 \x01(\x08\x12\x13\n\x0boutput_path\x18\x04 \x01(\t\x12\x1e\n\x16system_prompt_template\x18\x05 \x01(\t\"\xa0\x01\n\x11InoculateResponse\x12\x0f\n\x07n_pairs\x18\x01 \x01(\x03\x12\x11\n\tn_flagged\x18\x02 \x01(\x03\x12\x15\n\rmanifest_path\x18\x03 \x01(\t\x12\x13\n\x0boutput_path\x18\x04 \x01(\t\x12*\n\x06shifts\x18\x05 \x03(\x0b\x32\x1a.prefsight.v1.ConceptShift\x12\x0f\n\x07\x64ry_run\x18\x06 \x01(\x08\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n prefsight/v1/interventions.proto\x12\x0cprefsight.v1\x1a\x19prefsight/v1/tensor.proto\"h\n\x15SteeringVectorRequest\x12\r\n\x05store\x18\x01 \x01(\t\x12\x12\n\nconcept_id\x18\x02 \x01(\t\x12\x12\n\x05layer\x18\x03 \x01(\x05H\x00\x88\x01\x01\x12\x0e\n\x06recipe\x18\x04 \x01(\tB\x08\n\x06_layer\"|\n\x12SteeringProvenance\x12\x10\n\x08model_id\x18\x01 \x01(\t\x12\r\n\x05layer\x18\x02 \x01(\x05\x12\x12\n\nconcept_id\x18\x03 \x01(\t\x12\x0e\n\x06recipe\x18\x04 \x01(\t\x12\x0f\n\x07\x64_model\x18\x05 \x01(\x05\x12\x10\n\x08n_layers\x18\x06 \x01(\x05\"t\n\x16SteeringVectorResponse\x12$\n\x06vector\x18\x01 \x01(\x0b\x32\x14.prefsight.v1.Tensor\x12\x34\n\nprovenance\x18\x02 \x01(\x0b\x32 .prefsight.v1.SteeringProvenance\",\n\x0b\x43hatMessage\x12\x0c\n\x04role\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\t\"5\n\x06Prompt\x12+\n\x08messages\x18\x01 \x03(\x0b\x32\x19.prefsight.v1.ChatMessage\"A\n\tTextBatch\x12\r\n\x05texts\x18\x01 \x03(\t\x12%\n\x07prompts\x18\x02 \x03(\x0b\x32\x14.prefsight.v1.Prompt\"\xf3\x01\n\x14ScoreConceptsRequest\x12\r\n\x05store\x18\x01 \x01(\t\x12\x13\n\x0b\x63oncept_ids\x18\x02 \x03(\t\x12\x12\n\x05layer\x18\x03 \x01(\x05H\x01\x88\x01\x01\x12(\n\x05texts\x18\x04 \x01(\x0b\x32\x17.prefsight.v1.TextBatchH\x00\x12+\n\x0b\x61\x63tivations\x18\x05 \x01(\x0b\x32\x14.prefsight.v1.TensorH\x00\x12\x0f\n\x07pooling\x18\x06 \x01(\t\x12(\n\ntoken_mask\x18\x07 \x01(\x0b\x32\x14.prefsight.v1.TensorB\x07\n\x05inputB\x08\n\x06_layer\"a\n\x15ScoreConceptsResponse\x12$\n\x06scores\x18\x01 \x01(\x0b\x32\x14.prefsight.v1.Tensor\x12\x13\n\x0b\x63oncept_ids\x18\x02 \x03(\t\x12\r\n\x05layer\x18\x03 \x01(\x05\"\x8d\x01\n\x15ShapingOffsetsRequest\x12\r\n\x05store\x18\x01 \x01(\t\x12\x13\n\x0b\x63oncept_ids\x18\x02 \x03(\t\x12\x0f\n\x07weights\x18\x03 \x03(\x01\x12\x12\n\x05layer\x18\x04 \x01(\x05H\x00\x88\x01\x01\x12\x0f\n\x07pooling\x18\x05 \x01(\t\x12\x10\n\x08pair_ids\x18\x06 \x03(\tB\x08\n\x06_layer\":\n\nPairOffset\x12\x0f\n\x07pair_id\x18\x01 \x01(\t\x12\x0e\n\x06offset\x18\x02 \x01(\x01\x12\x0b\n\x03raw\x18\x03 \x01(\x01\"[\n\x13ShapingOffsetsChunk\x12)\n\x07offsets\x18\x01 \x03(\x0b\x32\x18.prefsight.v1.PairOffset\x12\x0c\n\x04mean\x18\x02 \x01(\x01\x12\x0b\n\x03std\x18\x03 \x01(\x01\"p\n\x0c\x43onceptShift\x12\x12\n\nconcept_id\x18\x01 \x01(\t\x12\x14\n\x0c\x64\x65lta_before\x18\x02 \x01(\x01\x12\x13\n\x0b\x64\x65lta_after\x18\x03 \x01(\x01\x12\x10\n\x08\x64_before\x18\x04 \x01(\x01\x12\x0f\n\x07\x64_after\x18\x05 \x01(\x01\"\x88\x01\n\rPairSelection\x12\x13\n\x0b\x63oncept_ids\x18\x01 \x03(\t\x12\x13\n\tthreshold\x18\x02 \x01(\x01H\x00\x12\x16\n\x0ctop_fraction\x18\x03 \x01(\x01H\x00\x12\x12\n\x05layer\x18\x04 \x01(\x05H\x01\x88\x01\x01\x12\x0f\n\x07pooling\x18\x05 \x01(\tB\x06\n\x04ruleB\x08\n\x06_layer\"t\n\rFilterRequest\x12\r\n\x05store\x18\x01 \x01(\t\x12.\n\tselection\x18\x02 \x01(\x0b\x32\x1b.prefsight.v1.PairSelection\x12\x0f\n\x07\x64ry_run\x18\x03 \x01(\x08\x12\x13\n\x0boutput_path\x18\x04 \x01(\t\"\x9d\x01\n\x0e\x46ilterResponse\x12\x0f\n\x07n_pairs\x18\x01 \x01(\x03\x12\x11\n\tn_removed\x18\x02 \x01(\x03\x12\x15\n\rmanifest_path\x18\x03 \x01(\t\x12\x13\n\x0boutput_path\x18\x04 \x01(\t\x12*\n\x06shifts\x18\x05 \x03(\x0b\x32\x1a.prefsight.v1.ConceptShift\x12\x0f\n\x07\x64ry_run\x18\x06 \x01(\x08\"\x97\x01\n\x10InoculateRequest\x12\r\n\x05store\x18\x01 \x01(\t\x12.\n\tselection\x18\x02 \x01(\x0b\x32\x1b.prefsight.v1.PairSelection\x12\x0f\n\x07\x64ry_run\x18\x03 \x01(\x08\x12\x13\n\x0boutput_path\x18\x04 \x01(\t\x12\x1e\n\x16system_prompt_template\x18\x05 \x01(\t\"\xa0\x01\n\x11InoculateResponse\x12\x0f\n\x07n_pairs\x18\x01 \x01(\x03\x12\x11\n\tn_flagged\x18\x02 \x01(\x03\x12\x15\n\rmanifest_path\x18\x03 \x01(\t\x12\x13\n\x0boutput_path\x18\x04 \x01(\t\x12*\n\x06shifts\x18\x05 \x03(\x0b\x32\x1a.prefsight.v1.ConceptShift\x12\x0f\n\x07\x64ry_run\x18\x06 \x01(\x08\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,28 +38,32 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_STEERINGPROVENANCE']._serialized_end=307
   _globals['_STEERINGVECTORRESPONSE']._serialized_start=309
   _globals['_STEERINGVECTORRESPONSE']._serialized_end=425
-  _globals['_TEXTBATCH']._serialized_start=427
-  _globals['_TEXTBATCH']._serialized_end=453
-  _globals['_SCORECONCEPTSREQUEST']._serialized_start=456
-  _globals['_SCORECONCEPTSREQUEST']._serialized_end=657
-  _globals['_SCORECONCEPTSRESPONSE']._serialized_start=659
-  _globals['_SCORECONCEPTSRESPONSE']._serialized_end=756
-  _globals['_SHAPINGOFFSETSREQUEST']._serialized_start=759
-  _globals['_SHAPINGOFFSETSREQUEST']._serialized_end=900
-  _globals['_PAIROFFSET']._serialized_start=902
-  _globals['_PAIROFFSET']._serialized_end=960
-  _globals['_SHAPINGOFFSETSCHUNK']._serialized_start=962
-  _globals['_SHAPINGOFFSETSCHUNK']._serialized_end=1053
-  _globals['_CONCEPTSHIFT']._serialized_start=1055
-  _globals['_CONCEPTSHIFT']._serialized_end=1167
-  _globals['_PAIRSELECTION']._serialized_start=1170
-  _globals['_PAIRSELECTION']._serialized_end=1306
-  _globals['_FILTERREQUEST']._serialized_start=1308
-  _globals['_FILTERREQUEST']._serialized_end=1424
-  _globals['_FILTERRESPONSE']._serialized_start=1427
-  _globals['_FILTERRESPONSE']._serialized_end=1584
-  _globals['_INOCULATEREQUEST']._serialized_start=1587
-  _globals['_INOCULATEREQUEST']._serialized_end=1738
-  _globals['_INOCULATERESPONSE']._serialized_start=1741
-  _globals['_INOCULATERESPONSE']._serialized_end=1901
+  _globals['_CHATMESSAGE']._serialized_start=427
+  _globals['_CHATMESSAGE']._serialized_end=471
+  _globals['_PROMPT']._serialized_start=473
+  _globals['_PROMPT']._serialized_end=526
+  _globals['_TEXTBATCH']._serialized_start=528
+  _globals['_TEXTBATCH']._serialized_end=593
+  _globals['_SCORECONCEPTSREQUEST']._serialized_start=596
+  _globals['_SCORECONCEPTSREQUEST']._serialized_end=839
+  _globals['_SCORECONCEPTSRESPONSE']._serialized_start=841
+  _globals['_SCORECONCEPTSRESPONSE']._serialized_end=938
+  _globals['_SHAPINGOFFSETSREQUEST']._serialized_start=941
+  _globals['_SHAPINGOFFSETSREQUEST']._serialized_end=1082
+  _globals['_PAIROFFSET']._serialized_start=1084
+  _globals['_PAIROFFSET']._serialized_end=1142
+  _globals['_SHAPINGOFFSETSCHUNK']._serialized_start=1144
+  _globals['_SHAPINGOFFSETSCHUNK']._serialized_end=1235
+  _globals['_CONCEPTSHIFT']._serialized_start=1237
+  _globals['_CONCEPTSHIFT']._serialized_end=1349
+  _globals['_PAIRSELECTION']._serialized_start=1352
+  _globals['_PAIRSELECTION']._serialized_end=1488
+  _globals['_FILTERREQUEST']._serialized_start=1490
+  _globals['_FILTERREQUEST']._serialized_end=1606
+  _globals['_FILTERRESPONSE']._serialized_start=1609
+  _globals['_FILTERRESPONSE']._serialized_end=1766
+  _globals['_INOCULATEREQUEST']._serialized_start=1769
+  _globals['_INOCULATEREQUEST']._serialized_end=1920
+  _globals['_INOCULATERESPONSE']._serialized_start=1923
+  _globals['_INOCULATERESPONSE']._serialized_end=2083
 # @@protoc_insertion_point(module_scope)

@@ -43,27 +43,45 @@ class SteeringVectorResponse(_message.Message):
     provenance: SteeringProvenance
     def __init__(self, vector: _Optional[_Union[_tensor_pb2.Tensor, _Mapping]] = ..., provenance: _Optional[_Union[SteeringProvenance, _Mapping]] = ...) -> None: ...
 
+class ChatMessage(_message.Message):
+    __slots__ = ("role", "content")
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    role: str
+    content: str
+    def __init__(self, role: _Optional[str] = ..., content: _Optional[str] = ...) -> None: ...
+
+class Prompt(_message.Message):
+    __slots__ = ("messages",)
+    MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    messages: _containers.RepeatedCompositeFieldContainer[ChatMessage]
+    def __init__(self, messages: _Optional[_Iterable[_Union[ChatMessage, _Mapping]]] = ...) -> None: ...
+
 class TextBatch(_message.Message):
-    __slots__ = ("texts",)
+    __slots__ = ("texts", "prompts")
     TEXTS_FIELD_NUMBER: _ClassVar[int]
+    PROMPTS_FIELD_NUMBER: _ClassVar[int]
     texts: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, texts: _Optional[_Iterable[str]] = ...) -> None: ...
+    prompts: _containers.RepeatedCompositeFieldContainer[Prompt]
+    def __init__(self, texts: _Optional[_Iterable[str]] = ..., prompts: _Optional[_Iterable[_Union[Prompt, _Mapping]]] = ...) -> None: ...
 
 class ScoreConceptsRequest(_message.Message):
-    __slots__ = ("store", "concept_ids", "layer", "texts", "activations", "pooling")
+    __slots__ = ("store", "concept_ids", "layer", "texts", "activations", "pooling", "token_mask")
     STORE_FIELD_NUMBER: _ClassVar[int]
     CONCEPT_IDS_FIELD_NUMBER: _ClassVar[int]
     LAYER_FIELD_NUMBER: _ClassVar[int]
     TEXTS_FIELD_NUMBER: _ClassVar[int]
     ACTIVATIONS_FIELD_NUMBER: _ClassVar[int]
     POOLING_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_MASK_FIELD_NUMBER: _ClassVar[int]
     store: str
     concept_ids: _containers.RepeatedScalarFieldContainer[str]
     layer: int
     texts: TextBatch
     activations: _tensor_pb2.Tensor
     pooling: str
-    def __init__(self, store: _Optional[str] = ..., concept_ids: _Optional[_Iterable[str]] = ..., layer: _Optional[int] = ..., texts: _Optional[_Union[TextBatch, _Mapping]] = ..., activations: _Optional[_Union[_tensor_pb2.Tensor, _Mapping]] = ..., pooling: _Optional[str] = ...) -> None: ...
+    token_mask: _tensor_pb2.Tensor
+    def __init__(self, store: _Optional[str] = ..., concept_ids: _Optional[_Iterable[str]] = ..., layer: _Optional[int] = ..., texts: _Optional[_Union[TextBatch, _Mapping]] = ..., activations: _Optional[_Union[_tensor_pb2.Tensor, _Mapping]] = ..., pooling: _Optional[str] = ..., token_mask: _Optional[_Union[_tensor_pb2.Tensor, _Mapping]] = ...) -> None: ...
 
 class ScoreConceptsResponse(_message.Message):
     __slots__ = ("scores", "concept_ids", "layer")
