@@ -206,9 +206,14 @@ def test_define_concept_saves_it_and_refuses_a_taken_name(client, session):
 
 def test_score_concepts_from_activations_and_texts_match_the_session(client, session):
     ids = [NAMED, sae_id(session)]
-    x = np.random.default_rng(1).standard_normal((64, 64)).astype(np.float32)
-    assert client.score_concepts("demo", ids, activations=x) == pytest.approx(
-        session.score_concepts(ids, activations=x), abs=1e-5
+    x = np.random.default_rng(1).standard_normal((8, 12, 64)).astype(np.float32)  # per token
+    mask = (np.arange(12)[None, :] < np.arange(4, 12)[:, None]).astype(np.float32)
+    assert client.score_concepts("demo", ids, activations=x, mask=mask) == pytest.approx(
+        session.score_concepts(ids, activations=x, mask=mask), abs=1e-5
+    )
+    pooled = x.mean(1)
+    assert client.score_concepts("demo", [NAMED], activations=pooled) == pytest.approx(
+        session.score_concepts([NAMED], activations=pooled), abs=1e-5
     )
     texts = ["See https://example.com for details.", "Plain words only."]
     both = [NAMED, "text:url_count"]
@@ -285,10 +290,11 @@ def test_concept_reward_scores_completions_through_the_server(served, session):
     ids, weights = [NAMED, "text:url_count"], [2.0, -1.0]
     reward = ConceptReward(ClientScorer(served.address, "demo", ids), weights=weights)
     completions = ["You're absolutely right, great question!", "See https://a.example/x now."]
+    prompts = ["q1", "q2"]
+    in_context = session.score_concepts(ids, texts=completions, prompts=prompts) @ np.array(weights)
+    assert reward(prompts=prompts, completions=completions) == pytest.approx(in_context, abs=1e-5)
     expected = session.score_concepts(ids, texts=completions) @ np.array(weights)
-    assert reward(prompts=["q1", "q2"], completions=completions) == pytest.approx(
-        expected, abs=1e-5
-    )
+    assert not np.allclose(expected, in_context), "the prompt is part of what is scored"
     shipped = pickle.loads(pickle.dumps(reward))  # as TRL ships it to workers
     assert shipped(completions=completions) == pytest.approx(expected, abs=1e-5)
     assert reward(completions=["", completions[1]]) == [None, pytest.approx(expected[1], abs=1e-5)]

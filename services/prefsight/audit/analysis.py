@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from prefsight.audit.scoring import PairScores, score_pairs
 from prefsight.concepts import kinds
@@ -34,7 +35,7 @@ from prefsight.contrast import (
     topic_contrast,
     wilcoxon,
 )
-from prefsight.contrast.net import NetEffect, net_of_overall
+from prefsight.contrast.net import NetEffect, net_of_overall, overall_without
 from prefsight.errors import FailedPrecondition, InvalidArgument, NotFound
 from prefsight.store.tables import Store
 
@@ -176,12 +177,11 @@ def _reliability(concept: Concept, overall: np.ndarray | None) -> dict[str, Any]
     }
 
 
-def _crossfit(store: Store, model: str, layer: int, concepts: list[Concept], pair_ids: list[str],
-              split: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _crossfit(store: Store, layer: int, concepts: list[Concept], pair_ids: list[str],
+              split: np.ndarray, chosen: np.ndarray, rejected: np.ndarray,
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cross-fitted scores of the overall directions (each half scored by the other half's fit),
     and the per-pair cross-fitted δ on the difference-of-means direction."""
-    chosen = kinds.from_store(store, model, layer, "chosen", pair_ids).mean()
-    rejected = kinds.from_store(store, model, layer, "rejected", pair_ids).mean()
     n_axes = max((int(c.provenance.get("n_axes", 0)) for c in concepts
                   if c.provenance.get("recipe", "").startswith("pc")), default=0)
     c_all, r_all = crossfit_scores(chosen, rejected, split, n_axes=n_axes)
@@ -237,13 +237,83 @@ def analyse(
     findings = set(np.flatnonzero(~is_overall & np.array([c.id in wanted_ids for c in concepts])).tolist())
     order = np.array([j for j in result.rank(rank_by) if int(j) in findings], np.int64)
     overall_idx = np.flatnonzero(is_overall)
+    pooled_c = registry.from_store(store, model, layer, "chosen", pair_ids).mean()
+    pooled_r = registry.from_store(store, model, layer, "rejected", pair_ids).mean()
     cross_c, cross_r, overall_delta = _crossfit(
-        store, model, layer, [concepts[j] for j in overall_idx], pair_ids, scores.split
+        store, layer, [concepts[j] for j in overall_idx], pair_ids, scores.split, pooled_c, pooled_r
     )
-    net = net_of_overall(scores.chosen, scores.rejected, overall_delta) \
-        if np.ptp(overall_delta) > 0 else None
+    net = _net_effects(scores, order, pooled_c - pooled_r)
+    order = net_first(order, result, net, concepts, config.alpha)
     return Analysis(model, layer, scores, result, order, overall_idx, overall_delta, net,
                     (cross_c, cross_r))
+
+
+def net_first(
+    order: np.ndarray, result: ContrastResult, net: NetEffect | None, concepts: list[Concept],
+    alpha: float,
+) -> np.ndarray:
+    """``order`` with the concepts that lean beyond generic chosen-ness moved to the front.
+
+    Front tier: the raw effect replicates in both halves, the effect net of the overall
+    direction has the same sign with q_net < alpha, and the concept is not an
+    unreliable named concept (the report's chosen/rejected-leaning badges). The
+    relative order inside each tier is kept.
+    """
+    if net is None or not len(order):
+        return order
+    q = np.nan_to_num(net.q, nan=1.0)
+    reliable = np.array([c.provenance.get("reliable", True) is not False for c in concepts])
+    leaning = (
+        result.split_half & (q < alpha) & (np.sign(net.delta) == np.sign(result.delta)) & reliable
+    )
+    front = leaning[order]
+    return np.concatenate([order[front], order[~front]])
+
+
+NET_MAX = 3000
+"""Net effects are computed for at most this many concepts: the best ranked, plus every
+named concept and text check (the rest, far down the ranking, get NaN)."""
+
+
+def _net_effects(scores: PairScores, order: np.ndarray, delta: np.ndarray) -> NetEffect | None:
+    """Each concept's effect net of the overall direction fitted where the concept is absent."""
+    concepts = scores.concepts
+    always = [j for j, c in enumerate(concepts) if c.kind in ("named", "text")]
+    columns = np.array(sorted(set(always) | set(order[: max(NET_MAX - len(always), 0)].tolist())),
+                       np.int64)
+    if not len(columns):
+        return None
+    chosen, rejected = scores.chosen[:, columns], scores.rejected[:, columns]
+    absent = _absent(chosen, rejected, [concepts[j] for j in columns])
+    regressors = overall_without(delta, absent, scores.split)
+    if (np.ptp(regressors, axis=0) <= 0).any():
+        return None
+    part = net_of_overall(chosen, rejected, regressors)
+    full = {name: np.full(len(concepts), np.nan) for name in ("delta", "d", "slope", "t", "p", "q")}
+    for name, values in full.items():
+        values[columns] = getattr(part, name)
+    return NetEffect(**full)
+
+
+def _absent(chosen: Any, rejected: Any, concepts: list[Concept]) -> np.ndarray:
+    """(n_pairs, k) bool: the concept is absent from both responses of the pair.
+
+    Sparse kinds (SAE latents and clusters, text checks) are absent where they score 0;
+    a named concept where both scores are below the midpoint of its own positive and
+    negative examples (``provenance["threshold"]``); a concept with no notion of
+    absence counts as absent everywhere, i.e. it is measured against the overall
+    direction fitted on all pairs.
+    """
+    dense = lambda m: np.asarray(m.todense() if sp.issparse(m) else m, np.float64)  # noqa: E731
+    c, r = dense(chosen), dense(rejected)
+    out = np.ones(c.shape, bool)
+    for j, concept in enumerate(concepts):
+        threshold = concept.provenance.get("threshold")
+        if concept.kind in ("sae", "text"):
+            out[:, j] = (c[:, j] == 0) & (r[:, j] == 0)
+        elif concept.kind == "named" and threshold is not None:
+            out[:, j] = (c[:, j] < threshold) & (r[:, j] < threshold)
+    return out
 
 
 def _sae_loader(store: Store, layer: int) -> Any:

@@ -83,13 +83,15 @@ def define_concept(
     pos = pool_texts(loaded, list(positive), layer)
     neg = pool_texts(loaded, list(negative), layer)
     validated = heldout_auroc(pos, neg)
+    vector = unit(pos.mean(0) - neg.mean(0))
+    threshold = float((pos @ vector).mean() + (neg @ vector).mean()) / 2
     return Concept(
         id=f"named:L{layer}:{slug(name)}",
         kind="named",
         layer=layer,
         label=name,
         description=description,
-        vector=unit(pos.mean(0) - neg.mean(0)),
+        vector=vector,
         provenance={
             "recipe": "mean(positive) - mean(negative), mean-pooled",
             "source": source,
@@ -97,6 +99,7 @@ def define_concept(
             "n_positive": len(positive),
             "n_negative": len(negative),
             "heldout_auroc": None if validated is None else round(validated, 4),
+            "threshold": round(threshold, 6),
             "reliable": validated is not None and validated >= RELIABLE_AUROC,
             "reliable_bar": f"held-out AUROC >= {RELIABLE_AUROC} on its own examples "
                             f"(two folds, >= {MIN_VALIDATION_EXAMPLES} examples a side)",

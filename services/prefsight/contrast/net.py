@@ -1,13 +1,19 @@
 """Each concept's effect net of the overall chosen−rejected direction.
 
 Owns: the per-concept OLS fit ``delta = a + b * overall`` over pairs, where
-``overall`` is each pair's cross-fitted score difference on the overall
+``overall`` is each pair's cross-fitted score difference on an overall
 direction (difference of means, fitted on the other half). The intercept ``a``
 is the δ expected for a pair whose chosen and rejected responses do not differ
 along the overall direction: a concept whose δ only tracks generic "chosen-ness"
 (chosen responses being better in general) gets ~0, one that differs on its own
 keeps its δ. The same construction as the length-controlled δ, with a t-test on
 the intercept and Benjamini–Hochberg q over concepts.
+
+The overall direction each concept is measured against is fitted on the pairs
+where *that concept is absent* from both responses (``overall_without``): fitted
+on all pairs, it would contain the concept itself wherever the concept is a
+large part of what separates chosen from rejected, and the fit would explain
+the concept away by itself.
 """
 
 from __future__ import annotations
@@ -41,41 +47,82 @@ class NetEffect:
 
 
 def net_of_overall(chosen: Any, rejected: Any, overall: np.ndarray) -> NetEffect:
-    """Fit ``delta_j = a_j + b_j * overall`` for every concept column j.
+    """Fit ``delta_j = a_j + b_j * x_j`` for every concept column j.
 
     Args:
         chosen: (n_pairs, n_concepts) dense or scipy sparse scores of chosen responses.
         rejected: the same for rejected.
-        overall: (n_pairs,) per-pair cross-fitted δ on the overall direction.
+        overall: (n_pairs,) per-pair cross-fitted δ on the overall direction, shared by
+            every concept, or (n_pairs, n_concepts), one regressor per concept.
 
     Raises:
-        InvalidArgument: shapes disagree, fewer than 4 pairs, or ``overall`` is constant
+        InvalidArgument: shapes disagree, fewer than 4 pairs, or a regressor is constant
             or not finite.
     """
-    x = np.asarray(overall, np.float64).ravel()
+    x = np.asarray(overall, np.float64)
+    x = x.reshape(-1, 1) if x.ndim == 1 else x
     n = x.shape[0]
-    if chosen.shape != rejected.shape or chosen.shape[0] != n:
-        raise InvalidArgument(f"scores {chosen.shape}/{rejected.shape} and overall ({n},) disagree")
+    if chosen.shape != rejected.shape or chosen.shape[0] != n or x.shape[1] not in (1, chosen.shape[1]):
+        raise InvalidArgument(f"scores {chosen.shape}/{rejected.shape} and overall {x.shape} disagree")
     if n < 4 or not np.isfinite(x).all():
         raise InvalidArgument("the overall direction needs at least 4 pairs of finite scores")
-    xc = x - x.mean()
-    sxx = float(xc @ xc)
-    if sxx <= 0:
+    mean_x = x.mean(0)
+    xc = x - mean_x
+    sxx = (xc * xc).sum(0)
+    if (sxx <= 0).any():
         raise InvalidArgument("the overall direction is constant over pairs")
     delta = (chosen - rejected) if sp.issparse(chosen) else np.asarray(chosen, np.float64) - rejected
     s1 = np.asarray(delta.sum(axis=0), np.float64).ravel()
     s2 = np.asarray((delta.multiply(delta) if sp.issparse(delta) else delta**2).sum(axis=0),
                     np.float64).ravel()
-    sxy = np.asarray(delta.T @ xc, np.float64).ravel()
+    if x.shape[1] == 1:
+        sxy = np.asarray(delta.T @ xc[:, 0], np.float64).ravel()
+    else:
+        product = delta.multiply(xc) if sp.issparse(delta) else delta * xc
+        sxy = np.asarray(product.sum(axis=0), np.float64).ravel()
     mean = s1 / n
     slope = sxy / sxx
-    intercept = mean - slope * x.mean()
+    intercept = mean - slope * mean_x
     ss_res = np.maximum(s2 - n * mean**2 - slope**2 * sxx, 0.0)
     sd_res = np.sqrt(ss_res / (n - 2))
-    se = sd_res * np.sqrt(1.0 / n + x.mean() ** 2 / sxx)
+    se = sd_res * np.sqrt(1.0 / n + mean_x**2 / sxx)
     t = np.zeros_like(intercept)
     np.divide(intercept, se, out=t, where=se > 0)
     d = np.zeros_like(intercept)
     np.divide(intercept, sd_res, out=d, where=sd_res > 0)
     p = np.where(se > 0, 2.0 * sc.stdtr(n - 2, -np.abs(t)), np.where(intercept == 0, 1.0, 0.0))
     return NetEffect(delta=intercept, d=d, slope=slope, t=t, p=np.minimum(p, 1.0), q=bh_q(p))
+
+
+def overall_without(
+    delta: np.ndarray, absent: np.ndarray, split: np.ndarray, *, min_pairs: int = 10
+) -> np.ndarray:
+    """Per concept, each pair's cross-fitted δ on the overall direction fitted where it is absent.
+
+    For half A the direction is the mean δ over the half-B pairs in which the
+    concept is absent from both responses (and vice versa), as a unit vector;
+    with fewer than ``min_pairs`` such pairs it is fitted on the whole other half.
+
+    Args:
+        delta: (n_pairs, d_model) chosen − rejected pooled activations.
+        absent: (n_pairs, n_concepts) bool, the concept absent from both responses.
+        split: (n_pairs,) bool halves.
+
+    Returns:
+        (n_pairs, n_concepts) float64 regressors for ``net_of_overall``.
+    """
+    d = np.asarray(delta, np.float64)
+    a = np.asarray(absent, np.float64)
+    out = np.zeros(a.shape, np.float64)
+    for half, other in ((split, ~split), (~split, split)):
+        counts = a[other].sum(0)  # (k,)
+        sums = a[other].T @ d[other]  # (k, d)
+        fallback = counts < min_pairs
+        if fallback.any():
+            sums[fallback] = d[other].sum(0)
+            counts = np.where(fallback, other.sum(), counts)
+        directions = sums / counts[:, None]
+        norms = np.linalg.norm(directions, axis=1, keepdims=True)
+        directions = np.divide(directions, norms, out=np.zeros_like(directions), where=norms > 0)
+        out[half] = d[half] @ directions.T
+    return out

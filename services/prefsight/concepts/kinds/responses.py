@@ -137,8 +137,8 @@ def from_activations(
     x = np.asarray(activations, dtype=np.float32)
     if x.ndim not in (2, 3) or x.shape[0] == 0:
         raise InvalidArgument(
-            f"activations must be (batch, {d_model}) pooled or (batch, seq, {d_model}) per token, "
-            f"got shape {x.shape}"
+            f"activations must be (batch, {d_model}) pooled or (batch, seq, {d_model}) per token "
+            f"with batch >= 1, got shape {x.shape}"
         )
     if x.shape[-1] != d_model:
         raise InvalidArgument(f"activations have width {x.shape[-1]}, the store's model has d_model {d_model}")
