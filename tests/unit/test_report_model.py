@@ -378,3 +378,19 @@ def test_script_json_cannot_close_its_script_element() -> None:
     text = script_json({"a": "</script><!--", "b": "&"})
     assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(text) == {"a": "</script><!--", "b": "&"}
+
+
+# --- badges rest on the net effect ------------------------------------------
+
+
+def test_badge_needs_the_net_effect_as_well_as_the_raw_one() -> None:
+    from prefsight.report.badges import CHOSEN, NEITHER, REJECTED, assign_badge
+
+    raw = dict(delta=0.5, d=0.6, q=1e-6, split_half=True, fire_rate=0.05)  # rare: never "both"
+    assert assign_badge(row(**raw, delta_net=0.3, q_net=0.001)) == CHOSEN
+    assert assign_badge(row(**raw, delta_net=0.02, q_net=0.6)) == NEITHER  # only generic chosen-ness
+    assert assign_badge(row(**raw, delta_net=-0.3, q_net=0.001)) == NEITHER  # net disagrees in sign
+    assert assign_badge(row(**{**raw, "split_half": False}, delta_net=0.3, q_net=0.001)) == NEITHER
+    assert assign_badge(row(**raw, delta_net=0.3, q_net=0.001, reliable=False)) == NEITHER
+    neg = dict(raw, delta=-0.5, d=-0.6)
+    assert assign_badge(row(**neg, delta_net=-0.3, q_net=0.001)) == REJECTED

@@ -44,11 +44,26 @@ def _fmt(value: Any, spec: str = ".3g") -> str:
 
 
 def print_concepts(records: list[dict[str, Any]], top: int) -> None:
-    typer.echo(f"{'rank':>4}  {'concept':<28} {'kind':<8} {'Δ':>9} {'d':>7} {'q':>9}  split  label")
+    """The ranked findings: raw effect, its replication, and the effect net of the overall direction."""
+    typer.echo(f"{'rank':>4}  {'concept':<28} {'kind':<8} {'Δ':>9} {'d':>7} {'q':>9}  repl  "
+               f"{'d net':>6} {'q net':>8}  label")
     for i, r in enumerate(records[:top], start=1):
         typer.echo(
             f"{i:>4}  {r['id'][:28]:<28} {r['kind']:<8} {_fmt(r['delta']):>9} {_fmt(r['d'], '.2f'):>7} "
-            f"{_fmt(r['q'], '.1e'):>9}  {'✓' if r['split_half'] else '✗':^5}  {r['label']}"
+            f"{_fmt(r['q'], '.1e'):>9}  {'✓' if r['split_half'] else '✗':^4}  "
+            f"{_fmt(r.get('d_net'), '.2f'):>6} {_fmt(r.get('q_net'), '.1e'):>8}  {r['label']}"
+        )
+
+
+def print_overall(records: list[dict[str, Any]]) -> None:
+    """The overall chosen−rejected directions: separate by construction, so shown apart."""
+    if not records:
+        return
+    typer.echo("overall preference direction (fitted to separate chosen from rejected; not a finding):")
+    for r in records:
+        typer.echo(
+            f"      {r['id'][:28]:<28} cross-fitted d {_fmt(r.get('crossfit_d'), '.2f'):>6}, "
+            f"chosen above rejected in {_fmt(r.get('pair_accuracy'), '.0%')} of pairs"
         )
 
 
@@ -95,6 +110,7 @@ def audit(
         return
     typer.echo(f"{document['pairs']} pairs, layer {document['layer']}, {document['n_concepts']} concepts")
     print_concepts(document["concepts"], top)
+    print_overall(document.get("overall", []))
     if report:
         typer.echo(f"report: {report}")
 
@@ -137,6 +153,7 @@ def demo(
     rates = ", ".join(f"{t} {r:.0%}" for t, r in dataset.realized_rates().items())
     typer.echo(f"generated {pairs} pairs in {data} with planted traits in chosen: {rates}")
     print_concepts(document["concepts"], top)
+    print_overall(document.get("overall", []))
     typer.echo(f"report: {report}   store: {out / 'store'}")
 
 
@@ -155,14 +172,17 @@ def contrast(
 
     setup_logging(True)
     session = StoreSession(store)
+    overall: list[dict[str, Any]] = []
     if topic:
         records = _topic_records(session, layer, topic, top)
     else:
         records = session.contrast(layer=layer, kinds=tuple(kind), top=top, rank_by=rank_by)
+        overall = session.analysis(layer, tuple(kind), rank_by).overall_records()
     if json_out:
-        emit_json({"store": store, "concepts": records})
+        emit_json({"store": store, "concepts": records, "overall": overall})
         return
     print_concepts(records, top)
+    print_overall(overall)
 
 
 def _topic_records(session: Any, layer: int | None, topic: str, top: int) -> list[dict[str, Any]]:

@@ -1,0 +1,67 @@
+"""What the analysis ranks as findings: never the overall direction; net effects; named-concept validation.
+
+The store is the 60-pair demo audited with the tiny random llama (conftest).
+"""
+
+from __future__ import annotations
+
+import pytest
+from prefsight.audit.to_report import _row
+from prefsight.report.badges import NEITHER, assign_badge
+from prefsight.session import StoreSession
+from prefsight_client import Client
+
+
+@pytest.fixture(scope="module")
+def session(served) -> StoreSession:
+    return StoreSession(str(served.store.uri))
+
+
+@pytest.fixture(scope="module")
+def client(served):
+    with Client(served.address, timeout=120) as client:
+        yield client
+
+
+def test_overall_directions_are_shown_apart_and_never_ranked(session, client):
+    records = session.contrast(top=100_000)
+    assert records and not [r["id"] for r in records if r["kind"] == "contrast"]
+    assert all(r["overall"] is False for r in records)
+    overall = session.analysis().overall_records()
+    assert {r["id"].split(":")[-1] for r in overall} >= {"mean-diff", "pc1", "sae-mean-diff"}
+    assert all(r["overall"] and 0.0 <= r["pair_accuracy"] <= 1.0 for r in overall)
+    result = client.contrast("demo", top=5)
+    assert len(result) == 5 and result[0].id == records[0]["id"]  # indexable, same ranking
+    assert [c.id for c in result.overall] == [r["id"] for r in overall]
+    assert all(c.overall for c in result.overall) and not any(c.overall for c in result)
+    assert len(client.contrast("demo", kinds=["contrast"]).concepts) == 0
+
+
+def test_every_finding_has_its_net_effect_and_standardised_effect(session):
+    for record in session.contrast(top=50):
+        assert {"delta_net", "d_net", "q_net", "std_effect", "predicted_shift"} <= set(record)
+        assert record["std_effect"] == record["predicted_shift"]
+        assert record["q_net"] is None or 0.0 <= record["q_net"] <= 1.0
+
+
+def test_named_concepts_report_their_validation(session):
+    named = [r for r in session.contrast(top=100_000) if r["kind"] == "named"]
+    assert named, "the audit encodes the starter concepts"
+    for record in named:
+        assert isinstance(record["reliable"], bool)
+        assert record["heldout_auroc"] is not None and 0.0 <= record["heldout_auroc"] <= 1.0
+        assert -1.0 <= record["overall_cosine"] <= 1.0
+        assert record["reliable"] == (record["heldout_auroc"] >= 0.8)
+
+
+def test_a_named_concept_that_cannot_be_validated_is_marked_unreliable_everywhere(served, client):
+    session = StoreSession(str(served.store.uri))
+    concept = session.define_concept(
+        "two examples", ["Sure thing!", "Absolutely, here you go."], ["No.", "I can't."]
+    )
+    assert concept.provenance["reliable"] is False and concept.provenance["heldout_auroc"] is None
+    record = next(r for r in session.contrast(top=100_000) if r["id"] == concept.id)
+    assert record["reliable"] is False and record["label"].endswith("(unreliable)")
+    assert assign_badge(_row(record)) == NEITHER
+    over_grpc = next(c for c in client.contrast("demo", top=100_000) if c.id == concept.id)
+    assert over_grpc.reliable is False and over_grpc.label.endswith("(unreliable)")
