@@ -458,7 +458,8 @@ def test_ingest_streams_progress_until_done_and_the_store_is_served(client, serv
 def snapshot(client: Client, concept: str) -> tuple:
     """What readers see of layer 2; an ingest of layer 1 must not change it."""
     top = client.contrast("demo", top_k=5)
-    scored = client.score_concepts("demo", [concept], activations=np.ones((3, 64), np.float32))
+    tokens = np.ones((3, 4, 64), np.float32)  # an SAE latent scores a max over tokens
+    scored = client.score_concepts("demo", [concept], activations=tokens)
     return (
         tuple((c.id, round(c.d, 9)) for c in top.concepts),
         tuple(np.round(client.scores("demo", concept).delta, 6)),
