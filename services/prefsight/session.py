@@ -162,7 +162,9 @@ class StoreSession:
         s = analysis.scores
         result = contrast(s.chosen[rows], s.rejected[rows], length_delta=s.length_delta[rows],
                           split=s.split[rows], config=ContrastConfig())
-        sub = Analysis(analysis.model, analysis.layer, s, result, result.rank(rank_by))
+        findings = set(analysis.order.tolist())  # never the overall directions
+        order = np.array([j for j in result.rank(rank_by) if int(j) in findings], np.int64)
+        sub = Analysis(analysis.model, analysis.layer, s, result, order)
         return sub.records(), len(rows)
 
     def scores(self, concept_id: str, *, layer: int | None = None) -> list[dict[str, Any]]:

@@ -65,3 +65,11 @@ def test_a_named_concept_that_cannot_be_validated_is_marked_unreliable_everywher
     assert assign_badge(_row(record)) not in (CHOSEN, REJECTED)
     over_grpc = next(c for c in client.contrast("demo", top=100_000) if c.id == concept.id)
     assert over_grpc.reliable is False and over_grpc.label.endswith("(unreliable)")
+
+
+def test_a_topic_contrast_never_ranks_the_overall_direction(session, client):
+    topic = session.store.read_pairs()[0]["metadata"]["domain"]
+    records, n_pairs = session.topic_contrast(topic)
+    assert n_pairs >= 3 and records and not [r for r in records if r["kind"] == "contrast"]
+    over_grpc = client.contrast("demo", topic=topic, top=100_000)
+    assert not [c for c in over_grpc if c.kind == "contrast"]
