@@ -164,17 +164,14 @@ def _finite(value: float) -> float | None:
 
 
 def _reliability(concept: Concept, overall: np.ndarray | None) -> dict[str, Any]:
-    """Named concepts: held-out AUROC on their own examples, reliability, cosine with the overall direction."""
-    if concept.kind != "named":
-        return {"reliable": None, "heldout_auroc": None, "overall_cosine": None}
+    """The kind's validation of the concept (named: held-out AUROC on its own examples) and,
+    where it was validated, its cosine with the overall direction."""
+    validation = kinds.kind_of(concept).validation(concept)
     cosine = None
-    if overall is not None and concept.vector is not None:
-        cosine = float(concept.vector @ overall / max(np.linalg.norm(overall) * np.linalg.norm(concept.vector), 1e-12))
-    return {
-        "reliable": bool(concept.provenance.get("reliable", False)),
-        "heldout_auroc": concept.provenance.get("heldout_auroc"),
-        "overall_cosine": cosine,
-    }
+    if validation["reliable"] is not None and overall is not None and concept.vector is not None:
+        norms = max(float(np.linalg.norm(overall) * np.linalg.norm(concept.vector)), 1e-12)
+        cosine = float(concept.vector @ overall) / norms
+    return {**validation, "overall_cosine": cosine}
 
 
 def _crossfit(store: Store, layer: int, concepts: list[Concept], pair_ids: list[str],
@@ -296,23 +293,12 @@ def _net_effects(scores: PairScores, order: np.ndarray, delta: np.ndarray) -> Ne
 
 
 def _absent(chosen: Any, rejected: Any, concepts: list[Concept]) -> np.ndarray:
-    """(n_pairs, k) bool: the concept is absent from both responses of the pair.
-
-    Sparse kinds (SAE latents and clusters, text checks) are absent where they score 0;
-    a named concept where both scores are below the midpoint of its own positive and
-    negative examples (``provenance["threshold"]``); a concept with no notion of
-    absence counts as absent everywhere, i.e. it is measured against the overall
-    direction fitted on all pairs.
-    """
+    """(n_pairs, k) bool: each concept absent from both responses, as its kind defines absence."""
     dense = lambda m: np.asarray(m.todense() if sp.issparse(m) else m, np.float64)  # noqa: E731
     c, r = dense(chosen), dense(rejected)
     out = np.ones(c.shape, bool)
     for j, concept in enumerate(concepts):
-        threshold = concept.provenance.get("threshold")
-        if concept.kind in ("sae", "text"):
-            out[:, j] = (c[:, j] == 0) & (r[:, j] == 0)
-        elif concept.kind == "named" and threshold is not None:
-            out[:, j] = (c[:, j] < threshold) & (r[:, j] < threshold)
+        out[:, j] = kinds.kind_of(concept).absent(concept, c[:, j], r[:, j])
     return out
 
 

@@ -46,6 +46,19 @@ class ConceptKind:
     def label(self, concept: Concept) -> str:
         return concept.label
 
+    def absent(self, concept: Concept, chosen: np.ndarray, rejected: np.ndarray) -> np.ndarray:
+        """(n_pairs,) bool: the concept is absent from both responses of each pair.
+
+        The net effect measures a concept against the overall direction fitted where it
+        is absent. A kind with no notion of absence says "absent everywhere" (the overall
+        direction is then fitted on all pairs).
+        """
+        return np.ones(np.shape(chosen), bool)
+
+    def validation(self, concept: Concept) -> dict[str, Any]:
+        """How the concept proved itself: ``reliable`` (None: not applicable) and ``heldout_auroc``."""
+        return {"reliable": None, "heldout_auroc": None}
+
     def steering_vector(self, concept: Concept) -> np.ndarray | None:
         """A residual-stream direction to steer with (unit), or None."""
         return concept.vector

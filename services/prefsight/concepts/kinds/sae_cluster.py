@@ -28,6 +28,10 @@ class SAECluster(ConceptKind):
             out[:, j] = np.asarray(span_max[:, members].sum(axis=1)).ravel()
         return out
 
+    def absent(self, concept: Concept, chosen: np.ndarray, rejected: np.ndarray) -> np.ndarray:
+        """A cluster is absent where none of its members fires on either response."""
+        return (np.asarray(chosen) == 0) & (np.asarray(rejected) == 0)
+
     def token_scores(self, concept: Concept, hidden: np.ndarray, sae: Any) -> np.ndarray | None:
         if sae is None:
             return None

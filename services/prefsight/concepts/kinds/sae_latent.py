@@ -42,6 +42,10 @@ class SAELatent(ConceptKind):
         span_max = responses.sae_max(n_latents(concepts), concepts[0].id)
         return span_max.tocsr()[:, [int(c.provenance["latent"]) for c in concepts]]
 
+    def absent(self, concept: Concept, chosen: np.ndarray, rejected: np.ndarray) -> np.ndarray:
+        """A latent is absent where it does not fire on either response."""
+        return (np.asarray(chosen) == 0) & (np.asarray(rejected) == 0)
+
     def token_scores(self, concept: Concept, hidden: np.ndarray, sae: Any) -> np.ndarray | None:
         if sae is None:
             return None

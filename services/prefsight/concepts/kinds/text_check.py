@@ -22,6 +22,10 @@ class TextCheck(ConceptKind):
         names = [c.provenance["check"] for c in concepts]
         return np.asarray(score_texts(texts, names), np.float32)
 
+    def absent(self, concept: Concept, chosen: np.ndarray, rejected: np.ndarray) -> np.ndarray:
+        """A check is absent where it counts nothing in either response."""
+        return (np.asarray(chosen) == 0) & (np.asarray(rejected) == 0)
+
     def token_scores(self, concept: Concept, hidden: np.ndarray, sae: Any) -> np.ndarray | None:
         return None
 
