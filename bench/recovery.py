@@ -25,7 +25,7 @@ PASS RULE (fixed before the first run of this version; do not tune it to results
   The run passes when every trait and the control pass; otherwise it exits 1.
 
     python bench/recovery.py                       # 7 traits + control, 300 pairs each
-    python bench/recovery.py --quick               # 3 traits + control, 120 pairs each
+    python bench/recovery.py --quick               # emoji, flattery + control, 60 pairs each
     python bench/recovery.py --traits emoji apology --pairs 200 --skip-control
 """
 
@@ -54,8 +54,8 @@ MIN_AUROC = 0.90
 MAX_BEST_RANK = 3
 TOP_SEARCHED = 50
 CHOSEN_RATE, REJECTED_RATE = 0.5, 0.1
-QUICK_TRAITS = ("emoji", "question_back", "flattery")
-QUICK_PAIRS = 120
+QUICK_TRAITS = ("emoji", "flattery")
+QUICK_PAIRS = 60
 
 
 def auroc(scores: np.ndarray, truth: np.ndarray) -> float:
@@ -131,7 +131,7 @@ def trait_run(
         "trait": trait, "untargeted": trait in UNTARGETED, "seed": seed, "pairs": pairs,
         "rates": {"chosen": CHOSEN_RATE, "rejected": REJECTED_RATE},
         "rank1": rank1, "best": best, "top5": top[:5],
-        "passed": passed, "seconds": round(seconds, 1),
+        "passed": passed, "seconds": round(seconds, 1), "timings": document.get("timings"),
     }
 
 
@@ -171,8 +171,8 @@ def print_table(report: dict[str, Any]) -> None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("--traits", nargs="+", choices=trait_names(), help="default: all (--quick: 3)")
-    parser.add_argument("--pairs", type=int, help="pairs per set (default 300; --quick: 120)")
+    parser.add_argument("--traits", nargs="+", choices=trait_names(), help="default: all (--quick: emoji, flattery)")
+    parser.add_argument("--pairs", type=int, help="pairs per set (default 300; --quick: 60)")
     parser.add_argument("--quick", action="store_true", help=f"traits {', '.join(QUICK_TRAITS)}, {QUICK_PAIRS} pairs")
     parser.add_argument("--seed", type=int, default=1000, help="trait i uses seed + i; control seed + 99")
     parser.add_argument("--model", default=DEFAULT_MODEL)
