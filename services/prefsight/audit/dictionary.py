@@ -19,6 +19,7 @@ import numpy as np
 from prefsight.concepts.catalog import (
     delete_concepts,
     load_concepts,
+    publish_sae,
     sae_folder,
     save_concepts,
     save_feature_stats,
@@ -92,6 +93,7 @@ def ensure_sae(
     summary = {**report.__dict__, "model": model, "layer": layer, "n_latents": config.n_latents,
                "k": config.k}
     report_path.write_text(json.dumps(summary, indent=1))
+    publish_sae(store, layer)
     return sae, summary, True
 
 

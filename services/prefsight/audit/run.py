@@ -26,6 +26,7 @@ from prefsight.audit.hints import add_hints
 from prefsight.contrast import ContrastConfig
 from prefsight.ingest import IngestConfig, ingest
 from prefsight.models import DEFAULT_MODEL, load_model
+from prefsight.store import objects
 from prefsight.store.tables import Store
 
 log = logging.getLogger(__name__)
@@ -197,24 +198,27 @@ def _pca2(x: np.ndarray) -> np.ndarray:
     return x @ vt[:2].T
 
 
-def document_path(store: Store) -> Path:
-    return Path(store.uri) / "audit" / "latest.json"
+def document_path(store: Store) -> str:
+    """``<store>/audit/latest.json``: a local path, or an object URI for a remote store."""
+    return objects.join(store.uri, "audit", "latest.json")
 
 
 def save_document(store: Store, document: dict[str, Any]) -> None:
-    if "://" in store.uri:
-        return
-    path = document_path(store)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(document, default=str))
-    tmp.replace(path)
+    """Replace the store's audit document whole (readers never see half of one)."""
+    objects.write_bytes(document_path(store), json.dumps(document, default=str).encode())
 
 
 def load_document(store: Store) -> dict[str, Any]:
+    """The store's last audit document.
+
+    Raises:
+        FailedPrecondition: the store has not been audited.
+    """
     from prefsight.errors import FailedPrecondition
 
-    path = document_path(store)
-    if not path.exists():
-        raise FailedPrecondition(f"store {store.uri} has no audit yet (run `prefsight audit`)")
-    return json.loads(path.read_text())
+    try:
+        return json.loads(objects.read_bytes(document_path(store)))
+    except FileNotFoundError:
+        raise FailedPrecondition(
+            f"store {store.uri} has no audit yet (run `prefsight audit`)"
+        ) from None
