@@ -98,6 +98,7 @@ class Dispatch:
                 continue
             idle.append(actor)
             self.pairs_by_node[self.node_of[actor]] += result.pairs
+            log.debug("batch of %d pairs done on node %s", result.pairs, self.node_of[actor])
             yield result
 
     def _check_stall(self, running: dict[Any, Any], since: float | None) -> float | None:
