@@ -64,30 +64,45 @@ def save_tiny_model(path: Path) -> Path:
 
 
 def child_ingest(data: str, store: str, model: str) -> None:
-    """One ingest in this fresh process; prints a JSON line with peak RSS and rates."""
+    """One ingest in this fresh process; prints READY when the workers are up, then a
+    JSON line with peak RSS and rates."""
     sys.path.insert(0, str(ROOT / "bench"))
     from ingest import RssSampler
     from prefsight.ingest import IngestConfig, ingest
 
     config = IngestConfig(layers=(2,), max_length=256, token_budget=8192, max_batch_pairs=256,
                           sample_per_response=0)
+
+    def progress(p) -> None:
+        rss.watch(p)
+        if p.stage == "ready":
+            print("READY", flush=True)
+
     with RssSampler() as rss:
-        result = ingest(data, store, model=model, config=config, workers=1, progress=rss.watch)
+        result = ingest(data, store, model=model, config=config, workers=1, progress=progress)
     print("RESULT " + json.dumps({"pairs": result.pairs, "pairs_per_s": result.pairs_per_s,
                                   "tokens_per_s": result.tokens_per_s, "seconds": result.seconds,
                                   "peak_rss_mb": rss.peak / 2**20}), flush=True)
 
 
-def run_ingest(data: Path, store: Path, model: Path) -> dict:
+def run_ingest(data: Path, store: Path, model: Path, ready: threading.Event | None = None) -> dict:
+    """Ingest in a child process; ``ready`` is set once its forwards start."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(ROOT / "services"), str(ROOT / "client"), str(ROOT), os.environ.get("PYTHONPATH", "")])}
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, __file__, "--child", str(data), str(store), str(model)],
-                          capture_output=True, text=True, env=env)
-    lines = [x for x in done.stdout.splitlines() if x.startswith("RESULT ")]
-    if done.returncode or not lines:
-        raise RuntimeError(f"ingest child failed: {done.stderr[-3000:]}")
-    return {**json.loads(lines[-1][7:]), "wall_s": time.perf_counter() - start}
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--child", str(data), str(store), str(model)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+    )
+    result = None
+    for line in child.stdout:  # type: ignore[union-attr]
+        if line.startswith("READY") and ready is not None:
+            ready.set()
+        elif line.startswith("RESULT "):
+            result = json.loads(line[7:])
+    if child.wait() or result is None:
+        raise RuntimeError(f"ingest child failed (exit {child.returncode})")
+    return {**result, "wall_s": time.perf_counter() - start}
 
 
 def add_concepts(uri: str) -> list[str]:
@@ -186,11 +201,13 @@ def main() -> None:
             idle = score_latency(server.address, ids, store.d_model(), args.seconds)
             data = write_pairs(root / "more.jsonl", args.small, seed=7)
             busy: dict = {}
+            ready = threading.Event()
             ingester = threading.Thread(
-                target=lambda: busy.update(run_ingest(data, root / "other", model)))
+                target=lambda: busy.update(run_ingest(data, root / "other", model, ready)))
             ingester.start()
-            time.sleep(12.0)  # past Ray start-up and model load: the forwards are running
+            ready.wait(timeout=600)  # past Ray start-up and model load: the forwards run
             loaded = score_latency(server.address, ids, store.d_model(), args.seconds)
+            report["ingest_ran_through_window"] = ready.is_set() and ingester.is_alive()
             ingester.join()
         finally:
             server.stop(grace=0)
