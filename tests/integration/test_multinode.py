@@ -160,7 +160,7 @@ def test_two_nodes_share_the_ingest_and_survive_losing_one(
     by_role = {names[node]: pairs for node, pairs in result["pairs_by_node"].items()}
     assert by_role.get("b", 0) > 0 and by_role.get("head", 0) > 0, result["pairs_by_node"]
     assert by_role["b"] + by_role["head"] == N_PAIRS == result["pairs"]
-    assert killed_after < N_PAIRS // 2, "the second node was killed too late to matter"
+    assert killed_after * CONFIG["max_batch_pairs"] < N_PAIRS // 2, "killed too late to matter"
     assert any("lost a batch" in x for x in lines), "".join(lines[-40:])
 
     # row for row the single-node run: no duplicates, no gaps, the same vectors

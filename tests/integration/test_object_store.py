@@ -153,3 +153,32 @@ def test_report_and_serve_run_against_the_object_store_store(audited_s3, tmp_pat
     expected = StoreSession(uri).score_concepts(sae_ids[:2], activations=x)
     assert scores.shape == (5, 2) and np.abs(scores).sum() > 0
     assert scores == pytest.approx(expected, abs=1e-5)
+
+
+def test_a_mirror_follows_the_bucket_when_the_folder_changes_or_goes(s3_bucket, tmp_path):
+    from prefsight.store import objects
+
+    remote = f"{s3_bucket}/mirror-test/saes/L1"
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "cfg.json").write_text('{"v": 1}')
+    (source / "w.bin").write_bytes(b"\x00" * 10)
+    objects.push_folder(source, remote)
+    local = tmp_path / "mirror"
+    assert objects.pull_folder(remote, local)
+    assert (local / "cfg.json").read_text() == '{"v": 1}' and (local / "w.bin").stat().st_size == 10
+
+    objects.write_bytes(objects.join(remote, "cfg.json"), b'{"v": 22}')  # retrained elsewhere
+    assert objects.pull_folder(remote, local)
+    assert (local / "cfg.json").read_text() == '{"v": 22}'
+
+    import os
+
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT"], region_name="us-east-1")
+    for key in _objects("mirror-test/"):
+        s3.delete_object(Bucket="prefsight", Key=key)
+    assert not objects.pull_folder(remote, local) and not local.exists()
+    with pytest.raises(FileNotFoundError):
+        objects.read_bytes(objects.join(remote, "cfg.json"))
