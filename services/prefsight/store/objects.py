@@ -119,7 +119,9 @@ def mirror_root(uri: str) -> Path:
 def pull_folder(uri: str, local: Path) -> bool:
     """Make ``local`` a copy of the remote folder ``uri`` (files directly inside it).
 
-    Copies only what changed since the last pull (by size and time); removes the
+    Copies only what changed since the last pull (by size and modification time,
+    which object stores keep to the second: a rewrite within the same second at
+    the same size is missed; SAE training takes longer than that); removes the
     local copy when the remote folder is gone, so ``local.exists()`` answers for it.
 
     Returns:
