@@ -38,7 +38,15 @@ from prefsight.store.tables import Store
 class StoreSession:
     """One store, its caches and (on demand) its model."""
 
-    def __init__(self, uri: str, *, model: str | None = None, fresh_interval: float = 0.0) -> None:
+    def __init__(
+        self,
+        uri: str,
+        *,
+        model: str | None = None,
+        fresh_interval: float = 0.0,
+        device: str | None = None,
+        dtype: str | None = None,
+    ) -> None:
         """Open a store.
 
         Args:
@@ -47,10 +55,18 @@ class StoreSession:
             fresh_interval: check the tables' versions at most this often, in seconds; 0
                 checks on every cached read. A server sets a few ms to a few tens of ms so its
                 hot paths do not ask LanceDB each call; answers are then at most this stale.
+            device: where the model for texts runs: ``auto`` (the GPU when one is
+                visible), ``cpu``, ``cuda``, ``cuda:N``. Default: ``$PREFSIGHT_DEVICE``
+                (which ``prefsight serve --device`` sets), else ``auto``.
+            dtype: ``float32`` or ``bfloat16``; default ``$PREFSIGHT_DTYPE``, else float32.
         """
+        import os
+
         self.store = Store(uri)
         self.uri = uri
         self._model_spec = model
+        self.device = device or os.environ.get("PREFSIGHT_DEVICE") or "auto"
+        self.dtype = dtype or os.environ.get("PREFSIGHT_DTYPE") or "float32"
         self._lock = threading.RLock()
         self._cache: dict[Any, Any] = {}
         self._version: tuple[int, ...] = ()
@@ -122,13 +138,16 @@ class StoreSession:
         )
 
     def loaded(self) -> Any:
-        """The store's model, loaded once (texts need it)."""
+        """The store's model, loaded once (texts need it), on ``device`` in ``dtype``."""
         with self._lock:
             if self._loaded is None:
+                from prefsight.concepts.sae import resolve_device
                 from prefsight.models import load_model
 
                 model, _ = self.model_layer()
-                self._loaded = load_model(self._model_spec or model)
+                self._loaded = load_model(
+                    self._model_spec or model, device=resolve_device(self.device), dtype=self.dtype
+                )
             return self._loaded
 
     # -- questions ------------------------------------------------------------

@@ -19,6 +19,7 @@ import numpy as np
 from prefsight.concepts.catalog import (
     delete_concepts,
     load_concepts,
+    publish_sae,
     sae_folder,
     save_concepts,
     save_feature_stats,
@@ -50,6 +51,8 @@ class DictionaryConfig:
     seed: int = 0
     max_train_tokens: int = 32768
     """SAE training tokens, drawn at random from the stored sample when it is larger."""
+    device: str = "auto"
+    """Where the SAE trains: ``auto`` is the GPU when one is visible, else the CPU."""
 
     def __post_init__(self) -> None:
         if self.n_latents < 16 or not 1 <= self.k <= self.n_latents:
@@ -85,13 +88,14 @@ def ensure_sae(
         tokens = tokens[np.sort(pick)]
     sae_config = SAEConfig(
         d_in=tokens.shape[1], n_latents=config.n_latents, k=config.k,
-        epochs=config.sae_epochs, seed=config.seed,
+        epochs=config.sae_epochs, seed=config.seed, device=config.device,
     )
     sae, report = train_sae(tokens, sae_config)
     save_sae(sae, folder, hook_layer=layer, model_name=model)
     summary = {**report.__dict__, "model": model, "layer": layer, "n_latents": config.n_latents,
                "k": config.k}
     report_path.write_text(json.dumps(summary, indent=1))
+    publish_sae(store, layer)
     return sae, summary, True
 
 

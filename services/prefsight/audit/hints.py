@@ -62,7 +62,8 @@ def _hidden_by_pair(
             for side, begin in (("chosen", packed.chosen_start[row]),
                                 ("rejected", packed.rejected_start[row])):
                 enc = pair.side(side)
-                h = captured[layer][row, begin + enc.span[0] : begin + enc.span[1]].float()
+                # to the CPU, where the SAE and the concept vectors are (the model may be on a GPU)
+                h = captured[layer][row, begin + enc.span[0] : begin + enc.span[1]].float().cpu()
                 ids = enc.ids[enc.span[0] : enc.span[1]]
                 out[(pair.pair_id, side)] = ([loaded.tokenizer.decode([i]) for i in ids], h)
     return out

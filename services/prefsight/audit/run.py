@@ -12,7 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -23,9 +23,11 @@ import prefsight
 from prefsight.audit.analysis import Analysis, analyse, topic_labels, topics_json, with_wilcoxon
 from prefsight.audit.dictionary import DictionaryConfig, build_dictionary
 from prefsight.audit.hints import add_hints
+from prefsight.concepts.sae import resolve_device
 from prefsight.contrast import ContrastConfig
 from prefsight.ingest import IngestConfig, ingest
 from prefsight.models import DEFAULT_MODEL, load_model
+from prefsight.store import objects
 from prefsight.store.tables import Store
 
 log = logging.getLogger(__name__)
@@ -64,8 +66,14 @@ def audit(
     skip_bad: bool = False,
     limit: int | None = None,
     progress: Progress | None = None,
+    device: str | None = None,
+    dtype: str = "float32",
 ) -> dict[str, Any]:
     """Ingest (if ``data``), build the dictionary, contrast, and describe the top concepts.
+
+    ``device`` (``cpu``, ``cuda``; default the GPU when one is visible) and ``dtype``
+    (``float32``, ``bfloat16``) apply to every model forward — the ingest workers,
+    the label hints and starter concepts — and the SAE trains on the same device.
 
     Returns:
         The audit document: ``concepts`` in rank order (each with ``id``,
@@ -75,7 +83,9 @@ def audit(
     report = progress or (lambda _s, _f: None)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
-    loaded = load_model(model)
+    loaded = load_model(model, device=resolve_device(device), dtype=dtype)
+    if device:
+        config = replace(config, dictionary=replace(config.dictionary, device=device))
     layer = config.layer if config.layer is not None else loaded.n_layers // 2
     layer = layer + loaded.n_layers if layer < 0 else layer
     timings["load_model"] = time.perf_counter() - clock
@@ -86,7 +96,8 @@ def audit(
         ingest_config = _ingest_config(data, config, layer, skip_bad, limit)
         result = ingest(
             data, store_uri, model=model, config=ingest_config, workers=config.workers,
-            skip_bad=skip_bad, limit=limit,
+            skip_bad=skip_bad, limit=limit, dtype=dtype,
+            device=None if device in (None, "", "auto") else device,
             progress=lambda p: report("ingest", p.pairs_done / max(p.pairs_total, 1)),
         )
         ingest_json = result.to_json()
@@ -198,24 +209,27 @@ def _pca2(x: np.ndarray) -> np.ndarray:
     return x @ vt[:2].T
 
 
-def document_path(store: Store) -> Path:
-    return Path(store.uri) / "audit" / "latest.json"
+def document_path(store: Store) -> str:
+    """``<store>/audit/latest.json``: a local path, or an object URI for a remote store."""
+    return objects.join(store.uri, "audit", "latest.json")
 
 
 def save_document(store: Store, document: dict[str, Any]) -> None:
-    if "://" in store.uri:
-        return
-    path = document_path(store)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(document, default=str))
-    tmp.replace(path)
+    """Replace the store's audit document whole (readers never see half of one)."""
+    objects.write_bytes(document_path(store), json.dumps(document, default=str).encode())
 
 
 def load_document(store: Store) -> dict[str, Any]:
+    """The store's last audit document.
+
+    Raises:
+        FailedPrecondition: the store has not been audited.
+    """
     from prefsight.errors import FailedPrecondition
 
-    path = document_path(store)
-    if not path.exists():
-        raise FailedPrecondition(f"store {store.uri} has no audit yet (run `prefsight audit`)")
-    return json.loads(path.read_text())
+    try:
+        return json.loads(objects.read_bytes(document_path(store)))
+    except FileNotFoundError:
+        raise FailedPrecondition(
+            f"store {store.uri} has no audit yet (run `prefsight audit`)"
+        ) from None

@@ -80,13 +80,17 @@ def _audit_config(layer: int | None, top: int, latents: int, k: int, workers: in
 @app.command()
 def audit(
     data: Path = typer.Argument(..., help="Dataset to audit (any format `ingest` reads)."),
-    store: str = typer.Option(..., "--store", help="Store folder (created if missing)."),
+    store: str = typer.Option(..., "--store", help="Store folder or s3:// URI (created if missing)."),
     model: str = typer.Option(DEFAULT_MODEL, help="Model spec."),
     layer: int = typer.Option(None, help="Layer to analyse (default: the middle layer)."),
     top: int = typer.Option(20, help="Concepts to describe (hints, examples)."),
     latents: int = typer.Option(2048, help="SAE dictionary size."),
     k: int = typer.Option(16, help="SAE active latents per token."),
     workers: int = typer.Option(0, help="ForwardWorker actors."),
+    device: str = typer.Option(
+        "auto", help="auto (the GPU when one is visible), cpu, cuda or cuda:N: model and SAE."
+    ),
+    dtype: str = typer.Option("float32", help="float32 or bfloat16 (the model's forwards)."),
     limit: int = typer.Option(0, help="Only the first N pairs."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip bad rows."),
     report: Path = typer.Option(None, help="Also write the HTML report here."),
@@ -100,7 +104,7 @@ def audit(
     bar = _StageBar(not quiet and not json_out)
     document = run_audit(
         data, store, model=model, config=_audit_config(layer, top, latents, k, workers),
-        skip_bad=skip_bad, limit=limit or None, progress=bar,
+        skip_bad=skip_bad, limit=limit or None, progress=bar, device=device, dtype=dtype,
     )
     bar.close()
     if report:

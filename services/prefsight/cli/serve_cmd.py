@@ -50,9 +50,18 @@ def serve(
         DEFAULT_MODEL,
         help="Model an Ingest uses when the request names none and the store holds none.",
     ),
+    device: str = typer.Option("auto", help="Where text requests run the model: auto, cpu, cuda[:N]."),
+    dtype: str = typer.Option("float32", help="The model's dtype: float32 or bfloat16."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Warnings only."),
 ) -> None:
     """Serve stores over gRPC until SIGTERM or Ctrl-C."""
+    import os
+
+    from prefsight.concepts.sae import resolve_device
+
+    resolve_device(device)  # --device cuda without a GPU: exit 2 now, not at the first request
+    # every StoreSession the server opens reads these (prefsight.session)
+    os.environ["PREFSIGHT_DEVICE"], os.environ["PREFSIGHT_DTYPE"] = device, dtype
     from prefsight.server.app import serve as run_server
     from prefsight.server.servicer import PrefsightServicer, ServicerConfig
 

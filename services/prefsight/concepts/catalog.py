@@ -2,7 +2,8 @@
 
 Owns: the ``concepts`` table (one row per concept, upserted by id), the
 ``feature_stats`` table (sparse per-span SAE statistics), where SAE folders
-live, and lookups with errors that list what exists.
+live (beside a local store, or mirrored from an object-store one), and
+lookups with errors that list what exists.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import scipy.sparse as sp
 
 from prefsight.concepts.types import Concept
 from prefsight.errors import FailedPrecondition, NotFound
+from prefsight.store import objects
 from prefsight.store import schema as S
 from prefsight.store.tables import Store, sql_in
 
@@ -127,10 +129,25 @@ def get_concept(store: Store, concept_id: str) -> Concept:
 
 
 def sae_folder(store: Store, layer: int) -> Path:
-    """Where the store keeps the SAE of a layer (SAELens folder format)."""
-    if "://" in store.uri:
-        raise FailedPrecondition("SAE folders need a local store path; copy the SAE locally")
-    return Path(store.uri) / "saes" / f"L{layer}"
+    """The local folder of the SAE of a layer (SAELens folder format).
+
+    A local store keeps it at ``<store>/saes/L<layer>``. An object-store store keeps
+    it at ``<uri>/saes/L<layer>/``; this returns a local mirror of that folder, brought
+    up to date now (absent when the store has no SAE of the layer). After writing
+    into the folder, call :func:`publish_sae` to upload it.
+    """
+    if not objects.is_remote(store.uri):
+        return Path(store.uri) / "saes" / f"L{layer}"
+    local = objects.mirror_root(store.uri) / "saes" / f"L{layer}"
+    objects.pull_folder(objects.join(store.uri, "saes", f"L{layer}"), local)
+    return local
+
+
+def publish_sae(store: Store, layer: int) -> None:
+    """Upload the SAE folder of a layer to an object-store store (no-op for a local one)."""
+    if objects.is_remote(store.uri):
+        local = objects.mirror_root(store.uri) / "saes" / f"L{layer}"
+        objects.push_folder(local, objects.join(store.uri, "saes", f"L{layer}"))
 
 
 def save_feature_stats(

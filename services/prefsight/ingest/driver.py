@@ -65,6 +65,8 @@ class IngestResult:
     seconds: float
     skipped: list[SkippedRow]
     run_id: str
+    pairs_by_node: dict[str, int] = field(default_factory=dict)
+    """Pairs each Ray node forwarded (node id -> pairs)."""
 
     @property
     def tokens_per_s(self) -> float:
@@ -88,6 +90,7 @@ class IngestResult:
             "pairs_per_s": round(self.pairs_per_s, 2),
             "skipped": [s.__dict__ for s in self.skipped],
             "run_id": self.run_id,
+            "pairs_by_node": self.pairs_by_node,
         }
 
 
@@ -249,20 +252,22 @@ def _forward_all(
     result: IngestResult,
     progress: Callable[[IngestProgress], None] | None,
 ) -> None:
-    from ray.util import ActorPool
+    from prefsight.ingest.dispatch import Dispatch
 
     ensure_ray(address)
-    actors, pids = make_workers(model, layers, workers=workers, device=device, dtype=dtype)
+    actors, pids = make_workers(
+        model, layers, workers=workers, device=device, dtype=dtype, task_retries=0
+    )
     batches = plan_batches(
         todo, token_budget=config.token_budget, max_batch_pairs=config.max_batch_pairs
     )
     report = progress or (lambda _p: None)
     report(IngestProgress("ready", 0, len(todo), 0, 0.0, pids))
-    pool = ActorPool(actors)
+    dispatch = Dispatch(actors)
     sample_left = config.max_sample_tokens
     clock = time.perf_counter()
     per_response = config.sample_per_response
-    work = pool.map_unordered(lambda a, b: a.run.remote(b, per_response), batches)
+    work = dispatch.run(batches, per_response)
     for batch_result in work:
         samples = _cap_samples(batch_result.token_samples, sample_left)
         # token samples first: the activations append is what marks pairs complete
@@ -276,5 +281,6 @@ def _forward_all(
         report(
             IngestProgress("batch", result.pairs, len(todo), result.tokens, result.seconds, pids)
         )
+    result.pairs_by_node = dict(dispatch.pairs_by_node)
     report(IngestProgress("done", result.pairs, len(todo), result.tokens, result.seconds, pids))
     log.info("ingested %d pairs, %d tokens in %.1f s", result.pairs, result.tokens, result.seconds)

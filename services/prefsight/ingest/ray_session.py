@@ -2,8 +2,7 @@
 
 Owns: ``ray.init`` (local by default, ``address`` joins a cluster), how many
 actors to make and what each reserves: one GPU each when Ray sees GPUs, else a
-share of the CPU cores. Actors restart and retry their task when their process
-dies.
+share of the CPU cores. Actors restart when their process dies.
 """
 
 from __future__ import annotations
@@ -39,6 +38,27 @@ def ensure_ray(address: str | None = None, *, num_cpus: int | None = None) -> No
         )
 
 
+def worker_options(
+    device: str, count: int, cpus: int, *, task_retries: int = MAX_RESTARTS
+) -> tuple[dict[str, Any], int]:
+    """Ray actor options of one ForwardWorker, and its torch thread count.
+
+    On a GPU each actor reserves one whole GPU (``num_gpus=1``): one model replica
+    per device, batches sized by ``token_budget``. On CPU the actors split the
+    cluster's cores. Actors restart when their process dies. ``task_retries=0``
+    hands a lost task back to the caller at once (the ingest dispatcher reruns it
+    on a live actor); Ray's retries wait for the same actor to come back, which
+    never happens when its node is gone and no other node has room for it.
+    """
+    options: dict[str, Any] = {"max_restarts": MAX_RESTARTS, "max_task_retries": task_retries}
+    if device != "cpu":
+        options["num_gpus"] = 1
+        return options, 1
+    threads = max(1, cpus // count)
+    options["num_cpus"] = min(threads, cpus)
+    return options, threads
+
+
 def make_workers(
     model: str,
     layers: list[int],
@@ -46,6 +66,7 @@ def make_workers(
     workers: int | None,
     device: str | None,
     dtype: str,
+    task_retries: int = MAX_RESTARTS,
 ) -> tuple[list[Any], list[int]]:
     """Create and warm up ForwardWorker actors; return (handles, process ids)."""
     import ray
@@ -61,13 +82,7 @@ def make_workers(
     count = workers or (gpus if device != "cpu" else 1)
     if count < 1:
         raise InvalidArgument(f"workers must be >= 1, got {count}")
-    options: dict[str, Any] = {"max_restarts": MAX_RESTARTS, "max_task_retries": MAX_RESTARTS}
-    if device != "cpu":
-        options["num_gpus"] = 1
-        threads = 1
-    else:
-        threads = max(1, cpus // count)
-        options["num_cpus"] = min(threads, cpus)
+    options, threads = worker_options(device, count, cpus, task_retries=task_retries)
     actor_cls = ray.remote(ForwardWorker).options(**options)
     actors = [actor_cls.remote(model, layers, device, dtype, threads) for _ in range(count)]
     infos = ray.get([a.ready.remote() for a in actors])

@@ -2,8 +2,9 @@
 
 Owns: the actor's life (model load, thread count, device) and its one method,
 ``run``. One actor per GPU with ``num_gpus=1``; on CPU, N actors share the
-cores. Actors restart and retry their task if their process dies, so a killed
-worker costs time, not rows.
+cores. Actors restart if their process dies and the driver's dispatcher
+(``prefsight.ingest.dispatch``) reruns the lost batch, so a killed worker or
+node costs time, not rows.
 """
 
 from __future__ import annotations
@@ -30,7 +31,15 @@ class ForwardWorker:
         self.layers = layers
 
     def ready(self) -> dict[str, Any]:
-        return {"pid": os.getpid(), "model": self.loaded.model_id, "d_model": self.loaded.d_model}
+        import ray
+
+        return {
+            "pid": os.getpid(),
+            "node_id": ray.get_runtime_context().get_node_id(),
+            "model": self.loaded.model_id,
+            "d_model": self.loaded.d_model,
+            "device": str(self.loaded.device),
+        }
 
     def run_sae(self, pairs: list[EncodedPair], sae: Any) -> Any:
         from prefsight.ingest.features import sae_batch

@@ -1,0 +1,222 @@
+"""Scale on one machine: ingest N synthetic pairs with a tiny random model.
+
+In the same run:
+  memory/throughput  ingest --small and --large pairs (each a fresh process with a
+                     fresh local Ray) and print peak RSS (driver + worker processes,
+                     sampled every 50 ms) and pairs/s of each, and the ratios
+                     large/small. Targets: memory ratio <= 1.2, throughput ratio >= 0.8.
+  interactive        on the large store, with 64 named concepts and the contrast
+                     directions: the first analysis (read + score + contrast) and a
+                     cached ``contrast`` call, in seconds.
+  serving under load ScoreConcepts from activations (batch 64, 8 concepts, 8 client
+                     threads) against ``prefsight serve`` over the large store: p50/p99
+                     while idle, then while a second ingest of --small pairs runs; ratio.
+  cost inputs        activation rows and bytes per pair per layer in the store, for the
+                     README's cost model.
+
+    python bench/scale.py --small 20000 --large 200000
+Writes everything in a temporary folder; prints one JSON object at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+ROOT = Path(__file__).resolve().parents[1]
+WORDS = ("rice water simmer paris capital france joke cat computer mouse poem roses red "
+         "violets blue gradient descent loss thank great idea sorry cannot help request "
+         "guide details header please really question answer").split()
+
+
+def write_pairs(path: Path, n: int, seed: int = 0) -> Path:
+    """n standard-format pairs of short random sentences (varied lengths)."""
+    rng = np.random.default_rng(seed)
+    with open(path, "w") as handle:
+        for i in range(n):
+            def sentence(lo: int, hi: int) -> str:
+                return " ".join(rng.choice(WORDS, int(rng.integers(lo, hi)))).capitalize() + "."
+            row = {"id": f"s{i:07d}", "prompt": sentence(4, 12), "chosen": sentence(5, 20),
+                   "rejected": sentence(5, 20), "domain": ["a", "b", "c"][i % 3]}
+            handle.write(json.dumps(row) + "\n")
+    return path
+
+
+def save_tiny_model(path: Path) -> Path:
+    sys.path.insert(0, str(ROOT))
+    from tests.conftest import build_tiny_llama, build_tokenizer
+
+    tokenizer = build_tokenizer()
+    build_tiny_llama(len(tokenizer)).save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+def child_ingest(data: str, store: str, model: str) -> None:
+    """One ingest in this fresh process; prints READY when the workers are up, then a
+    JSON line with peak RSS and rates."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from ingest import RssSampler
+    from prefsight.ingest import IngestConfig, ingest
+
+    config = IngestConfig(layers=(2,), max_length=256, token_budget=8192, max_batch_pairs=256,
+                          sample_per_response=0)
+
+    def progress(p) -> None:
+        rss.watch(p)
+        if p.stage == "ready":
+            print("READY", flush=True)
+
+    with RssSampler() as rss:
+        result = ingest(data, store, model=model, config=config, workers=1, progress=progress)
+    print("RESULT " + json.dumps({"pairs": result.pairs, "pairs_per_s": result.pairs_per_s,
+                                  "tokens_per_s": result.tokens_per_s, "seconds": result.seconds,
+                                  "peak_rss_mb": rss.peak / 2**20}), flush=True)
+
+
+def run_ingest(data: Path, store: Path, model: Path, ready: threading.Event | None = None) -> dict:
+    """Ingest in a child process; ``ready`` is set once its forwards start."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(ROOT / "services"), str(ROOT / "client"), str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--child", str(data), str(store), str(model)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+    )
+    result = None
+    for line in child.stdout:  # type: ignore[union-attr]
+        if line.startswith("READY") and ready is not None:
+            ready.set()
+        elif line.startswith("RESULT "):
+            result = json.loads(line[7:])
+    if child.wait() or result is None:
+        raise RuntimeError(f"ingest child failed (exit {child.returncode})")
+    return {**result, "wall_s": time.perf_counter() - start}
+
+
+def add_concepts(uri: str) -> list[str]:
+    from prefsight.concepts.catalog import save_concepts
+    from prefsight.concepts.directions import contrast_directions
+    from prefsight.concepts.types import Concept
+    from prefsight.store import Store
+
+    store = Store(uri)
+    model, d = store.models()[0], store.d_model()
+    rng = np.random.default_rng(1)
+    vectors = rng.standard_normal((64, d)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    named = [Concept(id=f"named:L2:c{i}", kind="named", layer=2, label=f"c{i}", vector=vectors[i])
+             for i in range(64)]
+    _, chosen = store.read_pooled(model=model, layer=2, side="chosen", pooling="mean")
+    _, rejected = store.read_pooled(model=model, layer=2, side="rejected", pooling="mean")
+    save_concepts(store, named + contrast_directions(chosen, rejected, 2, model=model), d)
+    return [c.id for c in named[:8]]
+
+
+def time_analysis(uri: str) -> dict:
+    from prefsight.session import StoreSession
+
+    session = StoreSession(uri)
+    start = time.perf_counter()
+    session.contrast(top=20)
+    cold = time.perf_counter() - start
+    start = time.perf_counter()
+    session.contrast(top=20)
+    return {"first_analysis_s": cold, "cached_contrast_s": time.perf_counter() - start}
+
+
+def score_latency(address: str, ids: list[str], d: int, seconds: float, clients: int = 8) -> dict:
+    from prefsight_client import Client
+
+    x = np.random.default_rng(0).standard_normal((64, d)).astype(np.float32)
+    times: list[float] = []
+    stop = time.perf_counter() + seconds
+
+    def loop() -> None:
+        with Client(address, timeout=30) as client:
+            client.score_concepts("large", ids, activations=x)
+            while time.perf_counter() < stop:
+                t = time.perf_counter()
+                client.score_concepts("large", ids, activations=x)
+                times.append(time.perf_counter() - t)
+
+    threads = [threading.Thread(target=loop) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ms = np.array(times) * 1e3
+    return {"calls": len(ms), "qps": len(ms) / seconds, "p50_ms": float(np.percentile(ms, 50)),
+            "p99_ms": float(np.percentile(ms, 99))}
+
+
+def store_bytes(uri: Path, table: str = "activations") -> int:
+    return sum(f.stat().st_size for f in (uri / f"{table}.lance").rglob("*") if f.is_file())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--small", type=int, default=20000)
+    parser.add_argument("--large", type=int, default=200000)
+    parser.add_argument("--seconds", type=float, default=8.0, help="each latency window")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_ingest(*args.child)
+        return
+    from prefsight.server.app import build_server
+    from prefsight.server.servicer import PrefsightServicer
+    from prefsight.store import Store
+
+    report: dict = {"small": args.small, "large": args.large, "cpus": os.cpu_count(),
+                    "loadavg_start": os.getloadavg()}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        model = save_tiny_model(root / "tiny")
+        small = run_ingest(write_pairs(root / "small.jsonl", args.small), root / "small", model)
+        large = run_ingest(write_pairs(root / "large.jsonl", args.large), root / "large", model)
+        report.update(ingest_small=small, ingest_large=large,
+                      memory_ratio=large["peak_rss_mb"] / small["peak_rss_mb"],
+                      throughput_ratio=large["pairs_per_s"] / small["pairs_per_s"])
+        store = Store(str(root / "large"))
+        rows = store.count("activations")
+        report["cost_inputs"] = {"rows_per_pair_per_layer": rows / args.large,
+                                 "activation_bytes_per_pair_per_layer": store_bytes(root / "large") / args.large,
+                                 "d_model": store.d_model()}
+        ids = add_concepts(str(root / "large"))
+        report["analysis"] = time_analysis(str(root / "large"))
+        server = build_server(PrefsightServicer([root / "large"])).start()
+        try:
+            idle = score_latency(server.address, ids, store.d_model(), args.seconds)
+            data = write_pairs(root / "more.jsonl", args.small, seed=7)
+            busy: dict = {}
+            ready = threading.Event()
+            ingester = threading.Thread(
+                target=lambda: busy.update(run_ingest(data, root / "other", model, ready)))
+            ingester.start()
+            ready.wait(timeout=600)  # past Ray start-up and model load: the forwards run
+            loaded = score_latency(server.address, ids, store.d_model(), args.seconds)
+            report["ingest_ran_through_window"] = ready.is_set() and ingester.is_alive()
+            ingester.join()
+        finally:
+            server.stop(grace=0)
+        report["score_idle"], report["score_during_ingest"] = idle, loaded
+        report["p99_ratio_during_ingest"] = loaded["p99_ms"] / idle["p99_ms"]
+        report["ingest_during_scoring"] = busy
+        report["loadavg_end"] = os.getloadavg()
+    print(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()
