@@ -15,6 +15,7 @@ import numpy as np
 from prefsight.concepts.kinds.base import ConceptKind, project
 from prefsight.concepts.kinds.responses import Responses
 from prefsight.concepts.types import Concept
+from prefsight.errors import FailedPrecondition
 
 FEATURE_RECIPE = "sae-mean-diff"
 
@@ -32,6 +33,11 @@ class Direction(ConceptKind):
             out[:, residual] = project([concepts[j] for j in residual], responses.mean())
         for j, concept in enumerate(concepts):
             if concept.provenance.get("recipe") == FEATURE_RECIPE:
+                if "weights" not in concept.provenance:
+                    raise FailedPrecondition(
+                        f"concept {concept.id!r} was built by an older prefsight without its "
+                        "latent weights; run `prefsight audit` on the store again"
+                    )
                 weights = np.asarray(concept.provenance["weights"], np.float32)
                 span_max = responses.sae_max(int(concept.provenance["n_latents"]), concept.id)
                 out[:, j] = np.asarray(span_max @ weights).ravel()
