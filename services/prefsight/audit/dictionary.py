@@ -212,7 +212,7 @@ def build_dictionary(
     for c in contrast_directions(chosen, rejected, layer, n_axes=config.n_axes, model=model):
         c.provenance["n_axes"] = config.n_axes
         concepts.append(c)
-    if config.starter and loaded is not None and not load_concepts(store, kind="named", layer=layer):
+    if config.starter and loaded is not None and _starter_missing(store, layer):
         from prefsight.concepts.named import starter_concepts
 
         report("named", 0.0)
@@ -221,6 +221,14 @@ def build_dictionary(
     save_concepts(store, concepts, d_model)
     return {"sae": sae_report, "sae_trained": trained, "n_concepts": len(concepts),
             "active_latents": int(len(active))}
+
+
+def _starter_missing(store: Store, layer: int) -> bool:
+    """No named concepts yet, or starter concepts encoded before they were validated."""
+    named = load_concepts(store, kind="named", layer=layer)
+    return not named or any(
+        c.provenance.get("source") == "starter" and "heldout_auroc" not in c.provenance for c in named
+    )
 
 
 def stats_from_stored_tokens(
