@@ -67,7 +67,9 @@ def parse_template(template: str) -> list[tuple[str, str | None]]:
                 f"unknown template field {{{clip(field, 40)}}}; the fields are {fields}"
             )
         if spec or conversion:
-            raise InvalidArgument(f"template fields take no format spec or conversion; use {fields}")
+            raise InvalidArgument(
+                f"template fields take no format spec or conversion; use {fields}"
+            )
         parts.append((literal, field))
     if not any(field for _, field in parts):
         raise InvalidArgument(f"the inoculation template must contain {fields}")
@@ -81,7 +83,9 @@ def render_template(template: str, *, label: str, description: str) -> str:
         InvalidArgument: a bad template, or a prompt over ``MAX_SYSTEM_PROMPT_CHARS``.
     """
     values = {"label": label, "description": description}
-    text = "".join(literal + (values[field] if field else "") for literal, field in parse_template(template))
+    text = "".join(
+        literal + (values[field] if field else "") for literal, field in parse_template(template)
+    )
     if len(text) > MAX_SYSTEM_PROMPT_CHARS:
         raise InvalidArgument(
             f"the system prompt would be {len(text)} characters; at most {MAX_SYSTEM_PROMPT_CHARS}"
@@ -111,7 +115,11 @@ def _check_output(data: Path, output: Path) -> None:
 
 
 def _open_out(path: Path) -> Any:
-    return gzip.open(path, "wt", encoding="utf-8") if path.suffix == ".gz" else open(path, "w", encoding="utf-8")
+    return (
+        gzip.open(path, "wt", encoding="utf-8")
+        if path.suffix == ".gz"
+        else open(path, "w", encoding="utf-8")
+    )
 
 
 def _write_parquet(rows: list[Any], data: Path, tmp: Path) -> None:
@@ -146,7 +154,7 @@ def _write_rows(rows: list[Any], data: Path, output: Path) -> None:
 # -- the source ---------------------------------------------------------------------
 
 
-def _raw_rows(data: Path) -> list[tuple[str | None, str | None, Any]]:
+def raw_rows(data: Path) -> list[tuple[str | None, str | None, Any]]:
     """(pair id, content hash, raw row) per row; bad rows carry no id and pass through."""
     rows = []
     for line, row in iter_rows(data):
@@ -164,7 +172,7 @@ def check_source(
     """Check that the source holds every analysed pair with the content the store holds.
 
     Args:
-        rows: the source's rows from ``_raw_rows``.
+        rows: the source's rows from ``raw_rows``.
         expected: pair id -> content hash of the pairs the store analysed.
         source: the source's name, for messages.
 
@@ -189,19 +197,24 @@ def check_source(
 
 def _manifest(output: Path, action: str, selection: Selection, extra: dict[str, Any]) -> Path:
     path = output.with_name(output.name + ".manifest.json")
-    path.write_text(json.dumps({
-        "action": action,
-        "rule": selection.rule,
-        "concepts": selection.concept_ids,
-        "pairs": [{"pair_id": p, "delta": selection.delta[p]} for p in selection.pair_ids],
-        "created_at": datetime.now(timezone.utc).isoformat(),
-        **extra,
-    }, indent=1))
+    path.write_text(
+        json.dumps(
+            {
+                "action": action,
+                "rule": selection.rule,
+                "concepts": selection.concept_ids,
+                "pairs": [{"pair_id": p, "delta": selection.delta[p]} for p in selection.pair_ids],
+                "created_at": datetime.now(timezone.utc).isoformat(),
+                **extra,
+            },
+            indent=1,
+        )
+    )
     return path
 
 
 def _read_source(data: Path, expected: Mapping[str, str] | None) -> tuple[list[Any], int]:
-    rows = _raw_rows(Path(data))
+    rows = raw_rows(Path(data))
     extra = check_source(rows, expected, Path(data).name) if expected is not None else 0
     return rows, extra
 
@@ -218,11 +231,17 @@ def write_filtered(
     _check_output(Path(data), output)
     rows, unanalysed = _read_source(Path(data), expected)
     drop = set(selection.pair_ids)
-    kept = [row for pair_id, _, row in rows if pair_id not in drop and not isinstance(row, RowError)]
+    kept = [
+        row for pair_id, _, row in rows if pair_id not in drop and not isinstance(row, RowError)
+    ]
     _write_rows(kept, Path(data), output)
     removed = len(rows) - len(kept)
-    return removed, _manifest(output, "filter", selection,
-                              {"source": str(data), "removed": removed, "unanalysed_rows": unanalysed})
+    return removed, _manifest(
+        output,
+        "filter",
+        selection,
+        {"source": str(data), "removed": removed, "unanalysed_rows": unanalysed},
+    )
 
 
 def _inoculate_row(row: dict[str, Any], system: str) -> dict[str, Any]:
@@ -240,13 +259,23 @@ def _inoculate_row(row: dict[str, Any], system: str) -> dict[str, Any]:
         for key in ("chosen", "rejected"):
             text = row[key]
             head = "\n\nHuman:"
-            row[key] = (head + f" {system}" + text[len(head):]) if text.startswith(head) else f"{system}\n\n{text}"
+            row[key] = (
+                (head + f" {system}" + text[len(head) :])
+                if text.startswith(head)
+                else f"{system}\n\n{text}"
+            )
     return row
 
 
 def write_inoculated(
-    data: Path, selection: Selection, output: Path, *, label: str, description: str = "",
-    template: str = DEFAULT_INOCULATION, expected: Mapping[str, str] | None = None,
+    data: Path,
+    selection: Selection,
+    output: Path,
+    *,
+    label: str,
+    description: str = "",
+    template: str = DEFAULT_INOCULATION,
+    expected: Mapping[str, str] | None = None,
 ) -> tuple[int, Path]:
     """Copy ``data`` with a system prompt naming the trait on the flagged pairs.
 
@@ -260,10 +289,19 @@ def write_inoculated(
     flag = set(selection.pair_ids)
     out = [
         _inoculate_row(row, system) if pair_id in flag else row
-        for pair_id, _, row in rows if not isinstance(row, RowError)
+        for pair_id, _, row in rows
+        if not isinstance(row, RowError)
     ]
     _write_rows(out, Path(data), output)
     flagged = sum(1 for pair_id, _, _ in rows if pair_id in flag)
-    return flagged, _manifest(output, "inoculate", selection,
-                              {"source": str(data), "flagged": flagged, "system_prompt": system,
-                               "unanalysed_rows": unanalysed})
+    return flagged, _manifest(
+        output,
+        "inoculate",
+        selection,
+        {
+            "source": str(data),
+            "flagged": flagged,
+            "system_prompt": system,
+            "unanalysed_rows": unanalysed,
+        },
+    )

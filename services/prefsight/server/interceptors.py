@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 
 import grpc
 
+from prefsight.cancel import call_check, cancel_scope
 from prefsight.errors import PrefsightError
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,11 @@ class BehaviourInterceptor(grpc.ServerInterceptor, abc.ABC):
 
 
 class ErrorInterceptor(BehaviourInterceptor):
-    """Map escaping exceptions to status codes; never let a bug's traceback reach the caller."""
+    """Map escaping exceptions to status codes; never let a bug's traceback reach the caller.
+
+    It also sets the call's cancel check (``prefsight.cancel``) around the behaviour, so
+    forward loops stop between batches once the caller cancels or its deadline passes.
+    """
 
     def __init__(self, applies: Callable[[str], bool] | None = None) -> None:
         self._applies = applies
@@ -113,7 +118,8 @@ class ErrorInterceptor(BehaviourInterceptor):
     @contextmanager
     def guard(self, method: str, request: Any, context: grpc.ServicerContext) -> Iterator[None]:
         try:
-            yield
+            with cancel_scope(call_check(context)):
+                yield
         except PrefsightError as error:
             abort(context, grpc.StatusCode[error.status], error.message)
         except Exception:

@@ -204,7 +204,9 @@ class PathPolicy:
         if any(_inside(target, s) for s in self.store_paths):
             raise InvalidArgument(f"output_path {clip(output)!r} is inside a store")
         if not target.parent.is_dir():
-            raise NotFound(f"output_path {clip(output)!r}: its folder does not exist in the export folder")
+            raise NotFound(
+                f"output_path {clip(output)!r}: its folder does not exist in the export folder"
+            )
         manifest = target.with_name(target.name + ".manifest.json")
         if target.is_dir():
             raise InvalidArgument(f"output_path {clip(output)!r} is a folder")
