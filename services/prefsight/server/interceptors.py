@@ -105,7 +105,8 @@ class BehaviourInterceptor(grpc.ServerInterceptor, abc.ABC):
 class ErrorInterceptor(BehaviourInterceptor):
     """Map escaping exceptions to status codes; never let a bug's traceback reach the caller.
 
-    It also sets the call's cancel check (``prefsight.cancel``) around the behaviour, so
+    It also refuses to start a call whose deadline passed while it waited in the queue,
+    and sets the call's cancel check (``prefsight.cancel``) around the behaviour, so
     forward loops stop between batches once the caller cancels or its deadline passes.
     """
 
@@ -117,8 +118,10 @@ class ErrorInterceptor(BehaviourInterceptor):
 
     @contextmanager
     def guard(self, method: str, request: Any, context: grpc.ServicerContext) -> Iterator[None]:
+        check = call_check(context)
         try:
-            with cancel_scope(call_check(context)):
+            check()  # a call that expired while queued does not start
+            with cancel_scope(check):
                 yield
         except PrefsightError as error:
             abort(context, grpc.StatusCode[error.status], error.message)
