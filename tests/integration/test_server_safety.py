@@ -478,3 +478,65 @@ def test_expired_text_calls_stop_and_the_cpu_returns_to_idle(served):
     finally:
         server.stop(grace=0)
         loaded.model.forward = forward
+
+
+# -- 1. Ray belongs to the server process --------------------------------------------
+
+SERVE = "from prefsight.cli.app import main; import prefsight.cli.serve_cmd; main()"
+
+
+def test_serve_starts_ray_once_and_survives_ingests_one_of_them_cancelled(audited_store, tmp_path):
+    """No Ray running: `prefsight serve` starts its own on its main thread; three Ingest
+    calls (the second cancelled) leave it healthy and answering."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+    from prefsight_client import Client
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    data, exports = tmp_path / "data", tmp_path / "exports"
+    data.mkdir()
+    exports.mkdir()
+    shutil.copy(audited_store.data, data / "demo.jsonl")
+    command = [sys.executable, "-c", SERVE, "serve", "--store", str(tmp_path / "stores/fresh")]
+    command += ["--data-root", str(data), "--export-root", str(exports), "--port", str(port)]
+    command += ["--model", str(audited_store.model), "--quiet"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_ADDRESS")}
+    log = open(tmp_path / "serve.log", "w")  # noqa: SIM115 - closed with the process below
+    process = subprocess.Popen(command, stderr=log, env=env)
+    try:
+        with Client(f"127.0.0.1:{port}", retries=60, timeout=300) as client:
+            first = list(client.ingest("fresh", "demo.jsonl", limit=6, layers=[1]))
+            assert first[-1].stage == "done" and first[-1].pairs_done == 6
+            stream = client.ingest("fresh", "demo.jsonl", layers=[1], token_budget=1024)
+            for event in stream:
+                if event.stage == "write":
+                    break
+            stream.cancel()
+            list(stream)
+            for _ in range(600):  # the cancelled run ends after its batch in flight
+                if all(r.status != "running" for r in client.info("fresh").runs):
+                    break
+                time.sleep(0.1)
+            third = list(client.ingest("fresh", "demo.jsonl", limit=12, layers=[1]))
+            assert third[-1].stage == "done"
+            time.sleep(5)
+            info = client.info("fresh")
+            assert info.pairs >= 12 and [r.status for r in info.runs].count("cancelled") == 1
+            with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+                health = health_pb2_grpc.HealthStub(channel).Check(
+                    health_pb2.HealthCheckRequest(), timeout=30
+                )
+            assert health.status == health_pb2.HealthCheckResponse.SERVING
+        assert process.poll() is None
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(60) == 0
+    finally:
+        process.kill()
+        log.close()
