@@ -21,9 +21,12 @@ from typing import Any, NoReturn
 import grpc
 
 from prefsight.cancel import call_check, cancel_scope
-from prefsight.errors import PrefsightError
+from prefsight.errors import PrefsightError, clip
 
 log = logging.getLogger(__name__)
+
+MAX_DETAILS = 1000
+"""Longest error message sent; longer ones (a request's 100 kB field echoed) are cut."""
 
 Guard = Callable[[Any, grpc.ServicerContext], AbstractContextManager[None]]
 """(request or None for client streams, context) -> a context manager around the call."""
@@ -124,7 +127,7 @@ class ErrorInterceptor(BehaviourInterceptor):
             with cancel_scope(check):
                 yield
         except PrefsightError as error:
-            abort(context, grpc.StatusCode[error.status], error.message)
+            abort(context, grpc.StatusCode[error.status], clip(error.message, MAX_DETAILS))
         except Exception:
             if context.code() is not None:  # the servicer aborted on purpose
                 raise

@@ -32,7 +32,7 @@ import prefsight
 from prefsight._proto.prefsight.v1 import concepts_pb2, prefsight_pb2_grpc, store_pb2
 from prefsight.concepts.types import KINDS
 from prefsight.data.pairs import RowError
-from prefsight.errors import FailedPrecondition, InvalidArgument, NotFound
+from prefsight.errors import FailedPrecondition, InvalidArgument, NotFound, clip
 from prefsight.index import merge_topk
 from prefsight.interventions.datasets import export_suffix, parse_template
 from prefsight.models import DEFAULT_MODEL
@@ -97,14 +97,16 @@ def _pooling(value: str) -> None:
     """Analysis reads mean-pooled activations; other poolings are for nearest examples."""
     if value not in ("", "mean"):
         raise InvalidArgument(
-            f"pooling {value!r} is not analysed here; use 'mean' (or leave it empty)"
+            f"pooling {clip(value)!r} is not analysed here; use 'mean' (or leave it empty)"
         )
 
 
 def _kinds(kinds: Sequence[str]) -> tuple[str, ...]:
     for kind in kinds:
         if kind not in KINDS:
-            raise InvalidArgument(f"unknown concept kind {kind!r}; kinds: {', '.join(KINDS)}")
+            raise InvalidArgument(
+                f"unknown concept kind {clip(kind)!r}; kinds: {', '.join(KINDS)}"
+            )
     return tuple(dict.fromkeys(kinds))
 
 
