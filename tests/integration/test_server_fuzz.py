@@ -62,20 +62,51 @@ def text() -> st.SearchStrategy[str]:
 
 
 def tensor(message: type) -> st.SearchStrategy:
+    """Half well-formed [n, 64] or [64] float32 tensors, half anything."""
     shape = st.lists(st.one_of(st.integers(-2, 70), st.just(2**40)), max_size=3)
     dtype = st.sampled_from(["float32", "float64", "", "int8", "\x00"])
     data = st.one_of(st.binary(max_size=600), st.integers(0, 64).map(lambda n: b"\0" * (4 * n)))
-    return st.builds(lambda s, d, b: message(shape=s, dtype=d, data=b), shape, dtype, data)
+    junk = st.builds(lambda s, d, b: message(shape=s, dtype=d, data=b), shape, dtype, data)
+    values = st.floats(-1e3, 1e3, width=32)
+
+    def good(rows: int, numbers: list[float]) -> object:
+        import numpy as np
+
+        array = np.resize(np.asarray(numbers or [0.0], np.float32), rows * 64)
+        shape = [rows, 64] if rows else [64]
+        return message(shape=shape, dtype="float32", data=array.astype("<f4").tobytes())
+
+    return st.one_of(junk, st.builds(good, st.integers(0, 3), st.lists(values, max_size=8)))
+
+
+NAMED_VALUES = {
+    "pooling": ["", "mean", "last", "max"],
+    "side": ["", "chosen", "rejected"],
+    "recipe": ["", "unit", "scaled"],
+    "kinds": ["sae", "named", "text", "contrast"],
+    "dataset_format": ["", "trl", "hh_rlhf", "parquet"],
+    "poolings": ["mean", "last"],
+}
+"""Fields whose valid values are few: drawn from these half of the time."""
 
 
 def scalar(field) -> st.SearchStrategy:
-    """Values for one non-message field, by its name and type."""
+    """Values for one non-message field, by its name and type; valid values are likely, so
+    requests get past the first check as often as they fail it."""
     name, kind = field.name, field.type
+    if name in NAMED_VALUES:
+        return st.one_of(st.sampled_from(NAMED_VALUES[name]), text())
+    if name in ("layer", "layers"):
+        return st.one_of(st.just(2), st.integers(-3, 70), st.integers(-(2**31), 2**31 - 1))
+    if name in ("k", "top_k", "limit"):
+        return st.one_of(st.integers(0, 12), st.integers(-(2**31), 2**31 - 1))
+    if name in ("threshold", "top_fraction", "q_max"):
+        return st.one_of(st.floats(0, 1), st.floats(allow_nan=True))
     if kind == field.TYPE_STRING:
         if name == "store":
-            return st.sampled_from(STORES)
+            return st.one_of(st.just("demo"), st.sampled_from(STORES))
         if "concept" in name:
-            return st.one_of(st.sampled_from(CONCEPTS), st.text(max_size=20))
+            return st.one_of(st.just(CONCEPTS[0]), st.sampled_from(CONCEPTS), st.text(max_size=20))
         if name in ("dataset", "output_path", "source_dataset", "split"):
             return st.one_of(st.sampled_from(PATHS), st.text(max_size=20))
         if name == "system_prompt_template":
@@ -110,7 +141,7 @@ def message(descriptor, depth: int = 0) -> st.SearchStrategy:
             value = scalar(field)
         if _is_repeated(field):
             value = st.lists(value, max_size=4)
-        fields[field.name] = st.one_of(st.none(), value)
+        fields[field.name] = st.one_of(st.none(), value, value)
     oneofs = {o.name: [f.name for f in o.fields] for o in descriptor.oneofs}
 
     def build(values: dict, keep: dict) -> object:
