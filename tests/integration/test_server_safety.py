@@ -540,3 +540,17 @@ def test_serve_starts_ray_once_and_survives_ingests_one_of_them_cancelled(audite
     finally:
         process.kill()
         log.close()
+
+
+def test_the_session_refuses_an_output_inside_the_store_and_a_nan_threshold(audited_store):
+    from prefsight.errors import InvalidArgument
+
+    session = StoreSession(str(audited_store.uri))
+    inside = audited_store.uri / "filtered.jsonl"
+    with pytest.raises(InvalidArgument, match="inside the store"):
+        session.intervene(
+            "filter", [NAMED], data=str(audited_store.data), output=str(inside), top_fraction=0.1
+        )
+    assert not inside.exists()
+    with pytest.raises(InvalidArgument, match="finite"):
+        session.intervene("filter", [NAMED], data=None, output=None, threshold=float("nan"))
