@@ -9,7 +9,9 @@ clear status; never INTERNAL or UNKNOWN, never past its deadline. The server run
 over a copy of the audited demo store, with a data root holding a bad dataset and
 a non-dataset file, and an export root.
 
-``PREFSIGHT_FUZZ_EXAMPLES`` sets the examples per RPC (default 12, about a minute
+A second pass mutates one or two fields of a request that is answered OK, so the
+generated values reach the deep checks too. ``PREFSIGHT_FUZZ_EXAMPLES`` sets the
+examples per RPC and pass (default 12, about a minute
 in all); ``bench/fuzz_server.py`` runs thousands. ``PREFSIGHT_FUZZ_REPORT`` names a
 JSON file the status counts are written to.
 """
@@ -25,7 +27,13 @@ import grpc
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from prefsight._proto.prefsight.v1 import prefsight_pb2, prefsight_pb2_grpc, store_pb2
+from prefsight._proto.prefsight.v1 import (
+    concepts_pb2,
+    interventions_pb2,
+    prefsight_pb2,
+    prefsight_pb2_grpc,
+    store_pb2,
+)
 from prefsight.server.app import build_server
 from prefsight.server.servicer import PrefsightServicer, ServicerConfig
 
@@ -223,3 +231,99 @@ def test_generated_requests_get_clear_statuses(fuzzed, method):
     check()
     code, _ = answer(fuzzed, "ListStores", store_pb2.ListStoresRequest())
     assert code == grpc.StatusCode.OK  # still serving
+
+
+def valid_requests() -> dict[str, object]:
+    """One request per RPC that the fuzz server answers OK (Ingest: a bad dataset's rows)."""
+    named = CONCEPTS[0]
+    pick = interventions_pb2.PairSelection
+    return {
+        "ListStores": store_pb2.ListStoresRequest(),
+        "Info": store_pb2.InfoRequest(store="demo"),
+        "Ingest": store_pb2.IngestRequest(store="empty", dataset="bad.jsonl"),
+        "Contrast": concepts_pb2.ContrastRequest(store="demo", top_k=3),
+        "Scores": concepts_pb2.ScoresRequest(store="demo", concept_id=named),
+        "NearestFeatures": concepts_pb2.NearestFeaturesRequest(store="demo", concept_id=named, k=3),
+        "NearestExamples": concepts_pb2.NearestExamplesRequest(store="demo", text="Hello.", k=3),
+        "DefineConcept": concepts_pb2.DefineConceptRequest(
+            store="demo",
+            name="fuzzed",
+            positive_texts=["So right!", "Great idea!"],
+            negative_texts=["No.", "Wrong."],
+            overwrite=True,
+        ),
+        "SteeringVector": interventions_pb2.SteeringVectorRequest(store="demo", concept_id=named),
+        "ScoreConcepts": interventions_pb2.ScoreConceptsRequest(
+            store="demo", concept_ids=[named], texts=interventions_pb2.TextBatch(texts=["Hi."])
+        ),
+        "ShapingOffsets": interventions_pb2.ShapingOffsetsRequest(
+            store="demo", concept_ids=[named]
+        ),
+        "Filter": interventions_pb2.FilterRequest(
+            store="demo",
+            selection=pick(concept_ids=[named], top_fraction=0.1),
+            output_path="filtered.jsonl",
+            overwrite=True,
+        ),
+        "Inoculate": interventions_pb2.InoculateRequest(
+            store="demo",
+            selection=pick(concept_ids=[named], threshold=0.0),
+            output_path="inoculated.jsonl",
+            overwrite=True,
+        ),
+    }
+
+
+def mutated(base, descriptor) -> st.SearchStrategy:
+    """``base`` with one or two of its fields replaced by generated values (or cleared)."""
+    names = [f.name for f in descriptor.fields]
+
+    def merge(random, chosen: set[str]) -> object:
+        request = type(base)()
+        request.CopyFrom(base)
+        for name in chosen:
+            field = descriptor.fields_by_name[name]
+            request.ClearField(name)
+            if _is_repeated(field):
+                getattr(request, name).extend(getattr(random, name))
+            elif field.message_type is not None or field.has_presence:
+                if random.HasField(name):
+                    target = getattr(random, name)
+                    if field.message_type is not None:
+                        getattr(request, name).CopyFrom(target)
+                    else:
+                        setattr(request, name, target)
+            else:
+                setattr(request, name, getattr(random, name))
+        return request
+
+    chosen = st.sets(st.sampled_from(names), min_size=1, max_size=2) if names else st.just(set())
+    return st.builds(merge, message(descriptor), chosen)
+
+
+def test_the_valid_requests_are_answered_ok(fuzzed):
+    for method, request in valid_requests().items():
+        code, details = answer(fuzzed, method, request)
+        expected = grpc.StatusCode.INVALID_ARGUMENT if method == "Ingest" else grpc.StatusCode.OK
+        assert code == expected, f"{method}: {code.name} {details[:300]}"
+
+
+@pytest.mark.parametrize("method", [m.name for m in SERVICE.methods])
+def test_valid_requests_with_a_field_or_two_mutated_get_clear_statuses(fuzzed, method):
+    descriptor = SERVICE.methods_by_name[method].input_type
+    base = valid_requests()[method]
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(request=mutated(base, descriptor))
+    def check(request) -> None:
+        code, details = answer(fuzzed, method, request)
+        COUNTS[f"{method}~ {code.name}"] += 1
+        assert code not in FORBIDDEN, f"{method} -> {code.name}: {details[:300]}"
+        assert len(details) < 2000, f"{method} echoed {len(details)} characters"
+
+    check()
