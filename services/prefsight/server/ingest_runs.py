@@ -37,7 +37,7 @@ FORMATS = {
 """Wire dataset formats -> ``prefsight.data`` formats (their own names work too)."""
 
 
-class Cancelled(Exception):
+class CallerLeft(Exception):
     """Raised from the progress callback to stop an ingest whose caller left."""
 
 
@@ -78,7 +78,7 @@ class IngestRun:
     def report(self, progress: Any) -> None:
         """The ingest driver's progress callback: queue an event, or stop if the caller left."""
         if self.stop.is_set():
-            raise Cancelled(self.run_id)
+            raise CallerLeft(self.run_id)
         self.pairs, self.tokens = progress.pairs_done, progress.tokens
         stage = {"ready": "forward", "batch": "write", "done": "write"}.get(
             progress.stage, progress.stage
@@ -228,7 +228,7 @@ def execute(run: IngestRun, options: IngestOptions, *, workers: int | None) -> s
             workers=workers,
             progress=run.report,
         )
-    except Cancelled:
+    except CallerLeft:
         log.info("ingest %s into %s cancelled by its caller", run.run_id, run.store)
         return "cancelled"
     except BaseException as error:  # handed to the stream, which raises it to the caller
