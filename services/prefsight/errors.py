@@ -68,3 +68,20 @@ class BadRow(InvalidArgument):
 
     def __reduce__(self) -> tuple[type, tuple[str, int, str]]:  # type: ignore[override]
         return (type(self), (self.source, self.line, self.problem))
+
+
+class Cancelled(PrefsightError):
+    """The caller cancelled the call; the work stopped between two batches."""
+
+    status = "CANCELLED"
+
+
+class DeadlineExceeded(PrefsightError):
+    """The caller's deadline passed; the work stopped between two batches."""
+
+    status = "DEADLINE_EXCEEDED"
+
+
+def clip(text: str, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters for an error message (a request may send 100 kB)."""
+    return text if len(text) <= limit else f"{text[:limit]}…({len(text)} chars)"

@@ -31,6 +31,7 @@ from prefsight.interventions import (
     write_filtered,
     write_inoculated,
 )
+from prefsight.interventions.datasets import parse_template
 from prefsight.store import schema as S
 from prefsight.store.tables import Store
 
@@ -366,11 +367,23 @@ class StoreSession:
         threshold: float | None = None, top_fraction: float | None = None, dry_run: bool = False,
         template: str | None = None,
     ) -> dict[str, Any]:
-        """Filter or inoculate: select pairs, report each concept's Δ shift, write unless dry."""
+        """Filter or inoculate: select pairs, report each concept's Δ shift, write unless dry.
+
+        ``data`` must hold every analysed pair with the content the store holds (checked by
+        content hash before anything is written); ``output`` may not lie inside the store.
+
+        Raises:
+            InvalidArgument: an unknown action, no ids, a threshold that is not finite, a bad
+                template, a source that is not the store's, or an output inside the store.
+        """
         if action not in ("filter", "inoculate"):
             raise InvalidArgument(f"unknown intervention {action!r}")
         if not concept_ids:
             raise InvalidArgument("no concept ids given")
+        if threshold is not None and not np.isfinite(threshold):
+            raise InvalidArgument(f"threshold must be a finite number, got {threshold}")
+        if template is not None:
+            parse_template(template)
         concepts = [get_concept(self.store, c) for c in concept_ids]
         analysis = self.analysis(concepts[0].layer)
         selection = select_pairs(analysis, concept_ids, threshold=threshold, top_fraction=top_fraction)
@@ -384,14 +397,32 @@ class StoreSession:
             return result
         if not data or not output:
             raise InvalidArgument("a real run needs the original dataset (data) and an output path")
+        self._check_output(Path(output))
+        expected = self.pair_hashes(analysis.scores.pair_ids)
         if action == "filter":
-            n, manifest = write_filtered(Path(data), selection, Path(output))
+            n, manifest = write_filtered(Path(data), selection, Path(output), expected=expected)
         else:
             label = ", ".join(c.label for c in concepts)
+            description = "; ".join(c.description for c in concepts if c.description)
             kwargs = {"template": template} if template else {}
-            n, manifest = write_inoculated(Path(data), selection, Path(output), label=label, **kwargs)
+            n, manifest = write_inoculated(Path(data), selection, Path(output), label=label,
+                                           description=description, expected=expected, **kwargs)
         result.update(written=str(output), manifest=str(manifest), pairs_changed=n)
         return result
+
+    def pair_hashes(self, pair_ids: Any) -> dict[str, str]:
+        """pair id -> content hash (prompt, chosen, rejected) of these stored pairs."""
+        from prefsight.data.pairs import PreferencePair
+
+        wanted = set(pair_ids)
+        return {
+            p["pair_id"]: PreferencePair(p["pair_id"], p["prompt"], p["chosen"], p["rejected"]).content_hash()
+            for p in self.store.read_pairs() if p["pair_id"] in wanted
+        }
+
+    def _check_output(self, output: Path) -> None:
+        if "://" not in self.uri and output.resolve().is_relative_to(Path(self.uri).resolve()):
+            raise InvalidArgument(f"output {output} is inside the store {self.uri}; write it elsewhere")
 
 
 def _paired_d(delta: np.ndarray) -> float:

@@ -50,6 +50,8 @@ class Served:
     servicer: object
     store: AuditedStore
     root: Path
+    exports: Path
+    """The server's --export-root (its data root is the audited store's folder)."""
 
     @property
     def address(self) -> str:
@@ -65,8 +67,12 @@ def served(audited_store, tmp_path_factory) -> Served:
 
     root = tmp_path_factory.mktemp("others")
     (root / "empty").mkdir()
+    exports = tmp_path_factory.mktemp("exports")
     stores = [audited_store.uri, root / "empty", root / "fresh", root / "scratch"]
-    servicer = PrefsightServicer(stores, ServicerConfig(chunk_size=7))
+    config = ServicerConfig(
+        chunk_size=7, data_roots=(str(audited_store.data.parent),), export_root=str(exports)
+    )
+    servicer = PrefsightServicer(stores, config)
     server = build_server(servicer).start()
-    yield Served(server, servicer, audited_store, root)
+    yield Served(server, servicer, audited_store, root, exports)
     server.stop(grace=0)

@@ -243,21 +243,21 @@ def test_shaping_offsets_are_z_scored_over_the_requested_pairs(client, session):
         client.shaping_offsets("demo", [NAMED], weights=[1.0, 2.0])
 
 
-def test_filter_and_inoculate_dry_run_then_write_next_to_the_store(client, served, tmp_path):
+def test_filter_and_inoculate_dry_run_then_write_in_the_export_folder(client, served):
     dry = client.filter("demo", [NAMED], top_fraction=0.1, dry_run=True)
     assert (dry.n_pairs, dry.n_removed, dry.dry_run, dry.output_path) == (60, 6, True, "")
     assert dry.shifts and all(np.isfinite(s.d_before) for s in dry.shifts)
     done = client.filter("demo", [NAMED], top_fraction=0.1)
     kept = [json.loads(line) for line in open(done.output_path)]
     removed = {p["pair_id"] for p in json.loads(open(done.manifest_path).read())["pairs"]}
-    assert done.output_path.startswith(str(served.store.uri.parent)) and len(kept) == 54
+    assert done.output_path.startswith(str(served.exports.resolve() / "demo")) and len(kept) == 54
     assert len(removed) == 6 and not removed & {r["id"] for r in kept}
-    out = tmp_path / "inoculated.jsonl"
+    out = served.exports.resolve() / "demo" / "inoculated.jsonl"
     inoc = client.inoculate(
         "demo",
         [NAMED],
         threshold=0.0,
-        output_path=str(out),
+        output_path="inoculated.jsonl",
         system_prompt_template="Be {label} here.",
     )
     rows = [json.loads(line) for line in out.read_text().splitlines()]
@@ -395,7 +395,7 @@ def test_malformed_wire_requests_are_invalid_argument(served):
 
 def test_unknown_ingest_dataset_is_not_found(client):
     with pytest.raises(NotFoundError, match="does not exist"):
-        list(client.ingest("scratch", "/no/such/pairs.jsonl"))
+        list(client.ingest("scratch", "no/such/pairs.jsonl"))
 
 
 class ExpiringContext:

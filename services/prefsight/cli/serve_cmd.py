@@ -1,8 +1,11 @@
 """``prefsight serve``: the gRPC service over one or more stores.
 
 Owns: the command's options and turning them into a ``PrefsightServicer`` and
-``app.serve`` arguments; the server itself (health, auth, limits, graceful
-stop on SIGTERM/SIGINT) is ``prefsight.server``'s.
+``app.serve`` arguments, and starting (or joining) Ray once, on the main thread,
+before serving when the server may ingest: Ray ties its processes to the thread
+that started them, so no RPC thread ever starts it. The server itself (health,
+auth, limits, confined paths, graceful stop on SIGTERM/SIGINT) is
+``prefsight.server``'s.
 """
 
 from __future__ import annotations
@@ -52,6 +55,22 @@ def serve(
     ),
     device: str = typer.Option("auto", help="Where text requests run the model: auto, cpu, cuda[:N]."),
     dtype: str = typer.Option("float32", help="The model's dtype: float32 or bfloat16."),
+    data_root: list[Path] = typer.Option(
+        [],
+        "--data-root",
+        help="Folder Ingest, Filter and Inoculate may read datasets from (repeatable); "
+        "requests name datasets relative to it. None: those RPCs are refused.",
+    ),
+    export_root: Path = typer.Option(
+        None,
+        "--export-root",
+        help="Folder Filter and Inoculate write to, in DIR/<store>/. None: only dry runs.",
+    ),
+    ray_address: str = typer.Option(
+        "",
+        "--ray-address",
+        help="Ray cluster for ingests (default: a local Ray started with the server).",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Warnings only."),
 ) -> None:
     """Serve stores over gRPC until SIGTERM or Ctrl-C."""
@@ -68,7 +87,16 @@ def serve(
     setup_logging(quiet)
     if grace < 0:
         fail(f"--grace must be >= 0, got {grace}")
-    servicer = PrefsightServicer(store, ServicerConfig(default_model=model))
+    config = ServicerConfig(
+        default_model=model,
+        data_roots=tuple(str(root) for root in data_root),
+        export_root=str(export_root) if export_root is not None else None,
+    )
+    servicer = PrefsightServicer(store, config)
+    if data_root:  # the server may ingest: Ray belongs to the main thread, for good
+        from prefsight.ingest.ray_session import ensure_ray
+
+        ensure_ray(ray_address or None)
     run_server(
         servicer,
         port=port,

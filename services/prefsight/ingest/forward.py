@@ -2,7 +2,9 @@
 
 Owns: running the model on a ``PackedBatch`` under the capture hooks and handing
 the captured residuals to pooling. Used by ``ForwardWorker`` actors and, without
-Ray, by tests and benchmarks.
+Ray, by tests and benchmarks. Every forward first runs the current call's
+cancel check (``prefsight.cancel``), so a loop of batches stops between two
+batches once its caller has gone.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import torch
 
+from prefsight.cancel import check_cancelled
 from prefsight.data.tokenize import EncodedPair
 from prefsight.ingest.hooks import StopForward, capture_layers
 from prefsight.ingest.packing import pack_batch
@@ -33,7 +36,12 @@ class BatchResult:
 def capture_packed(
     loaded: LoadedModel, pairs: list[EncodedPair], layers: list[int]
 ) -> tuple[object, dict[int, torch.Tensor]]:
-    """Forward packed pairs; return the packed batch and ``{layer: (batch, seq, d)}``."""
+    """Forward packed pairs; return the packed batch and ``{layer: (batch, seq, d)}``.
+
+    Raises:
+        Cancelled, DeadlineExceeded: the current call's caller has gone (checked first).
+    """
+    check_cancelled()
     dtype = next(loaded.model.parameters()).dtype
     packed = pack_batch(pairs, loaded.tokenizer.pad_token_id, dtype)
     device = loaded.device

@@ -30,7 +30,7 @@ from typing import Any
 
 import grpc
 
-from prefsight.errors import BadRow, InvalidArgument, PermissionDenied
+from prefsight.errors import BadRow, InvalidArgument, PermissionDenied, clip
 from prefsight.server.interceptors import BehaviourInterceptor, abort
 
 log = logging.getLogger(__name__)
@@ -207,7 +207,7 @@ class AuthInterceptor(BehaviourInterceptor):
             abort(
                 context,
                 grpc.StatusCode.PERMISSION_DENIED,
-                f"token '{principal.name}' has no access to store '{store}' "
+                f"token '{principal.name}' has no access to store {clip(store)!r} "
                 f"(it may use: {principal.describe_access()})",
             )
         reset = _principal.set(principal)

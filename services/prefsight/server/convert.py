@@ -289,7 +289,10 @@ def selection_rule(selection: Any) -> dict[str, float]:
     rule = selection.WhichOneof("rule")
     if rule is None:
         raise InvalidArgument("the selection needs a rule: threshold or top_fraction")
-    return {rule: float(getattr(selection, rule))}
+    value = float(getattr(selection, rule))
+    if not math.isfinite(value):
+        raise InvalidArgument(f"{rule} must be a finite number, got {value}")
+    return {rule: value}
 
 
 def concept_shifts(shift: Sequence[Mapping[str, Any]]) -> list[Any]:
@@ -315,6 +318,7 @@ def filter_response(result: Mapping[str, Any]) -> Any:
         output_path=result.get("written", ""),
         shifts=concept_shifts(result["shift"]),
         dry_run=result["dry_run"],
+        source_dataset=result.get("source", ""),
     )
 
 
@@ -327,6 +331,7 @@ def inoculate_response(result: Mapping[str, Any]) -> Any:
         output_path=result.get("written", ""),
         shifts=concept_shifts(result["shift"]),
         dry_run=result["dry_run"],
+        source_dataset=result.get("source", ""),
     )
 
 

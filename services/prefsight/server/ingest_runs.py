@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from prefsight.errors import FailedPrecondition, InvalidArgument
+from prefsight.errors import FailedPrecondition, InvalidArgument, clip
 from prefsight.ingest import IngestConfig
 from prefsight.server import convert
-from prefsight.server.paths import dataset_path
+from prefsight.server.paths import PathPolicy
 from prefsight.store import schema as S
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ FORMATS = {
 """Wire dataset formats -> ``prefsight.data`` formats (their own names work too)."""
 
 
-class Cancelled(Exception):
+class CallerLeft(Exception):
     """Raised from the progress callback to stop an ingest whose caller left."""
 
 
@@ -78,7 +78,7 @@ class IngestRun:
     def report(self, progress: Any) -> None:
         """The ingest driver's progress callback: queue an event, or stop if the caller left."""
         if self.stop.is_set():
-            raise Cancelled(self.run_id)
+            raise CallerLeft(self.run_id)
         self.pairs, self.tokens = progress.pairs_done, progress.tokens
         stage = {"ready": "forward", "batch": "write", "done": "write"}.get(
             progress.stage, progress.stage
@@ -166,27 +166,33 @@ class IngestOptions:
     limit: int | None
 
 
-def ingest_options(request: Any, *, uri: str, model: str) -> IngestOptions:
+def ingest_options(request: Any, *, uri: str, model: str, paths: PathPolicy) -> IngestOptions:
     """Check an ``IngestRequest`` and turn it into driver options.
 
     A zero ``max_length`` or ``token_budget`` means the server's default (1024 tokens;
     the larger of 2048 and max_length); ``token_sample`` 0 stores no per-token sample.
 
+    The dataset is read only under the server's data roots (``paths``).
+
     Raises:
-        InvalidArgument: no dataset, an unknown format or pooling, a negative number,
-            or settings ``IngestConfig`` refuses.
+        InvalidArgument: no dataset, a path outside the data roots, an unknown format or
+            pooling, a negative number, or settings ``IngestConfig`` refuses.
+        FailedPrecondition: the server has no data root.
+        NotFound: no such dataset under the data roots.
     """
     if not request.dataset:
-        raise InvalidArgument("dataset is empty; give a dataset path as seen by the server")
+        raise InvalidArgument("dataset is empty; give a dataset path relative to a data root")
     fmt = FORMATS.get(request.dataset_format, request.dataset_format)
     if fmt not in ("auto", "standard", "conversational", "implicit", "hh"):
         known = ", ".join(f for f in FORMATS if f)
         raise InvalidArgument(
-            f"unknown dataset_format {request.dataset_format!r}; formats: {known}"
+            f"unknown dataset_format {clip(request.dataset_format)!r}; formats: {known}"
         )
     for pooling in request.poolings:
         if pooling not in S.POOLINGS:
-            raise InvalidArgument(f"unknown pooling {pooling!r}; poolings: {', '.join(S.POOLINGS)}")
+            raise InvalidArgument(
+                f"unknown pooling {clip(pooling)!r}; poolings: {', '.join(S.POOLINGS)}"
+            )
     if min(request.limit, request.max_length, request.token_budget, request.token_sample) < 0:
         raise InvalidArgument("limit, max_length, token_budget and token_sample must be >= 0")
     max_length = request.max_length or IngestConfig().max_length
@@ -199,7 +205,7 @@ def ingest_options(request: Any, *, uri: str, model: str) -> IngestOptions:
         )
     except ValueError as error:
         raise InvalidArgument(str(error)) from None
-    data = dataset_path(request.dataset, request.split)
+    data = str(paths.dataset(request.dataset, request.split))
     return IngestOptions(data, uri, model, config, fmt, request.limit or None)
 
 
@@ -222,7 +228,7 @@ def execute(run: IngestRun, options: IngestOptions, *, workers: int | None) -> s
             workers=workers,
             progress=run.report,
         )
-    except Cancelled:
+    except CallerLeft:
         log.info("ingest %s into %s cancelled by its caller", run.run_id, run.store)
         return "cancelled"
     except BaseException as error:  # handed to the stream, which raises it to the caller

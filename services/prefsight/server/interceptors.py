@@ -20,9 +20,13 @@ from typing import Any, NoReturn
 
 import grpc
 
-from prefsight.errors import PrefsightError
+from prefsight.cancel import call_check, cancel_scope
+from prefsight.errors import PrefsightError, clip
 
 log = logging.getLogger(__name__)
+
+MAX_DETAILS = 1000
+"""Longest error message sent; longer ones (a request's 100 kB field echoed) are cut."""
 
 Guard = Callable[[Any, grpc.ServicerContext], AbstractContextManager[None]]
 """(request or None for client streams, context) -> a context manager around the call."""
@@ -102,7 +106,12 @@ class BehaviourInterceptor(grpc.ServerInterceptor, abc.ABC):
 
 
 class ErrorInterceptor(BehaviourInterceptor):
-    """Map escaping exceptions to status codes; never let a bug's traceback reach the caller."""
+    """Map escaping exceptions to status codes; never let a bug's traceback reach the caller.
+
+    It also refuses to start a call whose deadline passed while it waited in the queue,
+    and sets the call's cancel check (``prefsight.cancel``) around the behaviour, so
+    forward loops stop between batches once the caller cancels or its deadline passes.
+    """
 
     def __init__(self, applies: Callable[[str], bool] | None = None) -> None:
         self._applies = applies
@@ -112,10 +121,13 @@ class ErrorInterceptor(BehaviourInterceptor):
 
     @contextmanager
     def guard(self, method: str, request: Any, context: grpc.ServicerContext) -> Iterator[None]:
+        check = call_check(context)
         try:
-            yield
+            check()  # a call that expired while queued does not start
+            with cancel_scope(check):
+                yield
         except PrefsightError as error:
-            abort(context, grpc.StatusCode[error.status], error.message)
+            abort(context, grpc.StatusCode[error.status], clip(error.message, MAX_DETAILS))
         except Exception:
             if context.code() is not None:  # the servicer aborted on purpose
                 raise

@@ -2,7 +2,9 @@
 
 Owns: each RPC's input checks and the order of its calls. Which store a
 request names is ``stores``'s; ingest runs and their streams are
-``ingest_runs``'s; server-side dataset and output paths ``paths``'s; protobuf
+``ingest_runs``'s; where datasets are read and exports written ``paths``'s
+(confined to the configured roots), which dataset an export copies
+``sources``'s; protobuf
 fields are read and written by ``convert``; statistics, searches and caches
 belong to ``StoreSession``. A ``prefsight.errors`` exception becomes its status
 code in ``interceptors.ErrorInterceptor``; authentication is ``auth``'s.
@@ -19,6 +21,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,8 +31,10 @@ import numpy as np
 import prefsight
 from prefsight._proto.prefsight.v1 import concepts_pb2, prefsight_pb2_grpc, store_pb2
 from prefsight.concepts.types import KINDS
-from prefsight.errors import FailedPrecondition, InvalidArgument, NotFound
+from prefsight.data.pairs import RowError
+from prefsight.errors import FailedPrecondition, InvalidArgument, NotFound, clip
 from prefsight.index import merge_topk
+from prefsight.interventions.datasets import export_suffix, parse_template
 from prefsight.models import DEFAULT_MODEL
 from prefsight.server import convert
 from prefsight.server.auth import visible_stores
@@ -42,7 +47,8 @@ from prefsight.server.ingest_runs import (
     ingest_options,
 )
 from prefsight.server.limits import call_stopped
-from prefsight.server.paths import default_output, source_dataset
+from prefsight.server.paths import PathPolicy
+from prefsight.server.sources import recorded_source, stored_pairs_file
 from prefsight.server.stores import StoreRegistry, is_local
 from prefsight.session import StoreSession
 from prefsight.store import schema as S
@@ -51,6 +57,10 @@ log = logging.getLogger(__name__)
 
 SIDES = ("chosen", "rejected")
 RECIPES = ("", "scaled", "unit")
+MAX_TEXT_CHARS = 100_000
+"""Longest text a request may ask the model to read (the model's token limit applies too)."""
+MAX_TEXTS = 10_000
+"""Most texts in one request."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,10 @@ class ServicerConfig:
     fresh_interval: float = 0.05
     """Seconds between checks for writes by other processes (see ``StoreSession``); the
     server's own ingests and new concepts are seen at once."""
+    data_roots: tuple[str, ...] = ()
+    """Folders Ingest, Filter and Inoculate may read datasets from; none = those refused."""
+    export_root: str | None = None
+    """Folder Filter and Inoculate write under (``<root>/<store>/``); None = only dry runs."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.chunk_size <= 100_000:
@@ -83,14 +97,16 @@ def _pooling(value: str) -> None:
     """Analysis reads mean-pooled activations; other poolings are for nearest examples."""
     if value not in ("", "mean"):
         raise InvalidArgument(
-            f"pooling {value!r} is not analysed here; use 'mean' (or leave it empty)"
+            f"pooling {clip(value)!r} is not analysed here; use 'mean' (or leave it empty)"
         )
 
 
 def _kinds(kinds: Sequence[str]) -> tuple[str, ...]:
     for kind in kinds:
         if kind not in KINDS:
-            raise InvalidArgument(f"unknown concept kind {kind!r}; kinds: {', '.join(KINDS)}")
+            raise InvalidArgument(
+                f"unknown concept kind {clip(kind)!r}; kinds: {', '.join(KINDS)}"
+            )
     return tuple(dict.fromkeys(kinds))
 
 
@@ -126,6 +142,11 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         )
         self.ingests = IngestRuns()
         self._n_layers: dict[str, int] = {}
+        self.paths = PathPolicy.build(
+            self.config.data_roots,
+            self.config.export_root,
+            [self.stores.uri(name) for name in self.stores.names],
+        )
 
     def _session(self, store: str) -> StoreSession:
         return self.stores.session(self.stores.resolve(store))
@@ -178,8 +199,12 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         requested poolings are checked, but every pooling is always stored."""
         name = self.stores.resolve(request.store)
         options = ingest_options(
-            request, uri=self.stores.uri(name), model=request.model or self._store_model(name)
+            request,
+            uri=self.stores.uri(name),
+            model=request.model or self._store_model(name),
+            paths=self.paths,
         )
+        _require_ray()
         run = IngestRun(
             uuid.uuid4().hex[:12], name, options.data, options.model, call_stopped(context)
         )
@@ -261,9 +286,11 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
             yield chunk
 
     def _query(self, session: StoreSession, request: Any) -> tuple[np.ndarray, int]:
-        return session.query_vector(
-            layer=convert.optional_layer(request), **convert.query_kwargs(request)
-        )
+        query = convert.query_kwargs(request)
+        if "text" in query:
+            _check_texts([query["text"]], blank_ok=False)
+        with _model_texts():
+            return session.query_vector(layer=convert.optional_layer(request), **query)
 
     def NearestFeatures(self, request: Any, context: Any) -> Any:
         session = self._session(request.store)
@@ -297,20 +324,28 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         )
 
     def DefineConcept(self, request: Any, context: Any) -> Any:
+        """Texts are checked before the model is loaded."""
         session = self._session(request.store)
         _pooling(request.pooling)
         if not request.name.strip():
             raise InvalidArgument("name is empty")
         positive, negative = list(request.positive_texts), list(request.negative_texts)
-        concept = session.define_concept(
-            request.name,
-            positive,
-            negative,
-            layer=convert.optional_layer(request),
-            description=request.description,
-            overwrite=request.overwrite,
-        )
-        scores = session.score_concepts([concept.id], texts=positive + negative)[:, 0]
+        if len(positive) < 2 or len(negative) < 2:
+            raise InvalidArgument(
+                f"a concept needs at least 2 positive and 2 negative examples, "
+                f"got {len(positive)} and {len(negative)}"
+            )
+        _check_texts(positive + negative, blank_ok=False)
+        with _model_texts():
+            concept = session.define_concept(
+                request.name,
+                positive,
+                negative,
+                layer=convert.optional_layer(request),
+                description=request.description,
+                overwrite=request.overwrite,
+            )
+            scores = session.score_concepts([concept.id], texts=positive + negative)[:, 0]
         separation = _cohens_d(scores[: len(positive)], scores[len(positive) :])
         return convert.defined_concept(concept, separation)
 
@@ -363,9 +398,10 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         layer = self._check_layer(session, ids, convert.optional_layer(request))
         which = request.WhichOneof("input")
         if which == "texts":
-            scores = _score_texts(
-                session, ids, list(request.texts.texts), convert.prompts(request.texts)
-            )
+            texts = list(request.texts.texts)
+            _check_texts(texts, blank_ok=True)
+            with _model_texts():
+                scores = _score_texts(session, ids, texts, convert.prompts(request.texts))
         elif which == "activations":
             mask = request.token_mask
             scores = session.score_concepts(
@@ -402,11 +438,14 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         return convert.inoculate_response(self._intervene("inoculate", request, template))
 
     def _intervene(self, action: str, request: Any, template: str | None = None) -> dict[str, Any]:
+        """Check everything, choose the source and the output, then copy (see ``sources``)."""
         name = self.stores.resolve(request.store)
         session = self.stores.session(name)
         selection = request.selection
         _pooling(selection.pooling)
-        self._check_layer(session, selection.concept_ids, convert.optional_layer(selection))
+        layer = self._check_layer(session, selection.concept_ids, convert.optional_layer(selection))
+        if template is not None:
+            parse_template(template)
         concept_ids = list(selection.concept_ids)
         kwargs: dict[str, Any] = {
             **convert.selection_rule(selection),
@@ -415,11 +454,78 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         }
         if request.dry_run:
             return session.intervene(action, concept_ids, data=None, output=None, **kwargs)
-        output = Path(request.output_path or default_output(self.stores.uri(name), name, action))
-        with source_dataset(session, output) as data:
-            return session.intervene(
+        folder = self.paths.export_folder(name)
+        with self._source(session, request, layer, folder) as (data, named):
+            output = self.paths.export(
+                name,
+                request.output_path,
+                action=action,
+                suffix=export_suffix(data),
+                overwrite=request.overwrite,
+            )
+            result = session.intervene(
                 action, concept_ids, data=str(data), output=str(output), **kwargs
             )
+        return {**result, "source": str(data) if named else ""}
+
+    @contextmanager
+    def _source(
+        self, session: StoreSession, request: Any, layer: int, folder: Path
+    ) -> Iterator[tuple[Path, bool]]:
+        """(the dataset to copy, whether it is a dataset file rather than the store's pairs)."""
+        if request.source_dataset:
+            yield self.paths.dataset(request.source_dataset), True
+            return
+        analysed = session.analysis(None if layer == convert.NO_LAYER else layer).scores.pair_ids
+        recorded = recorded_source(session, self.paths, session.pair_hashes(analysed))
+        if recorded is not None:
+            yield recorded, True
+            return
+        with stored_pairs_file(session, folder) as data:
+            yield data, False
+
+
+def _require_ray() -> None:
+    """Ingest runs on the Ray this process started at start-up; an RPC never starts it.
+
+    Raises:
+        FailedPrecondition: no Ray in this process.
+    """
+    import ray
+
+    if not ray.is_initialized():
+        raise FailedPrecondition(
+            "this server has no Ray to ingest with; `prefsight serve --data-root DIR` starts "
+            "(or with --ray-address joins) one at start-up"
+        )
+
+
+def _check_texts(texts: Sequence[str], *, blank_ok: bool) -> None:
+    """Texts for the model: not too many, none too long, none blank unless ``blank_ok``.
+
+    Raises:
+        InvalidArgument: naming the first bad text.
+    """
+    if len(texts) > MAX_TEXTS:
+        raise InvalidArgument(f"{len(texts)} texts in one request; at most {MAX_TEXTS}")
+    for i, text in enumerate(texts):
+        if len(text) > MAX_TEXT_CHARS:
+            raise InvalidArgument(f"text {i} is {len(text)} characters; at most {MAX_TEXT_CHARS}")
+        if not blank_ok and not text.strip():
+            raise InvalidArgument(f"text {i} is empty")
+
+
+@contextmanager
+def _model_texts() -> Iterator[None]:
+    """A text the model cannot read (over its token limit) is the caller's error.
+
+    Raises:
+        InvalidArgument: from the tokenizer's ``RowError``.
+    """
+    try:
+        yield
+    except RowError as error:
+        raise InvalidArgument(f"a text cannot be scored: {error}") from None
 
 
 def _score_texts(

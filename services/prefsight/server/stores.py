@@ -12,7 +12,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from prefsight.errors import FailedPrecondition, InvalidArgument, NotFound
+from prefsight.errors import FailedPrecondition, InvalidArgument, NotFound, clip
 from prefsight.server.auth import authorize, visible_stores
 from prefsight.session import StoreSession
 
@@ -24,6 +24,11 @@ def store_name(uri: str) -> str:
 
 def is_local(uri: str) -> bool:
     return "://" not in uri
+
+
+def _is_path_like(store: str) -> bool:
+    """Whether a request's store name can be resolved as a local path (no NUL, not huge)."""
+    return is_local(store) and "\x00" not in store and len(store) <= 4096
 
 
 class StoreRegistry:
@@ -71,11 +76,11 @@ class StoreRegistry:
             raise InvalidArgument(f"name a store (stores: {', '.join(visible_stores(self.names))})")
         else:
             found = self._aliases.get(store)
-            if found is None and is_local(store):  # another spelling of a served path
+            if found is None and _is_path_like(store):  # another spelling of a served path
                 found = self._aliases.get(str(Path(store).resolve()))
             if found is None:
                 served = ", ".join(visible_stores(self.names)) or "none you may use"
-                raise NotFound(f"store {store!r} is not served here (stores: {served})")
+                raise NotFound(f"store {clip(store)!r} is not served here (stores: {served})")
             name = found
         authorize(name)
         return name

@@ -158,59 +158,71 @@ class PairSelection(_message.Message):
     def __init__(self, concept_ids: _Optional[_Iterable[str]] = ..., threshold: _Optional[float] = ..., top_fraction: _Optional[float] = ..., layer: _Optional[int] = ..., pooling: _Optional[str] = ...) -> None: ...
 
 class FilterRequest(_message.Message):
-    __slots__ = ("store", "selection", "dry_run", "output_path")
+    __slots__ = ("store", "selection", "dry_run", "output_path", "source_dataset", "overwrite")
     STORE_FIELD_NUMBER: _ClassVar[int]
     SELECTION_FIELD_NUMBER: _ClassVar[int]
     DRY_RUN_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_PATH_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_DATASET_FIELD_NUMBER: _ClassVar[int]
+    OVERWRITE_FIELD_NUMBER: _ClassVar[int]
     store: str
     selection: PairSelection
     dry_run: bool
     output_path: str
-    def __init__(self, store: _Optional[str] = ..., selection: _Optional[_Union[PairSelection, _Mapping]] = ..., dry_run: _Optional[bool] = ..., output_path: _Optional[str] = ...) -> None: ...
+    source_dataset: str
+    overwrite: bool
+    def __init__(self, store: _Optional[str] = ..., selection: _Optional[_Union[PairSelection, _Mapping]] = ..., dry_run: _Optional[bool] = ..., output_path: _Optional[str] = ..., source_dataset: _Optional[str] = ..., overwrite: _Optional[bool] = ...) -> None: ...
 
 class FilterResponse(_message.Message):
-    __slots__ = ("n_pairs", "n_removed", "manifest_path", "output_path", "shifts", "dry_run")
+    __slots__ = ("n_pairs", "n_removed", "manifest_path", "output_path", "shifts", "dry_run", "source_dataset")
     N_PAIRS_FIELD_NUMBER: _ClassVar[int]
     N_REMOVED_FIELD_NUMBER: _ClassVar[int]
     MANIFEST_PATH_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_PATH_FIELD_NUMBER: _ClassVar[int]
     SHIFTS_FIELD_NUMBER: _ClassVar[int]
     DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_DATASET_FIELD_NUMBER: _ClassVar[int]
     n_pairs: int
     n_removed: int
     manifest_path: str
     output_path: str
     shifts: _containers.RepeatedCompositeFieldContainer[ConceptShift]
     dry_run: bool
-    def __init__(self, n_pairs: _Optional[int] = ..., n_removed: _Optional[int] = ..., manifest_path: _Optional[str] = ..., output_path: _Optional[str] = ..., shifts: _Optional[_Iterable[_Union[ConceptShift, _Mapping]]] = ..., dry_run: _Optional[bool] = ...) -> None: ...
+    source_dataset: str
+    def __init__(self, n_pairs: _Optional[int] = ..., n_removed: _Optional[int] = ..., manifest_path: _Optional[str] = ..., output_path: _Optional[str] = ..., shifts: _Optional[_Iterable[_Union[ConceptShift, _Mapping]]] = ..., dry_run: _Optional[bool] = ..., source_dataset: _Optional[str] = ...) -> None: ...
 
 class InoculateRequest(_message.Message):
-    __slots__ = ("store", "selection", "dry_run", "output_path", "system_prompt_template")
+    __slots__ = ("store", "selection", "dry_run", "output_path", "system_prompt_template", "source_dataset", "overwrite")
     STORE_FIELD_NUMBER: _ClassVar[int]
     SELECTION_FIELD_NUMBER: _ClassVar[int]
     DRY_RUN_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_PATH_FIELD_NUMBER: _ClassVar[int]
     SYSTEM_PROMPT_TEMPLATE_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_DATASET_FIELD_NUMBER: _ClassVar[int]
+    OVERWRITE_FIELD_NUMBER: _ClassVar[int]
     store: str
     selection: PairSelection
     dry_run: bool
     output_path: str
     system_prompt_template: str
-    def __init__(self, store: _Optional[str] = ..., selection: _Optional[_Union[PairSelection, _Mapping]] = ..., dry_run: _Optional[bool] = ..., output_path: _Optional[str] = ..., system_prompt_template: _Optional[str] = ...) -> None: ...
+    source_dataset: str
+    overwrite: bool
+    def __init__(self, store: _Optional[str] = ..., selection: _Optional[_Union[PairSelection, _Mapping]] = ..., dry_run: _Optional[bool] = ..., output_path: _Optional[str] = ..., system_prompt_template: _Optional[str] = ..., source_dataset: _Optional[str] = ..., overwrite: _Optional[bool] = ...) -> None: ...
 
 class InoculateResponse(_message.Message):
-    __slots__ = ("n_pairs", "n_flagged", "manifest_path", "output_path", "shifts", "dry_run")
+    __slots__ = ("n_pairs", "n_flagged", "manifest_path", "output_path", "shifts", "dry_run", "source_dataset")
     N_PAIRS_FIELD_NUMBER: _ClassVar[int]
     N_FLAGGED_FIELD_NUMBER: _ClassVar[int]
     MANIFEST_PATH_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_PATH_FIELD_NUMBER: _ClassVar[int]
     SHIFTS_FIELD_NUMBER: _ClassVar[int]
     DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_DATASET_FIELD_NUMBER: _ClassVar[int]
     n_pairs: int
     n_flagged: int
     manifest_path: str
     output_path: str
     shifts: _containers.RepeatedCompositeFieldContainer[ConceptShift]
     dry_run: bool
-    def __init__(self, n_pairs: _Optional[int] = ..., n_flagged: _Optional[int] = ..., manifest_path: _Optional[str] = ..., output_path: _Optional[str] = ..., shifts: _Optional[_Iterable[_Union[ConceptShift, _Mapping]]] = ..., dry_run: _Optional[bool] = ...) -> None: ...
+    source_dataset: str
+    def __init__(self, n_pairs: _Optional[int] = ..., n_flagged: _Optional[int] = ..., manifest_path: _Optional[str] = ..., output_path: _Optional[str] = ..., shifts: _Optional[_Iterable[_Union[ConceptShift, _Mapping]]] = ..., dry_run: _Optional[bool] = ..., source_dataset: _Optional[str] = ...) -> None: ...
