@@ -100,7 +100,9 @@ def test_utf8_bom_at_file_start_is_accepted(tmp_path):
 
 
 def test_lone_surrogate_is_a_bad_row_not_a_crash(tmp_path):
-    path = write_jsonl(tmp_path / "d.jsonl", ['{"prompt": "q", "chosen": "c\\ud800", "rejected": "r"}'])
+    path = write_jsonl(
+        tmp_path / "d.jsonl", ['{"prompt": "q", "chosen": "c\\ud800", "rejected": "r"}']
+    )
     with pytest.raises(BadRow, match=rf"{path}:1: text is not valid Unicode"):
         read_pairs(path)
 

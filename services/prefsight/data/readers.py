@@ -114,8 +114,27 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
                 yield number, value
 
 
-def _iter_arrow_rows(table: Any) -> Iterator[tuple[int, Any]]:
-    yield from enumerate(table.to_pylist(), start=1)
+def _iter_arrow_rows(
+    batches: Iterator[Any], source: str, offset: int = 0
+) -> Iterator[tuple[int, Any]]:
+    """Rows of Arrow record batches; a batch that cannot be decoded (invalid UTF-8,
+    a corrupt page) makes the rest ``Unreadable``."""
+    import pyarrow as pa
+
+    number = offset
+    while True:
+        try:
+            batch = next(batches, None)
+            if batch is None:
+                return
+            rows = batch.to_pylist()
+        except (pa.ArrowException, OSError, ValueError) as exc:  # UnicodeDecodeError is one
+            raise Unreadable(
+                source, number + 1, f"cannot read on after row {number} ({exc})"
+            ) from None
+        for row in rows:
+            number += 1
+            yield number, row
 
 
 def _iter_parquet(path: Path) -> Iterator[tuple[int, Any]]:
@@ -123,10 +142,10 @@ def _iter_parquet(path: Path) -> Iterator[tuple[int, Any]]:
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(path)
-    except (pa.ArrowException, OSError) as exc:
+        parquet = pq.ParquetFile(path)
+    except (pa.ArrowException, OSError, ValueError) as exc:
         raise InvalidArgument(f"{path}: not a readable Parquet file ({exc})") from None
-    yield from _iter_arrow_rows(table)
+    yield from _iter_arrow_rows(parquet.iter_batches(batch_size=1024), str(path))
 
 
 def _iter_hf_saved(path: Path) -> Iterator[tuple[int, Any]]:
@@ -145,10 +164,9 @@ def _iter_hf_saved(path: Path) -> Iterator[tuple[int, Any]]:
         try:
             with pa.memory_map(str(file)) as source:
                 table = pa.ipc.open_stream(source).read_all()
-        except (pa.ArrowException, OSError) as exc:
+        except (pa.ArrowException, OSError, ValueError) as exc:
             raise InvalidArgument(f"{file}: not a readable Arrow file ({exc})") from None
-        for number, row in _iter_arrow_rows(table):
-            yield offset + number, row
+        yield from _iter_arrow_rows(iter(table.to_batches(max_chunksize=1024)), str(file), offset)
         offset += table.num_rows
 
 
