@@ -58,7 +58,42 @@ messages = st.lists(
     max_size=4,
 )
 fields = st.one_of(texts, messages, json_values)
+
+
+@st.composite
+def layout_rows(draw: st.DrawFn) -> dict[str, Any]:
+    """A row of one supported layout with arbitrary text (often valid, so pairs come back)."""
+    prompt, good, bad = draw(texts), draw(texts), draw(texts)
+    layout = draw(st.sampled_from(["standard", "ultrafeedback", "conversational", "hh"]))
+    user = {"role": "user", "content": prompt}
+    if layout == "standard":
+        row: dict[str, Any] = {"prompt": prompt, "chosen": good, "rejected": bad}
+    elif layout == "ultrafeedback":
+        row = {
+            "prompt": prompt,
+            "chosen": [user, {"role": "assistant", "content": good}],
+            "rejected": [user, {"role": "assistant", "content": bad}],
+            "score_chosen": draw(scalars),
+        }
+    elif layout == "conversational":
+        row = {
+            "prompt": [user],
+            "chosen": [{"role": "assistant", "content": good}],
+            "rejected": [{"role": "assistant", "content": bad}],
+        }
+    else:
+        row = {
+            "chosen": f"\n\nHuman: {prompt}\n\nAssistant: {good}",
+            "rejected": f"\n\nHuman: {prompt}\n\nAssistant: {bad}",
+        }
+    if draw(st.booleans()):
+        row["id"] = draw(st.one_of(st.sampled_from(["a", "b"]), texts, st.integers()))
+    return row
+
+
 rows = st.one_of(
+    layout_rows(),
+    layout_rows(),
     st.fixed_dictionaries(
         {},
         optional={
