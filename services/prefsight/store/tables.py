@@ -178,13 +178,17 @@ class Store:
 
         An ingest killed between writing a batch's vectors and its pairs leaves
         such rows; the next ingest recomputes those pairs. Only the store's single
-        writer calls this, before it writes.
+        writer calls this, before it writes. It creates an empty ``pairs`` table
+        when there is none, so that every vector written later has its marker table
+        (pooled reads of a store without one are not filtered).
 
         Returns:
             The pair ids whose rows were removed.
         """
         if not self.has(S.PAIRS):
-            return []
+            if self.has(S.ACTIVATIONS):  # vectors written with no pairs at all (benchmarks)
+                return []
+            self.table_for_write(S.PAIRS, S.PAIRS_SCHEMA)
         committed = self.scan(S.PAIRS, ["pair_id"]).column("pair_id")
         orphans: set[str] = set()
         for name, where in (
