@@ -284,3 +284,12 @@ def test_each_layout_encodes_with_exact_response_spans(tmp_path, tokenizer, rows
             assert tokenizer.decode(enc.ids[enc.span[0] : enc.span[1]]) == text
         prompt = tokenizer.decode(encoded.prompt_ids)
         assert pair.prompt[-1]["content"] in prompt and pair.chosen not in prompt
+
+
+def test_server_wire_formats_map_onto_reader_formats():
+    """``server.ingest_runs.FORMATS`` (wire names) must name formats the readers know."""
+    from prefsight.data.pairs import FORMATS
+    from prefsight.server.ingest_runs import FORMATS as WIRE
+
+    assert set(WIRE.values()) <= set(FORMATS)
+    assert {"standard", "conversational", "hh"} <= set(WIRE.values())
