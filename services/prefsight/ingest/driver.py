@@ -274,7 +274,9 @@ def ingest(
 class _PairCommitter:
     """Writes the rows of a batch's new pairs once their activations are stored."""
 
-    def __init__(self, store: Store, new_pairs: dict[str, PreferencePair], dataset: Dataset):
+    def __init__(
+        self, store: Store, new_pairs: dict[str, PreferencePair], dataset: Dataset
+    ) -> None:
         self.store, self.new_pairs, self.dataset = store, new_pairs, dataset
 
     def complete_ones(self, todo: set[str]) -> None:
