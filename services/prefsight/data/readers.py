@@ -220,7 +220,7 @@ def open_source(data: str | Path | Any) -> Source:
         label = hub.dataset_label(data)
         return Source(label, label, hub.iter_dataset_rows(data))
     if hub.is_hf_dataset_dict(data):
-        names: Any = data.keys()
+        names: Any = data
         splits = ", ".join(sorted(str(name) for name in names))
         raise InvalidArgument(f"a DatasetDict; pass one split of it ({splits})")
     if not isinstance(data, (str, Path)):
