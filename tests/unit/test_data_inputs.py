@@ -264,8 +264,9 @@ def test_hub_name_reads_from_the_local_cache_only(hf_cache, monkeypatch):
     with pytest.raises(NotFound, match=r"nor in the local Hugging Face cache.*never downloads"):
         read_pairs("someone/not-cached:train")
     assert not calls
-    with pytest.raises(NotFound, match="does not exist"):
-        read_pairs("missing.jsonl")
+    for path in ("missing.jsonl", "json", "text:train"):  # never datasets' packaged builders
+        with pytest.raises(NotFound, match="does not exist"):
+            read_pairs(path)
 
 
 @pytest.fixture(scope="module")

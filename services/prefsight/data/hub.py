@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,16 +20,17 @@ from prefsight.errors import InvalidArgument, NotFound
 
 log = logging.getLogger(__name__)
 
-_HUB_NAME = re.compile(
-    r"^(?P<name>[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?)(:(?P<split>[\w.-]+))?$"
-)
+# owner/name only: a bare name could be one of ``datasets``' packaged builders
+# ("json", "text", ...), which would read files from the working directory.
+_HUB_NAME = re.compile(r"^(?P<name>[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)(:(?P<split>[\w.-]+))?$")
 _FILE_SUFFIXES = (".jsonl", ".jsonl.gz", ".json.gz", ".ndjson", ".parquet", ".json", ".gz", ".csv")
 
 
 def parse_hub_name(spec: str) -> tuple[str, str] | None:
     """``(name, split)`` when ``spec`` reads as a hub dataset name, else None (a path).
 
-    ``split`` is "" when not given. A spec with a file suffix is a path.
+    A hub name is ``owner/name`` with an optional ``:split`` ("" when not given);
+    a spec with a file suffix is a path.
     """
     match = _HUB_NAME.match(spec)
     if match is None or spec.lower().endswith(_FILE_SUFFIXES):
@@ -64,18 +66,31 @@ def iter_dataset_rows(dataset: Any, batch_size: int = 1024) -> Iterator[tuple[in
             yield number, dict(zip(columns, values, strict=True))
 
 
+_offline_lock = threading.Lock()
+_offline_users: list[tuple[bool, bool]] = []  # the saved flags, while any load runs
+
+
 @contextmanager
 def _offline() -> Iterator[None]:
-    """Turn on ``datasets``/``huggingface_hub`` offline mode for one load."""
+    """``datasets``/``huggingface_hub`` offline mode while any load runs (thread-safe:
+    the flags are restored when the last concurrent load ends)."""
     import datasets
     import huggingface_hub.constants as hub_constants
 
-    saved = datasets.config.HF_HUB_OFFLINE, hub_constants.HF_HUB_OFFLINE
-    datasets.config.HF_HUB_OFFLINE = hub_constants.HF_HUB_OFFLINE = True
+    with _offline_lock:
+        if not _offline_users:
+            saved = (datasets.config.HF_HUB_OFFLINE, hub_constants.HF_HUB_OFFLINE)
+        else:
+            saved = _offline_users[0]
+        _offline_users.append(saved)
+        datasets.config.HF_HUB_OFFLINE = hub_constants.HF_HUB_OFFLINE = True
     try:
         yield
     finally:
-        datasets.config.HF_HUB_OFFLINE, hub_constants.HF_HUB_OFFLINE = saved
+        with _offline_lock:
+            _offline_users.pop()
+            if not _offline_users:
+                datasets.config.HF_HUB_OFFLINE, hub_constants.HF_HUB_OFFLINE = saved
 
 
 def load_cached(name: str, split: str = "", *, cache_dir: str | None = None) -> Any:
@@ -99,15 +114,17 @@ def load_cached(name: str, split: str = "", *, cache_dir: str | None = None) -> 
     with _offline():
         try:
             loaded = datasets.load_dataset(name, split=split or None, cache_dir=cache_dir)
-        except ValueError as exc:
-            if "split" in str(exc).lower():
-                raise InvalidArgument(f"dataset {name}: {exc}") from None
-            raise
+        except ValueError as exc:  # e.g. an unknown split, listing the known ones
+            raise InvalidArgument(f"dataset {name}: {exc}") from None
         except (ConnectionError, FileNotFoundError) as exc:
             log.debug("%s not cached: %s", name, exc)
             raise NotFound(
                 f"dataset {name!r} is neither a file nor in the local Hugging Face cache "
                 f"({where}); prefsight never downloads: load it once with datasets.load_dataset"
+            ) from None
+        except Exception as exc:  # noqa: BLE001 - a broken cache entry is the input's problem
+            raise InvalidArgument(
+                f"dataset {name}: cannot load it from the local cache ({type(exc).__name__}: {exc})"
             ) from None
     if is_hf_dataset_dict(loaded):
         splits = sorted(loaded)
