@@ -110,8 +110,14 @@ def test_gzip_and_parquet_and_saved_dataset_read_the_same(tmp_path):
     "line, problem",
     [
         ('{"prompt": "q", "chosen": "c", "rejected": ', "malformed JSON"),
-        ('{"prompt": "q", "chosen": "c"}', "missing field 'rejected' (fields: ['chosen', 'prompt'])"),
-        ('{"prompt": "q", "rejected": "r"}', "missing field 'chosen' (fields: ['prompt', 'rejected'])"),
+        (
+            '{"prompt": "q", "chosen": "c"}',
+            "missing field 'rejected' (fields: ['chosen', 'prompt'])",
+        ),
+        (
+            '{"prompt": "q", "rejected": "r"}',
+            "missing field 'chosen' (fields: ['prompt', 'rejected'])",
+        ),
         ('{"prompt": "q"}', "missing fields 'chosen' and 'rejected' (fields: ['prompt'])"),
         ('{"prompt": "q", "chosen": "c", "rejected": "   "}', "'rejected' is empty"),
         ('{"prompt": "q", "chosen": 5, "rejected": "r"}', "'chosen' must be a string"),
