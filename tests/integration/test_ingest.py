@@ -122,8 +122,9 @@ def test_killed_driver_then_rerun_gives_exactly_the_uninterrupted_rows(
         """
     )
     root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PYTHONPATH": str(root)}
-    proc = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, env=_subprocess_env(), timeout=300
+    )
     assert proc.returncode == -signal.SIGKILL
     partial = _as_dict(store_dir)
     assert 0 < len(partial) < 12 * 36
@@ -173,3 +174,177 @@ def test_unknown_layer_lists_valid_layers(tmp_path, tiny_model_dir, dataset_file
 def test_unknown_model_is_not_found(tmp_path, dataset_file):
     with pytest.raises(NotFound):
         ingest(dataset_file, tmp_path / "s", model=str(tmp_path / "no-model"))
+
+
+# -- ids already stored, atomic visibility (issue 10) -------------------------------------
+
+
+def _subprocess_env() -> dict[str, str]:
+    """This checkout first on the path (the caller's PYTHONPATH kept)."""
+    root = Path(__file__).resolve().parents[2]
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
+    }
+
+
+def _visible_counts(store_dir) -> tuple[int, list[int]]:
+    """(pairs counted by `prefsight info`, pairs the analysis reads at each stored layer)."""
+    from prefsight.store.info import store_info
+
+    store = Store(str(store_dir))
+    model = store.models()[0]
+    used = [
+        len(store.read_pooled(model=model, layer=layer, side="chosen", pooling="mean")[0])
+        for layer in store.layers(model)
+    ]
+    return store_info(str(store_dir))["tables"].get("pairs", 0), used
+
+
+def test_id_stored_with_other_content_is_a_bad_row(reference_store, tiny_model_dir, tmp_path):
+    store_dir, _ = reference_store
+    before = _as_dict(store_dir)
+    changed = {**sample_rows()[1], "chosen": "Something else entirely."}
+    new = {**sample_rows(13)[12], "id": "p-new"}
+    data = write_jsonl(tmp_path / "d.jsonl", [new, changed])
+    with pytest.raises(
+        BadRow, match=rf"{data}:2: id 'p001' is already in the store with other content"
+    ):
+        ingest(data, store_dir, model=str(tiny_model_dir), config=SMALL)
+    _assert_same_rows(before, _as_dict(store_dir))
+    assert Store(str(store_dir)).count("pairs") == 12
+
+
+def test_skip_bad_skips_an_id_stored_with_other_content(reference_store, tiny_model_dir, tmp_path):
+    _, reference_data = reference_store
+    store_dir = tmp_path / "store"
+    rows = sample_rows(4)
+    ingest(
+        write_jsonl(tmp_path / "a.jsonl", rows), store_dir, model=str(tiny_model_dir), config=SMALL
+    )
+    changed = {**rows[1], "chosen": "Something else entirely."}
+    data = write_jsonl(tmp_path / "b.jsonl", [rows[0], changed, sample_rows(6)[5]])
+    result = ingest(data, store_dir, model=str(tiny_model_dir), config=SMALL, skip_bad=True)
+    assert [(s.line, s.problem) for s in result.skipped] == [
+        (2, "id 'p001' is already in the store with other content")
+    ]
+    assert (result.pairs, result.already_ingested) == (1, 1)
+    store = Store(str(store_dir))
+    assert store.read_pairs(["p001"])[0]["chosen"] == rows[1]["chosen"]
+    assert sorted(store.pair_ids()) == ["p000", "p001", "p002", "p003", "p005"]
+
+
+def test_a_cancelled_ingest_shows_only_pairs_with_their_vectors(
+    reference_store, tiny_model_dir, tmp_path
+):
+    """The server cancels by raising from the progress callback; before any batch is
+    written nothing may be visible, after some batches exactly those pairs."""
+    _, data = reference_store
+    store_dir = tmp_path / "store"
+
+    class Stop(Exception):
+        pass
+
+    def cancel_at_ready(progress):
+        if progress.stage == "ready":
+            raise Stop
+
+    with pytest.raises(Stop):
+        ingest(data, store_dir, model=str(tiny_model_dir), config=SMALL, progress=cancel_at_ready)
+    assert Store(str(store_dir)).count("pairs") == 0
+
+    def cancel_after_two_batches(progress):
+        if progress.stage == "batch" and progress.pairs_done >= 4:
+            raise Stop
+
+    with pytest.raises(Stop):
+        ingest(
+            data,
+            store_dir,
+            model=str(tiny_model_dir),
+            config=SMALL,
+            progress=cancel_after_two_batches,
+        )
+    pairs, used = _visible_counts(store_dir)
+    assert 4 <= pairs < 12 and used == [pairs, pairs]
+    result = ingest(data, store_dir, model=str(tiny_model_dir), config=SMALL)
+    assert result.already_ingested == pairs and result.pairs == 12 - pairs
+    assert _visible_counts(store_dir) == (12, [12, 12])
+    _assert_same_rows(_as_dict(reference_store[0]), _as_dict(store_dir))
+
+
+def test_driver_killed_between_vectors_and_pairs_keeps_counts_consistent_and_rerun_completes(
+    reference_store, tiny_model_dir, tmp_path
+):
+    _, data = reference_store
+    store_dir = tmp_path / "store"
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from prefsight.ingest import ingest
+        from prefsight.store.tables import Store
+        from tests.integration.test_ingest import SMALL
+        commit = Store.commit_pairs
+        calls = []
+        def commit_then_die(self, pairs, *args):
+            calls.append(pairs)
+            if sum(map(len, calls)) > 4:  # this batch's vectors are written, its pairs not
+                os.kill(os.getpid(), signal.SIGKILL)
+            commit(self, pairs, *args)
+        Store.commit_pairs = commit_then_die
+        ingest({str(data)!r}, {str(store_dir)!r}, model={str(tiny_model_dir)!r}, config=SMALL)
+        """
+    )
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, env=_subprocess_env(), timeout=300
+    )
+    assert proc.returncode == -signal.SIGKILL
+    store = Store(str(store_dir))
+    vectors_of = set(store.scan("activations", ["pair_id"]).column("pair_id").to_pylist())
+    pairs, used = _visible_counts(store_dir)
+    assert 0 < pairs < len(vectors_of) < 12  # the last batch's vectors, without pair rows
+    assert used == [pairs, pairs]  # what `info` counts is what the analysis reads
+    result = ingest(data, store_dir, model=str(tiny_model_dir), config=SMALL)
+    assert result.already_ingested == pairs and result.pairs == 12 - pairs
+    assert _visible_counts(store_dir) == (12, [12, 12])
+    _assert_same_rows(_as_dict(reference_store[0]), _as_dict(store_dir))
+    samples = (
+        Store(str(store_dir))
+        .scan("token_samples", ["pair_id", "side", "layer", "position"])
+        .to_pylist()
+    )
+    assert len(samples) == len({tuple(s.values()) for s in samples})
+
+
+def test_ultrafeedback_dataset_object_ingests_with_exact_response_spans(
+    tiny_model_dir, tmp_path, ray_local
+):
+    """A ``datasets.Dataset`` in the UltraFeedback-binarized layout through the Python API:
+    every response token (sample_per_response=-1) decodes to exactly the response."""
+    import datasets
+    from prefsight.models import load_tokenizer
+
+    from tests.unit.test_data_inputs import ultrafeedback_rows
+
+    rows = ultrafeedback_rows()
+    config = IngestConfig(layers=(1,), max_length=256, sample_per_response=-1)
+    result = ingest(
+        datasets.Dataset.from_list(rows),
+        tmp_path / "store",
+        model=str(tiny_model_dir),
+        config=config,
+    )
+    assert result.pairs == 3
+    store = Store(str(tmp_path / "store"))
+    tokenizer = load_tokenizer(str(tiny_model_dir))[0]
+    samples = store.scan("token_samples", ["pair_id", "side", "position", "token_id"]).to_pylist()
+    for pair in store.read_pairs():
+        assert pair["metadata"]["score_chosen"] == 8.5 and pair["dataset"] == "<Dataset in-memory>"
+        for side in ("chosen", "rejected"):
+            ids = [
+                s["token_id"]
+                for s in sorted(samples, key=lambda s: s["position"])
+                if s["pair_id"] == pair["pair_id"] and s["side"] == side
+            ]
+            assert tokenizer.decode(ids) == pair[side]

@@ -110,7 +110,15 @@ def test_gzip_and_parquet_and_saved_dataset_read_the_same(tmp_path):
     "line, problem",
     [
         ('{"prompt": "q", "chosen": "c", "rejected": ', "malformed JSON"),
-        ('{"prompt": "q", "chosen": "c"}', "missing field 'chosen' or 'rejected'"),
+        (
+            '{"prompt": "q", "chosen": "c"}',
+            "missing field 'rejected' (fields: ['chosen', 'prompt'])",
+        ),
+        (
+            '{"prompt": "q", "rejected": "r"}',
+            "missing field 'chosen' (fields: ['prompt', 'rejected'])",
+        ),
+        ('{"prompt": "q"}', "missing fields 'chosen' and 'rejected' (fields: ['prompt'])"),
         ('{"prompt": "q", "chosen": "c", "rejected": "   "}', "'rejected' is empty"),
         ('{"prompt": "q", "chosen": 5, "rejected": "r"}', "'chosen' must be a string"),
         (
@@ -137,7 +145,7 @@ def test_skip_bad_records_each_skipped_row(tmp_path):
     dataset = read_pairs(path, skip_bad=True)
     assert len(dataset.pairs) == 2
     assert [(s.line, s.problem) for s in dataset.skipped] == [
-        (2, "missing field 'chosen' or 'rejected' (fields: ['chosen'])")
+        (2, "missing field 'rejected' (fields: ['chosen'])")
     ]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -37,7 +36,7 @@ class _Bar:
 
 @app.command()
 def ingest(
-    data: Path = typer.Argument(..., help="Dataset: .jsonl[.gz], .parquet or a saved HF dataset."),
+    data: str = typer.Argument(..., help="Dataset: .jsonl[.gz], .parquet, a saved HF dataset folder, or owner/name[:split] from the local Hugging Face cache (never downloaded)."),
     store: str = typer.Option(..., "--store", help="Store folder or s3:// URI (created if missing)."),
     model: str = typer.Option(DEFAULT_MODEL, help="Alias, model folder, .gguf file or cached hub id."),
     layers: str = typer.Option("", help="Comma-separated layer indices, negatives from the end (default: 3 layers at 1/4, 1/2, 3/4 depth)."),
@@ -49,7 +48,7 @@ def ingest(
     max_length: int = typer.Option(1024, help="Longest side in tokens; prompts are cut from the left."),
     truncation: str = typer.Option("prompt-left", help="prompt-left or error."),
     fmt: str = typer.Option("auto", "--format", help="auto, standard, conversational, implicit or hh."),
-    skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip bad rows (listed at the end) instead of failing."),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip bad rows (listed at the end) instead of failing: malformed rows, ids stored with other content, an unreadable .gz tail."),
     sample_per_response: int = typer.Option(32, help="Per-token activations kept per response for SAE training."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON object at the end."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or logs."),

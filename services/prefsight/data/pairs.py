@@ -2,6 +2,20 @@
 
 Owns: ``PreferencePair`` and turning one raw row (any supported format) into
 one. Leaves reading files to ``readers`` and tokenising to ``tokenize``.
+
+Row layouts (``fmt="auto"`` tells them apart per row):
+
+- ``standard``: ``prompt`` (a string, or a list of chat messages) and string
+  ``chosen``/``rejected``.
+- ``conversational``: message-list ``chosen``/``rejected`` whose final message
+  is the assistant response. ``prompt`` is a message list (TRL) or a string
+  (UltraFeedback-binarized); turns before the response inside ``chosen`` and
+  ``rejected`` must be the same on both sides and, with a string prompt, end
+  with a user turn equal to ``prompt``.
+- ``implicit``: no ``prompt``; the shared turns of ``chosen``/``rejected`` are it.
+- ``hh``: HH-RLHF ``\n\nHuman:``/``\n\nAssistant:`` transcripts.
+
+Every other column (``score_chosen``, ``source``, ...) is kept as metadata.
 """
 
 from __future__ import annotations
@@ -60,6 +74,8 @@ def _require_text(row: dict[str, Any], key: str) -> str:
 def _check_messages(value: Any, key: str) -> list[Message]:
     if not isinstance(value, list):
         raise RowError(f"{key!r} must be a list of messages, got {type(value).__name__}")
+    if not value:
+        raise RowError(f"{key!r} is an empty list of messages")
     messages = []
     for i, message in enumerate(value):
         if not isinstance(message, dict) or "role" not in message or "content" not in message:
@@ -104,8 +120,7 @@ def parse_hh(transcript: str, key: str) -> tuple[list[Message], str]:
 
 def detect_format(row: dict[str, Any]) -> str:
     """Guess the format of one row from its fields and value types."""
-    if "chosen" not in row or "rejected" not in row:
-        raise RowError(f"missing field 'chosen' or 'rejected' (fields: {sorted(row)})")
+    _require_fields(row, ("chosen", "rejected"))
     chosen = row["chosen"]
     if "prompt" in row:
         return "conversational" if isinstance(chosen, list) else "standard"
@@ -116,6 +131,22 @@ def detect_format(row: dict[str, Any]) -> str:
     return "implicit"
 
 
+def _require_fields(row: dict[str, Any], keys: tuple[str, ...], kind: str = "") -> None:
+    missing = [k for k in keys if k not in row]
+    if missing:
+        what = " and ".join(repr(k) for k in missing)
+        plural = "s" if len(missing) > 1 else ""
+        suffix = f" for format {kind!r}" if kind else ""
+        raise RowError(f"missing field{plural} {what}{suffix} (fields: {sorted(row)})")
+
+
+def _prompt_messages(row: dict[str, Any]) -> list[Message]:
+    """``prompt`` as chat messages: a string is one user turn."""
+    if isinstance(row["prompt"], str):
+        return [{"role": "user", "content": _require_text(row, "prompt")}]
+    return _check_messages(row["prompt"], "prompt")
+
+
 def _common_prefix(a: list[Message], b: list[Message]) -> int:
     n = 0
     while n < min(len(a), len(b)) and a[n] == b[n]:
@@ -124,19 +155,30 @@ def _common_prefix(a: list[Message], b: list[Message]) -> int:
 
 
 def _parse_standard(row: dict[str, Any]) -> tuple[list[Message], str, str]:
-    prompt = _require_text(row, "prompt")
     return (
-        [{"role": "user", "content": prompt}],
+        _prompt_messages(row),
         _require_text(row, "chosen"),
         _require_text(row, "rejected"),
     )
 
 
 def _parse_conversational(row: dict[str, Any]) -> tuple[list[Message], str, str]:
-    prompt = _check_messages(row["prompt"], "prompt")
     chosen = _check_messages(row["chosen"], "chosen")
     rejected = _check_messages(row["rejected"], "rejected")
-    return prompt, _final_assistant(chosen, "chosen"), _final_assistant(rejected, "rejected")
+    texts = _final_assistant(chosen, "chosen"), _final_assistant(rejected, "rejected")
+    if not isinstance(row["prompt"], str):
+        return _check_messages(row["prompt"], "prompt"), *texts
+    prompt = _require_text(row, "prompt")
+    turns = chosen[:-1]
+    if not turns:  # string prompt, responses of one assistant message each
+        return [{"role": "user", "content": prompt}], *texts
+    # UltraFeedback-binarized: the prompt's turns are repeated inside each response list
+    if rejected[:-1] != turns:
+        raise RowError("'chosen' and 'rejected' differ in the turns before the response")
+    users = [m["content"] for m in turns if m["role"] == "user"]
+    if not users or users[-1] != prompt:
+        raise RowError("'prompt' differs from the last user turn inside 'chosen'")
+    return turns, *texts
 
 
 def _parse_implicit(row: dict[str, Any]) -> tuple[list[Message], str, str]:
@@ -167,6 +209,18 @@ def _parse_hh(row: dict[str, Any]) -> tuple[list[Message], str, str]:
     return prompt_c[:shared], chosen, rejected
 
 
+def _check_encodable(row: dict[str, Any]) -> None:
+    """Refuse text that cannot be stored as UTF-8 (a lone surrogate from ``\\ud800``)."""
+    try:
+        json.dumps(row, ensure_ascii=False, default=str).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise RowError(
+            f"text is not valid Unicode ({exc.reason}: {exc.object[exc.start : exc.end]!r})"
+        ) from None
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise RowError(f"row cannot be stored as JSON ({type(exc).__name__}: {exc})") from None
+
+
 _PARSERS = {
     "standard": _parse_standard,
     "conversational": _parse_conversational,
@@ -191,11 +245,10 @@ def parse_row(row: Any, fmt: str = "auto", line: int = 0) -> PreferencePair:
     if fmt not in FORMATS:
         raise RowError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
     kind = detect_format(row) if fmt == "auto" else fmt
-    for key in ("chosen", "rejected"):
-        if key not in row:
-            raise RowError(f"missing field {key!r} (fields: {sorted(row)})")
-    if kind in ("standard", "conversational") and "prompt" not in row:
-        raise RowError(f"missing field 'prompt' for format {kind!r} (fields: {sorted(row)})")
+    _require_fields(row, ("chosen", "rejected"))
+    if kind in ("standard", "conversational"):
+        _require_fields(row, ("prompt",), kind)
+    _check_encodable(row)
     prompt, chosen, rejected = _PARSERS[kind](row)
     metadata = {k: v for k, v in row.items() if k not in RESERVED}
     pair = PreferencePair("", prompt, chosen, rejected, metadata, line)

@@ -1,8 +1,15 @@
-"""Read preference datasets from disk into ``PreferencePair`` lists.
+"""Read preference datasets into ``PreferencePair`` lists.
 
 Owns: file formats (JSONL, JSONL.gz, Parquet, a Hugging Face dataset saved with
-``save_to_disk``), the all-or-nothing validation pass and ``--skip-bad``
-bookkeeping, and the dataset fingerprint. Row formats live in ``pairs``.
+``save_to_disk``), which source a dataset argument names (a file or folder, a
+hub name in the local cache, a ``datasets.Dataset``), the all-or-nothing
+validation pass and ``--skip-bad`` bookkeeping, and the dataset fingerprint.
+Row formats live in ``pairs``, the Hugging Face specifics in ``hub``.
+
+Every problem with the input is an ``InvalidArgument`` (``BadRow`` with
+file:line for a row): invalid UTF-8 and malformed JSON are bad rows; a UTF-8
+BOM at the start of a file is accepted; a corrupt or truncated ``.gz`` is
+``Unreadable`` from the line it reached (``skip_bad`` keeps the rows before it).
 """
 
 from __future__ import annotations
@@ -11,11 +18,13 @@ import gzip
 import hashlib
 import json
 import logging
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from prefsight.data import hub
 from prefsight.data.pairs import PreferencePair, RowError, parse_row
 from prefsight.errors import BadRow, InvalidArgument, NotFound
 
@@ -51,42 +60,113 @@ class Dataset:
         return digest.hexdigest()[:16]
 
 
+class Unreadable(BadRow):
+    """The file cannot be read on from ``line`` (a corrupt or truncated .gz)."""
+
+
+_BOM = b"\xef\xbb\xbf"
+_GZIP_ERRORS = (OSError, EOFError, zlib.error)
+
+
+def decode_line(raw: bytes, number: int) -> Any:
+    """One JSONL line as a decoded value, or a ``RowError`` saying what is wrong."""
+    if number == 1 and raw.startswith(_BOM):
+        raw = raw[len(_BOM) :]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return RowError(f"invalid UTF-8 at byte {exc.start + 1} of the line")
+    if not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        return RowError(f"malformed JSON: {exc.msg} at column {exc.colno}")
+    except RecursionError:
+        return RowError("malformed JSON: nested too deeply")
+    except ValueError as exc:  # e.g. an integer literal over Python's digit limit
+        return RowError(f"malformed JSON: {exc}")
+
+
 def _iter_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:  # type: ignore[operator]
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
+    """Lines as bytes, so invalid UTF-8 is one bad line and a corrupt .gz a clear error."""
+    is_gzip = path.name.lower().endswith(".gz")
+    number = 0
+    try:
+        handle = gzip.open(path, "rb") if is_gzip else open(path, "rb")
+    except OSError as exc:
+        raise InvalidArgument(f"{path}: cannot open ({exc.strerror or exc})") from None
+    with handle:
+        lines = iter(handle)
+        while True:
             try:
-                yield number, json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, RowError(f"malformed JSON: {exc.msg} at column {exc.colno}")
+                raw = next(lines)
+            except StopIteration:
+                return
+            except _GZIP_ERRORS as exc:
+                reason = str(exc) or type(exc).__name__
+                raise Unreadable(
+                    str(path), number + 1, f"cannot read on after line {number} ({reason})"
+                ) from None
+            number += 1
+            value = decode_line(raw, number)
+            if value is not None:
+                yield number, value
 
 
-def _iter_arrow_rows(table: Any) -> Iterator[tuple[int, Any]]:
-    yield from enumerate(table.to_pylist(), start=1)
+def _iter_arrow_rows(
+    batches: Iterator[Any], source: str, offset: int = 0
+) -> Iterator[tuple[int, Any]]:
+    """Rows of Arrow record batches; a batch that cannot be decoded (invalid UTF-8,
+    a corrupt page) makes the rest ``Unreadable``."""
+    import pyarrow as pa
+
+    number = offset
+    while True:
+        try:
+            batch = next(batches, None)
+            if batch is None:
+                return
+            rows = batch.to_pylist()
+        except (pa.ArrowException, OSError, ValueError) as exc:  # UnicodeDecodeError is one
+            raise Unreadable(
+                source, number + 1, f"cannot read on after row {number} ({exc})"
+            ) from None
+        for row in rows:
+            number += 1
+            yield number, row
 
 
 def _iter_parquet(path: Path) -> Iterator[tuple[int, Any]]:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    yield from _iter_arrow_rows(pq.read_table(path))
+    try:
+        parquet = pq.ParquetFile(path)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise InvalidArgument(f"{path}: not a readable Parquet file ({exc})") from None
+    yield from _iter_arrow_rows(parquet.iter_batches(batch_size=1024), str(path))
 
 
 def _iter_hf_saved(path: Path) -> Iterator[tuple[int, Any]]:
     """A ``Dataset.save_to_disk`` folder: Arrow IPC stream shards + state.json."""
     import pyarrow as pa
 
-    state = json.loads((path / "state.json").read_text())
-    files = [path / f["filename"] for f in state.get("_data_files", [])]
+    try:
+        state = json.loads((path / "state.json").read_text())
+        files = [path / f["filename"] for f in state.get("_data_files", [])]
+    except (ValueError, TypeError, KeyError, AttributeError, OSError) as exc:
+        raise InvalidArgument(f"{path}/state.json: not a datasets state file ({exc})") from None
     if not files:
         raise InvalidArgument(f"{path}: state.json lists no data files")
     offset = 0
     for file in files:
-        with pa.memory_map(str(file)) as source:
-            table = pa.ipc.open_stream(source).read_all()
-        for number, row in _iter_arrow_rows(table):
-            yield offset + number, row
+        try:
+            with pa.memory_map(str(file)) as source:
+                table = pa.ipc.open_stream(source).read_all()
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            raise InvalidArgument(f"{file}: not a readable Arrow file ({exc})") from None
+        yield from _iter_arrow_rows(iter(table.to_batches(max_chunksize=1024)), str(file), offset)
         offset += table.num_rows
 
 
@@ -119,8 +199,44 @@ def iter_rows(path: Path) -> Iterator[tuple[int, Any]]:
     )
 
 
+@dataclass(frozen=True)
+class Source:
+    """What a dataset argument names: a short name, a label for errors, and its rows."""
+
+    name: str
+    label: str
+    rows: Iterator[tuple[int, Any]]
+
+
+def open_source(data: str | Path | Any) -> Source:
+    """Resolve a dataset argument: a file or folder, ``owner/name[:split]`` from the
+    local Hugging Face cache (when no such path exists), or a ``datasets.Dataset``.
+
+    Raises:
+        NotFound: neither a path nor a cached hub dataset.
+        InvalidArgument: an unknown file type, a DatasetDict, or an unknown split.
+    """
+    if hub.is_hf_dataset(data):
+        label = hub.dataset_label(data)
+        return Source(label, label, hub.iter_dataset_rows(data))
+    if hub.is_hf_dataset_dict(data):
+        names: Any = data
+        splits = ", ".join(sorted(str(name) for name in names))
+        raise InvalidArgument(f"a DatasetDict; pass one split of it ({splits})")
+    if not isinstance(data, (str, Path)):
+        raise InvalidArgument(
+            f"dataset must be a path, a hub name or a datasets.Dataset, got {type(data).__name__}"
+        )
+    path = Path(data)
+    named = hub.parse_hub_name(str(data)) if not path.exists() else None
+    if named is not None:
+        loaded = hub.load_cached(*named)
+        return Source(named[0], str(data), hub.iter_dataset_rows(loaded))
+    return Source(path.name, str(path), iter_rows(path))
+
+
 def read_pairs(
-    path: str | Path,
+    path: str | Path | Any,
     *,
     fmt: str = "auto",
     skip_bad: bool = False,
@@ -129,7 +245,8 @@ def read_pairs(
     """Read and validate every row before anything is written.
 
     Args:
-        path: the dataset file or folder.
+        path: the dataset file or folder, a cached hub name or a ``datasets.Dataset``
+            (see ``open_source``).
         fmt: a row format from ``prefsight.data.pairs.FORMATS``.
         skip_bad: record bad rows in ``Dataset.skipped`` instead of failing.
         limit: keep only the first ``limit`` good pairs.
@@ -141,33 +258,50 @@ def read_pairs(
         BadRow: the first bad row (file and line) when ``skip_bad`` is off.
         InvalidArgument: an ``id`` reused for different content, or no pairs.
     """
-    path = Path(path)
-    dataset = Dataset(name=path.name, pairs=[], source=str(path))
-    seen: dict[str, str] = {}
-    for line, row in iter_rows(path):
-        if limit is not None and len(dataset.pairs) >= limit:
-            break
-        try:
-            if isinstance(row, RowError):
-                raise row
-            pair = parse_row(row, fmt, line)
-        except RowError as exc:
-            if not skip_bad:
-                raise BadRow(str(path), line, str(exc)) from None
-            dataset.skipped.append(SkippedRow(str(path), line, str(exc)))
-            continue
-        content = pair.content_hash()
-        if pair.pair_id in seen:
-            if seen[pair.pair_id] != content:
-                problem = f"id {pair.pair_id!r} reused for different content"
-                if not skip_bad:
-                    raise BadRow(str(path), line, problem)
-                dataset.skipped.append(SkippedRow(str(path), line, problem))
-            else:
-                dataset.duplicates += 1
-            continue
-        seen[pair.pair_id] = content
-        dataset.pairs.append(pair)
+    source = open_source(path)
+    dataset = Dataset(name=source.name, pairs=[], source=source.label)
+    seen: dict[str, tuple[str, int]] = {}
+    try:
+        for line, row in source.rows:
+            if limit is not None and len(dataset.pairs) >= limit:
+                break
+            _add_row(dataset, seen, line, row, fmt, skip_bad=skip_bad)
+    except Unreadable as exc:
+        if not skip_bad:
+            raise
+        dataset.skipped.append(SkippedRow(exc.source, exc.line, exc.problem))
     if not dataset.pairs:
-        raise InvalidArgument(f"{path}: no usable preference pairs")
+        raise InvalidArgument(f"{source.label}: no usable preference pairs")
     return dataset
+
+
+def _add_row(
+    dataset: Dataset,
+    seen: dict[str, tuple[str, int]],
+    line: int,
+    row: Any,
+    fmt: str,
+    *,
+    skip_bad: bool,
+) -> None:
+    """Parse one row into ``dataset``, or record (or raise) why it is bad."""
+    try:
+        if isinstance(row, RowError):
+            raise row
+        pair = parse_row(row, fmt, line)
+        content = pair.content_hash()
+        if pair.pair_id in seen and seen[pair.pair_id][0] != content:
+            raise RowError(
+                f"id {pair.pair_id!r} reused for different content (first at line "
+                f"{seen[pair.pair_id][1]})"
+            )
+    except RowError as exc:
+        if not skip_bad:
+            raise BadRow(dataset.source, line, str(exc)) from None
+        dataset.skipped.append(SkippedRow(dataset.source, line, str(exc)))
+        return
+    if pair.pair_id in seen:
+        dataset.duplicates += 1
+        return
+    seen[pair.pair_id] = (content, line)
+    dataset.pairs.append(pair)

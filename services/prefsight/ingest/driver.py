@@ -1,9 +1,13 @@
 """The ingest driver: read, validate, plan, fan out to Ray workers, write.
 
-Owns: the order of an ingest run. Everything is read, parsed and tokenised
-before the store is touched, so a bad row leaves the store as it was. Workers
-return Arrow tables; this process is the single writer that appends them to
-LanceDB, removing rows a crashed earlier run already wrote.
+Owns: the order of an ingest run. Everything is read, parsed, checked against
+the ids already stored and tokenised before the store is touched, so a bad row
+leaves the store as it was. Workers return Arrow tables; this process is the
+single writer that appends them to LanceDB, removing rows a crashed earlier run
+already wrote. Per batch it writes token samples, then activations, then the
+new pairs' rows, which make them visible (see ``prefsight.store.tables``): a
+run cancelled or killed at any point leaves only whole pairs visible, and a
+rerun completes the rest.
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 import prefsight
-from prefsight.data.pairs import RowError
+from prefsight.data.pairs import PreferencePair, RowError
 from prefsight.data.readers import Dataset, SkippedRow, read_pairs
 from prefsight.data.tokenize import EncodedPair, encode_pair
 from prefsight.errors import BadRow, InvalidArgument
@@ -115,6 +120,29 @@ def encode_dataset(
     return encoded
 
 
+def check_stored_ids(dataset: Dataset, store_uri: str, *, skip_bad: bool) -> set[str]:
+    """Refuse pairs whose id is already stored with other content; return the stored ids.
+
+    Raises:
+        BadRow: the first such pair (file and line), unless ``skip_bad`` (then it
+            is recorded in ``dataset.skipped`` and dropped).
+    """
+    if "://" not in store_uri and not Path(store_uri).is_dir():
+        return set()  # no store yet; do not create one before every check has passed
+    stored = Store(store_uri).stored_content({p.pair_id for p in dataset.pairs})
+    kept = []
+    for pair in dataset.pairs:
+        if pair.pair_id in stored and stored[pair.pair_id] != pair.content_hash():
+            problem = f"id {pair.pair_id!r} is already in the store with other content"
+            if not skip_bad:
+                raise BadRow(dataset.source, pair.source_line, problem)
+            dataset.skipped.append(SkippedRow(dataset.source, pair.source_line, problem))
+            continue
+        kept.append(pair)
+    dataset.pairs = kept
+    return set(stored) & {p.pair_id for p in kept}
+
+
 def _drop_written(result: BatchResult, done: dict[str, set[int]]) -> pa.Table:
     """Remove (pair, layer) rows an earlier, interrupted run already wrote."""
     table = result.activations
@@ -136,7 +164,7 @@ def _cap_samples(table: pa.Table, remaining: int) -> pa.Table:
 
 
 def ingest(
-    data: str | Path,
+    data: str | Path | Any,
     store_uri: str | Path,
     *,
     model: str = DEFAULT_MODEL,
@@ -153,7 +181,8 @@ def ingest(
     """Forward every pair of a dataset and store its pooled activations.
 
     Args:
-        data: dataset file or folder (see ``prefsight.data.readers``).
+        data: dataset file or folder, ``owner/name[:split]`` in the local Hugging
+            Face cache, or a ``datasets.Dataset`` (see ``prefsight.data.readers``).
         store_uri: store folder or ``s3://`` URI; created if missing.
         model: model spec (alias, folder, .gguf, cached hub id).
         config: layers, lengths, batching and token sampling.
@@ -170,21 +199,23 @@ def ingest(
         An ``IngestResult``; ``seconds`` excludes Ray start-up and model loading.
 
     Raises:
-        BadRow: a malformed row (file and line), before anything is written.
+        BadRow: a malformed row, or an id stored with other content (file and
+            line), before anything is written.
         InvalidArgument, NotFound: bad layers, model or options.
     """
     dataset = read_pairs(data, fmt=fmt, skip_bad=skip_bad, limit=limit)
     tokenizer, model_id, n_layers = load_tokenizer(model)
     layers = resolve_layers(list(config.layers) or default_layers(n_layers), n_layers)
+    stored = check_stored_ids(dataset, str(store_uri), skip_bad=skip_bad)
     encoded = encode_dataset(dataset, tokenizer, config, skip_bad=skip_bad)
     if not encoded:
         raise InvalidArgument(f"{dataset.name}: every row was skipped as bad")
 
     store = Store(str(store_uri), create=True)
+    store.drop_uncommitted()
     done = store.completed(model_id, layers)
     todo = pending_pairs(encoded, done, layers)
     started = datetime.now(timezone.utc).isoformat()
-    store.upsert_pairs(dataset.pairs, dataset.name, dataset.fingerprint)
     run_id = uuid.uuid4().hex[:12]
     result = IngestResult(
         str(store_uri),
@@ -198,10 +229,15 @@ def ingest(
         list(dataset.skipped),
         run_id,
     )
+    commit = _PairCommitter(
+        store, {p.pair_id: p for p in dataset.pairs if p.pair_id not in stored}, dataset
+    )
+    commit.complete_ones({p.pair_id for p in todo})
     if todo:
         _forward_all(
             todo,
             done,
+            commit,
             store,
             model,
             layers,
@@ -238,9 +274,32 @@ def ingest(
     return result
 
 
+class _PairCommitter:
+    """Writes the rows of a batch's new pairs once their activations are stored."""
+
+    def __init__(
+        self, store: Store, new_pairs: dict[str, PreferencePair], dataset: Dataset
+    ) -> None:
+        self.store, self.new_pairs, self.dataset = store, new_pairs, dataset
+
+    def complete_ones(self, todo: set[str]) -> None:
+        """Rows for new pairs whose vectors are all stored already (none are, normally)."""
+        self.store.commit_pairs(
+            [self.new_pairs.pop(i) for i in list(self.new_pairs) if i not in todo],
+            self.dataset.name,
+            self.dataset.fingerprint,
+        )
+
+    def __call__(self, activations: pa.Table) -> None:
+        ids = pc.unique(activations.column("pair_id")).to_pylist()
+        pairs = [self.new_pairs.pop(i) for i in ids if i in self.new_pairs]
+        self.store.commit_pairs(pairs, self.dataset.name, self.dataset.fingerprint)
+
+
 def _forward_all(
     todo: list[EncodedPair],
     done: dict[str, set[int]],
+    commit: _PairCommitter,
     store: Store,
     model: str,
     layers: list[int],
@@ -270,11 +329,12 @@ def _forward_all(
     work = dispatch.run(batches, per_response)
     for batch_result in work:
         samples = _cap_samples(batch_result.token_samples, sample_left)
-        # token samples first: the activations append is what marks pairs complete
+        # token samples, activations (marks pairs complete), pair rows (make them visible)
         if samples.num_rows:
             store.upsert_token_samples(samples)
             sample_left -= samples.num_rows
         store.append_activations(_drop_written(batch_result, done))
+        commit(batch_result.activations)
         result.pairs += batch_result.pairs
         result.tokens += batch_result.tokens
         result.seconds = time.perf_counter() - clock

@@ -7,8 +7,15 @@ names and schemas come from ``schema``; nothing here knows about models.
 Idempotency: one ingest batch is one LanceDB append to ``activations`` (a single
 atomic commit), holding every row of each (pair, layer) it covers; a (pair,
 layer) is complete exactly when its rows are present, so a rerun after a crash
-computes only what is missing. Pairs are upserted on ``pair_id``; token samples
-on their full key, written before the activations that mark them complete.
+computes only what is missing. Token samples are upserted on their full key,
+written before the activations.
+
+Visibility: a pair's row in ``pairs`` is its commit marker. It is written after
+the pair's first activations, so a pair counted in ``pairs`` always has them;
+reads of pooled vectors skip activations of pairs with no row (an ingest killed
+between the two writes, or one still writing), and ``drop_uncommitted`` removes
+them before the next ingest recomputes those pairs. A store whose vectors were
+written without any ``pairs`` table (benchmarks) is read as is.
 """
 
 from __future__ import annotations
@@ -59,6 +66,22 @@ def sql_in(column: str, values: list[str] | list[int]) -> str:
     """A SQL ``IN`` filter for LanceDB ``where`` clauses, values quoted."""
     items = ", ".join(_quote(v) if isinstance(v, str) else str(int(v)) for v in values)
     return f"{column} IN ({items})"
+
+
+def _pairs_table(pairs: list[PreferencePair], dataset: str, fingerprint: str) -> pa.Table:
+    return pa.table(
+        {
+            "pair_id": [p.pair_id for p in pairs],
+            "prompt": [json.dumps(p.prompt, ensure_ascii=False) for p in pairs],
+            "chosen": [p.chosen for p in pairs],
+            "rejected": [p.rejected for p in pairs],
+            "metadata": [json.dumps(p.metadata, ensure_ascii=False, default=str) for p in pairs],
+            "dataset": [dataset] * len(pairs),
+            "fingerprint": [fingerprint] * len(pairs),
+            "source_line": [p.source_line for p in pairs],
+        },
+        schema=S.PAIRS_SCHEMA,
+    )
 
 
 class Store:
@@ -116,25 +139,73 @@ class Store:
 
     def upsert_pairs(self, pairs: list[PreferencePair], dataset: str, fingerprint: str) -> None:
         """Insert pairs that are not in the store yet (by ``pair_id``)."""
-        if not pairs:
-            return
-        data = pa.table(
-            {
-                "pair_id": [p.pair_id for p in pairs],
-                "prompt": [json.dumps(p.prompt, ensure_ascii=False) for p in pairs],
-                "chosen": [p.chosen for p in pairs],
-                "rejected": [p.rejected for p in pairs],
-                "metadata": [
-                    json.dumps(p.metadata, ensure_ascii=False, default=str) for p in pairs
-                ],
-                "dataset": [dataset] * len(pairs),
-                "fingerprint": [fingerprint] * len(pairs),
-                "source_line": [p.source_line for p in pairs],
-            },
-            schema=S.PAIRS_SCHEMA,
-        )
-        table = self.table_for_write(S.PAIRS, S.PAIRS_SCHEMA)
-        table.merge_insert("pair_id").when_not_matched_insert_all().execute(data)
+        if pairs:
+            table = self.table_for_write(S.PAIRS, S.PAIRS_SCHEMA)
+            data = _pairs_table(pairs, dataset, fingerprint)
+            table.merge_insert("pair_id").when_not_matched_insert_all().execute(data)
+
+    def commit_pairs(self, pairs: list[PreferencePair], dataset: str, fingerprint: str) -> None:
+        """Append rows of pairs known to be absent, in one commit: this makes them visible.
+
+        The ingest driver calls it after the pairs' activations are written.
+        """
+        if pairs:
+            table = self.table_for_write(S.PAIRS, S.PAIRS_SCHEMA)
+            table.add(_pairs_table(pairs, dataset, fingerprint))
+
+    def stored_content(self, pair_ids: set[str]) -> dict[str, str]:
+        """``pair_id -> content hash`` (``PreferencePair.content_hash``) of the stored
+        pairs among ``pair_ids``."""
+        if not pair_ids or not self.has(S.PAIRS):
+            return {}
+        rows = self.scan(S.PAIRS, ["pair_id"])
+        wanted = pa.array(sorted(pair_ids), pa.string())
+        ids = rows.filter(pc.is_in(rows.column("pair_id"), value_set=wanted))
+        ids = ids.column("pair_id").to_pylist()
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 1000):
+            where = sql_in("pair_id", ids[start : start + 1000])
+            stored = self.scan(S.PAIRS, ["pair_id", "prompt", "chosen", "rejected"], where)
+            for row in stored.to_pylist():
+                pair = PreferencePair(
+                    row["pair_id"], json.loads(row["prompt"]), row["chosen"], row["rejected"]
+                )
+                found[pair.pair_id] = pair.content_hash()
+        return found
+
+    def drop_uncommitted(self) -> list[str]:
+        """Delete activations and token samples of pairs with no row in ``pairs``.
+
+        An ingest killed between writing a batch's vectors and its pairs leaves
+        such rows; the next ingest recomputes those pairs. Only the store's single
+        writer calls this, before it writes. It creates an empty ``pairs`` table
+        when there is none, so that every vector written later has its marker table
+        (pooled reads of a store without one are not filtered).
+
+        Returns:
+            The pair ids whose rows were removed.
+        """
+        if not self.has(S.PAIRS):
+            if self.has(S.ACTIVATIONS):  # vectors written with no pairs at all (benchmarks)
+                return []
+            self.table_for_write(S.PAIRS, S.PAIRS_SCHEMA)
+        committed = self.scan(S.PAIRS, ["pair_id"]).column("pair_id")
+        orphans: set[str] = set()
+        for name, where in (
+            (S.ACTIVATIONS, "side = 'chosen' AND pooling = 'mean'"),
+            (S.TOKEN_SAMPLES, None),
+        ):
+            if self.has(name):
+                ids = pc.unique(self.scan(name, ["pair_id"], where).column("pair_id"))
+                stray = ids.filter(pc.invert(pc.is_in(ids, value_set=committed)))
+                orphans.update(stray.to_pylist())
+        ordered = sorted(orphans)
+        for name in (S.ACTIVATIONS, S.TOKEN_SAMPLES):
+            for start in range(0, len(ordered), 1000) if self.has(name) else ():
+                self.table(name).delete(sql_in("pair_id", ordered[start : start + 1000]))
+        if ordered:
+            log.info("removed rows of %d uncommitted pairs from %s", len(ordered), self.uri)
+        return ordered
 
     def append_activations(self, batch: pa.Table) -> None:
         """Append pooled rows; the caller has removed rows already present."""
@@ -223,13 +294,21 @@ class Store:
         )
         if pair_ids is not None:
             where += " AND " + sql_in("pair_id", pair_ids)
-        rows = self.scan(S.ACTIVATIONS, ["pair_id", "vector"], where)
+        rows = self._committed(self.scan(S.ACTIVATIONS, ["pair_id", "vector"], where), pair_ids)
         rows = rows.sort_by("pair_id")
         ids = rows.column("pair_id").to_pylist()
         vectors = rows.column("vector").combine_chunks()
         d = vectors.type.list_size
         array = vectors.flatten().to_numpy(zero_copy_only=False).reshape(len(ids), d)
         return ids, array.astype(np.float32, copy=False)
+
+    def _committed(self, rows: pa.Table, pair_ids: list[str] | None) -> pa.Table:
+        """``rows`` of pairs that have a row in ``pairs`` (all, when there is no such table)."""
+        if not self.has(S.PAIRS) or not rows.num_rows:
+            return rows
+        where = sql_in("pair_id", pair_ids) if pair_ids else None
+        committed = self.scan(S.PAIRS, ["pair_id"], where).column("pair_id")
+        return rows.filter(pc.is_in(rows.column("pair_id"), value_set=committed))
 
     def read_token_samples(
         self, *, model: str, layer: int, limit: int | None = None
@@ -257,7 +336,9 @@ class Store:
             raise NotFound(f"model {model!r} not in store {self.uri} (models: {models})")
         layers = self.layers(model)
         if layer not in layers:
-            raise InvalidArgument(f"layer {layer} not in store {self.uri} for {model} (layers: {layers})")
+            raise InvalidArgument(
+                f"layer {layer} not in store {self.uri} for {model} (layers: {layers})"
+            )
 
     def count(self, name: str, where: str | None = None) -> int:
         if not self.has(name):
