@@ -276,6 +276,8 @@ def filter_pairs(
     output_path: str = "",
     layer: int | None = None,
     pooling: str = "",
+    source_dataset: str = "",
+    overwrite: bool = False,
 ) -> Any:
     chosen = selection(
         "filter",
@@ -286,7 +288,8 @@ def filter_pairs(
         pooling=pooling,
     )
     return interventions_pb2.FilterRequest(
-        store=store, selection=chosen, dry_run=dry_run, output_path=output_path
+        store=store, selection=chosen, dry_run=dry_run, output_path=output_path,
+        source_dataset=source_dataset, overwrite=overwrite,
     )
 
 
@@ -301,6 +304,8 @@ def inoculate(
     system_prompt_template: str = "",
     layer: int | None = None,
     pooling: str = "",
+    source_dataset: str = "",
+    overwrite: bool = False,
 ) -> Any:
     chosen = selection(
         "inoculate",
@@ -316,4 +321,6 @@ def inoculate(
         dry_run=dry_run,
         output_path=output_path,
         system_prompt_template=system_prompt_template,
+        source_dataset=source_dataset,
+        overwrite=overwrite,
     )

@@ -459,8 +459,16 @@ class AsyncClient:
         layer: int | None = None,
         pooling: str = "",
         timeout: Timeout = DEFAULT,
+        source_dataset: str = "",
+        overwrite: bool = False,
     ) -> FilterResult:
         """Remove the pairs whose concept delta is above ``threshold`` or in the top fraction.
+
+        ``output_path`` is relative to the server's export folder for the store;
+        ``source_dataset`` (relative to a server data root) names the dataset to
+        export from and must hold the store's pairs with the same content (default:
+        the store's recorded dataset that matches); ``overwrite`` replaces an
+        existing export.
 
         Example:
             >>> r = await client.filter("demo", ["c12"], top_fraction=0.05, dry_run=True)
@@ -475,6 +483,8 @@ class AsyncClient:
             output_path=output_path,
             layer=layer,
             pooling=pooling,
+            source_dataset=source_dataset,
+            overwrite=overwrite,
         )
         return _convert.filter_result(await self._unary("Filter", request, timeout))
 
@@ -491,8 +501,13 @@ class AsyncClient:
         layer: int | None = None,
         pooling: str = "",
         timeout: Timeout = DEFAULT,
+        source_dataset: str = "",
+        overwrite: bool = False,
     ) -> InoculateResult:
         """Add a system prompt naming the trait to the selected pairs.
+
+        ``system_prompt_template`` may use ``{label}`` and ``{description}`` only;
+        ``source_dataset`` and ``overwrite`` as for ``filter``.
 
         Example:
             >>> r = await client.inoculate("demo", ["c12"], threshold=1.0, dry_run=True)
@@ -507,5 +522,7 @@ class AsyncClient:
             system_prompt_template=system_prompt_template,
             layer=layer,
             pooling=pooling,
+            source_dataset=source_dataset,
+            overwrite=overwrite,
         )
         return _convert.inoculate_result(await self._unary("Inoculate", request, timeout))

@@ -468,8 +468,16 @@ class Client:
         layer: int | None = None,
         pooling: str = "",
         timeout: Timeout = DEFAULT,
+        source_dataset: str = "",
+        overwrite: bool = False,
     ) -> FilterResult:
         """Remove the pairs whose concept delta is above ``threshold`` or in the top fraction.
+
+        ``output_path`` is relative to the server's export folder for the store;
+        ``source_dataset`` (relative to a server data root) names the dataset to
+        export from and must hold the store's pairs with the same content (default:
+        the store's recorded dataset that matches); ``overwrite`` replaces an
+        existing export.
 
         Example:
             >>> r = client.filter("demo", ["c12"], top_fraction=0.05, dry_run=True)
@@ -484,6 +492,8 @@ class Client:
             output_path=output_path,
             layer=layer,
             pooling=pooling,
+            source_dataset=source_dataset,
+            overwrite=overwrite,
         )
         return _convert.filter_result(self._unary("Filter", request, timeout))
 
@@ -500,8 +510,13 @@ class Client:
         layer: int | None = None,
         pooling: str = "",
         timeout: Timeout = DEFAULT,
+        source_dataset: str = "",
+        overwrite: bool = False,
     ) -> InoculateResult:
         """Add a system prompt naming the trait to the selected pairs.
+
+        ``system_prompt_template`` may use ``{label}`` and ``{description}`` only;
+        ``source_dataset`` and ``overwrite`` as for ``filter``.
 
         Example:
             >>> r = client.inoculate("demo", ["c12"], threshold=1.0, dry_run=True)
@@ -516,5 +531,7 @@ class Client:
             system_prompt_template=system_prompt_template,
             layer=layer,
             pooling=pooling,
+            source_dataset=source_dataset,
+            overwrite=overwrite,
         )
         return _convert.inoculate_result(self._unary("Inoculate", request, timeout))

@@ -73,3 +73,18 @@ def test_a_topic_contrast_never_ranks_the_overall_direction(session, client):
     assert n_pairs >= 3 and records and not [r for r in records if r["kind"] == "contrast"]
     over_grpc = client.contrast("demo", topic=topic, top=100_000)
     assert not [c for c in over_grpc if c.kind == "contrast"]
+
+
+def test_the_client_names_the_source_and_refuses_to_overwrite(served, client):
+    from prefsight_client import FailedPreconditionError, InvalidArgumentError
+
+    concept = client.contrast("demo", top=1)[0].id
+    kwargs = dict(top_fraction=0.1, source_dataset=served.store.data.name, output_path="client.jsonl")
+    first = client.filter("demo", [concept], **kwargs)
+    assert first.n_removed == 6 and first.output_path.endswith("demo/client.jsonl")
+    with pytest.raises((InvalidArgumentError, FailedPreconditionError), match="exists"):
+        client.filter("demo", [concept], **kwargs)
+    again = client.filter("demo", [concept], overwrite=True, **kwargs)
+    assert again.output_path == first.output_path
+    with pytest.raises(InvalidArgumentError):
+        client.inoculate("demo", [concept], top_fraction=0.1, source_dataset="../etc/passwd")
