@@ -102,7 +102,8 @@ def concept_auroc(
     scores = np.concatenate([chosen, [r["rejected"] for r in rows]])
     truth_chosen = np.array([data.carries(trait, r["pair_id"], "chosen") for r in rows])
     truth = np.concatenate([truth_chosen, [data.carries(trait, r["pair_id"], "rejected") for r in rows]])
-    sign = np.sign(record.get("d") if record.get("d") is not None else record.get("delta") or 0.0) or 1.0
+    effect = record.get("d") if record.get("d") is not None else record.get("delta")
+    sign = -1.0 if effect is not None and effect < 0 else 1.0
     return auroc(sign * scores, truth), auroc(sign * chosen, truth_chosen)
 
 
