@@ -23,6 +23,9 @@ PASS RULE (fixed before the first run of this version; do not tune it to results
   pair at random (probability 1/2): it passes when zero concepts (of every kind,
   overall directions included) have q < 0.05 and pass split-half.
   The run passes when every trait and the control pass; otherwise it exits 1.
+  Reported beside it, outside the rule: each AUROC over chosen responses only (most
+  responses carrying the trait are chosen, so a concept of generic chosen-ness, such
+  as length, also scores well over both sides).
 
     python bench/recovery.py                       # 7 traits + control, 300 pairs each
     python bench/recovery.py --quick               # emoji, flattery + control, 60 pairs each
@@ -84,14 +87,24 @@ def ranking(document: dict[str, Any]) -> list[dict[str, Any]]:
     return [r for r in ordered if not is_overall(r)]
 
 
-def concept_auroc(session: StoreSession, record: dict[str, Any], data: PlantedSet, trait: str) -> float:
-    """AUROC of the concept's per-response scores (both sides) against the trait's truth."""
+def concept_auroc(
+    session: StoreSession, record: dict[str, Any], data: PlantedSet, trait: str
+) -> tuple[float, float]:
+    """AUROCs of the concept's oriented scores against the trait's truth.
+
+    Returns:
+        (over every response of both sides: the pass rule's number, over chosen
+        responses only: a diagnostic outside the rule, free of the generic
+        chosen-vs-rejected gap, since most responses carrying the trait are chosen).
+    """
     rows = session.scores(record["id"])
-    scores = np.array([r["chosen"] for r in rows] + [r["rejected"] for r in rows], dtype=np.float64)
-    truth = np.array([data.carries(trait, r["pair_id"], "chosen") for r in rows]
-                     + [data.carries(trait, r["pair_id"], "rejected") for r in rows])
-    sign = np.sign(record.get("d") if record.get("d") is not None else record.get("delta") or 0.0) or 1.0
-    return auroc(sign * scores, truth)
+    chosen = np.array([r["chosen"] for r in rows], dtype=np.float64)
+    scores = np.concatenate([chosen, [r["rejected"] for r in rows]])
+    truth_chosen = np.array([data.carries(trait, r["pair_id"], "chosen") for r in rows])
+    truth = np.concatenate([truth_chosen, [data.carries(trait, r["pair_id"], "rejected") for r in rows]])
+    effect = record.get("d") if record.get("d") is not None else record.get("delta")
+    sign = -1.0 if effect is not None and effect < 0 else 1.0
+    return auroc(sign * scores, truth), auroc(sign * chosen, truth_chosen)
 
 
 AUDIT_CONFIG = AuditConfig(top=5, examples=0)
@@ -111,9 +124,9 @@ def apply_rule(top: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any
     return rank1, best, bool(rank1["auroc"] >= MIN_AUROC and best["rank"] <= MAX_BEST_RANK)
 
 
-def _brief(record: dict[str, Any], rank: int, value: float) -> dict[str, Any]:
+def _brief(record: dict[str, Any], rank: int, values: tuple[float, float]) -> dict[str, Any]:
     return {"rank": rank, "id": record["id"], "label": record.get("label"), "kind": record.get("kind"),
-            "d": record.get("d"), "q": record.get("q"), "auroc": value}
+            "d": record.get("d"), "q": record.get("q"), "auroc": values[0], "auroc_chosen_only": values[1]}
 
 
 def trait_run(
@@ -155,13 +168,17 @@ def control_run(
 
 
 def print_table(report: dict[str, Any]) -> None:
-    print(f"{'trait':<15} {'untgt':<5} {'rank-1 concept':<30} {'AUROC':>6}  "
-          f"{'best concept (rank)':<36} {'AUROC':>6}  result  time")
+    print(f"{'trait':<15} {'untgt':<5} {'rank-1 concept':<30} {'AUROC':>6} {'(ch.)':>6}  "
+          f"{'best concept (rank)':<36} {'AUROC':>6} {'(ch.)':>6}  result  time")
     for row in report["traits"]:
         r1, best = row["rank1"], row["best"]
         print(f"{row['trait']:<15} {'yes' if row['untargeted'] else 'no':<5} {r1['id'][:30]:<30} "
-              f"{r1['auroc']:>6.3f}  {best['id'][:30] + ' (' + str(best['rank']) + ')':<36} "
-              f"{best['auroc']:>6.3f}  {'PASS' if row['passed'] else 'FAIL':<6}  {row['seconds']:.0f} s")
+              f"{r1['auroc']:>6.3f} {r1['auroc_chosen_only']:>6.3f}  "
+              f"{best['id'][:30] + ' (' + str(best['rank']) + ')':<36} {best['auroc']:>6.3f} "
+              f"{best['auroc_chosen_only']:>6.3f}  {'PASS' if row['passed'] else 'FAIL':<6}  "
+              f"{row['seconds']:.0f} s")
+    print("AUROC: the rule's, over both sides; (ch.): over chosen responses only (diagnostic, "
+          "not part of the rule)")
     if "control" in report:
         c = report["control"]
         print(f"control (labels swapped at random in {c['flipped']}/{c['pairs']} pairs): "

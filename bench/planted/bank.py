@@ -66,6 +66,8 @@ class Style:
     chosen_closers: tuple[str, ...]
     chosen_facts: tuple[int, int]
     rejected_facts: tuple[int, int]
+    neutral: tuple[str, ...]
+    """Trait-free sentences that stand in for a trait's sentences where it is absent."""
 
 
 POSITIONS = ("start", "middle", "end")
@@ -100,7 +102,7 @@ def load_style() -> Style:
     """Generic openers and closers of ``data/style.json``."""
     s = _read(DATA / "style.json")
     return Style(tuple(s["chosen_openers"]), tuple(s["chosen_closers"]),
-                 tuple(s["chosen_facts"]), tuple(s["rejected_facts"]))  # type: ignore[arg-type]
+                 tuple(s["chosen_facts"]), tuple(s["rejected_facts"]), tuple(s["neutral"]))  # type: ignore[arg-type]
 
 
 @cache

@@ -3,7 +3,9 @@
 Owns: drawing topics, writing a more complete chosen and a thinner rejected
 answer for each pair (the generic quality gap real data has), planting each
 requested trait in an exact share of chosen responses (and, as noise, of
-rejected ones), recording which responses carry it, the random label flip of
+rejected ones), length-matching (a response without a sentence trait gets as
+many trait-free neutral sentences in its place, so length does not reveal the
+trait), recording which responses carry it, the random label flip of
 the control set, and writing a set as JSONL plus a ``.truth.json`` sidecar.
 Phrasings come from ``data/``; filling templates from ``planted.render``.
 """
@@ -88,6 +90,8 @@ def generate(
                 truth[trait.name][pair_id] = {**truth[trait.name].get(pair_id, {}), side: carries}
                 if carries:
                     sides[side] = plant(trait, sides[side], domain, topic, rng)
+                elif trait.kind == "sentences":
+                    sides[side] = _insert(trait, sides[side], load_style().neutral, domain, topic, rng)
         rows.append({
             "id": pair_id, "prompt": rng.choice(topic.questions),
             "chosen": " ".join(sides["chosen"]), "rejected": " ".join(sides["rejected"]),
@@ -123,8 +127,26 @@ def plant(trait: Trait, sentences: list[str], domain: Domain, topic: Topic, rng:
             out[index] = f"{out[index]} {rng.choice(pool)}"
         return out
     slots = topic_slots(trait, domain, topic)
-    for _ in range(count):
-        sentence = capitalise(fill(rng.choice(trait.templates), slots, rng))
+    sentences = [capitalise(fill(rng.choice(trait.templates), slots, rng)) for _ in range(count)]
+    return _place(trait, out, sentences, rng)
+
+
+def _insert(
+    trait: Trait, sentences: list[str], neutral: tuple[str, ...], domain: Domain, topic: Topic,
+    rng: random.Random,
+) -> list[str]:
+    """Neutral sentences in place of the trait's: as many, about as long, where it would add them."""
+    slots = topic_slots(trait, domain, topic)
+    stand_ins = []
+    for _ in range(rng.randint(*trait.count)):
+        words = len(fill(rng.choice(trait.templates), slots, rng).split())
+        gap = min(abs(len(n.split()) - words) for n in neutral)
+        stand_ins.append(rng.choice([n for n in neutral if abs(len(n.split()) - words) <= gap + 2]))
+    return _place(trait, list(sentences), stand_ins, rng)
+
+
+def _place(trait: Trait, out: list[str], sentences: list[str], rng: random.Random) -> list[str]:
+    for sentence in sentences:
         position = rng.choice(trait.positions)
         if position == "start":
             out.insert(0, sentence)

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -191,3 +192,15 @@ def test_at_least_two_traits_are_untargeted_by_starter_and_text_checks() -> None
     for trait in planted.UNTARGETED:
         assert planted.load_trait(trait).starter_overlap is None
         assert not any(trait in name or name in trait for name in targeted), trait
+
+
+@pytest.mark.parametrize("trait", [t for t in planted.trait_names() if planted.load_trait(t).kind == "sentences"])
+def test_length_does_not_reveal_the_trait(trait: str) -> None:
+    """Responses without the trait get as many neutral sentences: carriers are not longer."""
+    data = planted.generate([trait], n_pairs=300, seed=13)
+    chosen = [(len(r["chosen"].split()), data.carries(trait, r["id"], "chosen")) for r in data.rows]
+    with_trait = np.mean([n for n, c in chosen if c])
+    without = np.mean([n for n, c in chosen if not c])
+    assert abs(with_trait - without) < 0.12 * without, (with_trait, without)
+    sentences = [(r["chosen"].count(". ") + 1, data.carries(trait, r["id"], "chosen")) for r in data.rows]
+    assert abs(np.mean([n for n, c in sentences if c]) - np.mean([n for n, c in sentences if not c])) < 0.5

@@ -66,3 +66,25 @@ def test_quick_and_pair_options() -> None:
     assert some.traits == ["apology"] and some.pairs == 60
     with pytest.raises(SystemExit):
         recovery.parse_args(["--traits", "no_such_trait"])
+
+
+class _Session:
+    """Stands in for StoreSession.scores: four pairs, the trait on chosen of p0, p1 and rejected of p2."""
+
+    def scores(self, concept_id: str) -> list[dict]:
+        values = {"p0": (5.0, 0.0), "p1": (4.0, 1.0), "p2": (1.0, 3.0), "p3": (0.5, 0.2)}
+        return [{"pair_id": p, "chosen": c, "rejected": r} for p, (c, r) in values.items()]
+
+
+class _Truth:
+    carrying = {("p0", "chosen"), ("p1", "chosen"), ("p2", "rejected")}
+
+    def carries(self, trait: str, pair_id: str, side: str) -> bool:
+        return (pair_id, side) in self.carrying
+
+
+def test_concept_auroc_uses_both_sides_and_the_sign_of_d() -> None:
+    both, chosen_only = recovery.concept_auroc(_Session(), {"id": "c", "d": 1.2}, _Truth(), "t")
+    assert both == 1.0 and chosen_only == 1.0
+    negated, _ = recovery.concept_auroc(_Session(), {"id": "c", "d": -0.3}, _Truth(), "t")
+    assert negated == 0.0
