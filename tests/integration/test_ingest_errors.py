@@ -136,9 +136,11 @@ def server(stored, tiny_model_dir, tmp_path_factory):
     from prefsight.server.servicer import PrefsightServicer, ServicerConfig
 
     root = tmp_path_factory.mktemp("grpc-ingest")
-    servicer = PrefsightServicer(
-        [stored, root / "scratch"], ServicerConfig(default_model=str(tiny_model_dir))
+    # the tests' own folders (tmp_path) lie under pytest's base temp folder: the data root
+    config = ServicerConfig(
+        default_model=str(tiny_model_dir), data_roots=(str(tmp_path_factory.getbasetemp()),)
     )
+    servicer = PrefsightServicer([stored, root / "scratch"], config)
     running = build_server(servicer).start()
     yield running, servicer
     running.stop(grace=0)
