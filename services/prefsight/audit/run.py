@@ -157,7 +157,8 @@ def describe(
     everything = analysis.records(top=REPORT_CONCEPTS)
     described = {r["id"] for r in records}
     others = [r for r in everything if r["id"] not in described and r["kind"] != "text"]
-    text_records = [r for r in analysis.records() if r["kind"] == "text"]
+    every = analysis.records()
+    text_records = [r for r in every if r["kind"] == "text"]
     topics, source = topic_labels(store, analysis, config.topic_field)
     runs = [r for r in store.runs() if r["kind"] == "ingest" and r["model"] == analysis.model]
     last = runs[-1] if runs else {}
@@ -170,6 +171,7 @@ def describe(
         "concepts": records,
         "more_concepts": others,
         "text_checks": text_records,
+        "tested": tested_counts([r for r in every if r["kind"] != "text"]),
         "overall": analysis.overall_records(),
         "topics": topics_json(analysis, topics, source),
         "maps": _maps(analysis, topics),
@@ -180,6 +182,17 @@ def describe(
             "created_at": datetime.now(timezone.utc).isoformat(),
         },
     }
+
+
+def tested_counts(records: list[dict[str, Any]]) -> dict[str, int]:
+    """``total`` and the count per badge over every tested concept (the report's summary
+    cards; the document lists only the top ``REPORT_CONCEPTS``)."""
+    from prefsight.audit.to_report import concept_row
+    from prefsight.report.badges import BADGES, BadgeRules, assign_badge
+
+    rules = BadgeRules()
+    badges = [assign_badge(concept_row(r), rules) for r in records]
+    return {"total": len(records), **{b: badges.count(b) for b in BADGES}}
 
 
 def _maps(analysis: Analysis, topics: np.ndarray, max_concepts: int = 300) -> dict[str, Any]:

@@ -121,7 +121,7 @@ details.prompt .text{margin-top:6px}
 line-height:1.5}
 mark.tk{color:inherit;border-radius:2px;padding:0 1px}
 mark.tk.pos{background:rgb(230 159 0 / calc(var(--w) * .85))}
-mark.tk.neg{background:rgb(86 180 233 / calc(var(--w) * .85))}
+mark.tk.neg{background:rgb(123 135 148 / calc(var(--w) * .7))}
 .plot{width:100%;min-height:300px}
 .skipped-title{font-size:13px;font-weight:600;margin:10px 0 2px}
 .skipped{font-size:13px;color:var(--muted);margin:0;padding-left:18px}
@@ -267,9 +267,26 @@ JS = r"""
     }
   }
 
+  function loadPlotly() {
+    // plotly.js ships gzip-compressed and base64-encoded (a third of its size);
+    // the browser's own DecompressionStream inflates it, no network needed.
+    var packed = document.getElementById("plotly-gz");
+    if (window.Plotly || !packed || typeof DecompressionStream === "undefined") {
+      return Promise.resolve();
+    }
+    var raw = atob(packed.textContent.trim()), bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text().then(function (code) {
+      var script = document.createElement("script");
+      script.textContent = code;
+      document.head.appendChild(script);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("table.concepts"), wireTable);
-    if (window.Plotly) { drawPlots(); }
+    loadPlotly().then(function () { if (window.Plotly) { drawPlots(); } });
   });
   window.prefsightReport = {openConcept: openConcept};
 })();

@@ -7,7 +7,7 @@ hangs under to ``tables``.
 Highlighting: each token's background opacity is |activation| divided by the
 largest |activation| over all of the concept's examples (both sides), so
 chosen and rejected are on one scale. Positive activations are amber,
-negative ones sky blue; tokens under ``MIN_HIGHLIGHT`` of the maximum stay plain.
+negative ones grey (blue means "chosen" everywhere in the report); tokens under ``MIN_HIGHLIGHT`` of the maximum stay plain.
 """
 
 from __future__ import annotations

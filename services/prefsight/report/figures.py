@@ -1,4 +1,4 @@
-"""The report's Plotly figures: volcano, topic heatmap, pair and concept maps.
+"""The report's Plotly figures: forest plot, effect vs fire rate, topic heatmap, pair map.
 
 Owns: turning report data into Plotly figure dicts (``{"data", "layout"}``)
 ready to embed. Every string that reaches Plotly goes through
@@ -15,9 +15,9 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
-from prefsight.report.badges import BADGE_COLOURS, BADGES, BadgeRules
+from prefsight.report.badges import BADGE_COLOURS, BADGES
 from prefsight.report.fmt import plot_text
-from prefsight.report.model import ConceptMap, ConceptRow, PairMap, TopicTable
+from prefsight.report.model import ConceptRow, PairMap, TopicTable
 
 Figure = dict[str, Any]
 
@@ -26,7 +26,6 @@ KIND_SYMBOLS = {"sae": "circle", "contrast": "diamond", "named": "square", "text
 MAX_PAIR_POINTS = 10_000
 """More pairs than this are thinned evenly; SVG scatter slows down beyond it."""
 MAX_TOPIC_TRACES = 10
-Q_FLOOR = 1e-300
 
 
 def _layout(height: int, **extra: Any) -> dict[str, Any]:
@@ -46,112 +45,109 @@ def _to_dict(fig: go.Figure) -> Figure:
     return fig.to_plotly_json()  # type: ignore[no-any-return]
 
 
-def _volcano_point(row: ConceptRow) -> tuple[float, float] | None:
-    if not (math.isfinite(row.d) and math.isfinite(row.q)):
+FOREST_TOP = 30
+"""Concepts (in rank order) the forest plot shows; the scatter shows every listed one."""
+
+
+def _d_interval(row: ConceptRow) -> tuple[float, float] | None:
+    """The 95% CI of Δ on the d scale (Δ's interval divided by the paired sd, Δ/d)."""
+    if not (math.isfinite(row.d) and math.isfinite(row.delta) and row.delta != 0):
         return None
-    return row.d, -math.log10(max(row.q, Q_FLOOR))
+    if not (math.isfinite(row.ci_low) and math.isfinite(row.ci_high)):
+        return None
+    scale = row.d / row.delta
+    low, high = sorted((row.ci_low * scale, row.ci_high * scale))
+    return low, high
 
 
-def _volcano_trace(badge: str, rows: list[ConceptRow], ys: list[float]) -> go.Scatter:
-    return go.Scatter(
-        x=[r.d for r in rows],
-        y=ys,
-        mode="markers",
-        name=badge,
-        cliponaxis=False,
-        marker={
-            "color": BADGE_COLOURS[badge],
-            "size": 9,
-            "opacity": 0.85,
-            "line": {"color": "white", "width": 0.6},
-        },
-        text=[plot_text(r.label) for r in rows],
-        customdata=[[plot_text(r.id, 60), r.delta, r.q, r.kind, r.id] for r in rows],
-        hovertemplate=(
-            "<b>%{text}</b><br>%{customdata[3]} · %{customdata[0]}<br>"
-            "d = %{x:.2f} · Δ = %{customdata[1]:.3g}<br>q = %{customdata[2]:.2g}"
-            f"<extra>{badge}</extra>"
-        ),
-    )
-
-
-def volcano_figure(
-    rows: list[ConceptRow], badges: list[str], rules: BadgeRules
+def forest_figure(
+    rows: list[ConceptRow], badges: list[str], top: int = FOREST_TOP
 ) -> tuple[Figure | None, int]:
-    """Effect size against significance, one trace per badge.
+    """The top concepts' effects (Cohen's d) with their 95% CI, one row each, coloured by badge.
 
-    Args:
-        rows: concepts; those with a non-finite d or q are left out.
-        badges: ``assign_badge`` of each row.
-        rules: for the significance line at q = alpha.
+    Unlike a volcano plot (with paired tests at a fixed n, q is a function of d, so the
+    points fall on one curve), the intervals show which effects are told apart.
 
     Returns:
-        The figure (None if no concept can be placed) and how many were left out.
+        The figure (None if no concept has a finite d) and how many of the top were left out.
+    """
+    picked = [(r, b) for r, b in zip(rows, badges, strict=True)][:top]
+    placed = [(r, b, _d_interval(r)) for r, b in picked if math.isfinite(r.d)]
+    if not placed:
+        return None, len(picked)
+    traces: list[go.Scatter] = []
+    names = [plot_text(r.label, 48) for r, _, _ in placed]
+    for badge in BADGES:
+        idx = [i for i, (_, b, _) in enumerate(placed) if b == badge]
+        if not idx:
+            continue
+        members = [placed[i] for i in idx]
+        lows = [r.d - ci[0] if ci else 0.0 for r, _, ci in members]
+        highs = [ci[1] - r.d if ci else 0.0 for r, _, ci in members]
+        traces.append(go.Scatter(
+            x=[r.d for r, _, _ in members], y=idx, mode="markers", name=badge,
+            marker={"color": BADGE_COLOURS[badge], "size": 9, "symbol": "square"},
+            error_x={"type": "data", "symmetric": False, "array": highs, "arrayminus": lows,
+                     "color": BADGE_COLOURS[badge], "thickness": 1.5, "width": 3},
+            text=[names[i] for i in idx],
+            customdata=[[plot_text(r.id, 60), r.delta, r.q, r.kind, r.d_net, r.id]
+                        for r, _, _ in members],
+            hovertemplate=("<b>%{text}</b><br>%{customdata[3]} · %{customdata[0]}<br>"
+                           "d = %{x:.2f} · Δ = %{customdata[1]:.3g} · q = %{customdata[2]:.2g}"
+                           f"<br>net d = %{{customdata[4]:.2f}}<extra>{badge}</extra>"),
+        ))
+    n = len(placed)
+    line = {"color": "#7b8794", "width": 1, "dash": "dash"}
+    fig = go.Figure(traces, layout=_layout(
+        max(260, 90 + 22 * n),
+        margin={"l": 300, "r": 20, "t": 40, "b": 50},
+        xaxis={"title": {"text": "Cohen's d, chosen − rejected (95% CI)"}, "zeroline": False},
+        yaxis={"tickvals": list(range(n)), "ticktext": names, "autorange": "reversed",
+               "showgrid": False, "zeroline": False},
+        shapes=[{"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": 0, "x1": 0,
+                 "line": line}],
+    ))
+    return _to_dict(fig), len(picked) - n
+
+
+def fire_scatter_figure(rows: list[ConceptRow], badges: list[str]) -> tuple[Figure | None, int]:
+    """Effect (Cohen's d) against fire rate for every listed concept, coloured by badge.
+
+    A large effect of a concept that fires on 2% of responses teaches the model little;
+    this plot puts that next to the effect. Returns the figure and how many were left out.
     """
     traces: list[go.Scatter] = []
-    x_by_trace: list[tuple[list[float], list[float]]] = []
     placed = 0
     for badge in BADGES:
-        members, ys = [], []
-        for row, row_badge in zip(rows, badges, strict=True):
-            point = _volcano_point(row) if row_badge == badge else None
-            if point is not None:
-                members.append(row)
-                ys.append(point[1])
+        members = [r for r, b in zip(rows, badges, strict=True)
+                   if b == badge and math.isfinite(r.d) and math.isfinite(r.fire_rate)]
         if not members:
             continue
-        traces.append(_volcano_trace(badge, members, ys))
-        x_by_trace.append(([r.d for r in members], [r.delta for r in members]))
         placed += len(members)
+        traces.append(go.Scatter(
+            x=[r.fire_rate for r in members], y=[r.d for r in members], mode="markers",
+            name=badge, cliponaxis=False,
+            marker={"color": BADGE_COLOURS[badge], "size": 7, "opacity": 0.8,
+                    "symbol": [KIND_SYMBOLS[r.kind] for r in members],
+                    "line": {"color": "white", "width": 0.5}},
+            text=[plot_text(r.label) for r in members],
+            customdata=[[plot_text(r.id, 60), r.kind, r.q, r.id] for r in members],
+            hovertemplate=("<b>%{text}</b><br>%{customdata[1]} · %{customdata[0]}<br>"
+                           "fire rate = %{x:.0%} · d = %{y:.2f} · q = %{customdata[2]:.2g}"
+                           f"<extra>{badge}</extra>"),
+        ))
     if not traces:
         return None, len(rows)
     line = {"color": "#7b8794", "width": 1, "dash": "dash"}
-    fig = go.Figure(
-        traces,
-        layout=_layout(
-            460,
-            margin={"l": 60, "r": 20, "t": 64, "b": 50},
-            xaxis={"title": {"text": "Cohen's d (chosen − rejected)"}, "zeroline": False},
-            yaxis={"title": {"text": "−log10 q"}, "rangemode": "tozero"},
-            shapes=[
-                {
-                    "type": "line",
-                    "xref": "paper",
-                    "x0": 0,
-                    "x1": 1,
-                    "y0": -math.log10(rules.alpha),
-                    "y1": -math.log10(rules.alpha),
-                    "line": line,
-                },
-                {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": 0, "x1": 0, "line": line},
-            ],
-            updatemenus=[_x_switch(x_by_trace)],
-        ),
-    )
+    fig = go.Figure(traces, layout=_layout(
+        420, margin={"l": 60, "r": 20, "t": 40, "b": 50},
+        xaxis={"title": {"text": "fire rate (share of responses where the concept fires)"},
+               "tickformat": ".0%", "range": [-0.02, 1.02], "zeroline": False},
+        yaxis={"title": {"text": "Cohen's d (chosen − rejected)"}, "zeroline": False},
+        shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 0, "y1": 0,
+                 "line": line}],
+    ))
     return _to_dict(fig), len(rows) - placed
-
-
-def _x_switch(x_by_trace: list[tuple[list[float], list[float]]]) -> dict[str, Any]:
-    """A dropdown that puts Cohen's d or raw Δ on the x axis."""
-
-    def button(label: str, axis: str, which: int) -> dict[str, Any]:
-        xs = [pair[which] for pair in x_by_trace]
-        return {"label": label, "method": "update", "args": [{"x": xs}, {"xaxis.title.text": axis}]}
-
-    return {
-        "buttons": [
-            button("x: Cohen's d", "Cohen's d (chosen − rejected)", 0),
-            button("x: Δ", "Δ score (chosen − rejected)", 1),
-        ],
-        "direction": "down",
-        "x": 1,
-        "xanchor": "right",
-        "y": 1.02,
-        "yanchor": "bottom",
-        "showactive": True,
-        "bgcolor": "white",
-        "bordercolor": "#cbd2d9",
-    }
 
 
 def _heatmap_hover(table: TopicTable, labels: list[str]) -> list[list[str]]:
@@ -173,30 +169,52 @@ def _finite_or_none(matrix: list[list[float]]) -> list[list[float | None]]:
     return [[v if math.isfinite(v) else None for v in row] for row in matrix]
 
 
-def heatmap_figure(table: TopicTable | None, labels: dict[str, str]) -> Figure | None:
-    """Topic x concept heatmap of the per-topic Δ difference.
+Z_LIMIT = 4.0
+"""The heatmap's colour scale ends at |z| = 4 (larger z saturate, their value is in the hover)."""
+
+
+def heatmap_figure(
+    table: TopicTable | None, labels: dict[str, str], exclude: frozenset[str] = frozenset()
+) -> Figure | None:
+    """Topic x concept heatmap of the per-topic difference on each concept's own scale (z).
+
+    Raw Δ differences are in each concept's score units, so one concept with large
+    scores saturates the scale and whitens every other column; z (the difference over
+    its standard error) is comparable across concepts.
 
     Args:
         table: the topic breakdown, or None.
         labels: concept id -> label (ids without one show the id).
+        exclude: concept ids left out (the overall chosen−rejected directions).
 
     Returns:
-        The figure, or None when there is no topic or no concept.
+        The figure, or None when there is no topic or no concept left.
     """
-    if table is None or not table.topics or not table.concept_ids:
+    if table is None or not table.topics:
         return None
+    keep = [j for j, c in enumerate(table.concept_ids) if c not in exclude]
+    if not keep:
+        return None
+    table = TopicTable(
+        topics=table.topics, sizes=table.sizes,
+        concept_ids=[table.concept_ids[j] for j in keep],
+        delta_diff=[[row[j] for j in keep] for row in table.delta_diff],
+        z=[[row[j] for j in keep] for row in table.z],
+        split_half=[[row[j] for j in keep] for row in table.split_half],
+        skipped=table.skipped,
+    )
     names = [labels.get(c, c) for c in table.concept_ids]
     cols, rows = list(range(len(names))), list(range(len(table.topics)))
-    limit = max((abs(v) for r in table.delta_diff for v in r if math.isfinite(v)), default=1.0)
+    limit = Z_LIMIT
     heat = go.Heatmap(
-        z=_finite_or_none(table.delta_diff),
+        z=_finite_or_none(table.z),
         x=cols,
         y=rows,
         zmid=0,
         zmin=-limit,
         zmax=limit,
         colorscale=[[0, "#D55E00"], [0.5, "#F7F7F7"], [1, "#0072B2"]],
-        colorbar={"title": {"text": "Δ diff"}, "thickness": 12},
+        colorbar={"title": {"text": "z"}, "thickness": 12},
         text=_heatmap_hover(table, names),
         hovertemplate="%{text}<extra></extra>",
         xgap=1,
@@ -283,45 +301,3 @@ def pair_map_figure(pairs: PairMap | None) -> tuple[Figure | None, int]:
     axis = {"showticklabels": False, "zeroline": False, "title": {"text": ""}}
     fig = go.Figure(traces, layout=_layout(420, xaxis=axis, yaxis=axis))
     return _to_dict(fig), len(pairs.x) - len(keep)
-
-
-def concept_map_figure(
-    concepts: ConceptMap | None, labels: dict[str, str], badges: dict[str, str]
-) -> Figure | None:
-    """Scatter of concepts in 2-D: colour = badge, symbol = kind.
-
-    Args:
-        concepts: the coordinates, or None.
-        labels: concept id -> label.
-        badges: concept id -> badge (ids not in the table count as 'neither').
-    """
-    if concepts is None or not concepts.x:
-        return None
-    traces = []
-    for badge in BADGES:
-        idx = [i for i, c in enumerate(concepts.id) if badges.get(c, "neither") == badge]
-        if not idx:
-            continue
-        traces.append(
-            go.Scatter(
-                x=[concepts.x[i] for i in idx],
-                y=[concepts.y[i] for i in idx],
-                mode="markers",
-                name=badge,
-                marker={
-                    "color": BADGE_COLOURS[badge],
-                    "size": 9,
-                    "opacity": 0.85,
-                    "symbol": [KIND_SYMBOLS[concepts.kind[i]] for i in idx],
-                    "line": {"color": "white", "width": 0.6},
-                },
-                text=[plot_text(labels.get(concepts.id[i], concepts.id[i])) for i in idx],
-                customdata=[
-                    [plot_text(concepts.id[i], 60), concepts.kind[i], concepts.id[i]] for i in idx
-                ],
-                hovertemplate="<b>%{text}</b><br>%{customdata[1]} · %{customdata[0]}"
-                f"<extra>{badge}</extra>",
-            )
-        )
-    axis = {"showticklabels": False, "zeroline": False, "title": {"text": ""}}
-    return _to_dict(go.Figure(traces, layout=_layout(420, xaxis=axis, yaxis=axis)))

@@ -373,9 +373,15 @@ class ReportData:
     text_checks: list[ConceptRow] = field(default_factory=list)
     overall: list[ConceptRow] = field(default_factory=list)
     """The overall chosen−rejected directions (cross-fitted statistics); never ranked."""
+    tested: dict[str, int] = field(default_factory=dict)
+    """Counts over every concept the analysis tested, not only the listed ones:
+    ``total`` and one count per badge. Empty: count the listed ``concepts``."""
 
     def __post_init__(self) -> None:
         _set(self, "concepts", list(self.concepts))
+        _set(self, "tested", {str(k): int(v) for k, v in self.tested.items()})
+        if self.tested and "total" not in self.tested:
+            raise InvalidArgument(f"ReportData.tested needs a 'total', got {sorted(self.tested)}")
         _set(self, "text_checks", list(self.text_checks))
         _unique_ids(self.concepts, "concepts")
         _unique_ids(self.text_checks, "text_checks")
@@ -410,6 +416,7 @@ class ReportData:
             topics=None if topics is None else TopicTable.from_dict(topics),
             pair_map=None if pair_map is None else PairMap.from_dict(pair_map),
             concept_map=None if concept_map is None else ConceptMap.from_dict(concept_map),
+            tested=raw.get("tested") or {},
         )
 
     @classmethod

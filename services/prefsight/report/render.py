@@ -1,7 +1,7 @@
 """Render ``ReportData`` into one self-contained HTML file.
 
-Owns: assembling the page (summary, volcano, concept table with drill-downs,
-topic heatmap, pair and concept maps, text checks, provenance) and writing
+Owns: assembling the page (summary, forest plot and effect vs fire rate, concept
+table with drill-downs, topic heatmap, pair map, text checks, provenance) and writing
 it. plotly.js, CSS and the page script are inlined once, so the file opens
 offline. Leaves the pieces to ``sections``, ``tables``, ``drilldown`` and
 ``figures``.
@@ -9,12 +9,12 @@ offline. Leaves the pieces to ``sections``, ``tables``, ``drilldown`` and
 
 from __future__ import annotations
 
+import base64
 import functools
+import gzip
 import logging
 import os
 from pathlib import Path
-
-from plotly.offline import get_plotlyjs
 
 from prefsight.errors import InvalidArgument
 from prefsight.report import figures
@@ -35,33 +35,53 @@ from prefsight.report.tables import concept_table_html
 log = logging.getLogger(__name__)
 
 
+PLOTLY_BUNDLE = Path(__file__).with_name("vendor") / "plotly-cartesian.min.js"
+"""plotly.js's cartesian partial bundle (npm ``plotly.js-cartesian-dist-min``, MIT, same
+version as the Python package's full bundle): scatter, bar, heatmap — all the report
+draws — in 1.5 MB instead of 4.8 MB (the full bundle carries maps, 3-D and WebGL)."""
+
+
 @functools.lru_cache(maxsize=1)
 def _plotly_js() -> str:
-    js = get_plotlyjs()
+    js = PLOTLY_BUNDLE.read_text(encoding="utf-8")
     assert "</script" not in js.lower(), "plotly.js bundle would end its <script> element"
     return js
 
 
-def _volcano_section(rows: list[ConceptRow], badges: list[str], rules: BadgeRules) -> str:
-    fig, left_out = figures.volcano_figure(rows, badges, rules)
+@functools.lru_cache(maxsize=1)
+def _plotly_packed() -> str:
+    """The bundle gzip-compressed and base64-encoded (0.6 MB instead of 1.5 MB); the page
+    script inflates it with the browser's ``DecompressionStream`` (no network)."""
+    return base64.b64encode(gzip.compress(_plotly_js().encode(), 9, mtime=0)).decode("ascii")
+
+
+def _effects_section(rows: list[ConceptRow], badges: list[str]) -> str:
+    forest, left_out = figures.forest_figure(rows, badges)
+    scatter, unplaced = figures.fire_scatter_figure(rows, badges)
+    if forest is None and scatter is None:
+        return card("effects", "Effects", "", not_computed("Effect sizes"))
     lead = (
-        "Effect size against significance; dashed lines at q = alpha and d = 0. "
-        "Click a point to open the concept."
+        f"Left: the top {figures.FOREST_TOP} concepts in rank order, Cohen's d of chosen − "
+        "rejected with its 95% confidence interval (blue: chosen-leaning, vermillion: "
+        "rejected-leaning, by the badge). Right: every listed concept's effect against how "
+        "often it fires. Click a point to open the concept."
     )
-    if fig is None:
-        return card("volcano", "Volcano plot", "", not_computed("Effect sizes and q-values"))
-    if left_out:
-        lead += f" {left_out} concept(s) without a finite d or q are not shown."
-    return card(
-        "volcano", "Volcano plot", esc(lead), plot_html("volcano-plot", fig, clickable=True)
-    )
+    if left_out or unplaced:
+        lead += f" {max(left_out, unplaced)} concept(s) without a finite d are not shown."
+    left = plot_html("forest-plot", forest, clickable=True) if forest else not_computed("Forest plot")
+    right = (plot_html("fire-scatter", scatter, clickable=True) if scatter
+             else not_computed("Effect vs fire rate"))
+    body = (f'<div class="grid2"><div><h3>Top concepts</h3>{left}</div>'
+            f"<div><h3>Effect vs fire rate</h3>{right}</div></div>")
+    return card("effects", "Effects", esc(lead), body)
 
 
 def _concepts_section(rows: list[ConceptRow], badges: list[str]) -> str:
     lead = (
         "Ranked as the analysis ranked them. Click a header to sort, a row to see its "
         "example pairs with the firing tokens highlighted (amber: positive activation, "
-        "blue: negative; opacity ∝ |activation|)."
+        "grey: negative; opacity ∝ |activation|), its top-activating contexts over the "
+        "whole dataset and the words enriched where it fires."
     )
     if not rows:
         return card("concepts", "Concepts", "", not_computed("Concept statistics"))
@@ -71,7 +91,8 @@ def _concepts_section(rows: list[ConceptRow], badges: list[str]) -> str:
 
 
 def _topics_section(data: ReportData, labels: dict[str, str]) -> str:
-    fig = figures.heatmap_figure(data.topics, labels)
+    overall = frozenset(r.id for r in data.overall)
+    fig = figures.heatmap_figure(data.topics, labels, exclude=overall)
     skipped = ""
     if data.topics is not None and data.topics.skipped:
         items = "".join(
@@ -83,9 +104,11 @@ def _topics_section(data: ReportData, labels: dict[str, str]) -> str:
             "topics", "Topics × concepts", "", not_computed("Per-topic breakdown") + skipped
         )
     lead = (
-        "Each cell: the concept's Δ inside the topic minus its overall Δ (blue: more "
-        "chosen-leaning in that topic, vermillion: more rejected-leaning). ○ marks cells whose "
-        "random halves disagree. Click a cell to open the concept."
+        "Each cell: how much more (blue) or less (vermillion) chosen-leaning the concept is "
+        "inside the topic than overall, as a z-score (the difference over its standard "
+        f"error; the scale ends at |z| = {figures.Z_LIMIT:g}), so concepts with large raw "
+        "scores do not drown the rest. The overall chosen−rejected directions are left out. "
+        "○ marks cells whose random halves disagree. Click a cell to open the concept."
     )
     return card(
         "topics",
@@ -95,25 +118,15 @@ def _topics_section(data: ReportData, labels: dict[str, str]) -> str:
     )
 
 
-def _maps_section(data: ReportData, labels: dict[str, str], by_id: dict[str, str]) -> str:
+def _maps_section(data: ReportData) -> str:
     pair_fig, thinned = figures.pair_map_figure(data.pair_map)
-    concept_fig = figures.concept_map_figure(data.concept_map, labels, by_id)
     pair_note = f'<p class="lead">{thinned} pairs thinned out for drawing.</p>' if thinned else ""
     pairs = plot_html("pair-map", pair_fig) + pair_note if pair_fig else not_computed("Pair map")
-    concepts = (
-        plot_html("concept-map", concept_fig, clickable=True)
-        if concept_fig
-        else not_computed("Concept map")
-    )
     lead = (
-        "2-D embeddings. Pairs are coloured by topic; concepts by badge, with the symbol "
-        "giving the kind (● sae, ◆ contrast, ■ named, ▲ text)."
+        "Pairs in 2-D (principal axes of their chosen − rejected concept differences), "
+        "coloured by topic. (The unlabelled concept map was dropped: its axes meant nothing.)"
     )
-    body = (
-        f'<div class="grid2"><div><h3>Pairs</h3>{pairs}</div>'
-        f"<div><h3>Concepts</h3>{concepts}</div></div>"
-    )
-    return card("maps", "Maps", esc(lead), body)
+    return card("maps", "Pair map", esc(lead), pairs)
 
 
 def _overall_section(rows: list[ConceptRow]) -> str:
@@ -157,22 +170,21 @@ def render_report(data: ReportData, rules: BadgeRules | None = None) -> str:
         rules: badge thresholds; defaults to ``BadgeRules()``.
 
     Returns:
-        The HTML text (about 5 MB, most of it plotly.js).
+        The HTML text (plotly.js's cartesian bundle is 1.5 MB of it).
     """
     rules = rules or BadgeRules()
     rows = data.concepts
     badges = [assign_badge(r, rules) for r in rows]
-    everything = [*rows, *data.text_checks]
+    everything = [*rows, *data.text_checks, *data.overall]
     labels = {r.id: r.label for r in everything}
-    by_id = {r.id: assign_badge(r, rules) for r in everything}
     body = "".join(
         (
-            summary_html(data.provenance, badges, len(data.text_checks), rules),
-            _volcano_section(rows, badges, rules),
+            summary_html(data.provenance, badges, len(data.text_checks), rules, data.tested),
+            _effects_section(rows, badges),
             _concepts_section(rows, badges),
             _overall_section(data.overall),
             _topics_section(data, labels),
-            _maps_section(data, labels, by_id),
+            _maps_section(data),
             _text_checks_section(data.text_checks, rules),
             provenance_html(data.provenance),
         )
@@ -183,7 +195,8 @@ def render_report(data: ReportData, rules: BadgeRules | None = None) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="generator" content="prefsight">'
         f"<title>{esc(title)}</title><style>{CSS}</style>"
-        f"<script>{_plotly_js()}</script></head><body>"
+        f'<script type="application/octet-stream" id="plotly-gz">{_plotly_packed()}</script>'
+        "</head><body>"
         f"{topbar_html(data.provenance)}<main>{body}"
         f"<footer>Generated by prefsight {esc(data.provenance.prefsight_version)}. "
         f"Self-contained: no network access is needed to view this file.</footer>"

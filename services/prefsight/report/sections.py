@@ -18,11 +18,11 @@ from prefsight.report.model import Provenance
 
 NAV = (
     ("summary", "Summary"),
-    ("volcano", "Volcano"),
+    ("effects", "Effects"),
     ("concepts", "Concepts"),
     ("overall", "Overall direction"),
     ("topics", "Topics"),
-    ("maps", "Maps"),
+    ("maps", "Pair map"),
     ("text-checks", "Text checks"),
     ("provenance", "Provenance"),
 )
@@ -78,8 +78,15 @@ def legend_html(rules: BadgeRules) -> str:
     )
 
 
-def summary_html(prov: Provenance, badges: list[str], n_text: int, rules: BadgeRules) -> str:
-    """The header card: what was analysed and how many concepts lean which way."""
+def summary_html(
+    prov: Provenance, badges: list[str], n_text: int, rules: BadgeRules,
+    tested: dict[str, int] | None = None,
+) -> str:
+    """The header card: what was analysed and how many concepts lean which way.
+
+    ``tested`` (``total`` and a count per badge over every concept the analysis
+    tested) is preferred to counting ``badges``, which covers only the listed rows.
+    """
     layers = ", ".join(str(x) for x in prov.layers) or "—"
     meta = [
         ("Model", prov.model_id),
@@ -89,14 +96,21 @@ def summary_html(prov: Provenance, badges: list[str], n_text: int, rules: BadgeR
         ("prefsight", prov.prefsight_version),
     ]
     meta_html = "".join(f"<span>{esc(k)} <b>{esc(v)}</b></span>" for k, v in meta)
-    counts = Counter(badges)
-    kpis = _kpi(f"{prov.n_pairs:,}", "pairs") + _kpi(len(badges), "concepts tested")
-    kpis += "".join(_kpi(counts.get(b, 0), b, b) for b in BADGES)
+    counts: dict[str, int] = dict(Counter(badges))
+    total = len(badges)
+    if tested:
+        counts, total = {b: int(tested.get(b, 0)) for b in BADGES}, int(tested["total"])
+    kpis = _kpi(f"{prov.n_pairs:,}", "pairs") + _kpi(f"{total:,}", "concepts tested")
+    kpis += "".join(_kpi(f"{counts.get(b, 0):,}", b, b) for b in BADGES)
     kpis += _kpi(n_text, "text checks")
+    shown = ""
+    if total > len(badges):
+        shown = (f'<p class="lead">Counts are over all {total:,} concepts tested; the plots '
+                 f"and the table list the top {len(badges):,}.</p>")
     return (
         f'<section class="card head" id="summary"><h1>{esc(prov.dataset)}</h1>'
         f'<div class="meta">{meta_html}</div><div class="kpis">{kpis}</div>'
-        f"{legend_html(rules)}</section>"
+        f"{shown}{legend_html(rules)}</section>"
     )
 
 
