@@ -159,6 +159,8 @@ def describe(
     others = [r for r in everything if r["id"] not in described and r["kind"] != "text"]
     every = analysis.records()
     text_records = [r for r in every if r["kind"] == "text"]
+    if loaded is not None:
+        add_labels(store, analysis, [*records, *others], loaded)
     topics, source = topic_labels(store, analysis, config.topic_field)
     runs = [r for r in store.runs() if r["kind"] == "ingest" and r["model"] == analysis.model]
     last = runs[-1] if runs else {}
@@ -182,6 +184,40 @@ def describe(
             "created_at": datetime.now(timezone.utc).isoformat(),
         },
     }
+
+
+def add_labels(
+    store: Store, analysis: Analysis, records: list[dict[str, Any]], loaded: Any
+) -> None:
+    """Contexts, enriched n-grams and automatic labels for the top ``LABEL_TOP`` records
+    and every named one, in place; placeholder labels are renamed in the concepts table."""
+    from prefsight.audit import labels as lab
+    from prefsight.audit.hints import _load_sae
+    from prefsight.concepts.catalog import save_concepts
+
+    clock = time.perf_counter()
+    corpus = lab.load_corpus(store, analysis.model, analysis.layer, loaded.tokenizer)
+    if corpus is None:
+        return
+    by_id = {c.id: c for c in analysis.scores.concepts}
+    wanted = [r for i, r in enumerate(records)
+              if r["id"] in by_id and (i < lab.LABEL_TOP or r["kind"] == "named")]
+    found = lab.describe_labels(corpus, [by_id[r["id"]] for r in wanted],
+                                _load_sae(store, analysis.layer))
+    renamed = []
+    for record in wanted:
+        info = found.get(record["id"])
+        if info is None:
+            continue
+        record.update(info)
+        concept = lab.relabel(by_id[record["id"]], info["auto_label"])
+        if concept is not None:
+            renamed.append(concept)
+            record["label"], record["description"] = concept.label, concept.description
+    if renamed:
+        save_concepts(store, renamed, corpus.hidden.shape[1])
+    log.info("labels for %d concepts (%d renamed) in %.1fs", len(found), len(renamed),
+             time.perf_counter() - clock)
 
 
 def tested_counts(records: list[dict[str, Any]]) -> dict[str, int]:

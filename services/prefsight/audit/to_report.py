@@ -13,6 +13,7 @@ from typing import Any
 from prefsight.report.model import (
     ConceptMap,
     ConceptRow,
+    Context,
     ExamplePair,
     PairMap,
     Provenance,
@@ -44,13 +45,17 @@ def concept_row(record: dict[str, Any]) -> ConceptRow:
         split_half=bool(record["split_half"]), fire_rate=_f(record.get("fire_rate")),
         delta_min=_f(record.get("delta_min")), d_min=_f(record.get("d_min")),
         predicted_shift=_f(record.get("predicted_shift")),
-        description=record.get("description", ""), top_tokens=list(record.get("top_tokens", [])),
+        description=record.get("description", ""),
         examples=examples, fire_rate_chosen=record.get("fire_rate_chosen"),
         fire_rate_rejected=record.get("fire_rate_rejected"),
         delta_net=_f(record.get("delta_net")), d_net=_f(record.get("d_net")),
         q_net=_f(record.get("q_net")), reliable=record.get("reliable"),
         heldout_auroc=record.get("heldout_auroc"), overall_cosine=record.get("overall_cosine"),
         pair_accuracy=record.get("pair_accuracy"),
+        contexts=[Context(pair_id=c["pair_id"], side=c["side"], activation=_f(c.get("activation")),
+                          tokens=[(t, _f(a)) for t, a in c.get("tokens", [])])
+                  for c in record.get("contexts", [])],
+        enriched=[(t, _f(z)) for t, z in record.get("enriched", [])],
     )
 
 

@@ -101,6 +101,7 @@ dl.stats div{border-left:2px solid var(--line);padding-left:8px}
 dl.stats dt{font-size:11.5px;color:var(--muted)}dl.stats dd{margin:0;font-weight:600}
 .top-tokens{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin:6px 0 10px}
 .k{font-size:11.5px;color:var(--muted);text-transform:uppercase;letter-spacing:.4px;margin-right:4px}
+.contexts ul{list-style:none;padding:0;margin:4px 0 12px}.contexts li{font-size:12.5px;padding:3px 0;border-bottom:1px solid #f0f2f4;white-space:pre-wrap}.contexts li.chosen .k{color:var(--chosen)}.contexts li.rejected .k{color:var(--rejected)}.contexts .k{margin-right:6px;font-weight:600}
 .chip{background:#f0f2f4;border:1px solid #e4e7eb;border-radius:4px;padding:0 6px;white-space:pre}
 h5.sub{margin:14px 0 8px;font-size:13px}
 article.pair{border:1px solid var(--line);border-radius:6px;margin:0 0 12px;background:#fff}

@@ -1,0 +1,243 @@
+"""Labels that say what fires: top contexts, enriched n-grams and an automatic label.
+
+Owns: for each concept of an analysis, its top-activating token windows over the
+whole dataset (from both sides, firing tokens carry their activation), the words
+and word pairs most enriched where it fires against everywhere else (log-odds
+with an informative Dirichlet prior, Monroe, Colaresi & Quinn 2008), and the short
+label built from them (``fires on: "great question", "absolutely"``).
+
+Cheap path: it reads the per-token activations ingest stored (no model forward);
+SAE latents are encoded once for all wanted latents, directions are one matrix
+product. Concepts whose label is the dictionary's placeholder (``SAE L15 #1772``)
+are renamed in the concepts table, ids unchanged, so every path shows the label.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from prefsight.concepts.types import Concept
+
+log = logging.getLogger(__name__)
+
+PLACEHOLDER = re.compile(r"^SAE L\d+ (#\d+|cluster of \d+ .*)$")
+"""Labels the dictionary gives SAE concepts before anything is known about them."""
+LABEL_TOP = 200
+"""Concepts (in rank order) that get contexts and labels, besides every named one."""
+WINDOW = 8
+N_CONTEXTS = 3
+"""Contexts per side (chosen, rejected)."""
+PRIOR = 500.0
+"""Size α0 of the informative Dirichlet prior (spread over n-grams by corpus frequency)."""
+MIN_COUNT = 2
+Z_MIN = 1.96
+ENCODE_CHUNK = 4096
+
+
+@dataclass
+class Corpus:
+    """Every stored response token of one layer, in reading order."""
+
+    pair_id: np.ndarray
+    side: np.ndarray
+    tokens: list[str]
+    hidden: np.ndarray
+    """(n_tokens, d_model) stored activations."""
+    starts: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    """(n_tokens,) index of the first token of each token's response."""
+    ends: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    unigram: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    bigram: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    grams: list[str] = field(default_factory=list)
+    """n-gram id -> text; ids -1 mean "no n-gram here" (punctuation, response start)."""
+
+    def __post_init__(self) -> None:
+        n = len(self.tokens)
+        new = np.ones(n, bool)
+        new[1:] = (self.pair_id[1:] != self.pair_id[:-1]) | (self.side[1:] != self.side[:-1])
+        first = np.flatnonzero(new)
+        lengths = np.diff(np.append(first, n))
+        self.starts = np.repeat(first, lengths)
+        self.ends = np.repeat(first + lengths, lengths)
+        ids: dict[str, int] = {}
+
+        def gram(text: str) -> int:
+            text = " ".join(text.lower().split())
+            if not any(ch.isalnum() for ch in text):
+                return -1
+            return ids.setdefault(text, len(ids))
+
+        words = [gram(t) for t in self.tokens]
+        pairs = [
+            gram(self.tokens[i - 1] + self.tokens[i]) if i and not new[i] and words[i] >= 0 else -1
+            for i in range(n)
+        ]
+        self.unigram, self.bigram = np.array(words, int), np.array(pairs, int)
+        self.grams = list(ids)
+
+
+def load_corpus(store: Any, model: str, layer: int, tokenizer: Any) -> Corpus | None:
+    """The stored per-token activations of ``layer`` in reading order, or None if none."""
+    try:
+        meta, hidden = store.read_token_samples(model=model, layer=layer)
+    except Exception as exc:  # labels are best effort: the analysis stands without them
+        log.warning("no stored token activations for labels at layer %s: %s", layer, exc)
+        return None
+    if not meta.num_rows:
+        return None
+    pair_id = np.asarray(meta.column("pair_id").to_pylist(), object)
+    side = np.asarray(meta.column("side").to_pylist(), object)
+    position = np.asarray(meta.column("position").to_numpy(), int)
+    order = np.lexsort((position, side, pair_id))
+    token_ids = np.asarray(meta.column("token_id").to_numpy(), int)[order]
+    vocab = {int(t): tokenizer.decode([int(t)]) for t in np.unique(token_ids)}
+    return Corpus(pair_id[order], side[order], [vocab[int(t)] for t in token_ids], hidden[order])
+
+
+def token_activations(corpus: Corpus, concepts: list[Concept], sae: Any) -> np.ndarray:
+    """(n_tokens, len(concepts)) per-token activation of each concept (NaN: none)."""
+    from prefsight.concepts import kinds
+    from prefsight.concepts.kinds.sae_latent import encode_tokens
+
+    out = np.full((len(corpus.tokens), len(concepts)), np.nan, np.float32)
+    latents = {j: [int(c.provenance["latent"])] for j, c in enumerate(concepts)
+               if c.kind == "sae" and "latent" in c.provenance}
+    latents.update({j: [int(m) for m in c.provenance["members"]] for j, c in enumerate(concepts)
+                    if c.kind == "sae" and c.provenance.get("members")})
+    if latents and sae is not None:
+        wanted = sorted({m for ms in latents.values() for m in ms})
+        column = {m: k for k, m in enumerate(wanted)}
+        for start in range(0, len(corpus.tokens), ENCODE_CHUNK):
+            acts = encode_tokens(sae, corpus.hidden[start : start + ENCODE_CHUNK])[:, wanted]
+            for j, members in latents.items():
+                out[start : start + len(acts), j] = acts[:, [column[m] for m in members]].sum(1)
+    for j, concept in enumerate(concepts):
+        if j in latents or concept.vector is None or concept.kind == "text":
+            continue
+        scores = kinds.kind_of(concept).token_scores(concept, corpus.hidden, sae)
+        if scores is not None:
+            out[:, j] = scores
+    return out
+
+
+def firing(acts: np.ndarray, concept: Concept) -> np.ndarray:
+    """Where a concept fires: any activation for an SAE latent (they are sparse), two
+    standard deviations above the mean projection for a direction."""
+    if concept.kind == "sae":
+        return acts > 0
+    return acts > acts.mean() + 2 * acts.std()
+
+
+def log_odds(fired: np.ndarray, rest: np.ndarray, prior: float = PRIOR) -> tuple[np.ndarray, np.ndarray]:
+    """Monroe et al. (2008) log-odds ratio with an informative Dirichlet prior, and its z.
+
+    Args:
+        fired: counts of each n-gram where the concept fires.
+        rest: counts everywhere else.
+        prior: α0; each n-gram's α is α0 times its share of the whole corpus.
+
+    Returns:
+        (δ, z): the log-odds ratio of each n-gram and δ over its standard deviation.
+    """
+    fired, rest = np.asarray(fired, float), np.asarray(rest, float)
+    total = fired + rest
+    alpha = prior * total / max(total.sum(), 1.0)
+    n_i, n_j = fired.sum(), rest.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        delta = (np.log((fired + alpha) / (n_i + prior - fired - alpha))
+                 - np.log((rest + alpha) / (n_j + prior - rest - alpha)))
+        z = delta / np.sqrt(1.0 / (fired + alpha) + 1.0 / (rest + alpha))
+    return np.nan_to_num(delta), np.nan_to_num(z)
+
+
+def enriched(corpus: Corpus, fires: np.ndarray, k: int = 8) -> list[tuple[str, float]]:
+    """The n-grams (words and word pairs ending on a firing token) most enriched where
+    the concept fires, as (text, z), best first; only z ≥ 1.96 and at least 2 hits."""
+    n = len(corpus.grams)
+    if not n or not fires.any():
+        return []
+    ids = np.concatenate([corpus.unigram, corpus.bigram])
+    hit = np.concatenate([fires, fires])
+    ok = ids >= 0
+    fired = np.bincount(ids[ok & hit], minlength=n)
+    rest = np.bincount(ids[ok & ~hit], minlength=n)
+    _, z = log_odds(fired, rest)
+    order = np.argsort(-z, kind="stable")
+    out = [(corpus.grams[g], float(z[g])) for g in order[: 4 * k]
+           if z[g] >= Z_MIN and fired[g] >= MIN_COUNT]
+    return out[:k]
+
+
+def contexts(corpus: Corpus, acts: np.ndarray, per_side: int = N_CONTEXTS,
+             window: int = WINDOW) -> list[dict[str, Any]]:
+    """Top-activating token windows, at most one per response, ``per_side`` from each side."""
+    finite = np.where(np.isfinite(acts), acts, -np.inf)
+    out: list[dict[str, Any]] = []
+    for side in ("chosen", "rejected"):
+        seen: set[int] = set()
+        for i in np.argsort(-finite, kind="stable"):
+            if len([c for c in out if c["side"] == side]) >= per_side or finite[i] <= 0:
+                break
+            if corpus.side[i] != side or int(corpus.starts[i]) in seen:
+                continue
+            seen.add(int(corpus.starts[i]))
+            lo, hi = max(int(corpus.starts[i]), i - window), min(int(corpus.ends[i]), i + window + 1)
+            out.append({
+                "pair_id": str(corpus.pair_id[i]), "side": side, "activation": float(acts[i]),
+                "tokens": [[corpus.tokens[t], float(acts[t])] for t in range(lo, hi)],
+            })
+    return out
+
+
+def auto_label(grams: list[tuple[str, float]], ctx: list[dict[str, Any]]) -> str:
+    """``fires on: "a", "b", "c"`` from the enriched n-grams (or the top contexts' tokens)."""
+    picked: list[str] = []
+    for text, _ in grams:
+        if any(text in p or p in text for p in picked):
+            continue
+        picked.append(text)
+        if len(picked) == 3:
+            break
+    if not picked:
+        peaks = []
+        for c in ctx:
+            best = max(c["tokens"], key=lambda t: t[1])[0].strip()
+            if best and best not in peaks:
+                peaks.append(best)
+        picked = peaks[:3]
+    return "fires on: " + ", ".join(f'"{p}"' for p in picked) if picked else ""
+
+
+def describe_labels(
+    corpus: Corpus, concepts: list[Concept], sae: Any
+) -> dict[str, dict[str, Any]]:
+    """id -> ``contexts``, ``enriched`` and ``auto_label`` for each concept."""
+    acts = token_activations(corpus, concepts, sae)
+    out: dict[str, dict[str, Any]] = {}
+    for j, concept in enumerate(concepts):
+        column = acts[:, j]
+        if not np.isfinite(column).any():
+            continue
+        grams = enriched(corpus, firing(column, concept))
+        ctx = contexts(corpus, column)
+        out[concept.id] = {
+            "contexts": ctx,
+            "enriched": [[t, round(z, 2)] for t, z in grams],
+            "auto_label": auto_label(grams, ctx),
+        }
+    return out
+
+
+def relabel(concept: Concept, auto: str) -> Concept | None:
+    """The concept with its automatic label, if its label is still the placeholder."""
+    if not auto or not PLACEHOLDER.match(concept.label):
+        return None
+    return concept.renamed(label=auto, description=(
+        f"{concept.label}; automatic label from the n-grams enriched where it fires"
+        + (f". {concept.description}" if concept.description else "")
+    ))
