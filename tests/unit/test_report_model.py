@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import math
 import re
@@ -18,6 +20,7 @@ from prefsight.report import (
     BadgeRules,
     ConceptMap,
     ConceptRow,
+    Context,
     ExamplePair,
     PairMap,
     Provenance,
@@ -34,7 +37,7 @@ from prefsight.report.tables import ci_cell, ci_scale
 
 EVIL = '<script>window.__xss=1</script><img src=x onerror="alert(1)">&amp;'
 SECTIONS = (
-    "summary", "volcano", "concepts", "overall", "topics", "maps", "text-checks", "provenance",
+    "summary", "effects", "concepts", "overall", "topics", "maps", "text-checks", "provenance",
 )
 
 
@@ -96,6 +99,8 @@ def full_data(text: str = "plain") -> ReportData:
             delta=(-1) ** i * 0.5,
             d=(-1) ** i * 0.4,
             examples=[example(f"p{i}", text)],
+            contexts=[Context(f"p{i}", "rejected", 2.0, [(text, 0.0), (text, 2.0)])],
+            enriched=[(text, 3.5)],
         )
         for i in range(3)
     ]
@@ -263,7 +268,8 @@ def test_report_has_every_section_and_one_row_per_concept() -> None:
     html = render_report(data)
     ids = {attrs.get("id") for _, attrs in parse(html).tags}
     assert set(SECTIONS) <= ids
-    assert {"volcano-plot", "topic-heatmap", "pair-map", "concept-map"} <= ids
+    assert {"forest-plot", "fire-scatter", "topic-heatmap", "pair-map"} <= ids
+    assert "concept-map" not in ids  # the unlabelled PCA cloud is gone
     assert html.count('<tr class="row" id="concept-table-') == len(data.concepts)
     assert html.count('<tr class="row" id="text-table-') == len(data.text_checks)
     assert html.count('<article class="pair"') == sum(len(c.examples) for c in data.concepts)
@@ -274,7 +280,10 @@ def test_report_is_self_contained() -> None:
     tags = parse(render_report(full_data())).tags
     assert not [a for t, a in tags if t in ("script", "img", "iframe") and a.get("src")]
     assert not [a for t, a in tags if t == "link"]
-    assert any("plotly.js v" in s[:200] for s in parse(render_report(full_data())).scripts)
+    scripts = parse(render_report(full_data())).scripts
+    bundles = [gzip.decompress(base64.b64decode(s)).decode() for s in scripts
+               if s and not s.lstrip().startswith(("{", "(", "["))]
+    assert len(bundles) == 1 and "plotly.js (cartesian - minified) v" in bundles[0][:200]
 
 
 def test_hostile_text_is_escaped_everywhere() -> None:
@@ -296,11 +305,10 @@ def test_hostile_text_is_escaped_everywhere() -> None:
 def test_missing_sections_render_a_not_computed_note() -> None:
     html = render_report(ReportData(provenance(), []))
     for what in (
-        "Effect sizes and q-values",
+        "Effect sizes",
         "Concept statistics",
         "Per-topic breakdown",
         "Pair map",
-        "Concept map",
         "Text checks",
     ):
         assert f"{what} — not computed" in html
@@ -348,19 +356,84 @@ def test_ci_bars_share_a_scale_in_d_units() -> None:
     assert "range" not in ci_cell(row(delta=0.0), NEITHER, scale)
 
 
-def test_volcano_places_each_concept_at_d_and_minus_log10_q() -> None:
-    rows = [row(id="a"), row(id="b", delta=-1.0, d=-0.8, q=1e-8), row(id="c", q=math.nan)]
+def test_forest_plot_shows_d_with_its_ci_on_the_d_scale() -> None:
+    rows = [row(id="a"), row(id="b", delta=-1.0, d=-0.8, ci_low=-1.5, ci_high=-0.5),
+            row(id="c", d=math.nan)]
     badges = [assign_badge(r) for r in rows]
-    fig, left_out = figures.volcano_figure(rows, badges, BadgeRules())
+    fig, left_out = figures.forest_figure(rows, badges)
     assert left_out == 1 and fig is not None
-    points = {
-        cd[-1]: (x, y)
-        for t in fig["data"]
-        for x, y, cd in zip(t["x"], t["y"], t["customdata"], strict=True)
-    }
-    assert points["a"] == pytest.approx((0.4, -np.log10(0.01)))
-    assert points["b"] == pytest.approx((-0.8, 8.0))
-    assert [t["name"] for t in fig["data"]] == [CHOSEN, REJECTED]
+    got = {}
+    for t in fig["data"]:
+        for x, y, cd, hi, lo in zip(t["x"], t["y"], t["customdata"], t["error_x"]["array"],
+                                    t["error_x"]["arrayminus"], strict=True):
+            got[cd[-1]] = (x, y, x - lo, x + hi)
+    # a: Δ 0.5 with CI [0.2, 0.8], d 0.4 -> d CI [0.16, 0.64]; rank order top to bottom
+    assert got["a"] == pytest.approx((0.4, 0, 0.16, 0.64))
+    assert got["b"] == pytest.approx((-0.8, 1, -1.2, -0.4))
+    assert fig["layout"]["yaxis"]["ticktext"] == ["refusal", "refusal"]
+
+
+def test_fire_scatter_separates_concepts_that_share_d() -> None:
+    rows = [row(id="a", fire_rate=0.05), row(id="b", fire_rate=0.9)]
+    fig, left_out = figures.fire_scatter_figure(rows, [assign_badge(r) for r in rows])
+    assert fig is not None and left_out == 0
+    xs = [x for t in fig["data"] for x in t["x"]]
+    ys = [y for t in fig["data"] for y in t["y"]]
+    assert xs == [0.05, 0.9] and ys == [0.4, 0.4]
+
+
+def test_heatmap_is_on_z_and_leaves_out_the_overall_direction() -> None:
+    table = TopicTable(
+        topics=["a", "b"], sizes=[5, 5], concept_ids=["contrast:L6:mean-diff", "x", "y"],
+        delta_diff=[[168.0, 0.1, -0.2], [-150.0, 0.3, 0.0]],
+        z=[[9.0, 1.0, -2.0], [-8.0, 3.0, 0.0]],
+        split_half=[[True] * 3, [True] * 3],
+    )
+    fig = figures.heatmap_figure(table, {}, exclude=frozenset({"contrast:L6:mean-diff"}))
+    assert fig is not None
+    heat = fig["data"][0]
+    assert heat["z"] == [[1.0, -2.0], [3.0, 0.0]]
+    assert (heat["zmin"], heat["zmax"]) == (-figures.Z_LIMIT, figures.Z_LIMIT)
+    assert fig["layout"]["meta"]["concept_ids"] == ["x", "y"]
+    assert figures.heatmap_figure(table, {}, exclude=frozenset(table.concept_ids)) is None
+
+
+def test_summary_counts_cover_every_tested_concept() -> None:
+    data = full_data()
+    tested = {"total": 2129, CHOSEN: 730, REJECTED: 12, BOTH: 3, NEITHER: 1384}
+    html = render_report(ReportData(**{**data.__dict__, "tested": tested}))
+    kpis = dict(re.findall(r'<div class="v">([^<]+)</div><div class="l">([^<]+)</div>', html))
+    by_label = {v: k for k, v in kpis.items()}
+    assert by_label["concepts tested"] == "2,129" and by_label[CHOSEN] == "730"
+    assert "Counts are over all 2,129 concepts tested" in html
+    plain = dict((v, k) for k, v in re.findall(
+        r'<div class="v">([^<]+)</div><div class="l">([^<]+)</div>', render_report(data)))
+    assert plain["concepts tested"] == "3"
+    assert ReportData.from_json(ReportData(**{**data.__dict__, "tested": tested}).to_json()).tested == tested
+
+
+def test_negative_activation_is_not_blue_and_contexts_are_shown() -> None:
+    from prefsight.report.assets import CSS
+
+    neg = re.search(r"mark\.tk\.neg\{background:rgb\((\d+) (\d+) (\d+)", CSS)
+    assert neg is not None
+    r, g, b = map(int, neg.groups())
+    assert not (b > r + 40 and b > g), "negative activation must not look like 'chosen' blue"
+    html = render_report(full_data())
+    assert "Top-activating contexts" in html and "Enriched where it fires" in html
+    assert "Top tokens (unembedding)" not in html
+
+
+def test_listed_concepts_keep_named_ones_below_the_cut() -> None:
+    from prefsight.audit.to_report import report_data
+
+    records = [{"id": f"sae:L6:{i}", "label": f"c{i}", "kind": "sae", "delta": 0.1, "d": 0.1,
+                "q": 0.5, "split_half": False} for i in range(5)]
+    records.append({**records[0], "id": "named:x", "kind": "named"})
+    doc = {"concepts": records[:2], "more_concepts": records[2:], "tested": {"total": 9}}
+    data = report_data(doc, listed=3)
+    assert [r.id for r in data.concepts] == ["sae:L6:0", "sae:L6:1", "sae:L6:2", "named:x"]
+    assert data.tested == {"total": 9}
 
 
 def test_pair_map_thins_beyond_the_point_limit(monkeypatch: pytest.MonkeyPatch) -> None:
