@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import gzip
 import json
 import math
 import re
@@ -280,10 +278,11 @@ def test_report_is_self_contained() -> None:
     tags = parse(render_report(full_data())).tags
     assert not [a for t, a in tags if t in ("script", "img", "iframe") and a.get("src")]
     assert not [a for t, a in tags if t == "link"]
-    scripts = parse(render_report(full_data())).scripts
-    bundles = [gzip.decompress(base64.b64decode(s)).decode() for s in scripts
-               if s and not s.lstrip().startswith(("{", "(", "["))]
-    assert len(bundles) == 1 and "plotly.js (cartesian - minified) v" in bundles[0][:200]
+    html = render_report(full_data())
+    # figures are inline SVG: no plotting library, nothing to fetch, and small
+    assert "Plotly" not in html and "plotly" not in html.lower()
+    assert html.count('<svg class="fig"') == 4
+    assert len(parse(html).scripts) == 1  # the page script only
 
 
 def test_hostile_text_is_escaped_everywhere() -> None:
@@ -291,15 +290,13 @@ def test_hostile_text_is_escaped_everywhere() -> None:
     parsed = parse(html)
     assert [t for t, _ in parsed.tags if t == "img"] == []
     scripts = [a for t, a in parsed.tags if t == "script"]
-    plots = [a for a in scripts if a.get("type") == "application/json"]
-    assert len(scripts) == 2 + len(plots) == 2 + 4  # plotly.js, page script, 4 figures
-    assert "window.__xss" not in "".join(parsed.scripts[:1] + parsed.scripts[-1:])
+    assert len(scripts) == 1  # the page script; figures are inline SVG
+    assert "window.__xss" not in "".join(parsed.scripts)
+    svgs = re.findall(r'<svg class="fig".*?</svg>', html, re.S)
+    assert len(svgs) == 4 and not [x for x in svgs if "<script" in x or "<img" in x]
     assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in html
     assert "&amp;amp;" in html  # an entity in the data shows as written, not decoded
-    for body in parsed.scripts[1:-1]:
-        assert "</" not in body and "<" not in body
-        strings = list(_strings(json.loads(body)))
-        assert strings and not [x for x in strings if "<script" in x or "<img" in x]
+    assert all("&lt;script&gt;" in x for x in svgs[:3])  # labels in the figures, escaped
 
 
 def test_missing_sections_render_a_not_computed_note() -> None:
@@ -356,30 +353,38 @@ def test_ci_bars_share_a_scale_in_d_units() -> None:
     assert "range" not in ci_cell(row(delta=0.0), NEITHER, scale)
 
 
+def _marks(svg: str, tag: str = "g") -> list[dict[str, str]]:
+    """The data-* attributes of each marker group in a figure's SVG."""
+    out = []
+    for attrs in re.findall(rf"<{tag} class=\"(?:pt|cell|pair-pt)\"([^>]*)>", svg):
+        out.append(dict(re.findall(r'data-([a-z]+)="([^"]*)"', attrs)))
+    return out
+
+
 def test_forest_plot_shows_d_with_its_ci_on_the_d_scale() -> None:
     rows = [row(id="a"), row(id="b", delta=-1.0, d=-0.8, ci_low=-1.5, ci_high=-0.5),
             row(id="c", d=math.nan)]
     badges = [assign_badge(r) for r in rows]
-    fig, left_out = figures.forest_figure(rows, badges)
-    assert left_out == 1 and fig is not None
-    got = {}
-    for t in fig["data"]:
-        for x, y, cd, hi, lo in zip(t["x"], t["y"], t["customdata"], t["error_x"]["array"],
-                                    t["error_x"]["arrayminus"], strict=True):
-            got[cd[-1]] = (x, y, x - lo, x + hi)
-    # a: Δ 0.5 with CI [0.2, 0.8], d 0.4 -> d CI [0.16, 0.64]; rank order top to bottom
-    assert got["a"] == pytest.approx((0.4, 0, 0.16, 0.64))
-    assert got["b"] == pytest.approx((-0.8, 1, -1.2, -0.4))
-    assert fig["layout"]["yaxis"]["ticktext"] == ["refusal", "refusal"]
+    svg, left_out = figures.forest_figure(rows, badges)
+    assert left_out == 1 and svg is not None
+    marks = _marks(svg)
+    assert [m["concept"] for m in marks] == ["a", "b"]  # rank order, top to bottom
+    # a: Δ 0.5 with CI [0.2, 0.8], d 0.4 -> d CI [0.16, 0.64]
+    got = {m["concept"]: tuple(float(m[k]) for k in ("x", "lo", "hi")) for m in marks}
+    assert got["a"] == pytest.approx((0.4, 0.16, 0.64))
+    assert got["b"] == pytest.approx((-0.8, -1.2, -0.4))
+    assert [m["badge"] for m in marks] == badges[:2]
+    assert svg.count('class="lbl"') == 2 and ">refusal</text>" in svg
 
 
 def test_fire_scatter_separates_concepts_that_share_d() -> None:
     rows = [row(id="a", fire_rate=0.05), row(id="b", fire_rate=0.9)]
-    fig, left_out = figures.fire_scatter_figure(rows, [assign_badge(r) for r in rows])
-    assert fig is not None and left_out == 0
-    xs = [x for t in fig["data"] for x in t["x"]]
-    ys = [y for t in fig["data"] for y in t["y"]]
-    assert xs == [0.05, 0.9] and ys == [0.4, 0.4]
+    svg, left_out = figures.fire_scatter_figure(rows, [assign_badge(r) for r in rows])
+    assert svg is not None and left_out == 0
+    marks = _marks(svg)
+    assert [(float(m["x"]), float(m["y"])) for m in marks] == [(0.05, 0.4), (0.9, 0.4)]
+    cx = [float(x) for x in re.findall(r'<circle cx="([\d.]+)"', svg)]
+    assert cx[0] < cx[1]
 
 
 def test_heatmap_is_on_z_and_leaves_out_the_overall_direction() -> None:
@@ -389,12 +394,15 @@ def test_heatmap_is_on_z_and_leaves_out_the_overall_direction() -> None:
         z=[[9.0, 1.0, -2.0], [-8.0, 3.0, 0.0]],
         split_half=[[True] * 3, [True] * 3],
     )
-    fig = figures.heatmap_figure(table, {}, exclude=frozenset({"contrast:L6:mean-diff"}))
-    assert fig is not None
-    heat = fig["data"][0]
-    assert heat["z"] == [[1.0, -2.0], [3.0, 0.0]]
-    assert (heat["zmin"], heat["zmax"]) == (-figures.Z_LIMIT, figures.Z_LIMIT)
-    assert fig["layout"]["meta"]["concept_ids"] == ["x", "y"]
+    svg = figures.heatmap_figure(table, {}, exclude=frozenset({"contrast:L6:mean-diff"}))
+    assert svg is not None
+    cells = _marks(svg)
+    assert [(c["concept"], float(c["z"])) for c in cells] == [
+        ("x", 1.0), ("y", -2.0), ("x", 3.0), ("y", 0.0)]
+    fills = re.findall(r'<g class="cell"[^>]*>.*?fill="([^"]+)"', svg, re.S)
+    assert fills[3] == "rgb(247,247,247)"  # z = 0 is white
+    assert figures._diverging(3.0) != figures._diverging(1.0)  # raw Δ 168 no longer saturates
+    assert figures._diverging(9.0) == figures._diverging(figures.Z_LIMIT) == "rgb(0,114,178)"
     assert figures.heatmap_figure(table, {}, exclude=frozenset(table.concept_ids)) is None
 
 
@@ -442,9 +450,9 @@ def test_pair_map_thins_beyond_the_point_limit(monkeypatch: pytest.MonkeyPatch) 
     pairs = PairMap(
         [float(i) for i in range(n)], [0.0] * n, [str(i) for i in range(n)], ["t"] * n, ["l"] * n
     )
-    fig, thinned = figures.pair_map_figure(pairs)
-    assert fig is not None and thinned == 15
-    assert sum(len(t["x"]) for t in fig["data"]) == 10
+    svg, thinned = figures.pair_map_figure(pairs)
+    assert svg is not None and thinned == 15
+    assert svg.count('class="pair-pt"') == 10
 
 
 def test_script_json_cannot_close_its_script_element() -> None:

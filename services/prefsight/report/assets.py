@@ -1,10 +1,10 @@
 """The report's inline stylesheet and script.
 
 Owns: CSS (layout, table, badges, token highlights; Okabe-Ito colours) and
-the page script (draw the Plotly figures embedded as JSON, sort and filter
+the page script (open a concept from a figure click, sort and filter
 the tables, open a concept's drill-down from a row or a plot click). The
 script only reads ``data-*`` attributes and JSON; it never builds HTML from
-data, so escaping stays in Python. Leaves plotly.js itself to ``render``.
+data, so escaping stays in Python.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ line-height:1.5}
 mark.tk{color:inherit;border-radius:2px;padding:0 1px}
 mark.tk.pos{background:rgb(230 159 0 / calc(var(--w) * .85))}
 mark.tk.neg{background:rgb(123 135 148 / calc(var(--w) * .7))}
-.plot{width:100%;min-height:300px}
+.plot{width:100%}.plot svg.fig{display:block;max-width:100%;height:auto;font-family:inherit}.fig .tick{font-size:11px;fill:#52606d}.fig .axis-title{font-size:12px;fill:#1f2933}.fig .lbl{font-size:11.5px;fill:#1f2933}.fig [data-concept]{cursor:pointer}.fig g.pt:hover rect,.fig g.pt:hover circle,.fig g.pt:hover path,.fig g.pt:focus rect{stroke:#1f2933;stroke-width:1.2}.fig g.pt:hover .lbl{font-weight:600}.fig g.cell:hover rect{stroke:#1f2933}
 .skipped-title{font-size:13px;font-weight:600;margin:10px 0 2px}
 .skipped{font-size:13px;color:var(--muted);margin:0;padding-left:18px}
 .prov{display:grid;grid-template-columns:max-content 1fr;gap:4px 18px;margin:0;font-size:13px}
@@ -138,8 +138,6 @@ footer{color:var(--muted);font-size:12px;text-align:center;margin-top:10px}
 JS = r"""
 (function () {
   "use strict";
-  var PLOT_CONFIG = {displaylogo: false, responsive: true,
-    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"]};
 
   function rowsOf(table) { return Array.prototype.slice.call(table.querySelectorAll("tr.row")); }
   function detailOf(row) { return document.getElementById(row.dataset.key + "-detail"); }
@@ -167,28 +165,15 @@ JS = r"""
     row.focus({preventScroll: true});
   }
 
-  function conceptIdOf(point, fig) {
-    var cd = point.customdata;
-    if (Array.isArray(cd) && cd.length) { return String(cd[cd.length - 1]); }
-    var meta = fig.layout && fig.layout.meta;
-    if (meta && meta.concept_ids && typeof point.x === "number") {
-      return meta.concept_ids[point.x];
-    }
-    return null;
-  }
-
-  function drawPlots() {
-    var specs = document.querySelectorAll('script[type="application/json"][data-plot]');
-    Array.prototype.forEach.call(specs, function (spec) {
-      var fig = JSON.parse(spec.textContent);
-      var el = document.getElementById(spec.getAttribute("data-plot"));
-      Plotly.newPlot(el, fig.data, fig.layout, PLOT_CONFIG).then(function () {
-        if (spec.hasAttribute("data-click")) {
-          el.on("plotly_click", function (ev) {
-            var id = ev.points && ev.points.length ? conceptIdOf(ev.points[0], fig) : null;
-            if (id) { openConcept(id); }
-          });
-        }
+  function wirePlots() {
+    Array.prototype.forEach.call(document.querySelectorAll(".plot[data-click]"), function (el) {
+      var open = function (ev) {
+        var target = ev.target.closest("[data-concept]");
+        if (target && el.contains(target)) { openConcept(target.getAttribute("data-concept")); }
+      };
+      el.addEventListener("click", open);
+      el.addEventListener("keydown", function (ev) {
+        if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); open(ev); }
       });
     });
   }
@@ -268,26 +253,9 @@ JS = r"""
     }
   }
 
-  function loadPlotly() {
-    // plotly.js ships gzip-compressed and base64-encoded (a third of its size);
-    // the browser's own DecompressionStream inflates it, no network needed.
-    var packed = document.getElementById("plotly-gz");
-    if (window.Plotly || !packed || typeof DecompressionStream === "undefined") {
-      return Promise.resolve();
-    }
-    var raw = atob(packed.textContent.trim()), bytes = new Uint8Array(raw.length);
-    for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
-    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Response(stream).text().then(function (code) {
-      var script = document.createElement("script");
-      script.textContent = code;
-      document.head.appendChild(script);
-    });
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("table.concepts"), wireTable);
-    loadPlotly().then(function () { if (window.Plotly) { drawPlots(); } });
+    wirePlots();
   });
   window.prefsightReport = {openConcept: openConcept};
 })();

@@ -1,19 +1,15 @@
 """The report's framing sections: top bar, summary header, plot cards, provenance.
 
 Owns: HTML of everything that is not the concept table or a drill-down;
-a plot card embeds its figure as JSON for ``assets.JS`` to draw. Every
-dataset string goes through ``esc``; figure JSON through ``script_json``.
+a plot card embeds its inline SVG figure. Every dataset string goes through ``esc``.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
-
-from plotly.io.json import to_json_plotly
 
 from prefsight.report.badges import BADGE_HELP, BADGES, BadgeRules
-from prefsight.report.fmt import esc, script_json, seconds
+from prefsight.report.fmt import esc, seconds
 from prefsight.report.model import Provenance
 
 NAV = (
@@ -41,14 +37,11 @@ def card(section_id: str, title: str, lead: str, body: str) -> str:
     )
 
 
-def plot_html(div_id: str, figure: dict[str, Any], *, clickable: bool = False) -> str:
-    """A plot container and its figure as inert JSON, drawn by the page script."""
+def plot_html(div_id: str, figure: str, *, clickable: bool = False) -> str:
+    """A plot container holding its SVG (from ``figures``; already escaped)."""
     click = " data-click" if clickable else ""
-    return (
-        f'<div class="plot" id="{div_id}"></div>'
-        f'<script type="application/json" data-plot="{div_id}"{click}>'
-        f"{script_json(to_json_plotly(figure))}</script>"
-    )
+    return f'<div class="plot" id="{div_id}"{click}>{figure}</div>'
+
 
 
 def topbar_html(prov: Provenance) -> str:
