@@ -30,6 +30,7 @@ from prefsight.report import (
     assign_badge,
     write_report,
 )
+from prefsight.report.badges import BADGE_COLOURS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None:
@@ -243,48 +244,32 @@ def demo_sized_report_data(seed: int = 11) -> ReportData:
     return ReportData(provenance, concepts, topics, pair_map, None, text_checks, tested=tested)
 
 
-def _open(browser, path: Path, errors: list[str]) -> tuple[float, float]:
-    """Open the report in a fresh page until every plot is drawn: (wall s, main-thread CPU s).
-
-    The CPU time is Chromium's own ``TaskDuration`` metric (main-thread task time), which
-    does not grow when other processes compete for the cores; wall time does.
-    """
-    drawn = ("document.querySelectorAll('.plot').length > 0 && "
-             "document.querySelectorAll('.plot .main-svg').length >= "
-             "document.querySelectorAll('.plot').length")
+def _open(browser, path: Path, errors: list[str]) -> float:
+    """Seconds from navigation until the page has loaded and painted (two frames later)."""
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
     _record_errors(page, errors)
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Performance.enable")
     start = time.perf_counter()
     page.goto(path.as_uri(), wait_until="load")
-    page.wait_for_function(drawn, timeout=30_000, polling=20)
-    wall = time.perf_counter() - start
-    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    seconds = time.perf_counter() - start
+    assert page.locator(".plot svg.fig").count() == 4
     page.close()
-    return wall, float(metrics["TaskDuration"])
+    return seconds
 
 
 def test_demo_sized_report_is_small_and_opens_fast(browser, tmp_path) -> None:
-    """Under 2 MB, and every plot drawn in under 1.5 s (median of 3 fresh loads).
-
-    Wall time is asserted when the machine is not oversubscribed (load average below the
-    core count); Chromium's main-thread task time is asserted always.
-    """
+    """Under 2 MB, and loaded and painted, every figure included, in under 1.5 s
+    (median of 3 fresh loads), without console errors."""
     path = write_report(demo_sized_report_data(), tmp_path / "demo.html")
     size = path.stat().st_size
     assert size < MAX_BYTES, f"report is {size / 1e6:.2f} MB"
     errors: list[str] = []
-    runs = [_open(browser, path, errors) for _ in range(3)]
-    wall = statistics.median(r[0] for r in runs)
-    cpu = statistics.median(r[1] for r in runs)
-    load = os.getloadavg()[0]
-    print(f"demo-sized report: {size / 1e6:.2f} MB, load+draw median wall {wall:.2f} s, "
-          f"main-thread {cpu:.2f} s (load average {load:.1f} on {os.cpu_count()} cores)")
+    times = [_open(browser, path, errors) for _ in range(3)]
+    print(f"demo-sized report: {size / 1e6:.2f} MB, opens in {statistics.median(times):.2f} s "
+          f"(median of {', '.join(f'{t:.2f}' for t in times)}; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     assert errors == []
-    assert cpu < MAX_LOAD_S, runs
-    if load < (os.cpu_count() or 1):
-        assert wall < MAX_LOAD_S, runs
+    assert statistics.median(times) < MAX_LOAD_S, times
 
 
 @pytest.fixture(scope="module")
@@ -340,7 +325,7 @@ def loaded_page(report_file, browser):
     errors: list[str] = []
     _record_errors(page, errors)
     page.goto(path.as_uri(), wait_until="load")
-    page.wait_for_selector("#forest-plot .scatterlayer .trace", timeout=15_000)
+    page.wait_for_selector("#forest-plot svg.fig g.pt", timeout=15_000)
     yield data, page, errors
     page.close()
 
@@ -361,28 +346,29 @@ def _visible_rows(page: Page, table: str) -> int:
 
 def test_report_renders_without_console_or_page_errors(report_page) -> None:
     data, page, errors = report_page
-    page.wait_for_selector("#topic-heatmap .heatmaplayer", timeout=10_000)
-    page.wait_for_selector("#pair-map .scatterlayer .trace", timeout=10_000)
-    page.wait_for_selector("#fire-scatter .scatterlayer .trace", timeout=10_000)
+    page.wait_for_selector("#topic-heatmap g.cell", timeout=10_000)
+    page.wait_for_selector("#pair-map .pair-pt", timeout=10_000)
+    page.wait_for_selector("#fire-scatter g.pt", timeout=10_000)
     assert page.locator("#concept-map").count() == 0
     assert errors == []
     assert page.title().startswith("prefsight audit")
 
 
-def test_forest_draws_one_trace_per_badge_present_with_error_bars(report_page) -> None:
+def test_forest_draws_one_line_per_top_concept_with_its_interval(report_page) -> None:
     data, page, _ = report_page
-    present = {assign_badge(r) for r in data.concepts}
-    traces = page.locator("#forest-plot .scatterlayer .trace")
-    assert traces.count() == len(present)
-    points = page.locator("#forest-plot .scatterlayer .point").count()
-    assert points == sum(1 for r in data.concepts if math.isfinite(r.d))
-    assert page.locator("#forest-plot .errorbar").count() == points
+    marks = page.locator("#forest-plot g.pt")
+    assert marks.count() == sum(1 for r in data.concepts if math.isfinite(r.d))
+    assert page.locator("#forest-plot line.ci").count() == marks.count()
+    badges = marks.evaluate_all("gs => gs.map(g => g.dataset.badge)")
+    assert badges == [assign_badge(r) for r in data.concepts if math.isfinite(r.d)]
+    colour = marks.first.locator("line.ci").get_attribute("stroke")
+    assert colour == BADGE_COLOURS[badges[0]]
 
 
 def test_fire_scatter_puts_each_concept_at_its_fire_rate(report_page) -> None:
     data, page, _ = report_page
-    xs = page.evaluate("Array.from(document.getElementById('fire-scatter').data).flatMap(t => t.x)")
-    assert sorted(xs) == pytest.approx(sorted(r.fire_rate for r in data.concepts))
+    xs = page.locator("#fire-scatter g.pt").evaluate_all("gs => gs.map(g => +g.dataset.x)")
+    assert sorted(xs) == pytest.approx(sorted(r.fire_rate for r in data.concepts), abs=1e-3)
 
 
 def test_tables_have_one_row_per_concept(report_page) -> None:
@@ -455,18 +441,24 @@ def test_filters_by_kind_badge_and_text(report_page) -> None:
 
 def test_clicking_a_forest_point_opens_that_concept(report_page) -> None:
     data, page, _ = report_page
-    point = page.locator("#forest-plot .scatterlayer .trace").first.locator(".point").first
-    point.scroll_into_view_if_needed()
-    box = point.bounding_box()
-    assert box is not None
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x - 3, y - 3)
-    page.mouse.move(x, y)
-    page.wait_for_selector("#forest-plot .hoverlayer .hovertext", timeout=5_000)
-    page.mouse.click(x, y)
+    mark = page.locator("#forest-plot g.pt").nth(4)
+    wanted = mark.get_attribute("data-concept")
+    assert mark.locator("title").text_content().startswith(
+        next(r.label for r in data.concepts if r.id == wanted))
+    mark.locator("rect").last.click()
     opened = page.locator("#concept-table tr.row.open")
     opened.first.wait_for(timeout=5_000)
-    assert opened.first.get_attribute("data-concept") in {r.id for r in data.concepts}
+    assert opened.first.get_attribute("data-concept") == wanted
+
+
+def test_clicking_a_heatmap_cell_opens_that_concept(report_page) -> None:
+    _, page, _ = report_page
+    cell = page.locator("#topic-heatmap g.cell").nth(2)
+    wanted = cell.get_attribute("data-concept")
+    cell.locator("rect").click()
+    opened = page.locator("#concept-table tr.row.open")
+    opened.first.wait_for(timeout=5_000)
+    assert opened.first.get_attribute("data-concept") == wanted
 
 
 def test_top_contexts_show_with_their_firing_tokens(report_page) -> None:
@@ -499,7 +491,7 @@ def test_hostile_text_shows_as_text_and_never_runs(report_page) -> None:
 def test_screenshot_is_saved(report_page) -> None:
     _, page, errors = report_page
     ARTIFACTS.mkdir(exist_ok=True)
-    page.wait_for_selector("#fire-scatter .scatterlayer .trace", timeout=15_000)
+    page.wait_for_selector("#fire-scatter g.pt", timeout=15_000)
     page.wait_for_function("window.scrollY === 0")
     page.screenshot(path=str(ARTIFACTS / "report.png"))
     page.screenshot(path=str(ARTIFACTS / "report-full.png"), full_page=True)
