@@ -55,6 +55,8 @@ class Corpus:
     bigram: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     grams: list[str] = field(default_factory=list)
     """n-gram id -> text; ids -1 mean "no n-gram here" (punctuation, response start)."""
+    responses: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    """(pair id, side) -> token range [start, end)."""
 
     def __post_init__(self) -> None:
         n = len(self.tokens)
@@ -64,6 +66,8 @@ class Corpus:
         lengths = np.diff(np.append(first, n))
         self.starts = np.repeat(first, lengths)
         self.ends = np.repeat(first + lengths, lengths)
+        self.responses = {(str(self.pair_id[f]), str(self.side[f])): (int(f), int(f + m))
+                          for f, m in zip(first, lengths, strict=True)}
         ids: dict[str, int] = {}
 
         def gram(text: str) -> int:
@@ -180,7 +184,9 @@ def contexts(corpus: Corpus, acts: np.ndarray, per_side: int = N_CONTEXTS,
     out: list[dict[str, Any]] = []
     for side in ("chosen", "rejected"):
         seen: set[int] = set()
-        for i in np.argsort(-finite, kind="stable"):
+        on_side = np.flatnonzero(corpus.side == side)
+        order = on_side[np.argsort(-finite[on_side], kind="stable")]
+        for i in order:
             if len([c for c in out if c["side"] == side]) >= per_side or finite[i] <= 0:
                 break
             if corpus.side[i] != side or int(corpus.starts[i]) in seen:
@@ -192,6 +198,41 @@ def contexts(corpus: Corpus, acts: np.ndarray, per_side: int = N_CONTEXTS,
                 "tokens": [[corpus.tokens[t], float(acts[t])] for t in range(lo, hi)],
             })
     return out
+
+
+EXAMPLE_WINDOW = 24
+"""Tokens either side of a response's peak kept in a clipped example pair."""
+
+
+def clipped_example(
+    corpus: Corpus, acts: np.ndarray, pair: dict[str, Any], chosen: float, rejected: float,
+    window: int = EXAMPLE_WINDOW,
+) -> dict[str, Any]:
+    """An example pair built from the stored tokens (no model forward), each response
+    clipped to ``window`` tokens either side of the concept's peak on it (the report's
+    pages stay small with example pairs for every listed concept)."""
+    example: dict[str, Any] = {
+        "pair_id": pair["pair_id"],
+        "prompt": "\n\n".join(m["content"] for m in pair["prompt"]),
+        "chosen_score": chosen, "rejected_score": rejected, "delta": chosen - rejected,
+    }
+    for side in ("chosen", "rejected"):
+        span = corpus.responses.get((str(pair["pair_id"]), side))
+        where = np.arange(*span) if span else np.zeros(0, int)
+        if not len(where):
+            example[side], example[f"{side}_tokens"] = pair[side], []
+            continue
+        values = np.where(np.isfinite(acts[where]), acts[where], -np.inf)
+        peak = int(np.argmax(values))
+        lo, hi = max(0, peak - window), min(len(where), peak + window + 1)
+        tokens = [[corpus.tokens[t], float(acts[t])] for t in where[lo:hi]]
+        if lo > 0:
+            tokens.insert(0, ["… ", 0.0])
+        if hi < len(where):
+            tokens.append([" …", 0.0])
+        example[side] = "".join(t for t, _ in tokens)
+        example[f"{side}_tokens"] = tokens
+    return example
 
 
 def auto_label(grams: list[tuple[str, float]], ctx: list[dict[str, Any]]) -> str:
@@ -214,10 +255,10 @@ def auto_label(grams: list[tuple[str, float]], ctx: list[dict[str, Any]]) -> str
 
 
 def describe_labels(
-    corpus: Corpus, concepts: list[Concept], sae: Any
+    corpus: Corpus, concepts: list[Concept], sae: Any, *, acts: np.ndarray | None = None
 ) -> dict[str, dict[str, Any]]:
     """id -> ``contexts``, ``enriched`` and ``auto_label`` for each concept."""
-    acts = token_activations(corpus, concepts, sae)
+    acts = token_activations(corpus, concepts, sae) if acts is None else acts
     out: dict[str, dict[str, Any]] = {}
     for j, concept in enumerate(concepts):
         column = acts[:, j]

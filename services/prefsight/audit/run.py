@@ -187,10 +187,12 @@ def describe(
 
 
 def add_labels(
-    store: Store, analysis: Analysis, records: list[dict[str, Any]], loaded: Any
+    store: Store, analysis: Analysis, records: list[dict[str, Any]], loaded: Any,
+    n_examples: int = 2,
 ) -> None:
     """Contexts, enriched n-grams and automatic labels for the top ``LABEL_TOP`` records
-    and every named one, in place; placeholder labels are renamed in the concepts table."""
+    and every named one, in place; placeholder labels are renamed in the concepts table.
+    Records without example pairs get ``n_examples`` clipped ones from the stored tokens."""
     from prefsight.audit import labels as lab
     from prefsight.audit.hints import _load_sae
     from prefsight.concepts.catalog import save_concepts
@@ -202,8 +204,10 @@ def add_labels(
     by_id = {c.id: c for c in analysis.scores.concepts}
     wanted = [r for i, r in enumerate(records)
               if r["id"] in by_id and (i < lab.LABEL_TOP or r["kind"] == "named")]
-    found = lab.describe_labels(corpus, [by_id[r["id"]] for r in wanted],
-                                _load_sae(store, analysis.layer))
+    concepts = [by_id[r["id"]] for r in wanted]
+    acts = lab.token_activations(corpus, concepts, _load_sae(store, analysis.layer))
+    found = lab.describe_labels(corpus, concepts, None, acts=acts)
+    _add_examples(store, analysis, wanted, corpus, acts, n_examples)
     renamed = []
     for record in wanted:
         info = found.get(record["id"])
@@ -218,6 +222,34 @@ def add_labels(
         save_concepts(store, renamed, corpus.hidden.shape[1])
     log.info("labels for %d concepts (%d renamed) in %.1fs", len(found), len(renamed),
              time.perf_counter() - clock)
+
+
+def _add_examples(store: Store, analysis: Analysis, records: list[dict[str, Any]], corpus: Any,
+                  acts: np.ndarray, n: int) -> None:
+    from prefsight.audit import labels as lab
+    from prefsight.audit.hints import _example_pairs
+    from prefsight.audit.scoring import dense_column
+
+    index = {c.id: i for i, c in enumerate(analysis.scores.concepts)}
+    picks = {}
+    for j, record in enumerate(records):
+        if record.get("examples") or not n or not np.isfinite(acts[:, j]).any():
+            continue
+        sign = 1.0 if (record["delta"] or 0) >= 0 else -1.0
+        picks[j] = _example_pairs(analysis, index[record["id"]], sign, n)
+    if not picks:
+        return
+    wanted = sorted({analysis.scores.pair_ids[i] for rows in picks.values() for i in rows})
+    texts = {row["pair_id"]: row for row in store.read_pairs(wanted)}
+    for j, rows in picks.items():
+        k = index[records[j]["id"]]
+        chosen = dense_column(analysis.scores.chosen, k)
+        rejected = dense_column(analysis.scores.rejected, k)
+        records[j]["examples"] = [
+            lab.clipped_example(corpus, acts[:, j], texts[analysis.scores.pair_ids[i]],
+                                float(chosen[i]), float(rejected[i]))
+            for i in rows if analysis.scores.pair_ids[i] in texts
+        ]
 
 
 def tested_counts(records: list[dict[str, Any]]) -> dict[str, int]:
