@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from prefsight.audit import labels as lab
 from prefsight.concepts.types import Concept
 
@@ -69,3 +70,78 @@ def test_only_placeholder_labels_are_replaced_and_ids_kept() -> None:
     named = Concept("named:x", "named", 1, "heavy formatting", vector=concept.vector)
     assert lab.relabel(named, 'fires on: "x"') is None
     assert lab.relabel(concept, "") is None
+
+
+class _ChatStub:
+    """A tiny OpenAI-compatible /v1/chat/completions server on 127.0.0.1:0."""
+
+    def __init__(self, answer: str, status: int = 200) -> None:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.requests: list[dict] = []
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                stub.requests.append({"path": self.path, "body": body})
+                reply = json.dumps({"choices": [{"message": {"role": "assistant",
+                                                             "content": answer}}]}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_labeler_names_the_concept_from_its_contexts_and_keeps_the_prompt() -> None:
+    corpus, concept = _corpus()
+    info = lab.describe_labels(corpus, [concept], sae=None)[concept.id]
+    stub = _ChatStub("label: Praise of the question\ndescription: Fires on 'great question'.")
+    try:
+        named = lab.llm_label(stub.url, info, model="tiny")
+    finally:
+        stub.close()
+    [request] = stub.requests
+    assert request["path"] == "/v1/chat/completions" and request["body"]["model"] == "tiny"
+    user = request["body"]["messages"][-1]["content"]
+    assert "[[ question]]" in user and '"great question"' in user
+    assert named["label"] == "Praise of the question"
+    assert named["description"] == "Fires on 'great question'."
+    assert user in named["prompt"] and named["labeler"] == stub.url
+    renamed = lab.relabel(concept, info["auto_label"], named)
+    assert renamed is not None and renamed.id == concept.id
+    assert renamed.label == "Praise of the question"
+    assert renamed.provenance["label_source"] == "labeler"
+    assert user in renamed.provenance["label_prompt"]
+    # a later audit may replace a label this module wrote, never one a person set
+    assert lab.replaceable(renamed)
+    assert not lab.replaceable(renamed.renamed(label="my name"))
+
+
+def test_labeler_errors_say_what_is_wrong() -> None:
+    from prefsight.errors import FailedPrecondition, InvalidArgument
+
+    corpus, concept = _corpus()
+    info = lab.describe_labels(corpus, [concept], sae=None)[concept.id]
+    stub = _ChatStub("I think it is about questions.")
+    try:
+        with pytest.raises(InvalidArgument, match="without a 'label:' line"):
+            lab.llm_label(stub.url + "/v1", info)
+    finally:
+        stub.close()
+    with pytest.raises(FailedPrecondition, match="gave no answer"):
+        lab.llm_label(stub.url, info, timeout=2)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -274,11 +274,105 @@ def describe_labels(
     return out
 
 
-def relabel(concept: Concept, auto: str) -> Concept | None:
-    """The concept with its automatic label, if its label is still the placeholder."""
-    if not auto or not PLACEHOLDER.match(concept.label):
+def replaceable(concept: Concept) -> bool:
+    """True while the concept's label is the dictionary's placeholder or one this module
+    wrote; a label a person set (``concepts label``) is never replaced."""
+    return bool(PLACEHOLDER.match(concept.label)) or (
+        concept.provenance.get("written_label") == concept.label)
+
+
+def relabel(concept: Concept, auto: str, labeled: dict[str, str] | None = None) -> Concept | None:
+    """The concept with its new label (the labeler's when given, else the automatic one),
+    or None if its label is not ``replaceable``. Provenance records where the label came
+    from (and the labeler's prompt)."""
+    if not (auto or labeled) or not replaceable(concept):
         return None
-    return concept.renamed(label=auto, description=(
-        f"{concept.label}; automatic label from the n-grams enriched where it fires"
-        + (f". {concept.description}" if concept.description else "")
-    ))
+    original = concept.provenance.get("placeholder_label", concept.label)
+    provenance = {**concept.provenance, "placeholder_label": original}
+    if labeled:
+        provenance.update(label_source="labeler", labeler=labeled["labeler"],
+                          label_prompt=labeled["prompt"], auto_label=auto)
+        label, description = labeled["label"], f"{labeled['description']} ({original}; {auto})"
+    else:
+        provenance.update(label_source="auto")
+        for key in ("labeler", "label_prompt", "auto_label"):
+            provenance.pop(key, None)
+        label = auto
+        description = f"{original}; automatic label from the n-grams enriched where it fires"
+    provenance["written_label"] = label
+    return replace(concept.renamed(label=label, description=description), provenance=provenance)
+
+
+LABELER_SYSTEM = (
+    "You name features of a language model's activations for a data person. You see the "
+    "text windows where one feature fires most (firing tokens in [[double brackets]]) and "
+    "the words most enriched where it fires. Answer with exactly two lines:\n"
+    "label: <a name of at most 6 words>\ndescription: <one sentence on what it fires on>"
+)
+
+
+def labeler_prompt(info: dict[str, Any], max_contexts: int = 6) -> str:
+    """The user message sent to the labeler: the top contexts and the enriched n-grams."""
+    lines = []
+    for c in info.get("contexts", [])[:max_contexts]:
+        peak = max((a for _, a in c["tokens"]), default=0.0)
+        text = "".join(f"[[{t}]]" if peak > 0 and a >= 0.5 * peak else t for t, a in c["tokens"])
+        lines.append(f"- ({c['side']}) {' '.join(text.split())}")
+    grams = ", ".join(f'"{t}"' for t, _ in info.get("enriched", [])[:8]) or "(none)"
+    return "Top contexts:\n" + "\n".join(lines) + f"\nEnriched where it fires: {grams}"
+
+
+def _endpoint(url: str) -> str:
+    url = url.rstrip("/")
+    if url.endswith("/chat/completions"):
+        return url
+    return url + ("/chat/completions" if url.endswith("/v1") else "/v1/chat/completions")
+
+
+def llm_label(
+    url: str, info: dict[str, Any], *, model: str = "default", timeout: float = 60.0
+) -> dict[str, str]:
+    """A label and a description from an OpenAI-compatible chat endpoint (llama.cpp, vLLM, …).
+
+    Args:
+        url: the server (``http://127.0.0.1:8080``, ``…/v1`` or ``…/v1/chat/completions``).
+        info: one concept's ``contexts`` and ``enriched`` (from ``describe_labels``).
+
+    Returns:
+        ``label``, ``description``, and ``prompt`` / ``labeler`` for provenance.
+
+    Raises:
+        FailedPrecondition: the server cannot be reached or answers with an error.
+        InvalidArgument: the answer has no ``label:`` line.
+    """
+    import json
+    import urllib.error
+    import urllib.request
+
+    from prefsight.errors import FailedPrecondition, InvalidArgument
+
+    prompt = labeler_prompt(info)
+    body = {
+        "model": model, "temperature": 0, "max_tokens": 120,
+        "messages": [{"role": "system", "content": LABELER_SYSTEM},
+                     {"role": "user", "content": prompt}],
+    }
+    request = urllib.request.Request(
+        _endpoint(url), data=json.dumps(body).encode(), method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            answer = json.loads(response.read())
+        text = answer["choices"][0]["message"]["content"]
+    except (urllib.error.URLError, OSError, KeyError, IndexError, ValueError) as exc:
+        raise FailedPrecondition(f"labeler {_endpoint(url)} gave no answer: {exc}") from exc
+    fields = {}
+    for line in str(text).splitlines():
+        key, _, value = line.partition(":")
+        if key.strip().lower() in ("label", "description") and value.strip():
+            fields[key.strip().lower()] = value.strip().strip('"')
+    if "label" not in fields:
+        raise InvalidArgument(f"labeler {_endpoint(url)} answered without a 'label:' line: {text!r}")
+    return {"label": fields["label"][:80], "description": fields.get("description", ""),
+            "prompt": f"{LABELER_SYSTEM}\n\n{prompt}", "labeler": url}

@@ -49,6 +49,11 @@ class AuditConfig:
     examples: int = 3
     topic_field: str = "domain"
     workers: int | None = None
+    labeler: str | None = None
+    """An OpenAI-compatible chat endpoint that names the labelled concepts from their
+    top contexts (the prompt is kept in the concept's provenance); None: the built-in
+    automatic label."""
+    labeler_model: str = "default"
 
     def __post_init__(self) -> None:
         if not 1 <= self.top <= 1000:
@@ -160,7 +165,8 @@ def describe(
     every = analysis.records()
     text_records = [r for r in every if r["kind"] == "text"]
     if loaded is not None:
-        add_labels(store, analysis, [*records, *others], loaded)
+        add_labels(store, analysis, [*records, *others], loaded, labeler=config.labeler,
+                   labeler_model=config.labeler_model)
     topics, source = topic_labels(store, analysis, config.topic_field)
     runs = [r for r in store.runs() if r["kind"] == "ingest" and r["model"] == analysis.model]
     last = runs[-1] if runs else {}
@@ -188,7 +194,7 @@ def describe(
 
 def add_labels(
     store: Store, analysis: Analysis, records: list[dict[str, Any]], loaded: Any,
-    n_examples: int = 2,
+    n_examples: int = 2, labeler: str | None = None, labeler_model: str = "default",
 ) -> None:
     """Contexts, enriched n-grams and automatic labels for the top ``LABEL_TOP`` records
     and every named one, in place; placeholder labels are renamed in the concepts table.
@@ -214,10 +220,19 @@ def add_labels(
         if info is None:
             continue
         record.update(info)
-        concept = lab.relabel(by_id[record["id"]], info["auto_label"])
+        named = None
+        if labeler and lab.replaceable(by_id[record["id"]]):
+            try:
+                named = lab.llm_label(labeler, info, model=labeler_model)
+            except Exception as exc:  # the built-in label stands; say why once
+                log.warning("labeler failed for %s, keeping the automatic label: %s",
+                            record["id"], exc)
+                labeler = None
+        concept = lab.relabel(by_id[record["id"]], info["auto_label"], named)
         if concept is not None:
             renamed.append(concept)
             record["label"], record["description"] = concept.label, concept.description
+            record["label_source"] = concept.provenance["label_source"]
     if renamed:
         save_concepts(store, renamed, corpus.hidden.shape[1])
     log.info("labels for %d concepts (%d renamed) in %.1fs", len(found), len(renamed),
