@@ -30,7 +30,7 @@ PLACEHOLDER = re.compile(r"^SAE L\d+ (#\d+|cluster of \d+ .*)$")
 LABEL_TOP = 200
 """Concepts (in rank order) that get contexts and labels, besides every named one."""
 WINDOW = 8
-N_CONTEXTS = 3
+N_CONTEXTS = 2
 """Contexts per side (chosen, rejected)."""
 PRIOR = 500.0
 """Size α0 of the informative Dirichlet prior (spread over n-grams by corpus frequency)."""
@@ -200,7 +200,7 @@ def contexts(corpus: Corpus, acts: np.ndarray, per_side: int = N_CONTEXTS,
     return out
 
 
-EXAMPLE_WINDOW = 24
+EXAMPLE_WINDOW = 16
 """Tokens either side of a response's peak kept in a clipped example pair."""
 
 

@@ -51,9 +51,10 @@ def highlight_tokens(tokens: list[Token], scale: float) -> str:
             parts.append(esc(text))
             continue
         sign = "pos" if act > 0 else "neg"
+        # compact markup: a demo report carries thousands of these
         parts.append(
             f'<mark class="tk {sign}" style="--w:{min(weight, 1.0):.2f}" '
-            f'title="activation {act:.3g}">{esc(text)}</mark>'
+            f'title="{act:.3g}">{esc(text)}</mark>'
         )
     return "".join(parts)
 
