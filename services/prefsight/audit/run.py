@@ -147,7 +147,7 @@ def _ingest_config(
 
 
 REPORT_CONCEPTS = 500
-"""Concepts (in rank order) the document keeps for the volcano plot and table; the
+"""Concepts (in rank order) the document keeps for the report's plots and table; the
 first ``top`` carry label hints and examples."""
 
 
