@@ -184,7 +184,7 @@ def forest_figure(
             f"<title>{esc(tip)}</title>"
             f'<rect x="0" y="{_n(y - row_h / 2)}" width="{right}" height="{row_h}" fill="transparent"/>'
             f'<text x="{left - 10}" y="{_n(y + 4)}" class="lbl" text-anchor="end">'
-            f"{esc(_short(row.label, 44))}</text>"
+            f"{esc(_short(row.label, 40))}</text>"
             f'<line class="ci" x1="{_n(sx(low))}" x2="{_n(sx(high))}" y1="{_n(y)}" y2="{_n(y)}" '
             f'stroke="{colour}" stroke-width="2"/>'
             f'<rect x="{_n(sx(row.d) - 4.5)}" y="{_n(y - 4.5)}" width="9" height="9" fill="{colour}"/>'
