@@ -161,7 +161,7 @@ def test_contrast_before_audit_is_failed_precondition(tmp_path, tiny_model_dir, 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
     root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PYTHONPATH": str(root)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(str(root / p) for p in ("services", "client", ""))}
     return subprocess.run([sys.executable, "-m", "prefsight.cli", *args], capture_output=True,
                           text=True, env=env, cwd=root, timeout=300)
 
@@ -188,4 +188,39 @@ def test_report_renders_from_the_audit(audited, tmp_path):
     out = _cli("report", "--store", str(root / "store"), "--out", str(tmp_path / "r.html"))
     assert out.returncode == 0, out.stderr
     html = (tmp_path / "r.html").read_text()
-    assert "Volcano" in html or "volcano" in html
+    assert 'id="forest-plot"' in html and 'id="fire-scatter"' in html
+
+
+def test_audit_labels_concepts_from_their_contexts(audited, tmp_path):
+    """Top concepts get contexts from both sides, enriched n-grams and a label; placeholder
+    SAE labels are replaced in the concepts table (ids kept), and the label is what an
+    inoculation names; counts cover every tested concept; listed concepts have examples."""
+    from prefsight.audit.labels import PLACEHOLDER
+    from prefsight.audit.to_report import report_data
+    from prefsight.concepts.catalog import load_concepts
+    from prefsight.store.tables import Store
+
+    root, data, document = audited
+    listed = document["concepts"] + document["more_concepts"]
+    labelled = [r for r in listed if "contexts" in r]
+    assert labelled and all(r["auto_label"].startswith("fires on:") or not r["auto_label"]
+                            for r in labelled)
+    sae = [r for r in labelled if r["kind"] == "sae" and r["auto_label"]]
+    assert sae, "no SAE concept got an automatic label"
+    sides = {c["side"] for r in labelled for c in r["contexts"]}
+    assert sides == {"chosen", "rejected"}
+    context = sae[0]["contexts"][0]
+    assert max(a for _, a in context["tokens"]) == pytest.approx(context["activation"])
+    table = {c.id: c for c in load_concepts(Store(str(root / "store")))}
+    for record in sae:
+        assert table[record["id"]].label == record["label"] == record["auto_label"]
+        assert not PLACEHOLDER.match(record["label"])
+    assert document["tested"]["total"] >= len([r for r in listed if r["kind"] != "text"])
+    assert sum(v for k, v in document["tested"].items() if k != "total") == document["tested"]["total"]
+    report = report_data(document)
+    assert all(row.examples for row in report.concepts if row.id in {r["id"] for r in labelled})
+    out = tmp_path / "inoculated.jsonl"
+    StoreSession(str(root / "store")).intervene(
+        "inoculate", [sae[0]["id"]], data=str(data), output=str(out), top_fraction=0.25)
+    prompts = [json.loads(line)["prompt"] for line in out.read_text().splitlines()]
+    assert any(sae[0]["label"] in p for p in prompts)

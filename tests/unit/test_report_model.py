@@ -18,6 +18,7 @@ from prefsight.report import (
     BadgeRules,
     ConceptMap,
     ConceptRow,
+    Context,
     ExamplePair,
     PairMap,
     Provenance,
@@ -34,7 +35,7 @@ from prefsight.report.tables import ci_cell, ci_scale
 
 EVIL = '<script>window.__xss=1</script><img src=x onerror="alert(1)">&amp;'
 SECTIONS = (
-    "summary", "volcano", "concepts", "overall", "topics", "maps", "text-checks", "provenance",
+    "summary", "effects", "concepts", "overall", "topics", "maps", "text-checks", "provenance",
 )
 
 
@@ -96,6 +97,8 @@ def full_data(text: str = "plain") -> ReportData:
             delta=(-1) ** i * 0.5,
             d=(-1) ** i * 0.4,
             examples=[example(f"p{i}", text)],
+            contexts=[Context(f"p{i}", "rejected", 2.0, [(text, 0.0), (text, 2.0)])],
+            enriched=[(text, 3.5)],
         )
         for i in range(3)
     ]
@@ -263,7 +266,8 @@ def test_report_has_every_section_and_one_row_per_concept() -> None:
     html = render_report(data)
     ids = {attrs.get("id") for _, attrs in parse(html).tags}
     assert set(SECTIONS) <= ids
-    assert {"volcano-plot", "topic-heatmap", "pair-map", "concept-map"} <= ids
+    assert {"forest-plot", "fire-scatter", "topic-heatmap", "pair-map"} <= ids
+    assert "concept-map" not in ids  # the unlabelled PCA cloud is gone
     assert html.count('<tr class="row" id="concept-table-') == len(data.concepts)
     assert html.count('<tr class="row" id="text-table-') == len(data.text_checks)
     assert html.count('<article class="pair"') == sum(len(c.examples) for c in data.concepts)
@@ -274,7 +278,11 @@ def test_report_is_self_contained() -> None:
     tags = parse(render_report(full_data())).tags
     assert not [a for t, a in tags if t in ("script", "img", "iframe") and a.get("src")]
     assert not [a for t, a in tags if t == "link"]
-    assert any("plotly.js v" in s[:200] for s in parse(render_report(full_data())).scripts)
+    html = render_report(full_data())
+    # figures are inline SVG: no plotting library, nothing to fetch, and small
+    assert "Plotly" not in html and "plotly" not in html.lower()
+    assert html.count('<svg class="fig"') == 4
+    assert len(parse(html).scripts) == 1  # the page script only
 
 
 def test_hostile_text_is_escaped_everywhere() -> None:
@@ -282,25 +290,22 @@ def test_hostile_text_is_escaped_everywhere() -> None:
     parsed = parse(html)
     assert [t for t, _ in parsed.tags if t == "img"] == []
     scripts = [a for t, a in parsed.tags if t == "script"]
-    plots = [a for a in scripts if a.get("type") == "application/json"]
-    assert len(scripts) == 2 + len(plots) == 2 + 4  # plotly.js, page script, 4 figures
-    assert "window.__xss" not in "".join(parsed.scripts[:1] + parsed.scripts[-1:])
+    assert len(scripts) == 1  # the page script; figures are inline SVG
+    assert "window.__xss" not in "".join(parsed.scripts)
+    svgs = re.findall(r'<svg class="fig".*?</svg>', html, re.S)
+    assert len(svgs) == 4 and not [x for x in svgs if "<script" in x or "<img" in x]
     assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in html
     assert "&amp;amp;" in html  # an entity in the data shows as written, not decoded
-    for body in parsed.scripts[1:-1]:
-        assert "</" not in body and "<" not in body
-        strings = list(_strings(json.loads(body)))
-        assert strings and not [x for x in strings if "<script" in x or "<img" in x]
+    assert all("&lt;script&gt;" in x for x in svgs[:3])  # labels in the figures, escaped
 
 
 def test_missing_sections_render_a_not_computed_note() -> None:
     html = render_report(ReportData(provenance(), []))
     for what in (
-        "Effect sizes and q-values",
+        "Effect sizes",
         "Concept statistics",
         "Per-topic breakdown",
         "Pair map",
-        "Concept map",
         "Text checks",
     ):
         assert f"{what} — not computed" in html
@@ -348,19 +353,95 @@ def test_ci_bars_share_a_scale_in_d_units() -> None:
     assert "range" not in ci_cell(row(delta=0.0), NEITHER, scale)
 
 
-def test_volcano_places_each_concept_at_d_and_minus_log10_q() -> None:
-    rows = [row(id="a"), row(id="b", delta=-1.0, d=-0.8, q=1e-8), row(id="c", q=math.nan)]
+def _marks(svg: str, tag: str = "g") -> list[dict[str, str]]:
+    """The data-* attributes of each marker group in a figure's SVG."""
+    out = []
+    for attrs in re.findall(rf"<{tag} class=\"(?:pt|cell|pair-pt)\"([^>]*)>", svg):
+        out.append(dict(re.findall(r'data-([a-z]+)="([^"]*)"', attrs)))
+    return out
+
+
+def test_forest_plot_shows_d_with_its_ci_on_the_d_scale() -> None:
+    rows = [row(id="a"), row(id="b", delta=-1.0, d=-0.8, ci_low=-1.5, ci_high=-0.5),
+            row(id="c", d=math.nan)]
     badges = [assign_badge(r) for r in rows]
-    fig, left_out = figures.volcano_figure(rows, badges, BadgeRules())
-    assert left_out == 1 and fig is not None
-    points = {
-        cd[-1]: (x, y)
-        for t in fig["data"]
-        for x, y, cd in zip(t["x"], t["y"], t["customdata"], strict=True)
-    }
-    assert points["a"] == pytest.approx((0.4, -np.log10(0.01)))
-    assert points["b"] == pytest.approx((-0.8, 8.0))
-    assert [t["name"] for t in fig["data"]] == [CHOSEN, REJECTED]
+    svg, left_out = figures.forest_figure(rows, badges)
+    assert left_out == 1 and svg is not None
+    marks = _marks(svg)
+    assert [m["concept"] for m in marks] == ["a", "b"]  # rank order, top to bottom
+    # a: Δ 0.5 with CI [0.2, 0.8], d 0.4 -> d CI [0.16, 0.64]
+    got = {m["concept"]: tuple(float(m[k]) for k in ("x", "lo", "hi")) for m in marks}
+    assert got["a"] == pytest.approx((0.4, 0.16, 0.64))
+    assert got["b"] == pytest.approx((-0.8, -1.2, -0.4))
+    assert [m["badge"] for m in marks] == badges[:2]
+    assert svg.count('class="lbl"') == 2 and ">refusal</text>" in svg
+
+
+def test_fire_scatter_separates_concepts_that_share_d() -> None:
+    rows = [row(id="a", fire_rate=0.05), row(id="b", fire_rate=0.9)]
+    svg, left_out = figures.fire_scatter_figure(rows, [assign_badge(r) for r in rows])
+    assert svg is not None and left_out == 0
+    marks = _marks(svg)
+    assert [(float(m["x"]), float(m["y"])) for m in marks] == [(0.05, 0.4), (0.9, 0.4)]
+    cx = [float(x) for x in re.findall(r'<circle cx="([\d.]+)"', svg)]
+    assert cx[0] < cx[1]
+
+
+def test_heatmap_is_on_z_and_leaves_out_the_overall_direction() -> None:
+    table = TopicTable(
+        topics=["a", "b"], sizes=[5, 5], concept_ids=["contrast:L6:mean-diff", "x", "y"],
+        delta_diff=[[168.0, 0.1, -0.2], [-150.0, 0.3, 0.0]],
+        z=[[9.0, 1.0, -2.0], [-8.0, 3.0, 0.0]],
+        split_half=[[True] * 3, [True] * 3],
+    )
+    svg = figures.heatmap_figure(table, {}, exclude=frozenset({"contrast:L6:mean-diff"}))
+    assert svg is not None
+    cells = _marks(svg)
+    assert [(c["concept"], float(c["z"])) for c in cells] == [
+        ("x", 1.0), ("y", -2.0), ("x", 3.0), ("y", 0.0)]
+    fills = re.findall(r'<g class="cell"[^>]*>.*?fill="([^"]+)"', svg, re.S)
+    assert fills[3] == "rgb(247,247,247)"  # z = 0 is white
+    assert figures._diverging(3.0) != figures._diverging(1.0)  # raw Δ 168 no longer saturates
+    assert figures._diverging(9.0) == figures._diverging(figures.Z_LIMIT) == "rgb(0,114,178)"
+    assert figures.heatmap_figure(table, {}, exclude=frozenset(table.concept_ids)) is None
+
+
+def test_summary_counts_cover_every_tested_concept() -> None:
+    data = full_data()
+    tested = {"total": 2129, CHOSEN: 730, REJECTED: 12, BOTH: 3, NEITHER: 1384}
+    html = render_report(ReportData(**{**data.__dict__, "tested": tested}))
+    kpis = dict(re.findall(r'<div class="v">([^<]+)</div><div class="l">([^<]+)</div>', html))
+    by_label = {v: k for k, v in kpis.items()}
+    assert by_label["concepts tested"] == "2,129" and by_label[CHOSEN] == "730"
+    assert "Counts are over all 2,129 concepts tested" in html
+    plain = dict((v, k) for k, v in re.findall(
+        r'<div class="v">([^<]+)</div><div class="l">([^<]+)</div>', render_report(data)))
+    assert plain["concepts tested"] == "3"
+    assert ReportData.from_json(ReportData(**{**data.__dict__, "tested": tested}).to_json()).tested == tested
+
+
+def test_negative_activation_is_not_blue_and_contexts_are_shown() -> None:
+    from prefsight.report.assets import CSS
+
+    neg = re.search(r"mark\.tk\.neg\{background:rgb\((\d+) (\d+) (\d+)", CSS)
+    assert neg is not None
+    r, g, b = map(int, neg.groups())
+    assert not (b > r + 40 and b > g), "negative activation must not look like 'chosen' blue"
+    html = render_report(full_data())
+    assert "Top-activating contexts" in html and "Enriched where it fires" in html
+    assert "Top tokens (unembedding)" not in html
+
+
+def test_listed_concepts_keep_named_ones_below_the_cut() -> None:
+    from prefsight.audit.to_report import report_data
+
+    records = [{"id": f"sae:L6:{i}", "label": f"c{i}", "kind": "sae", "delta": 0.1, "d": 0.1,
+                "q": 0.5, "split_half": False} for i in range(5)]
+    records.append({**records[0], "id": "named:x", "kind": "named"})
+    doc = {"concepts": records[:2], "more_concepts": records[2:], "tested": {"total": 9}}
+    data = report_data(doc, listed=3)
+    assert [r.id for r in data.concepts] == ["sae:L6:0", "sae:L6:1", "sae:L6:2", "named:x"]
+    assert data.tested == {"total": 9}
 
 
 def test_pair_map_thins_beyond_the_point_limit(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -369,9 +450,9 @@ def test_pair_map_thins_beyond_the_point_limit(monkeypatch: pytest.MonkeyPatch) 
     pairs = PairMap(
         [float(i) for i in range(n)], [0.0] * n, [str(i) for i in range(n)], ["t"] * n, ["l"] * n
     )
-    fig, thinned = figures.pair_map_figure(pairs)
-    assert fig is not None and thinned == 15
-    assert sum(len(t["x"]) for t in fig["data"]) == 10
+    svg, thinned = figures.pair_map_figure(pairs)
+    assert svg is not None and thinned == 15
+    assert svg.count('class="pair-pt"') == 10
 
 
 def test_script_json_cannot_close_its_script_element() -> None:

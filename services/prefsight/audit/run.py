@@ -49,6 +49,11 @@ class AuditConfig:
     examples: int = 3
     topic_field: str = "domain"
     workers: int | None = None
+    labeler: str | None = None
+    """An OpenAI-compatible chat endpoint that names the labelled concepts from their
+    top contexts (the prompt is kept in the concept's provenance); None: the built-in
+    automatic label."""
+    labeler_model: str = "default"
 
     def __post_init__(self) -> None:
         if not 1 <= self.top <= 1000:
@@ -142,7 +147,7 @@ def _ingest_config(
 
 
 REPORT_CONCEPTS = 500
-"""Concepts (in rank order) the document keeps for the volcano plot and table; the
+"""Concepts (in rank order) the document keeps for the report's plots and table; the
 first ``top`` carry label hints and examples."""
 
 
@@ -157,7 +162,11 @@ def describe(
     everything = analysis.records(top=REPORT_CONCEPTS)
     described = {r["id"] for r in records}
     others = [r for r in everything if r["id"] not in described and r["kind"] != "text"]
-    text_records = [r for r in analysis.records() if r["kind"] == "text"]
+    every = analysis.records()
+    text_records = [r for r in every if r["kind"] == "text"]
+    if loaded is not None:
+        add_labels(store, analysis, [*records, *others], loaded, labeler=config.labeler,
+                   labeler_model=config.labeler_model)
     topics, source = topic_labels(store, analysis, config.topic_field)
     runs = [r for r in store.runs() if r["kind"] == "ingest" and r["model"] == analysis.model]
     last = runs[-1] if runs else {}
@@ -170,6 +179,7 @@ def describe(
         "concepts": records,
         "more_concepts": others,
         "text_checks": text_records,
+        "tested": tested_counts([r for r in every if r["kind"] != "text"]),
         "overall": analysis.overall_records(),
         "topics": topics_json(analysis, topics, source),
         "maps": _maps(analysis, topics),
@@ -180,6 +190,92 @@ def describe(
             "created_at": datetime.now(timezone.utc).isoformat(),
         },
     }
+
+
+def add_labels(
+    store: Store, analysis: Analysis, records: list[dict[str, Any]], loaded: Any,
+    n_examples: int = 2, labeler: str | None = None, labeler_model: str = "default",
+) -> None:
+    """Contexts, enriched n-grams and automatic labels for the top ``LABEL_TOP`` records
+    and every named one, in place; placeholder labels are renamed in the concepts table.
+    Records without example pairs get ``n_examples`` clipped ones from the stored tokens."""
+    from prefsight.audit import labels as lab
+    from prefsight.audit.hints import _load_sae
+    from prefsight.concepts.catalog import save_concepts
+
+    clock = time.perf_counter()
+    corpus = lab.load_corpus(store, analysis.model, analysis.layer, loaded.tokenizer)
+    if corpus is None:
+        return
+    by_id = {c.id: c for c in analysis.scores.concepts}
+    wanted = [r for i, r in enumerate(records)
+              if r["id"] in by_id and (i < lab.LABEL_TOP or r["kind"] == "named")]
+    concepts = [by_id[r["id"]] for r in wanted]
+    acts = lab.token_activations(corpus, concepts, _load_sae(store, analysis.layer))
+    found = lab.describe_labels(corpus, concepts, None, acts=acts)
+    _add_examples(store, analysis, wanted, corpus, acts, n_examples)
+    renamed = []
+    for record in wanted:
+        info = found.get(record["id"])
+        if info is None:
+            continue
+        record.update(info)
+        named = None
+        if labeler and lab.replaceable(by_id[record["id"]]):
+            try:
+                named = lab.llm_label(labeler, info, model=labeler_model)
+            except Exception as exc:  # the built-in label stands; say why once
+                log.warning("labeler failed for %s, keeping the automatic label: %s",
+                            record["id"], exc)
+                labeler = None
+        concept = lab.relabel(by_id[record["id"]], info["auto_label"], named)
+        if concept is not None:
+            renamed.append(concept)
+            record["label"], record["description"] = concept.label, concept.description
+            record["label_source"] = concept.provenance["label_source"]
+    if renamed:
+        save_concepts(store, renamed, corpus.hidden.shape[1])
+    log.info("labels for %d concepts (%d renamed) in %.1fs", len(found), len(renamed),
+             time.perf_counter() - clock)
+
+
+def _add_examples(store: Store, analysis: Analysis, records: list[dict[str, Any]], corpus: Any,
+                  acts: np.ndarray, n: int) -> None:
+    from prefsight.audit import labels as lab
+    from prefsight.audit.hints import _example_pairs
+    from prefsight.audit.scoring import dense_column
+
+    index = {c.id: i for i, c in enumerate(analysis.scores.concepts)}
+    picks = {}
+    for j, record in enumerate(records):
+        if record.get("examples") or not n or not np.isfinite(acts[:, j]).any():
+            continue
+        sign = 1.0 if (record["delta"] or 0) >= 0 else -1.0
+        picks[j] = _example_pairs(analysis, index[record["id"]], sign, n)
+    if not picks:
+        return
+    wanted = sorted({analysis.scores.pair_ids[i] for rows in picks.values() for i in rows})
+    texts = {row["pair_id"]: row for row in store.read_pairs(wanted)}
+    for j, rows in picks.items():
+        k = index[records[j]["id"]]
+        chosen = dense_column(analysis.scores.chosen, k)
+        rejected = dense_column(analysis.scores.rejected, k)
+        records[j]["examples"] = [
+            lab.clipped_example(corpus, acts[:, j], texts[analysis.scores.pair_ids[i]],
+                                float(chosen[i]), float(rejected[i]))
+            for i in rows if analysis.scores.pair_ids[i] in texts
+        ]
+
+
+def tested_counts(records: list[dict[str, Any]]) -> dict[str, int]:
+    """``total`` and the count per badge over every tested concept (the report's summary
+    cards; the document lists only the top ``REPORT_CONCEPTS``)."""
+    from prefsight.audit.to_report import concept_row
+    from prefsight.report.badges import BADGES, BadgeRules, assign_badge
+
+    rules = BadgeRules()
+    badges = [assign_badge(concept_row(r), rules) for r in records]
+    return {"total": len(records), **{b: badges.count(b) for b in BADGES}}
 
 
 def _maps(analysis: Analysis, topics: np.ndarray, max_concepts: int = 300) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any
 from prefsight.report.model import (
     ConceptMap,
     ConceptRow,
+    Context,
     ExamplePair,
     PairMap,
     Provenance,
@@ -25,7 +26,8 @@ def _f(value: Any) -> float:
     return math.nan if value is None else float(value)
 
 
-def _row(record: dict[str, Any]) -> ConceptRow:
+def concept_row(record: dict[str, Any]) -> ConceptRow:
+    """The report row of one analysis record (its examples included)."""
     examples = [
         ExamplePair(
             pair_id=e["pair_id"], prompt=e["prompt"], chosen=e["chosen"], rejected=e["rejected"],
@@ -43,26 +45,42 @@ def _row(record: dict[str, Any]) -> ConceptRow:
         split_half=bool(record["split_half"]), fire_rate=_f(record.get("fire_rate")),
         delta_min=_f(record.get("delta_min")), d_min=_f(record.get("d_min")),
         predicted_shift=_f(record.get("predicted_shift")),
-        description=record.get("description", ""), top_tokens=list(record.get("top_tokens", [])),
+        description=record.get("description", ""),
         examples=examples, fire_rate_chosen=record.get("fire_rate_chosen"),
         fire_rate_rejected=record.get("fire_rate_rejected"),
         delta_net=_f(record.get("delta_net")), d_net=_f(record.get("d_net")),
         q_net=_f(record.get("q_net")), reliable=record.get("reliable"),
         heldout_auroc=record.get("heldout_auroc"), overall_cosine=record.get("overall_cosine"),
         pair_accuracy=record.get("pair_accuracy"),
+        contexts=[Context(pair_id=c["pair_id"], side=c["side"], activation=_f(c.get("activation")),
+                          tokens=[(t, _f(a)) for t, a in c.get("tokens", [])])
+                  for c in record.get("contexts", [])],
+        enriched=[(t, _f(z)) for t, z in record.get("enriched", [])],
     )
+
+
+_row = concept_row
 
 
 def _overall_row(record: dict[str, Any]) -> ConceptRow:
     """An overall direction shown with its cross-fitted (honest) separation."""
-    row = _row(record)
+    row = concept_row(record)
     return dataclasses.replace(
         row, delta=_f(record.get("crossfit_delta")), d=_f(record.get("crossfit_d")),
     )
 
 
-def report_data(document: dict[str, Any], command: str = "") -> ReportData:
-    """ReportData for an audit document."""
+REPORT_LIST = 200
+"""Concepts the report lists (plots and table), in rank order, plus every named concept
+below them; the summary counts cover everything tested (``document["tested"]``)."""
+
+
+def _listed(records: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    return [r for i, r in enumerate(records) if i < limit or r.get("kind") == "named"]
+
+
+def report_data(document: dict[str, Any], command: str = "", listed: int = REPORT_LIST) -> ReportData:
+    """ReportData for an audit document, listing the top ``listed`` concepts (and named ones)."""
     provenance = document.get("provenance", {})
     topics = document.get("topics")
     maps = document.get("maps") or {}
@@ -77,7 +95,10 @@ def report_data(document: dict[str, Any], command: str = "") -> ReportData:
             run_times={k: float(v) for k, v in (document.get("timings") or {}).items()},
             created_at=provenance.get("created_at", ""), command=command,
         ),
-        concepts=[_row(r) for r in document.get("concepts", []) + document.get("more_concepts", [])],
+        concepts=[
+            concept_row(r) for r in _listed(
+                document.get("concepts", []) + document.get("more_concepts", []), listed)
+        ],
         topics=None if not topics or not topics.get("topics") else TopicTable(
             topics=topics["topics"], sizes=topics["sizes"], concept_ids=topics["concept_ids"],
             delta_diff=nan_rows(topics["delta_diff"]), z=nan_rows(topics["z"]),
@@ -90,6 +111,7 @@ def report_data(document: dict[str, Any], command: str = "") -> ReportData:
         concept_map=None if not concept_map else ConceptMap(
             x=concept_map["x"], y=concept_map["y"], id=concept_map["id"], kind=concept_map["kind"],
         ),
-        text_checks=[_row(r) for r in document.get("text_checks", [])],
+        text_checks=[concept_row(r) for r in document.get("text_checks", [])],
         overall=[_overall_row(r) for r in document.get("overall", [])],
+        tested=document.get("tested") or {},
     )

@@ -67,13 +67,17 @@ def print_overall(records: list[dict[str, Any]]) -> None:
         )
 
 
-def _audit_config(layer: int | None, top: int, latents: int, k: int, workers: int) -> Any:
+def _audit_config(
+    layer: int | None, top: int, latents: int, k: int, workers: int,
+    labeler: str | None = None, labeler_model: str = "default",
+) -> Any:
     from prefsight.audit import AuditConfig
     from prefsight.audit.dictionary import DictionaryConfig
 
     return AuditConfig(
         layer=layer, top=top, workers=workers or None,
         dictionary=DictionaryConfig(n_latents=latents, k=k),
+        labeler=labeler or None, labeler_model=labeler_model,
     )
 
 
@@ -94,6 +98,11 @@ def audit(
     limit: int = typer.Option(0, help="Only the first N pairs."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip bad rows."),
     report: Path = typer.Option(None, help="Also write the HTML report here."),
+    labeler: str = typer.Option(
+        None, help="OpenAI-compatible chat endpoint (e.g. a local llama.cpp or vLLM server) "
+        "that names concepts from their top contexts; default: the built-in automatic label."
+    ),
+    labeler_model: str = typer.Option("default", help="Model name sent to --labeler."),
     json_out: bool = typer.Option(False, "--json", help="Print the audit document as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
@@ -103,7 +112,8 @@ def audit(
     setup_logging(quiet or json_out)
     bar = _StageBar(not quiet and not json_out)
     document = run_audit(
-        data, store, model=model, config=_audit_config(layer, top, latents, k, workers),
+        data, store, model=model,
+        config=_audit_config(layer, top, latents, k, workers, labeler, labeler_model),
         skip_bad=skip_bad, limit=limit or None, progress=bar, device=device, dtype=dtype,
     )
     bar.close()

@@ -1,10 +1,10 @@
 """The report's inline stylesheet and script.
 
 Owns: CSS (layout, table, badges, token highlights; Okabe-Ito colours) and
-the page script (draw the Plotly figures embedded as JSON, sort and filter
+the page script (open a concept from a figure click, sort and filter
 the tables, open a concept's drill-down from a row or a plot click). The
 script only reads ``data-*`` attributes and JSON; it never builds HTML from
-data, so escaping stays in Python. Leaves plotly.js itself to ``render``.
+data, so escaping stays in Python.
 """
 
 from __future__ import annotations
@@ -101,6 +101,7 @@ dl.stats div{border-left:2px solid var(--line);padding-left:8px}
 dl.stats dt{font-size:11.5px;color:var(--muted)}dl.stats dd{margin:0;font-weight:600}
 .top-tokens{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin:6px 0 10px}
 .k{font-size:11.5px;color:var(--muted);text-transform:uppercase;letter-spacing:.4px;margin-right:4px}
+.contexts ul{list-style:none;padding:0;margin:4px 0 12px}.contexts li{font-size:12.5px;padding:3px 0;border-bottom:1px solid #f0f2f4;white-space:pre-wrap}.contexts li.chosen .k{color:var(--chosen)}.contexts li.rejected .k{color:var(--rejected)}.contexts .k{margin-right:6px;font-weight:600}
 .chip{background:#f0f2f4;border:1px solid #e4e7eb;border-radius:4px;padding:0 6px;white-space:pre}
 h5.sub{margin:14px 0 8px;font-size:13px}
 article.pair{border:1px solid var(--line);border-radius:6px;margin:0 0 12px;background:#fff}
@@ -121,8 +122,8 @@ details.prompt .text{margin-top:6px}
 line-height:1.5}
 mark.tk{color:inherit;border-radius:2px;padding:0 1px}
 mark.tk.pos{background:rgb(230 159 0 / calc(var(--w) * .85))}
-mark.tk.neg{background:rgb(86 180 233 / calc(var(--w) * .85))}
-.plot{width:100%;min-height:300px}
+mark.tk.neg{background:rgb(123 135 148 / calc(var(--w) * .7))}
+.plot{width:100%}.plot svg.fig{display:block;max-width:100%;height:auto;font-family:inherit}.fig .tick{font-size:11px;fill:#52606d}.fig .axis-title{font-size:12px;fill:#1f2933}.fig .lbl{font-size:11.5px;fill:#1f2933}.fig [data-concept]{cursor:pointer}.fig g.pt:hover rect,.fig g.pt:hover circle,.fig g.pt:hover path,.fig g.pt:focus rect{stroke:#1f2933;stroke-width:1.2}.fig g.pt:hover .lbl{font-weight:600}.fig g.cell:hover rect{stroke:#1f2933}
 .skipped-title{font-size:13px;font-weight:600;margin:10px 0 2px}
 .skipped{font-size:13px;color:var(--muted);margin:0;padding-left:18px}
 .prov{display:grid;grid-template-columns:max-content 1fr;gap:4px 18px;margin:0;font-size:13px}
@@ -137,8 +138,6 @@ footer{color:var(--muted);font-size:12px;text-align:center;margin-top:10px}
 JS = r"""
 (function () {
   "use strict";
-  var PLOT_CONFIG = {displaylogo: false, responsive: true,
-    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"]};
 
   function rowsOf(table) { return Array.prototype.slice.call(table.querySelectorAll("tr.row")); }
   function detailOf(row) { return document.getElementById(row.dataset.key + "-detail"); }
@@ -166,28 +165,15 @@ JS = r"""
     row.focus({preventScroll: true});
   }
 
-  function conceptIdOf(point, fig) {
-    var cd = point.customdata;
-    if (Array.isArray(cd) && cd.length) { return String(cd[cd.length - 1]); }
-    var meta = fig.layout && fig.layout.meta;
-    if (meta && meta.concept_ids && typeof point.x === "number") {
-      return meta.concept_ids[point.x];
-    }
-    return null;
-  }
-
-  function drawPlots() {
-    var specs = document.querySelectorAll('script[type="application/json"][data-plot]');
-    Array.prototype.forEach.call(specs, function (spec) {
-      var fig = JSON.parse(spec.textContent);
-      var el = document.getElementById(spec.getAttribute("data-plot"));
-      Plotly.newPlot(el, fig.data, fig.layout, PLOT_CONFIG).then(function () {
-        if (spec.hasAttribute("data-click")) {
-          el.on("plotly_click", function (ev) {
-            var id = ev.points && ev.points.length ? conceptIdOf(ev.points[0], fig) : null;
-            if (id) { openConcept(id); }
-          });
-        }
+  function wirePlots() {
+    Array.prototype.forEach.call(document.querySelectorAll(".plot[data-click]"), function (el) {
+      var open = function (ev) {
+        var target = ev.target.closest("[data-concept]");
+        if (target && el.contains(target)) { openConcept(target.getAttribute("data-concept")); }
+      };
+      el.addEventListener("click", open);
+      el.addEventListener("keydown", function (ev) {
+        if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); open(ev); }
       });
     });
   }
@@ -269,7 +255,7 @@ JS = r"""
 
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("table.concepts"), wireTable);
-    if (window.Plotly) { drawPlots(); }
+    wirePlots();
   });
   window.prefsightReport = {openConcept: openConcept};
 })();

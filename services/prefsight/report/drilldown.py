@@ -7,7 +7,8 @@ hangs under to ``tables``.
 Highlighting: each token's background opacity is |activation| divided by the
 largest |activation| over all of the concept's examples (both sides), so
 chosen and rejected are on one scale. Positive activations are amber,
-negative ones sky blue; tokens under ``MIN_HIGHLIGHT`` of the maximum stay plain.
+negative ones grey (blue means "chosen" everywhere in the report); tokens
+under ``MIN_HIGHLIGHT`` of the maximum stay plain.
 """
 
 from __future__ import annotations
@@ -50,9 +51,10 @@ def highlight_tokens(tokens: list[Token], scale: float) -> str:
             parts.append(esc(text))
             continue
         sign = "pos" if act > 0 else "neg"
+        # compact markup: a demo report carries thousands of these
         parts.append(
             f'<mark class="tk {sign}" style="--w:{min(weight, 1.0):.2f}" '
-            f'title="activation {act:.3g}">{esc(text)}</mark>'
+            f'title="{act:.3g}">{esc(text)}</mark>'
         )
     return "".join(parts)
 
@@ -122,11 +124,29 @@ def _stats_html(row: ConceptRow) -> str:
     return f'<dl class="stats">{cells}</dl>'
 
 
-def _top_tokens_html(row: ConceptRow) -> str:
-    if not row.top_tokens:
+def _enriched_html(row: ConceptRow) -> str:
+    """The n-grams enriched where the concept fires (replaces the unembedding "top tokens",
+    whose same few fragments repeated across unrelated concepts)."""
+    if not row.enriched:
         return ""
-    chips = "".join(f'<code class="chip">{esc(t)}</code>' for t in row.top_tokens)
-    return f'<div class="top-tokens"><span class="k">Top tokens (unembedding)</span>{chips}</div>'
+    chips = "".join(
+        f'<code class="chip" title="log-odds z = {z:.1f}">{esc(t)}</code>' for t, z in row.enriched
+    )
+    return f'<div class="top-tokens"><span class="k">Enriched where it fires</span>{chips}</div>'
+
+
+def _contexts_html(row: ConceptRow) -> str:
+    """Top-activating windows over the whole dataset, firing tokens highlighted."""
+    if not row.contexts:
+        return ""
+    scale = max((abs(a) for c in row.contexts for _, a in c.tokens if math.isfinite(a)),
+                default=0.0)
+    items = "".join(
+        f'<li class="ctx {c.side}"><span class="k">{esc(c.side)} · '
+        f"<code>{esc(c.pair_id)}</code></span> …{highlight_tokens(c.tokens, scale)}…</li>"
+        for c in row.contexts
+    )
+    return f'<div class="contexts"><h5 class="sub">Top-activating contexts</h5><ul>{items}</ul></div>'
 
 
 def detail_html(row: ConceptRow, badge: str) -> str:
@@ -153,4 +173,4 @@ def detail_html(row: ConceptRow, badge: str) -> str:
         examples = f'<div class="examples"><h5 class="sub">Example pairs</h5>{cards}</div>'
     else:
         examples = '<p class="note">No example pairs were stored for this concept.</p>'
-    return head + desc + _stats_html(row) + _top_tokens_html(row) + examples
+    return head + desc + _stats_html(row) + _enriched_html(row) + _contexts_html(row) + examples

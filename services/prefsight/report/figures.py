@@ -1,240 +1,304 @@
-"""The report's Plotly figures: volcano, topic heatmap, pair and concept maps.
+"""The report's figures as inline SVG: forest plot, effect vs fire rate, topic heatmap, pair map.
 
-Owns: turning report data into Plotly figure dicts (``{"data", "layout"}``)
-ready to embed. Every string that reaches Plotly goes through
-``fmt.plot_text``. Leaves embedding and plotly.js itself to ``render``.
-Each builder returns None when its input is missing or empty.
+Owns: turning report data into SVG text (no plotting library in the page: a plotly.js
+bundle, even the cartesian-only one, cost 1.5 MB and over a second of script compile
+before the first plot showed). Every marker is a ``<g>``/shape carrying its values as
+``data-*`` attributes, a ``<title>`` for the native tooltip and, where it stands for a
+concept, ``data-concept`` so the page script opens that concept on click. Every string
+is escaped with ``fmt.esc``. Each builder returns None when its input is missing or empty.
+
+Colours: blue (#0072B2) means chosen and vermillion (#D55E00) rejected everywhere.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Any
+from collections.abc import Iterable
 
-import plotly.graph_objects as go
-from plotly.colors import qualitative
+from prefsight.report.badges import BADGE_COLOURS, BADGES
+from prefsight.report.fmt import esc
+from prefsight.report.model import ConceptRow, PairMap, TopicTable
 
-from prefsight.report.badges import BADGE_COLOURS, BADGES, BadgeRules
-from prefsight.report.fmt import plot_text
-from prefsight.report.model import ConceptMap, ConceptRow, PairMap, TopicTable
-
-Figure = dict[str, Any]
-
-FONT = "Inter, 'Segoe UI', system-ui, -apple-system, Roboto, Helvetica, Arial, sans-serif"
-KIND_SYMBOLS = {"sae": "circle", "contrast": "diamond", "named": "square", "text": "triangle-up"}
+FOREST_TOP = 30
+"""Concepts (in rank order) the forest plot shows; the scatter shows every listed one."""
 MAX_PAIR_POINTS = 10_000
-"""More pairs than this are thinned evenly; SVG scatter slows down beyond it."""
+"""More pairs than this are thinned evenly."""
 MAX_TOPIC_TRACES = 10
-Q_FLOOR = 1e-300
+Z_LIMIT = 4.0
+"""The heatmap's colour scale ends at |z| = 4 (larger z saturate; the value is in the tooltip)."""
+KIND_SYMBOLS = {"sae": "circle", "contrast": "diamond", "named": "square", "text": "triangle"}
+TOPIC_COLOURS = ("#88CCEE", "#CC6677", "#DDCC77", "#117733", "#332288", "#AA4499", "#44AA99",
+                 "#999933", "#882255", "#661100", "#888888")
+AXIS = "#7b8794"
+CHOSEN_RGB, REJECTED_RGB = (0, 114, 178), (213, 94, 0)
 
 
-def _layout(height: int, **extra: Any) -> dict[str, Any]:
-    layout: dict[str, Any] = {
-        "template": "plotly_white",
-        "height": height,
-        "margin": {"l": 60, "r": 20, "t": 36, "b": 50},
-        "font": {"family": FONT, "size": 12, "color": "#1f2933"},
-        "hoverlabel": {"font": {"family": FONT, "size": 12}},
-        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-    }
-    layout.update(extra)
-    return layout
+def _n(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".") if math.isfinite(value) else "0"
 
 
-def _to_dict(fig: go.Figure) -> Figure:
-    return fig.to_plotly_json()  # type: ignore[no-any-return]
+def _g(value: float) -> str:
+    return f"{value:.4g}" if math.isfinite(value) else "nan"
 
 
-def _volcano_point(row: ConceptRow) -> tuple[float, float] | None:
-    if not (math.isfinite(row.d) and math.isfinite(row.q)):
+def nice_ticks(low: float, high: float, n: int = 5) -> list[float]:
+    """About ``n`` round tick values covering [low, high]."""
+    if not (math.isfinite(low) and math.isfinite(high)) or high <= low:
+        return [low] if math.isfinite(low) else []
+    raw = (high - low) / max(n - 1, 1)
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = math.ceil(low / step) * step
+    return [round(first + i * step, 10) for i in range(int((high - first) / step + 1e-9) + 1)]
+
+
+class _Scale:
+    def __init__(self, low: float, high: float, start: float, end: float) -> None:
+        if not high > low:
+            low, high = low - 1.0, high + 1.0
+        self.low, self.high, self.start, self.end = low, high, start, end
+
+    def __call__(self, value: float) -> float:
+        return self.start + (value - self.low) / (self.high - self.low) * (self.end - self.start)
+
+
+def _padded(values: Iterable[float], include_zero: bool = True) -> tuple[float, float]:
+    vs = [v for v in values if math.isfinite(v)] + ([0.0] if include_zero else [])
+    low, high = min(vs, default=-1.0), max(vs, default=1.0)
+    pad = (high - low) * 0.06 or 0.5
+    return low - pad, high + pad
+
+
+def _svg(width: int, height: int, body: str, label: str) -> str:
+    return (f'<svg class="fig" viewBox="0 0 {width} {height}" width="100%" role="img" '
+            f'aria-label="{esc(label)}" xmlns="http://www.w3.org/2000/svg">{body}</svg>')
+
+
+def _x_axis(scale: _Scale, y: float, title: str, fmt: str = "g", top: float | None = None) -> str:
+    parts = [f'<line x1="{_n(scale.start)}" x2="{_n(scale.end)}" y1="{_n(y)}" y2="{_n(y)}" '
+             f'stroke="{AXIS}"/>']
+    for tick in nice_ticks(scale.low, scale.high):
+        x = scale(tick)
+        text = f"{tick:.0%}" if fmt == "%" else f"{tick:g}"
+        if top is not None:
+            parts.append(f'<line x1="{_n(x)}" x2="{_n(x)}" y1="{_n(top)}" y2="{_n(y)}" '
+                         'stroke="#eef0f2"/>')
+        parts.append(f'<text x="{_n(x)}" y="{_n(y + 15)}" class="tick" text-anchor="middle">'
+                     f"{esc(text)}</text>")
+    mid = (scale.start + scale.end) / 2
+    parts.append(f'<text x="{_n(mid)}" y="{_n(y + 33)}" class="axis-title" '
+                 f'text-anchor="middle">{esc(title)}</text>')
+    return "".join(parts)
+
+
+def _y_axis(scale: _Scale, x: float, title: str, left: float | None = None) -> str:
+    parts = [f'<line x1="{_n(x)}" x2="{_n(x)}" y1="{_n(scale.end)}" y2="{_n(scale.start)}" '
+             f'stroke="{AXIS}"/>']
+    for tick in nice_ticks(scale.low, scale.high):
+        y = scale(tick)
+        if left is not None:
+            parts.append(f'<line x1="{_n(x)}" x2="{_n(left)}" y1="{_n(y)}" y2="{_n(y)}" '
+                         'stroke="#eef0f2"/>')
+        parts.append(f'<text x="{_n(x - 6)}" y="{_n(y + 4)}" class="tick" text-anchor="end">'
+                     f"{tick:g}</text>")
+    mid = (scale.start + scale.end) / 2
+    parts.append(f'<text x="14" y="{_n(mid)}" class="axis-title" text-anchor="middle" '
+                 f'transform="rotate(-90 14 {_n(mid)})">{esc(title)}</text>')
+    return "".join(parts)
+
+
+def _legend(entries: list[tuple[str, str]], x: float, y: float) -> str:
+    parts, cx = [], x
+    for name, colour in entries:
+        parts.append(f'<rect x="{_n(cx)}" y="{_n(y - 9)}" width="10" height="10" rx="2" '
+                     f'fill="{colour}"/><text x="{_n(cx + 14)}" y="{_n(y)}" class="tick">'
+                     f"{esc(name)}</text>")
+        cx += 24 + 6.5 * len(name)
+    return f'<g class="legend">{"".join(parts)}</g>'
+
+
+def _marker(kind: str, x: float, y: float, r: float, colour: str) -> str:
+    symbol = KIND_SYMBOLS.get(kind, "circle")
+    fill = f'fill="{colour}" stroke="white" stroke-width="0.6"'
+    if symbol == "square":
+        return f'<rect x="{_n(x - r)}" y="{_n(y - r)}" width="{_n(2 * r)}" height="{_n(2 * r)}" {fill}/>'
+    if symbol == "diamond":
+        return (f'<path d="M{_n(x)} {_n(y - r * 1.3)}L{_n(x + r * 1.3)} {_n(y)}L{_n(x)} '
+                f'{_n(y + r * 1.3)}L{_n(x - r * 1.3)} {_n(y)}Z" {fill}/>')
+    if symbol == "triangle":
+        return (f'<path d="M{_n(x)} {_n(y - r * 1.3)}L{_n(x + r * 1.2)} {_n(y + r)}L{_n(x - r * 1.2)} '
+                f'{_n(y + r)}Z" {fill}/>')
+    return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}" {fill}/>'
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def d_interval(row: ConceptRow) -> tuple[float, float] | None:
+    """The 95% CI of Δ on the d scale (Δ's interval times d/Δ, i.e. over the paired sd)."""
+    if not (math.isfinite(row.d) and math.isfinite(row.delta) and row.delta != 0):
         return None
-    return row.d, -math.log10(max(row.q, Q_FLOOR))
+    if not (math.isfinite(row.ci_low) and math.isfinite(row.ci_high)):
+        return None
+    scale = row.d / row.delta
+    low, high = sorted((row.ci_low * scale, row.ci_high * scale))
+    return low, high
 
 
-def _volcano_trace(badge: str, rows: list[ConceptRow], ys: list[float]) -> go.Scatter:
-    return go.Scatter(
-        x=[r.d for r in rows],
-        y=ys,
-        mode="markers",
-        name=badge,
-        cliponaxis=False,
-        marker={
-            "color": BADGE_COLOURS[badge],
-            "size": 9,
-            "opacity": 0.85,
-            "line": {"color": "white", "width": 0.6},
-        },
-        text=[plot_text(r.label) for r in rows],
-        customdata=[[plot_text(r.id, 60), r.delta, r.q, r.kind, r.id] for r in rows],
-        hovertemplate=(
-            "<b>%{text}</b><br>%{customdata[3]} · %{customdata[0]}<br>"
-            "d = %{x:.2f} · Δ = %{customdata[1]:.3g}<br>q = %{customdata[2]:.2g}"
-            f"<extra>{badge}</extra>"
-        ),
-    )
+def forest_figure(
+    rows: list[ConceptRow], badges: list[str], top: int = FOREST_TOP
+) -> tuple[str | None, int]:
+    """The top concepts' effects (Cohen's d) with their 95% CI, one line each, by badge colour.
 
-
-def volcano_figure(
-    rows: list[ConceptRow], badges: list[str], rules: BadgeRules
-) -> tuple[Figure | None, int]:
-    """Effect size against significance, one trace per badge.
-
-    Args:
-        rows: concepts; those with a non-finite d or q are left out.
-        badges: ``assign_badge`` of each row.
-        rules: for the significance line at q = alpha.
+    Unlike a volcano plot (with paired tests at a fixed n, q is a function of d, so the
+    points fall on one curve), the intervals show which effects are told apart.
 
     Returns:
-        The figure (None if no concept can be placed) and how many were left out.
+        The SVG (None if no concept has a finite d) and how many of the top were left out.
     """
-    traces: list[go.Scatter] = []
-    x_by_trace: list[tuple[list[float], list[float]]] = []
-    placed = 0
-    for badge in BADGES:
-        members, ys = [], []
-        for row, row_badge in zip(rows, badges, strict=True):
-            point = _volcano_point(row) if row_badge == badge else None
-            if point is not None:
-                members.append(row)
-                ys.append(point[1])
-        if not members:
-            continue
-        traces.append(_volcano_trace(badge, members, ys))
-        x_by_trace.append(([r.d for r in members], [r.delta for r in members]))
-        placed += len(members)
-    if not traces:
+    picked = list(zip(rows, badges, strict=True))[:top]
+    placed = [(r, b, d_interval(r)) for r, b in picked if math.isfinite(r.d)]
+    if not placed:
+        return None, len(picked)
+    left, right, row_h, head = 290, 680, 22, 26
+    height = head + row_h * len(placed) + 48
+    xs = [v for r, _, ci in placed for v in ((r.d,) + (ci or ()))]
+    sx = _Scale(*_padded(xs), left, right)
+    bottom = head + row_h * len(placed)
+    parts = [_legend([(b, BADGE_COLOURS[b]) for b in BADGES if any(p[1] == b for p in placed)],
+                     left, 14)]
+    parts.append(f'<line x1="{_n(sx(0))}" x2="{_n(sx(0))}" y1="{head - 4}" y2="{_n(bottom)}" '
+                 f'stroke="{AXIS}" stroke-dasharray="4 3"/>')
+    for i, (row, badge, ci) in enumerate(placed):
+        y = head + row_h * i + row_h / 2
+        colour = BADGE_COLOURS[badge]
+        low, high = ci if ci else (row.d, row.d)
+        tip = (f"{row.label}\n{row.kind} · {row.id}\nd = {row.d:+.2f} [{low:+.2f}, {high:+.2f}]"
+               f" · Δ = {_g(row.delta)} · q = {row.q:.2g}\nnet d = {_g(row.d_net)} · {badge}")
+        parts.append(
+            f'<g class="pt" data-concept="{esc(row.id)}" data-badge="{badge}" '
+            f'data-x="{_g(row.d)}" data-lo="{_g(low)}" data-hi="{_g(high)}" tabindex="0">'
+            f"<title>{esc(tip)}</title>"
+            f'<rect x="0" y="{_n(y - row_h / 2)}" width="{right}" height="{row_h}" fill="transparent"/>'
+            f'<text x="{left - 10}" y="{_n(y + 4)}" class="lbl" text-anchor="end">'
+            f"{esc(_short(row.label, 40))}</text>"
+            f'<line class="ci" x1="{_n(sx(low))}" x2="{_n(sx(high))}" y1="{_n(y)}" y2="{_n(y)}" '
+            f'stroke="{colour}" stroke-width="2"/>'
+            f'<rect x="{_n(sx(row.d) - 4.5)}" y="{_n(y - 4.5)}" width="9" height="9" fill="{colour}"/>'
+            "</g>"
+        )
+    parts.append(_x_axis(sx, bottom + 4, "Cohen's d, chosen − rejected (95% CI)"))
+    return _svg(right + 20, height, "".join(parts), "forest plot of the top concepts"), (
+        len(picked) - len(placed))
+
+
+def fire_scatter_figure(rows: list[ConceptRow], badges: list[str]) -> tuple[str | None, int]:
+    """Effect (Cohen's d) against fire rate for every listed concept, by badge colour.
+
+    A large effect of a concept that fires on 2% of responses teaches the model little;
+    this puts that next to the effect. Returns the SVG and how many were left out.
+    """
+    placed = [(r, b) for r, b in zip(rows, badges, strict=True)
+              if math.isfinite(r.d) and math.isfinite(r.fire_rate)]
+    if not placed:
         return None, len(rows)
-    line = {"color": "#7b8794", "width": 1, "dash": "dash"}
-    fig = go.Figure(
-        traces,
-        layout=_layout(
-            460,
-            margin={"l": 60, "r": 20, "t": 64, "b": 50},
-            xaxis={"title": {"text": "Cohen's d (chosen − rejected)"}, "zeroline": False},
-            yaxis={"title": {"text": "−log10 q"}, "rangemode": "tozero"},
-            shapes=[
-                {
-                    "type": "line",
-                    "xref": "paper",
-                    "x0": 0,
-                    "x1": 1,
-                    "y0": -math.log10(rules.alpha),
-                    "y1": -math.log10(rules.alpha),
-                    "line": line,
-                },
-                {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": 0, "x1": 0, "line": line},
-            ],
-            updatemenus=[_x_switch(x_by_trace)],
-        ),
-    )
-    return _to_dict(fig), len(rows) - placed
+    left, right, top, bottom = 60, 660, 30, 330
+    sx = _Scale(-0.02, 1.02, left, right)
+    sy = _Scale(*_padded([r.d for r, _ in placed]), bottom, top)
+    parts = [_legend([(b, BADGE_COLOURS[b]) for b in BADGES if any(p[1] == b for p in placed)],
+                     left, 14)]
+    parts.append(_y_axis(sy, left, "Cohen's d (chosen − rejected)", right))
+    parts.append(_x_axis(sx, bottom, "fire rate (share of responses where it fires)", "%", top))
+    parts.append(f'<line x1="{left}" x2="{right}" y1="{_n(sy(0))}" y2="{_n(sy(0))}" '
+                 f'stroke="{AXIS}" stroke-dasharray="4 3"/>')
+    for row, badge in placed:
+        x, y = sx(row.fire_rate), sy(row.d)
+        tip = (f"{row.label}\n{row.kind} · {row.id}\nfire rate {row.fire_rate:.0%} · "
+               f"d = {row.d:+.2f} · q = {row.q:.2g} · {badge}")
+        parts.append(
+            f'<g class="pt" data-concept="{esc(row.id)}" data-badge="{badge}" '
+            f'data-x="{_g(row.fire_rate)}" data-y="{_g(row.d)}" tabindex="0">'
+            f"<title>{esc(tip)}</title>{_marker(row.kind, x, y, 4.5, BADGE_COLOURS[badge])}</g>"
+        )
+    note = ("● sae  ◆ contrast  ■ named  ▲ text")
+    parts.append(f'<text x="{right}" y="14" class="tick" text-anchor="end">{esc(note)}</text>')
+    return _svg(right + 20, bottom + 45, "".join(parts), "effect against fire rate"), (
+        len(rows) - len(placed))
 
 
-def _x_switch(x_by_trace: list[tuple[list[float], list[float]]]) -> dict[str, Any]:
-    """A dropdown that puts Cohen's d or raw Δ on the x axis."""
-
-    def button(label: str, axis: str, which: int) -> dict[str, Any]:
-        xs = [pair[which] for pair in x_by_trace]
-        return {"label": label, "method": "update", "args": [{"x": xs}, {"xaxis.title.text": axis}]}
-
-    return {
-        "buttons": [
-            button("x: Cohen's d", "Cohen's d (chosen − rejected)", 0),
-            button("x: Δ", "Δ score (chosen − rejected)", 1),
-        ],
-        "direction": "down",
-        "x": 1,
-        "xanchor": "right",
-        "y": 1.02,
-        "yanchor": "bottom",
-        "showactive": True,
-        "bgcolor": "white",
-        "bordercolor": "#cbd2d9",
-    }
+def _diverging(z: float) -> str:
+    """White at 0, blue (chosen) for positive z, vermillion (rejected) for negative."""
+    if not math.isfinite(z):
+        return "#eef0f2"
+    t = min(abs(z) / Z_LIMIT, 1.0)
+    target = CHOSEN_RGB if z > 0 else REJECTED_RGB
+    r, g, b = (round(247 + (c - 247) * t) for c in target)
+    return f"rgb({r},{g},{b})"
 
 
-def _heatmap_hover(table: TopicTable, labels: list[str]) -> list[list[str]]:
-    hover = []
-    for i, topic in enumerate(table.topics):
-        row = []
-        for j, label in enumerate(labels):
-            stable = "yes" if table.split_half[i][j] else "no"
-            row.append(
-                f"<b>{plot_text(label)}</b><br>topic: {plot_text(topic)} "
-                f"(n={table.sizes[i]})<br>Δ diff = {table.delta_diff[i][j]:.3g} · "
-                f"z = {table.z[i][j]:.2f}<br>halves agree: {stable}"
-            )
-        hover.append(row)
-    return hover
+def heatmap_figure(
+    table: TopicTable | None, labels: dict[str, str], exclude: frozenset[str] = frozenset()
+) -> str | None:
+    """Topic x concept heatmap of the per-topic difference on each concept's own scale (z).
 
-
-def _finite_or_none(matrix: list[list[float]]) -> list[list[float | None]]:
-    return [[v if math.isfinite(v) else None for v in row] for row in matrix]
-
-
-def heatmap_figure(table: TopicTable | None, labels: dict[str, str]) -> Figure | None:
-    """Topic x concept heatmap of the per-topic Δ difference.
+    Raw Δ differences are in each concept's score units, so one concept with large
+    scores saturates the scale and whitens every other column; z (the difference over
+    its standard error) is comparable across concepts.
 
     Args:
         table: the topic breakdown, or None.
         labels: concept id -> label (ids without one show the id).
+        exclude: concept ids left out (the overall chosen−rejected directions).
 
     Returns:
-        The figure, or None when there is no topic or no concept.
+        The SVG, or None when there is no topic or no concept left.
     """
-    if table is None or not table.topics or not table.concept_ids:
+    if table is None or not table.topics:
         return None
-    names = [labels.get(c, c) for c in table.concept_ids]
-    cols, rows = list(range(len(names))), list(range(len(table.topics)))
-    limit = max((abs(v) for r in table.delta_diff for v in r if math.isfinite(v)), default=1.0)
-    heat = go.Heatmap(
-        z=_finite_or_none(table.delta_diff),
-        x=cols,
-        y=rows,
-        zmid=0,
-        zmin=-limit,
-        zmax=limit,
-        colorscale=[[0, "#D55E00"], [0.5, "#F7F7F7"], [1, "#0072B2"]],
-        colorbar={"title": {"text": "Δ diff"}, "thickness": 12},
-        text=_heatmap_hover(table, names),
-        hovertemplate="%{text}<extra></extra>",
-        xgap=1,
-        ygap=1,
-    )
-    unstable = [(j, i) for i in rows for j in cols if not table.split_half[i][j]]
-    marks = go.Scatter(
-        x=[p[0] for p in unstable],
-        y=[p[1] for p in unstable],
-        mode="markers",
-        name="halves disagree",
-        hoverinfo="skip",
-        showlegend=bool(unstable),
-        marker={"symbol": "circle-open", "size": 7, "color": "#52606d"},
-    )
-    fig = go.Figure(
-        [heat, marks],
-        layout=_layout(
-            max(300, 120 + 30 * len(rows)),
-            margin={"l": 160, "r": 20, "t": 36, "b": 150},
-            xaxis={
-                "tickvals": cols,
-                "ticktext": [plot_text(n, 28) for n in names],
-                "tickangle": -45,
-                "showgrid": False,
-                "zeroline": False,
-            },
-            yaxis={
-                "tickvals": rows,
-                "ticktext": [plot_text(t, 24) for t in table.topics],
-                "autorange": "reversed",
-                "showgrid": False,
-                "zeroline": False,
-            },
-            meta={"concept_ids": table.concept_ids},
-        ),
-    )
-    return _to_dict(fig)
+    keep = [j for j, c in enumerate(table.concept_ids) if c not in exclude]
+    if not keep:
+        return None
+    cell, left, top = 26, 170, 150
+    width = left + cell * len(keep) + 90
+    height = top + cell * len(table.topics) + 20
+    parts = []
+    for k, j in enumerate(keep):
+        cid = table.concept_ids[j]
+        x = left + k * cell + cell / 2
+        parts.append(f'<text x="{_n(x)}" y="{top - 6}" class="tick" '
+                     f'transform="rotate(-45 {_n(x)} {top - 6})">'
+                     f"{esc(_short(labels.get(cid, cid), 26))}</text>")
+    for i, topic in enumerate(table.topics):
+        y = top + i * cell
+        parts.append(f'<text x="{left - 6}" y="{_n(y + cell / 2 + 4)}" class="tick" '
+                     f'text-anchor="end">{esc(_short(topic, 24))} ({table.sizes[i]})</text>')
+        for k, j in enumerate(keep):
+            cid, z = table.concept_ids[j], table.z[i][j]
+            stable = table.split_half[i][j]
+            tip = (f"{labels.get(cid, cid)}\ntopic: {topic} (n={table.sizes[i]})\n"
+                   f"z = {_g(z)} · Δ diff = {_g(table.delta_diff[i][j])}\n"
+                   f"halves agree: {'yes' if stable else 'no'}")
+            x = left + k * cell
+            mark = ("" if stable else f'<circle cx="{_n(x + cell / 2)}" cy="{_n(y + cell / 2)}" '
+                    'r="4" fill="none" stroke="#52606d"/>')
+            parts.append(
+                f'<g class="cell" data-concept="{esc(cid)}" data-z="{_g(z)}">'
+                f"<title>{esc(tip)}</title>"
+                f'<rect x="{x}" y="{y}" width="{cell - 1}" height="{cell - 1}" '
+                f'fill="{_diverging(z)}"/>{mark}</g>'
+            )
+    bar_x = left + cell * len(keep) + 20
+    for s in range(9):
+        z = Z_LIMIT - s * Z_LIMIT / 4
+        parts.append(f'<rect x="{bar_x}" y="{top + s * 12}" width="12" height="12" '
+                     f'fill="{_diverging(z)}"/>')
+    parts.append(f'<text x="{bar_x + 16}" y="{top + 10}" class="tick">z ≥ {Z_LIMIT:g}</text>'
+                 f'<text x="{bar_x + 16}" y="{top + 58}" class="tick">0</text>'
+                 f'<text x="{bar_x + 16}" y="{top + 106}" class="tick">≤ −{Z_LIMIT:g}</text>')
+    return _svg(width, max(height, top + 120), "".join(parts), "topic by concept heatmap")
 
 
 def _thin(n: int) -> list[int]:
@@ -252,76 +316,28 @@ def _topic_groups(topics: list[str]) -> dict[str, str]:
     return {t: (t if t in keep else "other") for t in ranked}
 
 
-def pair_map_figure(pairs: PairMap | None) -> tuple[Figure | None, int]:
-    """Scatter of pairs in 2-D, coloured by topic.
+def pair_map_figure(pairs: PairMap | None) -> tuple[str | None, int]:
+    """Pairs in 2-D, coloured by topic.
 
     Returns:
-        The figure (None when there are no pairs) and how many pairs were thinned out.
+        The SVG (None when there are no pairs) and how many pairs were thinned out.
     """
     if pairs is None or not pairs.x:
         return None, 0
-    keep = _thin(len(pairs.x))
+    keep = [i for i in _thin(len(pairs.x))
+            if math.isfinite(pairs.x[i]) and math.isfinite(pairs.y[i])]
     groups = _topic_groups([pairs.topic[i] for i in keep])
-    palette = qualitative.Safe
-    traces = []
-    for k, group in enumerate(dict.fromkeys(groups.values())):
-        idx = [i for i in keep if groups[pairs.topic[i]] == group]
-        traces.append(
-            go.Scatter(
-                x=[pairs.x[i] for i in idx],
-                y=[pairs.y[i] for i in idx],
-                mode="markers",
-                name=plot_text(group or "(no topic)", 30),
-                marker={"color": palette[k % len(palette)], "size": 5, "opacity": 0.75},
-                text=[plot_text(pairs.label[i], 100) for i in idx],
-                customdata=[
-                    [plot_text(pairs.pair_id[i], 40), plot_text(pairs.topic[i], 40)] for i in idx
-                ],
-                hovertemplate="%{text}<br>pair %{customdata[0]} · %{customdata[1]}<extra></extra>",
-            )
+    colour = {g: TOPIC_COLOURS[k % len(TOPIC_COLOURS)]
+              for k, g in enumerate(dict.fromkeys(groups.values()))}
+    left, right, top, bottom = 20, 660, 40, 400
+    sx = _Scale(*_padded([pairs.x[i] for i in keep], False), left, right)
+    sy = _Scale(*_padded([pairs.y[i] for i in keep], False), bottom, top)
+    parts = [_legend([(_short(g or "(no topic)", 24), c) for g, c in colour.items()], left, 14)]
+    for i in keep:
+        tip = f"{pairs.label[i]}\npair {pairs.pair_id[i]} · {pairs.topic[i]}"
+        parts.append(
+            f'<circle class="pair-pt" cx="{_n(sx(pairs.x[i]))}" cy="{_n(sy(pairs.y[i]))}" r="3" '
+            f'fill="{colour[groups[pairs.topic[i]]]}" fill-opacity="0.8">'
+            f"<title>{esc(_short(tip, 160))}</title></circle>"
         )
-    axis = {"showticklabels": False, "zeroline": False, "title": {"text": ""}}
-    fig = go.Figure(traces, layout=_layout(420, xaxis=axis, yaxis=axis))
-    return _to_dict(fig), len(pairs.x) - len(keep)
-
-
-def concept_map_figure(
-    concepts: ConceptMap | None, labels: dict[str, str], badges: dict[str, str]
-) -> Figure | None:
-    """Scatter of concepts in 2-D: colour = badge, symbol = kind.
-
-    Args:
-        concepts: the coordinates, or None.
-        labels: concept id -> label.
-        badges: concept id -> badge (ids not in the table count as 'neither').
-    """
-    if concepts is None or not concepts.x:
-        return None
-    traces = []
-    for badge in BADGES:
-        idx = [i for i, c in enumerate(concepts.id) if badges.get(c, "neither") == badge]
-        if not idx:
-            continue
-        traces.append(
-            go.Scatter(
-                x=[concepts.x[i] for i in idx],
-                y=[concepts.y[i] for i in idx],
-                mode="markers",
-                name=badge,
-                marker={
-                    "color": BADGE_COLOURS[badge],
-                    "size": 9,
-                    "opacity": 0.85,
-                    "symbol": [KIND_SYMBOLS[concepts.kind[i]] for i in idx],
-                    "line": {"color": "white", "width": 0.6},
-                },
-                text=[plot_text(labels.get(concepts.id[i], concepts.id[i])) for i in idx],
-                customdata=[
-                    [plot_text(concepts.id[i], 60), concepts.kind[i], concepts.id[i]] for i in idx
-                ],
-                hovertemplate="<b>%{text}</b><br>%{customdata[1]} · %{customdata[0]}"
-                f"<extra>{badge}</extra>",
-            )
-        )
-    axis = {"showticklabels": False, "zeroline": False, "title": {"text": ""}}
-    return _to_dict(go.Figure(traces, layout=_layout(420, xaxis=axis, yaxis=axis)))
+    return _svg(right + 20, bottom + 10, "".join(parts), "pair map"), len(pairs.x) - len(keep)

@@ -164,6 +164,31 @@ class ExamplePair:
         return cls(**{**raw, **numbers, **tokens})
 
 
+@dataclass(frozen=True)
+class Context:
+    """One top-activating token window of a concept over the whole dataset."""
+
+    pair_id: str
+    side: str
+    """``chosen`` or ``rejected``."""
+    activation: float
+    """The concept's activation on the window's peak token."""
+    tokens: list[Token] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        _set(self, "pair_id", str(self.pair_id))
+        if self.side not in ("chosen", "rejected"):
+            raise InvalidArgument(f"context side must be chosen or rejected, got {self.side!r}")
+        _set(self, "activation", _float(self.activation))
+        _set(self, "tokens", _tokens(self.tokens, f"context {self.pair_id} tokens"))
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Context:
+        _check_keys(cls, raw)
+        return cls(**{**raw, "activation": _nan(raw.get("activation")),
+                      "tokens": [(t, _nan(a)) for t, a in raw.get("tokens", [])]})
+
+
 _ROW_FLOATS = (
     "delta",
     "d",
@@ -231,6 +256,10 @@ class ConceptRow:
     overall_cosine: float | None = None
     pair_accuracy: float | None = None
     """Overall directions only: share of pairs whose cross-fitted δ is positive."""
+    contexts: list[Context] = field(default_factory=list)
+    """Top-activating token windows over the whole dataset, from both sides."""
+    enriched: list[tuple[str, float]] = field(default_factory=list)
+    """Words and word pairs most enriched where the concept fires, with their log-odds z."""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -247,6 +276,9 @@ class ConceptRow:
             _set(self, name, _opt_float(getattr(self, name)))
         _set(self, "top_tokens", [str(t) for t in self.top_tokens])
         _set(self, "examples", list(self.examples))
+        _set(self, "contexts", [c if isinstance(c, Context) else Context.from_dict(dict(c))
+                                for c in self.contexts])
+        _set(self, "enriched", [(str(t), _float(z)) for t, z in self.enriched])
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> ConceptRow:
@@ -254,7 +286,10 @@ class ConceptRow:
         _check_keys(cls, raw)
         numbers = {k: _nan(raw.get(k)) for k in _ROW_FLOATS}
         examples = [ExamplePair.from_dict(e) for e in raw.get("examples", [])]
-        return cls(**{**raw, **numbers, "examples": examples})
+        contexts = [Context.from_dict(c) for c in raw.get("contexts", [])]
+        enriched = [(t, _nan(z)) for t, z in raw.get("enriched", [])]
+        return cls(**{**raw, **numbers, "examples": examples, "contexts": contexts,
+                      "enriched": enriched})
 
 
 @dataclass(frozen=True)
@@ -373,9 +408,15 @@ class ReportData:
     text_checks: list[ConceptRow] = field(default_factory=list)
     overall: list[ConceptRow] = field(default_factory=list)
     """The overall chosen−rejected directions (cross-fitted statistics); never ranked."""
+    tested: dict[str, int] = field(default_factory=dict)
+    """Counts over every concept the analysis tested, not only the listed ones:
+    ``total`` and one count per badge. Empty: count the listed ``concepts``."""
 
     def __post_init__(self) -> None:
         _set(self, "concepts", list(self.concepts))
+        _set(self, "tested", {str(k): int(v) for k, v in self.tested.items()})
+        if self.tested and "total" not in self.tested:
+            raise InvalidArgument(f"ReportData.tested needs a 'total', got {sorted(self.tested)}")
         _set(self, "text_checks", list(self.text_checks))
         _unique_ids(self.concepts, "concepts")
         _unique_ids(self.text_checks, "text_checks")
@@ -410,6 +451,7 @@ class ReportData:
             topics=None if topics is None else TopicTable.from_dict(topics),
             pair_map=None if pair_map is None else PairMap.from_dict(pair_map),
             concept_map=None if concept_map is None else ConceptMap.from_dict(concept_map),
+            tested=raw.get("tested") or {},
         )
 
     @classmethod

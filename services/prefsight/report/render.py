@@ -1,20 +1,17 @@
 """Render ``ReportData`` into one self-contained HTML file.
 
-Owns: assembling the page (summary, volcano, concept table with drill-downs,
-topic heatmap, pair and concept maps, text checks, provenance) and writing
-it. plotly.js, CSS and the page script are inlined once, so the file opens
-offline. Leaves the pieces to ``sections``, ``tables``, ``drilldown`` and
+Owns: assembling the page (summary, forest plot and effect vs fire rate, concept
+table with drill-downs, topic heatmap, pair map, text checks, provenance) and writing
+it. The figures are inline SVG and the CSS and page script are inlined, so the
+file opens offline, with no plotting library to load. Leaves the pieces to ``sections``, ``tables``, ``drilldown`` and
 ``figures``.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 from pathlib import Path
-
-from plotly.offline import get_plotlyjs
 
 from prefsight.errors import InvalidArgument
 from prefsight.report import figures
@@ -35,33 +32,33 @@ from prefsight.report.tables import concept_table_html
 log = logging.getLogger(__name__)
 
 
-@functools.lru_cache(maxsize=1)
-def _plotly_js() -> str:
-    js = get_plotlyjs()
-    assert "</script" not in js.lower(), "plotly.js bundle would end its <script> element"
-    return js
-
-
-def _volcano_section(rows: list[ConceptRow], badges: list[str], rules: BadgeRules) -> str:
-    fig, left_out = figures.volcano_figure(rows, badges, rules)
+def _effects_section(rows: list[ConceptRow], badges: list[str]) -> str:
+    forest, left_out = figures.forest_figure(rows, badges)
+    scatter, unplaced = figures.fire_scatter_figure(rows, badges)
+    if forest is None and scatter is None:
+        return card("effects", "Effects", "", not_computed("Effect sizes"))
     lead = (
-        "Effect size against significance; dashed lines at q = alpha and d = 0. "
-        "Click a point to open the concept."
+        f"Left: the top {figures.FOREST_TOP} concepts in rank order, Cohen's d of chosen − "
+        "rejected with its 95% confidence interval (blue: chosen-leaning, vermillion: "
+        "rejected-leaning, by the badge). Right: every listed concept's effect against how "
+        "often it fires. Click a point to open the concept."
     )
-    if fig is None:
-        return card("volcano", "Volcano plot", "", not_computed("Effect sizes and q-values"))
-    if left_out:
-        lead += f" {left_out} concept(s) without a finite d or q are not shown."
-    return card(
-        "volcano", "Volcano plot", esc(lead), plot_html("volcano-plot", fig, clickable=True)
-    )
+    if left_out or unplaced:
+        lead += f" {max(left_out, unplaced)} concept(s) without a finite d are not shown."
+    left = plot_html("forest-plot", forest, clickable=True) if forest else not_computed("Forest plot")
+    right = (plot_html("fire-scatter", scatter, clickable=True) if scatter
+             else not_computed("Effect vs fire rate"))
+    body = (f'<div class="grid2"><div><h3>Top concepts</h3>{left}</div>'
+            f"<div><h3>Effect vs fire rate</h3>{right}</div></div>")
+    return card("effects", "Effects", esc(lead), body)
 
 
 def _concepts_section(rows: list[ConceptRow], badges: list[str]) -> str:
     lead = (
         "Ranked as the analysis ranked them. Click a header to sort, a row to see its "
         "example pairs with the firing tokens highlighted (amber: positive activation, "
-        "blue: negative; opacity ∝ |activation|)."
+        "grey: negative; opacity ∝ |activation|), its top-activating contexts over the "
+        "whole dataset and the words enriched where it fires."
     )
     if not rows:
         return card("concepts", "Concepts", "", not_computed("Concept statistics"))
@@ -71,7 +68,8 @@ def _concepts_section(rows: list[ConceptRow], badges: list[str]) -> str:
 
 
 def _topics_section(data: ReportData, labels: dict[str, str]) -> str:
-    fig = figures.heatmap_figure(data.topics, labels)
+    overall = frozenset(r.id for r in data.overall)
+    fig = figures.heatmap_figure(data.topics, labels, exclude=overall)
     skipped = ""
     if data.topics is not None and data.topics.skipped:
         items = "".join(
@@ -83,9 +81,11 @@ def _topics_section(data: ReportData, labels: dict[str, str]) -> str:
             "topics", "Topics × concepts", "", not_computed("Per-topic breakdown") + skipped
         )
     lead = (
-        "Each cell: the concept's Δ inside the topic minus its overall Δ (blue: more "
-        "chosen-leaning in that topic, vermillion: more rejected-leaning). ○ marks cells whose "
-        "random halves disagree. Click a cell to open the concept."
+        "Each cell: how much more (blue) or less (vermillion) chosen-leaning the concept is "
+        "inside the topic than overall, as a z-score (the difference over its standard "
+        f"error; the scale ends at |z| = {figures.Z_LIMIT:g}), so concepts with large raw "
+        "scores do not drown the rest. The overall chosen−rejected directions are left out. "
+        "○ marks cells whose random halves disagree. Click a cell to open the concept."
     )
     return card(
         "topics",
@@ -95,25 +95,15 @@ def _topics_section(data: ReportData, labels: dict[str, str]) -> str:
     )
 
 
-def _maps_section(data: ReportData, labels: dict[str, str], by_id: dict[str, str]) -> str:
+def _maps_section(data: ReportData) -> str:
     pair_fig, thinned = figures.pair_map_figure(data.pair_map)
-    concept_fig = figures.concept_map_figure(data.concept_map, labels, by_id)
     pair_note = f'<p class="lead">{thinned} pairs thinned out for drawing.</p>' if thinned else ""
     pairs = plot_html("pair-map", pair_fig) + pair_note if pair_fig else not_computed("Pair map")
-    concepts = (
-        plot_html("concept-map", concept_fig, clickable=True)
-        if concept_fig
-        else not_computed("Concept map")
-    )
     lead = (
-        "2-D embeddings. Pairs are coloured by topic; concepts by badge, with the symbol "
-        "giving the kind (● sae, ◆ contrast, ■ named, ▲ text)."
+        "Pairs in 2-D (principal axes of their chosen − rejected concept differences), "
+        "coloured by topic. (The unlabelled concept map was dropped: its axes meant nothing.)"
     )
-    body = (
-        f'<div class="grid2"><div><h3>Pairs</h3>{pairs}</div>'
-        f"<div><h3>Concepts</h3>{concepts}</div></div>"
-    )
-    return card("maps", "Maps", esc(lead), body)
+    return card("maps", "Pair map", esc(lead), pairs)
 
 
 def _overall_section(rows: list[ConceptRow]) -> str:
@@ -157,22 +147,21 @@ def render_report(data: ReportData, rules: BadgeRules | None = None) -> str:
         rules: badge thresholds; defaults to ``BadgeRules()``.
 
     Returns:
-        The HTML text (about 5 MB, most of it plotly.js).
+        The HTML text.
     """
     rules = rules or BadgeRules()
     rows = data.concepts
     badges = [assign_badge(r, rules) for r in rows]
-    everything = [*rows, *data.text_checks]
+    everything = [*rows, *data.text_checks, *data.overall]
     labels = {r.id: r.label for r in everything}
-    by_id = {r.id: assign_badge(r, rules) for r in everything}
     body = "".join(
         (
-            summary_html(data.provenance, badges, len(data.text_checks), rules),
-            _volcano_section(rows, badges, rules),
+            summary_html(data.provenance, badges, len(data.text_checks), rules, data.tested),
+            _effects_section(rows, badges),
             _concepts_section(rows, badges),
             _overall_section(data.overall),
             _topics_section(data, labels),
-            _maps_section(data, labels, by_id),
+            _maps_section(data),
             _text_checks_section(data.text_checks, rules),
             provenance_html(data.provenance),
         )
@@ -183,7 +172,7 @@ def render_report(data: ReportData, rules: BadgeRules | None = None) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="generator" content="prefsight">'
         f"<title>{esc(title)}</title><style>{CSS}</style>"
-        f"<script>{_plotly_js()}</script></head><body>"
+        "</head><body>"
         f"{topbar_html(data.provenance)}<main>{body}"
         f"<footer>Generated by prefsight {esc(data.provenance.prefsight_version)}. "
         f"Self-contained: no network access is needed to view this file.</footer>"

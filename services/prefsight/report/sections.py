@@ -1,28 +1,24 @@
 """The report's framing sections: top bar, summary header, plot cards, provenance.
 
 Owns: HTML of everything that is not the concept table or a drill-down;
-a plot card embeds its figure as JSON for ``assets.JS`` to draw. Every
-dataset string goes through ``esc``; figure JSON through ``script_json``.
+a plot card embeds its inline SVG figure. Every dataset string goes through ``esc``.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
-
-from plotly.io.json import to_json_plotly
 
 from prefsight.report.badges import BADGE_HELP, BADGES, BadgeRules
-from prefsight.report.fmt import esc, script_json, seconds
+from prefsight.report.fmt import esc, seconds
 from prefsight.report.model import Provenance
 
 NAV = (
     ("summary", "Summary"),
-    ("volcano", "Volcano"),
+    ("effects", "Effects"),
     ("concepts", "Concepts"),
     ("overall", "Overall direction"),
     ("topics", "Topics"),
-    ("maps", "Maps"),
+    ("maps", "Pair map"),
     ("text-checks", "Text checks"),
     ("provenance", "Provenance"),
 )
@@ -41,14 +37,11 @@ def card(section_id: str, title: str, lead: str, body: str) -> str:
     )
 
 
-def plot_html(div_id: str, figure: dict[str, Any], *, clickable: bool = False) -> str:
-    """A plot container and its figure as inert JSON, drawn by the page script."""
+def plot_html(div_id: str, figure: str, *, clickable: bool = False) -> str:
+    """A plot container holding its SVG (from ``figures``; already escaped)."""
     click = " data-click" if clickable else ""
-    return (
-        f'<div class="plot" id="{div_id}"></div>'
-        f'<script type="application/json" data-plot="{div_id}"{click}>'
-        f"{script_json(to_json_plotly(figure))}</script>"
-    )
+    return f'<div class="plot" id="{div_id}"{click}>{figure}</div>'
+
 
 
 def topbar_html(prov: Provenance) -> str:
@@ -78,8 +71,15 @@ def legend_html(rules: BadgeRules) -> str:
     )
 
 
-def summary_html(prov: Provenance, badges: list[str], n_text: int, rules: BadgeRules) -> str:
-    """The header card: what was analysed and how many concepts lean which way."""
+def summary_html(
+    prov: Provenance, badges: list[str], n_text: int, rules: BadgeRules,
+    tested: dict[str, int] | None = None,
+) -> str:
+    """The header card: what was analysed and how many concepts lean which way.
+
+    ``tested`` (``total`` and a count per badge over every concept the analysis
+    tested) is preferred to counting ``badges``, which covers only the listed rows.
+    """
     layers = ", ".join(str(x) for x in prov.layers) or "—"
     meta = [
         ("Model", prov.model_id),
@@ -89,14 +89,21 @@ def summary_html(prov: Provenance, badges: list[str], n_text: int, rules: BadgeR
         ("prefsight", prov.prefsight_version),
     ]
     meta_html = "".join(f"<span>{esc(k)} <b>{esc(v)}</b></span>" for k, v in meta)
-    counts = Counter(badges)
-    kpis = _kpi(f"{prov.n_pairs:,}", "pairs") + _kpi(len(badges), "concepts tested")
-    kpis += "".join(_kpi(counts.get(b, 0), b, b) for b in BADGES)
+    counts: dict[str, int] = dict(Counter(badges))
+    total = len(badges)
+    if tested:
+        counts, total = {b: int(tested.get(b, 0)) for b in BADGES}, int(tested["total"])
+    kpis = _kpi(f"{prov.n_pairs:,}", "pairs") + _kpi(f"{total:,}", "concepts tested")
+    kpis += "".join(_kpi(f"{counts.get(b, 0):,}", b, b) for b in BADGES)
     kpis += _kpi(n_text, "text checks")
+    shown = ""
+    if total > len(badges):
+        shown = (f'<p class="lead">Counts are over all {total:,} concepts tested; the plots '
+                 f"and the table list the top {len(badges):,}.</p>")
     return (
         f'<section class="card head" id="summary"><h1>{esc(prov.dataset)}</h1>'
         f'<div class="meta">{meta_html}</div><div class="kpis">{kpis}</div>'
-        f"{legend_html(rules)}</section>"
+        f"{shown}{legend_html(rules)}</section>"
     )
 
 

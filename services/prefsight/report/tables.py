@@ -79,7 +79,7 @@ def _num_cell(value: float | None, text: str) -> str:
 
 
 def _row_html(key: str, rank: int, row: ConceptRow, badge: str, scale: float) -> str:
-    search = " ".join((row.label, row.id, row.description, *row.top_tokens)).lower()
+    search = " ".join((row.label, row.id, row.description, *(t for t, _ in row.enriched))).lower()
     layer = None if row.layer is None else float(row.layer)
     halves = "✓" if row.split_half else '<span class="no">✗</span>'
     cells = [
