@@ -7,8 +7,8 @@ per-pair score matrices — each keyed by the versions of the LanceDB tables it
 was computed from. A later ingest or concept change bumps a version, the saved
 answer no longer matches and the caller recomputes (and saves again).
 
-Light on purpose: importing this module pulls in numpy and the standard library
-only. A local store's table versions are read from each table's ``_versions``
+Light on purpose: importing this module pulls in the standard library only
+(numpy when scores are read). A local store's table versions are read from each table's ``_versions``
 folder without opening LanceDB (importing it costs seconds); a remote store's
 are asked of LanceDB. Writes are best effort: a read-only store still answers,
 only slower.
@@ -22,8 +22,6 @@ import logging
 import os
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from prefsight.store import objects
 
@@ -136,9 +134,10 @@ def write_findings(uri: str, analysis: Any, rank_by: str, kinds: tuple[str, ...]
 def write_scores(uri: str, scores: Any, layer: int, versions: dict[str, int] | None = None) -> None:
     """Save a layer's (n_pairs, n_concepts) chosen and rejected scores, column-compressed
     so one concept's column is a slice."""
+    import numpy as np
     import scipy.sparse as sp
 
-    arrays: dict[str, np.ndarray] = {
+    arrays: dict[str, Any] = {
         "pair_ids": np.array(scores.pair_ids, dtype=str),
         "concept_ids": np.array([c.id for c in scores.concepts], dtype=str),
     }
@@ -161,6 +160,8 @@ def read_scores(uri: str, layer: int, concept_id: str) -> dict[str, Any] | None:
 
     Returns None when nothing current is saved or the concept is not among the saved ones.
     """
+    import numpy as np
+
     if not is_store(uri):
         return None
     try:
