@@ -163,3 +163,22 @@ def test_client_hit_lists_make_tables():
 
     hits = feature_hits(Msg())
     assert isinstance(hits, list) and hits.to_pandas().loc[0, "label"] == "hedging"
+
+
+def test_every_command_but_serve_takes_json():
+    import typer
+    from prefsight.cli import app
+
+    root = typer.main.get_command(app)
+    missing = []
+
+    def walk(command, path: str) -> None:
+        subs = getattr(command, "commands", None)
+        if subs:
+            for name, sub in subs.items():
+                walk(sub, f"{path} {name}")
+        elif path != "prefsight serve" and "--json" not in [o for p in command.params for o in p.opts]:
+            missing.append(path)
+
+    walk(root, "prefsight")
+    assert not missing, f"no --json: {missing}"
