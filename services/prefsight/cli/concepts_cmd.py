@@ -99,7 +99,7 @@ def list_concepts(
     if kind and kind not in KINDS:
         fail(f"unknown kind {kind!r}; kinds: {', '.join(KINDS)}")
     rows = [r for r in catalog(store)
-            if (not kind or r["kind"] == kind) and (layer is None or r["layer"] in (layer, -1))]
+            if (not kind or r["kind"] == kind) and (layer is None or r["layer"] in (layer, None))]
     if json_out:
         emit_json({"store": store, "n_concepts": len(rows), "concepts": rows})
         return

@@ -20,11 +20,14 @@ def catalog(store: str) -> list[dict[str, Any]]:
     rows = findings.read_catalog(store)
     if rows is not None:
         return rows
-    from prefsight.concepts.catalog import load_concepts
     from prefsight.store import Store
+    from prefsight.store import schema as S
 
-    rows = [{"id": c.id, "kind": c.kind, "layer": c.layer, "label": c.label,
-             "description": c.description} for c in load_concepts(Store(store))]
+    s = Store(store)  # the table's columns directly: prefsight.concepts would import torch
+    columns = ["id", "kind", "layer", "label", "description"]
+    rows = s.scan(S.CONCEPTS, columns).to_pylist() if s.has(S.CONCEPTS) else []
+    for row in rows:
+        row["layer"] = None if row["layer"] is None or row["layer"] < 0 else int(row["layer"])
     findings.write_catalog(store, rows)
     return rows
 
