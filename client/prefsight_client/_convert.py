@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from prefsight_client._tables import RecordList
 from prefsight_client.results import (
     Concept,
     ConceptShift,
@@ -133,12 +134,12 @@ def collect_scores(scores: list[PairScore]) -> PairScores:
 
 def feature_hits(msg: Any) -> list[FeatureHit]:
     """NearestFeaturesResponse -> FeatureHit list."""
-    return [FeatureHit(concept(h.concept), h.score) for h in msg.hits]
+    return RecordList(FeatureHit(concept(h.concept), h.score) for h in msg.hits)
 
 
 def example_hits(msg: Any) -> list[ExampleHit]:
     """NearestExamplesResponse -> ExampleHit list."""
-    return [ExampleHit(h.pair_id, h.side, h.score, h.prompt, h.response) for h in msg.hits]
+    return RecordList(ExampleHit(h.pair_id, h.side, h.score, h.prompt, h.response) for h in msg.hits)
 
 
 def defined_concept(msg: Any) -> DefinedConcept:

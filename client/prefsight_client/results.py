@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from prefsight_client._tables import Tabular, record_row
+
 
 @dataclass(frozen=True)
-class TableInfo:
+class TableInfo(Tabular):
     """One table of a store and its row count."""
 
     name: str
@@ -22,7 +24,7 @@ class TableInfo:
 
 
 @dataclass(frozen=True)
-class ModelInfo:
+class ModelInfo(Tabular):
     """A model whose activations a store holds."""
 
     model_id: str
@@ -34,7 +36,7 @@ class ModelInfo:
 
 
 @dataclass(frozen=True)
-class RunInfo:
+class RunInfo(Tabular):
     """One ingest run."""
 
     run_id: str
@@ -94,7 +96,7 @@ class IngestProgress:
 
 
 @dataclass(frozen=True)
-class Concept:
+class Concept(Tabular):
     """A concept in a store's dictionary."""
 
     id: str
@@ -108,7 +110,7 @@ class Concept:
 
 
 @dataclass(frozen=True)
-class ConceptStat:
+class ConceptStat(Tabular):
     """Statistics of one concept's chosen-minus-rejected score difference."""
 
     id: str
@@ -144,7 +146,7 @@ class ConceptStat:
 
 
 @dataclass(frozen=True)
-class ContrastResult:
+class ContrastResult(Tabular):
     """The concepts that separate chosen from rejected, strongest first.
 
     Iterates, indexes and measures over ``concepts``: ``result[0]`` is the top finding.
@@ -167,9 +169,12 @@ class ContrastResult:
     def __getitem__(self, index: int) -> ConceptStat:
         return self.concepts[index]
 
+    def _rows(self) -> list[dict[str, object]]:
+        return [record_row(c) for c in self.concepts]
+
 
 @dataclass(frozen=True)
-class PairScore:
+class PairScore(Tabular):
     """One pair's score for a concept on each side."""
 
     pair_id: str
@@ -179,7 +184,7 @@ class PairScore:
 
 
 @dataclass(frozen=True, eq=False)
-class PairScores:
+class PairScores(Tabular):
     """Scores of one concept for many pairs, as aligned arrays."""
 
     pair_ids: tuple[str, ...]
@@ -191,9 +196,15 @@ class PairScores:
     def __len__(self) -> int:
         return len(self.pair_ids)
 
+    def _rows(self) -> list[dict[str, object]]:
+        return [
+            {"pair_id": p, "chosen": float(c), "rejected": float(r), "delta": float(d)}
+            for p, c, r, d in zip(self.pair_ids, self.chosen, self.rejected, self.delta, strict=True)
+        ]
+
 
 @dataclass(frozen=True)
-class FeatureHit:
+class FeatureHit(Tabular):
     """A concept near a query, by cosine similarity."""
 
     concept: Concept
@@ -201,7 +212,7 @@ class FeatureHit:
 
 
 @dataclass(frozen=True)
-class ExampleHit:
+class ExampleHit(Tabular):
     """A pair side whose activation is near a query."""
 
     pair_id: str
@@ -212,7 +223,7 @@ class ExampleHit:
 
 
 @dataclass(frozen=True)
-class DefinedConcept:
+class DefinedConcept(Tabular):
     """A concept defined from example texts and how well they separate."""
 
     concept: Concept
@@ -241,7 +252,7 @@ class ShapingOffsets:
 
 
 @dataclass(frozen=True)
-class ConceptShift:
+class ConceptShift(Tabular):
     """How an intervention moves one concept's delta and d."""
 
     concept_id: str

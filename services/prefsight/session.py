@@ -32,6 +32,7 @@ from prefsight.interventions import (
     write_inoculated,
 )
 from prefsight.interventions.datasets import parse_template
+from prefsight.records import ConceptStat, ContrastResult, PairScores
 from prefsight.store import schema as S
 from prefsight.store.tables import Store
 
@@ -131,12 +132,41 @@ class StoreSession:
         return self._cached("concepts", lambda: {c.id: c for c in load_concepts(self.store)})
 
     def analysis(self, layer: int | None = None, kinds: tuple[str, ...] = (), rank_by: str = "dmin") -> Analysis:
+        """The analysis of a layer, computed once per store version and saved beside the
+        store (``prefsight.findings``) so the quick queries of a later process read it."""
+        from prefsight import findings
+
+        asked = layer
         model, layer = self.model_layer(layer)
-        return self._cached(
-            ("analysis", layer, kinds, rank_by),
-            lambda: analyse(self.store, model=model, layer=layer, kinds=list(kinds) or None,
-                            rank_by=rank_by, config=ContrastConfig()),
-        )
+
+        def build() -> Analysis:
+            versions = findings.table_versions(self.uri, findings.ANALYSIS_TABLES)
+            result = analyse(self.store, model=model, layer=layer, kinds=list(kinds) or None,
+                             rank_by=rank_by, config=ContrastConfig())
+            findings.write_findings(self.uri, result, rank_by, kinds, default=asked is None,
+                                    versions=versions)
+            if not kinds:
+                findings.write_scores(self.uri, result.scores, result.layer, versions)
+            return result
+
+        return self._cached(("analysis", layer, kinds, rank_by), build)
+
+    def saved_findings(
+        self, layer: int | None = None, kinds: tuple[str, ...] = (), rank_by: str = "dmin"
+    ) -> dict[str, Any]:
+        """``{"model", "layer", "n_pairs", "records", "overall"}``: the saved findings when they
+        match the store's current tables, else the analysis computed (and saved) now."""
+        from prefsight import findings
+
+        def build() -> dict[str, Any]:
+            saved = findings.read_findings(self.uri, layer, rank_by, kinds)
+            if saved is not None:
+                return saved
+            a = self.analysis(layer, kinds, rank_by)
+            return {"model": a.model, "layer": a.layer, "n_pairs": len(a.scores.pair_ids),
+                    "records": a.records(), "overall": a.overall_records()}
+
+        return self._cached(("findings", layer, kinds, rank_by), build)
 
     def loaded(self) -> Any:
         """The store's model, loaded once (texts need it), on ``device`` in ``dtype``."""
@@ -156,9 +186,25 @@ class StoreSession:
     def contrast(
         self, *, layer: int | None = None, kinds: tuple[str, ...] = (), top: int = 20, rank_by: str = "dmin"
     ) -> list[dict[str, Any]]:
+        """The ``top`` ranked findings as JSON-ready dicts (see ``contrast_result`` for typed ones)."""
         if top < 1:
             raise InvalidArgument(f"top must be >= 1, got {top}")
-        return self.analysis(layer, kinds, rank_by).records(top=top)
+        return self.saved_findings(layer, kinds, rank_by)["records"][:top]
+
+    def contrast_result(
+        self, *, layer: int | None = None, kinds: tuple[str, ...] = (), top: int = 20, rank_by: str = "dmin"
+    ) -> ContrastResult:
+        """The ``top`` ranked findings and the overall directions as typed records: the same
+        ``ContrastResult`` ``prefsight_client.Client.contrast(store, top=...)`` returns."""
+        if top < 1:
+            raise InvalidArgument(f"top must be >= 1, got {top}")
+        saved = self.saved_findings(layer, kinds, rank_by)
+        n = int(saved["n_pairs"])
+        return ContrastResult(
+            tuple(ConceptStat.from_record(r, n) for r in saved["records"][:top]), n,
+            int(saved["layer"]), "mean", str(saved["model"]),
+            tuple(ConceptStat.from_record(r, n) for r in saved["overall"]),
+        )
 
     def topic_contrast(
         self, topic: str, *, layer: int | None = None, kinds: tuple[str, ...] = (), rank_by: str = "dmin"
@@ -188,15 +234,30 @@ class StoreSession:
         return sub.records(), len(rows)
 
     def scores(self, concept_id: str, *, layer: int | None = None) -> list[dict[str, Any]]:
+        """Per pair: chosen, rejected and delta of one concept, as dicts (``pair_scores``: typed)."""
+        return self.pair_scores(concept_id, layer=layer)._rows()
+
+    def pair_scores(self, concept_id: str, *, layer: int | None = None) -> PairScores:
+        """One concept's per-pair scores as aligned arrays: the same ``PairScores`` the client's
+        ``Client.scores(store, concept_id)`` returns. Reads the saved scores when current."""
+        from prefsight import findings
+
         concept = get_concept(self.store, concept_id)
-        analysis = self.analysis(concept.layer if layer is None else layer)
-        if concept_id not in [c.id for c in analysis.scores.concepts]:
-            raise NotFound(f"concept {concept_id!r} is not at layer {analysis.layer}")
-        chosen, rejected = analysis.scores.column(concept_id)
-        return [
-            {"pair_id": p, "chosen": float(c), "rejected": float(r), "delta": float(c - r)}
-            for p, c, r in zip(analysis.scores.pair_ids, chosen, rejected, strict=True)
-        ]
+        at = concept.layer if layer is None else layer
+        if at is None or at < 0:  # a text check: scored at the default layer
+            default = findings.default_layer(self.uri)
+            at = default[1] if default else None
+        saved = findings.read_scores(self.uri, at, concept_id) if at is not None else None
+        if saved is not None:
+            pair_ids, chosen, rejected = saved["pair_ids"], saved["chosen"], saved["rejected"]
+        else:
+            analysis = self.analysis(concept.layer if layer is None else layer)
+            if concept_id not in [c.id for c in analysis.scores.concepts]:
+                raise NotFound(f"concept {concept_id!r} is not at layer {analysis.layer}")
+            c, r = analysis.scores.column(concept_id)
+            pair_ids = analysis.scores.pair_ids
+            chosen, rejected = np.asarray(c, np.float64), np.asarray(r, np.float64)
+        return PairScores(tuple(pair_ids), chosen, rejected, chosen - rejected)
 
     def concept_index(self) -> ConceptIndex:
         def build() -> ConceptIndex:
@@ -365,7 +426,7 @@ class StoreSession:
     def intervene(
         self, action: str, concept_ids: list[str], *, data: str | None, output: str | None,
         threshold: float | None = None, top_fraction: float | None = None, dry_run: bool = False,
-        template: str | None = None,
+        template: str | None = None, top_n: int | None = None,
     ) -> dict[str, Any]:
         """Filter or inoculate: select pairs, report each concept's Δ shift, write unless dry.
 
@@ -386,12 +447,15 @@ class StoreSession:
             parse_template(template)
         concepts = [get_concept(self.store, c) for c in concept_ids]
         analysis = self.analysis(concepts[0].layer)
-        selection = select_pairs(analysis, concept_ids, threshold=threshold, top_fraction=top_fraction)
+        selection = select_pairs(analysis, concept_ids, threshold=threshold, top_fraction=top_fraction,
+                                 top_n=top_n)
         shift = delta_shift(analysis, selection.pair_ids) if selection.pair_ids else []
         result: dict[str, Any] = {
             "action": action, "rule": selection.rule, "pairs_selected": len(selection.pair_ids),
             "pairs_total": len(analysis.scores.pair_ids), "dry_run": dry_run,
             "shift": _with_d(analysis, shift, selection.pair_ids),
+            "concepts": list(concept_ids),
+            "pairs": _selected(analysis, selection),
         }
         if dry_run:
             return result
@@ -423,6 +487,20 @@ class StoreSession:
     def _check_output(self, output: Path) -> None:
         if "://" not in self.uri and output.resolve().is_relative_to(Path(self.uri).resolve()):
             raise InvalidArgument(f"output {output} is inside the store {self.uri}; write it elsewhere")
+
+
+def _selected(analysis: Analysis, selection: Any) -> list[dict[str, Any]]:
+    """The selected pairs, most extreme first: id, the combined δ the rule ranked by, and each
+    concept's own δ (chosen − rejected) on the pair."""
+    from prefsight.interventions.selection import delta_column
+
+    row = {p: i for i, p in enumerate(analysis.scores.pair_ids)}
+    deltas = {c: delta_column(analysis, c) for c in selection.concept_ids}
+    return [
+        {"pair_id": p, "delta": float(selection.delta[p]),
+         "deltas": {c: float(d[row[p]]) for c, d in deltas.items()}}
+        for p in sorted(selection.pair_ids, key=lambda p: -selection.delta[p])
+    ]
 
 
 def _paired_d(delta: np.ndarray) -> float:

@@ -161,7 +161,8 @@ def test_contrast_before_audit_is_failed_precondition(tmp_path, tiny_model_dir, 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
     root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(str(root / p) for p in ("services", "client", ""))}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(root), str(root / "services"), str(root / "client"), os.environ.get("PYTHONPATH", "")])}
     return subprocess.run([sys.executable, "-m", "prefsight.cli", *args], capture_output=True,
                           text=True, env=env, cwd=root, timeout=300)
 
@@ -174,7 +175,7 @@ def test_cli_contrast_scores_json_and_errors(audited):
     records = json.loads(out.stdout)["concepts"]
     assert [r["id"] for r in records] == [r["id"] for r in document["concepts"][:5]]
     out = _cli("scores", "--store", store, "--concept", records[0]["id"], "--json")
-    rows = json.loads(out.stdout)
+    rows = json.loads(out.stdout)["scores"]  # one JSON object (issue 8), rows under "scores"
     assert set(rows[0]) == {"pair_id", "chosen", "rejected", "delta"} and len(rows) == 60
     out = _cli("scores", "--store", store, "--concept", "nope")
     assert out.returncode == 2 and out.stderr.startswith("error: concept 'nope' not in store")

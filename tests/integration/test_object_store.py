@@ -182,3 +182,23 @@ def test_a_mirror_follows_the_bucket_when_the_folder_changes_or_goes(s3_bucket, 
     assert not objects.pull_folder(remote, local) and not local.exists()
     with pytest.raises(FileNotFoundError):
         objects.read_bytes(objects.join(remote, "cfg.json"))
+
+
+def test_saved_findings_live_in_the_bucket_and_queries_read_them(audited_s3):
+    """The quick queries' saved answers (issue 8) work for an object-store store too."""
+    from prefsight import findings
+    from prefsight.session import StoreSession
+
+    uri, document = audited_s3
+    layer = document["layer"]
+    keys = _objects("audited/audit/saved/")
+    assert f"audited/audit/saved/findings-L{layer}-dmin-all.json" in keys
+    assert f"audited/audit/saved/scores-L{layer}.npz" in keys
+    saved = findings.read_findings(uri, None)
+    assert saved is not None and saved["layer"] == layer
+    fresh = StoreSession(uri).analysis()
+    assert [r["id"] for r in saved["records"]] == [r["id"] for r in fresh.records()]
+    concept = saved["records"][0]["id"]
+    column = findings.read_scores(uri, layer, concept)
+    chosen, _ = fresh.scores.column(concept)
+    assert column is not None and column["chosen"] == pytest.approx(chosen, abs=1e-5)

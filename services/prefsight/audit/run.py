@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 import prefsight
+from prefsight import findings
 from prefsight.audit.analysis import Analysis, analyse, topic_labels, topics_json, with_wilcoxon
 from prefsight.audit.dictionary import DictionaryConfig, build_dictionary
 from prefsight.audit.hints import add_hints
@@ -116,6 +117,7 @@ def audit(
     timings["dictionary"] = time.perf_counter() - clock
     clock = time.perf_counter()
     report("contrast", 0.0)
+    versions = findings.table_versions(store.uri, findings.ANALYSIS_TABLES)
     analysis = analyse(store, model=loaded.model_id, layer=layer, rank_by=config.rank_by,
                        config=config.contrast)
     document = describe(store, analysis, config, loaded=loaded)
@@ -125,7 +127,22 @@ def audit(
         timings={k: round(v, 2) for k, v in timings.items()},
     )
     save_document(store, document)
+    # what the quick queries read (contrast, scores), keyed by the tables analysed
+    findings.write_findings(store.uri, analysis, config.rank_by, default=_is_default_layer(store, analysis.layer),
+                            versions=versions)
+    findings.write_scores(store.uri, analysis.scores, analysis.layer, versions)
     return document
+
+
+def _is_default_layer(store: Store, layer: int) -> bool:
+    """Whether queries without a layer analyse this one (``resolve_model_layer``'s choice)."""
+    from prefsight.audit.analysis import resolve_model_layer
+    from prefsight.errors import PrefsightError
+
+    try:
+        return resolve_model_layer(store, None, None)[1] == layer
+    except PrefsightError:  # several models: queries must name one
+        return False
 
 
 ALL_TOKENS_MAX_PAIRS = 4000

@@ -11,15 +11,41 @@ from typing import Any, TypeVar
 
 import typer
 
+from prefsight.cli.defaults import STORE_ENV, STORE_HELP
 from prefsight.errors import PrefsightError
 
 app = typer.Typer(
     name="prefsight",
     help="See what a preference dataset teaches before you run DPO.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        import prefsight
+
+        typer.echo(f"prefsight {prefsight.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """See what a preference dataset teaches before you run DPO.
+
+    Every command that reads a store takes --store, or $PREFSIGHT_STORE when it is not given.
+    """
+
+
+def store_option() -> Any:
+    """The shared ``--store`` option: required, defaulting to $PREFSIGHT_STORE."""
+    return typer.Option(..., "--store", envvar=STORE_ENV, show_envvar=True, help=STORE_HELP)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,10 +57,13 @@ def fail(message: str) -> None:
 
 
 def emit_json(value: Any) -> None:
+    """Print one JSON object (every ``--json`` output is an object, never a bare list)."""
     typer.echo(json.dumps(value, indent=None, default=str))
 
 
-def setup_logging(quiet: bool) -> None:
+def setup_logging(quiet: bool, *, models: bool = False) -> None:
+    """Log to stderr; ``models``: the command loads a model, so quiet transformers now
+    (query commands pass nothing and never import it)."""
     logging.basicConfig(
         level=logging.WARNING if quiet else logging.INFO,
         format="%(levelname)s %(name)s: %(message)s",
@@ -44,10 +73,14 @@ def setup_logging(quiet: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
-    from transformers.utils import logging as hf_logging
+    # read by transformers when (if ever) a command imports it: queries never do
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    if models or "transformers" in sys.modules:
+        from transformers.utils import logging as hf_logging
 
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
 
 
 def main() -> None:

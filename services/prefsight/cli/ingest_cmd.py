@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from tqdm import tqdm
 
-from prefsight.cli.app import app, emit_json, parse_layers, setup_logging
-from prefsight.models import DEFAULT_MODEL
+from prefsight.cli.app import app, emit_json, parse_layers, setup_logging, store_option
+from prefsight.cli.defaults import DEFAULT_MODEL, JSON_HELP
 
 models_app = typer.Typer(help="Prepare and inspect models.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
@@ -25,6 +24,8 @@ class _Bar:
         if not self.enabled:
             return
         if self.bar is None:
+            from tqdm import tqdm
+
             self.bar = tqdm(total=progress.pairs_total, unit="pair", desc="ingest", leave=True)
         self.bar.n = progress.pairs_done
         rate = progress.tokens / progress.seconds if progress.seconds > 0 else 0.0
@@ -37,7 +38,8 @@ class _Bar:
 @app.command()
 def ingest(
     data: str = typer.Argument(..., help="Dataset: .jsonl[.gz], .parquet, a saved HF dataset folder, or owner/name[:split] from the local Hugging Face cache (never downloaded)."),
-    store: str = typer.Option(..., "--store", help="Store folder or s3:// URI (created if missing)."),
+    store: str = typer.Option(..., "--store", envvar="PREFSIGHT_STORE",
+                              help="Store folder or s3:// URI, created if missing (default: $PREFSIGHT_STORE)."),
     model: str = typer.Option(DEFAULT_MODEL, help="Alias, model folder, .gguf file or cached hub id."),
     layers: str = typer.Option("", help="Comma-separated layer indices, negatives from the end (default: 3 layers at 1/4, 1/2, 3/4 depth)."),
     workers: int = typer.Option(0, help="ForwardWorker actors (default: one per GPU, else 1)."),
@@ -57,7 +59,7 @@ def ingest(
     from prefsight.ingest import IngestConfig
     from prefsight.ingest import ingest as run_ingest
 
-    setup_logging(quiet or json_out)
+    setup_logging(quiet or json_out, models=True)
     config = IngestConfig(
         layers=parse_layers(layers),
         max_length=max_length,
@@ -93,14 +95,23 @@ def ingest(
 
 @app.command()
 def info(
-    store: str = typer.Option(..., "--store", help="Store folder or URI."),
-    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+    store: str = store_option(),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Tables, row counts, models, layers and ingest runs of a store."""
-    from prefsight.store.info import store_info
+    """Tables, row counts, models, layers and ingest runs of a store.
+
+    Read from the summary saved beside the store while its tables are unchanged.
+    """
+    from prefsight import findings
 
     setup_logging(True)
-    summary = store_info(store)
+    summary = findings.read_json(store, "info", findings.ALL_TABLES)
+    if summary is None:
+        from prefsight.store.info import store_info
+
+        versions = findings.table_versions(store, findings.ALL_TABLES) if findings.is_store(store) else None
+        summary = store_info(store)
+        findings.write_json(store, "info", summary, findings.ALL_TABLES, versions)
     if json_out:
         emit_json(summary)
         return
@@ -119,11 +130,15 @@ def info(
 @models_app.command("prepare")
 def models_prepare(
     model: str = typer.Argument(DEFAULT_MODEL, help="Alias or .gguf file to convert once."),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Convert a GGUF model once to a cached safetensors checkpoint."""
     from prefsight.models import load_tokenizer, resolve_model_path
 
-    setup_logging(False)
+    setup_logging(json_out, models=True)
     path, model_id = resolve_model_path(model)
     _, _, n_layers = load_tokenizer(model)
+    if json_out:
+        emit_json({"model": model, "model_id": model_id, "n_layers": n_layers, "checkpoint": str(path)})
+        return
     typer.echo(f"{model_id}: {n_layers} layers, checkpoint at {path}")

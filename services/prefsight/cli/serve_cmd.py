@@ -15,7 +15,7 @@ from pathlib import Path
 import typer
 
 from prefsight.cli.app import app, fail, setup_logging
-from prefsight.models import DEFAULT_MODEL
+from prefsight.cli.defaults import DEFAULT_MODEL
 
 
 @app.command()
@@ -23,7 +23,8 @@ def serve(
     store: list[str] = typer.Option(
         ...,
         "--store",
-        help="Store folder or URI to serve; repeat for several. Requests name a store by its folder name or this path.",
+        envvar="PREFSIGHT_STORE",
+        help="Store folder or URI to serve; repeat for several (default: $PREFSIGHT_STORE). Requests name a store by its folder name or this path.",
     ),
     port: int = typer.Option(50051, help="TCP port (0 = any free one)."),
     host: str = typer.Option(

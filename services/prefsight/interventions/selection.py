@@ -43,11 +43,12 @@ def select_pairs(
     *,
     threshold: float | None = None,
     top_fraction: float | None = None,
+    top_n: int | None = None,
 ) -> Selection:
     """Pairs whose delta (summed over ``concept_ids``, signed by each Δ) is extreme.
 
-    Exactly one of ``threshold`` (delta above it) or ``top_fraction`` (the top
-    ρ of pairs, 0 < ρ ≤ 1) must be given.
+    Exactly one of ``threshold`` (delta above it), ``top_fraction`` (the top
+    ρ of pairs, 0 < ρ ≤ 1) or ``top_n`` (the top N pairs, N ≥ 1) must be given.
 
     Raises:
         InvalidArgument: both or neither rule, or ρ out of range.
@@ -55,13 +56,18 @@ def select_pairs(
     """
     if not concept_ids:
         raise InvalidArgument("no concept ids given")
-    if (threshold is None) == (top_fraction is None):
-        raise InvalidArgument("give exactly one of threshold or top_fraction")
+    if sum(x is not None for x in (threshold, top_fraction, top_n)) != 1:
+        raise InvalidArgument("give exactly one of threshold, top_fraction or top_n")
     combined = np.zeros(len(analysis.scores.pair_ids))
     for concept_id in concept_ids:
         delta = delta_column(analysis, concept_id)
         combined += delta * (1.0 if delta.mean() >= 0 else -1.0)
-    if top_fraction is not None:
+    if top_n is not None:
+        if top_n < 1:
+            raise InvalidArgument(f"top_n must be a count >= 1, got {top_n}")
+        picked = np.argsort(-combined, kind="stable")[: int(top_n)]
+        rule = f"top {int(top_n)} pairs by delta"
+    elif top_fraction is not None:
         if not 0 < top_fraction <= 1:
             raise InvalidArgument(f"top_fraction must be in (0, 1], got {top_fraction}")
         n = int(round(top_fraction * len(combined)))
