@@ -117,10 +117,16 @@ def audit(
     timings["dictionary"] = time.perf_counter() - clock
     clock = time.perf_counter()
     report("contrast", 0.0)
-    versions = findings.table_versions(store.uri, findings.ANALYSIS_TABLES)
     analysis = analyse(store, model=loaded.model_id, layer=layer, rank_by=config.rank_by,
                        config=config.contrast)
     document = describe(store, analysis, config, loaded=loaded)
+    # describe() may rename concepts (labels): the saved findings carry the new labels and
+    # are keyed by the tables as they are now, so the first query after an audit reads them
+    from prefsight.concepts.catalog import load_concepts
+
+    renamed = {c.id: c for c in load_concepts(store, layer=analysis.layer)}
+    analysis.scores.concepts[:] = [renamed.get(c.id, c) for c in analysis.scores.concepts]
+    versions = findings.table_versions(store.uri, findings.ANALYSIS_TABLES)
     timings["contrast"] = time.perf_counter() - clock
     document.update(
         sae=summary["sae"], n_concepts=summary["n_concepts"], ingest=ingest_json,
