@@ -144,7 +144,7 @@ def test_report_and_serve_run_against_the_object_store_store(audited_s3, tmp_pat
     sae_ids = [r["id"] for r in document["concepts"] + document["more_concepts"] if r["kind"] == "sae"]
     assert sae_ids, "the audit found no SAE concept to score"
     server = build_server(PrefsightServicer([uri])).start()
-    x = np.random.default_rng(0).normal(size=(5, 64)).astype(np.float32)
+    x = np.random.default_rng(0).normal(size=(5, 7, 64)).astype(np.float32)  # per token: SAE max
     try:
         with Client(server.address, timeout=60) as client:
             scores = client.score_concepts("audited", sae_ids[:2], activations=x)

@@ -161,6 +161,10 @@ def message(descriptor, depth: int = 0) -> st.SearchStrategy:
         for name, value in values.items():
             if value is None:
                 continue
+            if isinstance(value, list):  # messages nested too deep are drawn as None: drop them
+                value = [v for v in value if v is not None]
+                if not value:
+                    continue
             target = getattr(request, name, None)
             if hasattr(target, "CopyFrom") and not isinstance(value, list):
                 target.CopyFrom(value)
