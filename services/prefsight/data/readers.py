@@ -273,12 +273,15 @@ def iter_pairs(
     fmt: str = "auto",
     skip_bad: bool = False,
     limit: int | None = None,
+    dedupe: bool = True,
 ) -> Iterator[PreferencePair]:
     """Parse ``source``'s rows one at a time: the streaming form of ``read_pairs``.
 
     Yields each distinct pair once, in file order; bad rows and repeats are recorded
     in ``sink.skipped`` and ``sink.duplicates`` (``sink.pairs`` is left alone). Only
-    an id -> (content hash, line) map grows with the dataset.
+    an id -> (content hash, line) map grows with the dataset; ``dedupe=False`` keeps
+    none (repeats are yielded again, ids reused for other content are not caught:
+    for a second read of rows already checked).
 
     Raises:
         BadRow: the first bad row (file and line) when ``skip_bad`` is off.
@@ -290,6 +293,8 @@ def iter_pairs(
             if limit is not None and yielded >= limit:
                 break
             pair = _add_row(sink, seen, line, row, fmt, skip_bad=skip_bad)
+            if not dedupe:
+                seen.clear()
             if pair is not None:
                 yielded += 1
                 yield pair

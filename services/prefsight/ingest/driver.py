@@ -371,10 +371,10 @@ def _plan_chunks(
     """
     source = open_source(data)
     sink = Dataset(name=source.name, pairs=[], source=source.label)
-    left = dict(checked.kept)
+    left = checked.kept  # emptied as pairs are taken
 
     def kept_pairs() -> Iterator[PreferencePair]:
-        for pair in iter_pairs(source, sink, fmt=fmt, skip_bad=True):
+        for pair in iter_pairs(source, sink, fmt=fmt, skip_bad=True, dedupe=False):
             content = left.pop(pair.pair_id, None)
             if content is None:
                 continue
