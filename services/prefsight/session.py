@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,19 @@ from prefsight.store import schema as S
 from prefsight.store.tables import Store
 
 log = logging.getLogger(__name__)
+
+
+def _check_loop(session_ref: weakref.ReferenceType[StoreSession], due: threading.Event) -> None:
+    """The background version checker of one session; ends soon after the session is gone."""
+    while True:
+        woken = due.wait(timeout=5.0)
+        session = session_ref()
+        if session is None:
+            return
+        if woken:
+            due.clear()
+            session._check_now()
+        del session
 
 
 class StoreSession:
@@ -78,6 +92,8 @@ class StoreSession:
         self.fresh_interval = fresh_interval
         self._checked = float("-inf")
         self._checking = False
+        self._checker: threading.Thread | None = None
+        self._due = threading.Event()
 
     # -- caches ---------------------------------------------------------------
 
@@ -100,9 +116,15 @@ class StoreSession:
             return
         self._checked = now
         self._checking = True
-        threading.Thread(
-            target=self._check_in_background, name="prefsight-fresh", daemon=True
-        ).start()
+        if self._checker is None:  # one sleeping thread per session, started once:
+            # starting a thread per check blocks the caller until it runs (~10 ms
+            # when the GIL is contended)
+            self._checker = threading.Thread(
+                target=_check_loop, args=(weakref.ref(self), self._due),
+                name="prefsight-fresh", daemon=True,
+            )  # fmt: skip
+            self._checker.start()
+        self._due.set()
 
     def _read_version(self) -> tuple[int, ...]:
         return tuple(
@@ -115,7 +137,7 @@ class StoreSession:
             self._cache.clear()
             self._version = version
 
-    def _check_in_background(self) -> None:
+    def _check_now(self) -> None:
         try:
             version = self._read_version()
             with self._lock:

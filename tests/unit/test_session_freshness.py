@@ -50,6 +50,10 @@ def test_a_slow_version_check_does_not_hold_up_reads_and_changes_still_show(tmp_
     for _ in range(20):  # the check is due, and stuck: reads answer from the caches
         session.concepts(["named:L1:c0"])
     assert time.perf_counter() - began < 1.0
+    assert _wait_until(lambda: calls)
+    for _ in range(5):
+        time.sleep(0.06)
+        session.concepts(["named:L1:c0"])
     assert calls == ["prefsight-fresh"]  # one check at a time, never on the caller's thread
     release.set()
     session._read_version = slow_read  # type: ignore[method-assign]
