@@ -32,7 +32,8 @@ class IndexConfig:
     lsh_bits_per_dim: int = 2
     """LSH code length, in bits per vector dimension."""
     refine_factor: int = 64
-    """The LSH scan keeps refine_factor * k candidates for the exact re-rank."""
+    """The LSH scan keeps refine_factor * k candidates per 65,536 vectors of the
+    partition (at least refine_factor * k) for the exact re-rank."""
     hnsw_m: int = 32
     """HNSW graph degree."""
     ef_construction: int = 40

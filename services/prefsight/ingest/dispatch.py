@@ -60,8 +60,9 @@ class Dispatch:
     ) -> Iterator[BatchResult]:
         """Yield one result per batch, in completion order.
 
-        ``batches`` is drawn lazily, one batch when an actor is free and no lost
-        batch waits, so a generator that plans chunk by chunk stays a chunk ahead.
+        ``batches`` is drawn lazily, one batch ahead of the free actors, so a generator
+        that plans chunk by chunk holds about one chunk and its next one overlaps the
+        forwards of this one.
 
         Raises:
             FailedPrecondition: every actor died and none came back in time.
@@ -87,6 +88,13 @@ class Dispatch:
                 actor = idle.pop(0)
                 batch = queue.popleft()
                 running[self.actors[actor].run.remote(batch, sample_per_response)] = (actor, batch)
+            if more and not queue:  # plan one batch ahead while the actors forward, so
+                # reading and tokenising the next chunk overlaps the last batches of this one
+                batch = next(planned, None)
+                if batch is None:
+                    more = False
+                else:
+                    queue.append(batch)
             if not (queue or running or more):
                 break  # the plan ran out just now
             self._probe_due()
