@@ -285,4 +285,4 @@ def test_lsh_rerank_grows_with_the_partition_so_recall_holds_at_1m():
 
     config = IndexConfig()
     assert refine_factor(30_000, config) == config.refine_factor
-    assert refine_factor(1 << 20, config) == 16 * config.refine_factor
+    assert refine_factor(1 << 20, config) == 4 * config.refine_factor

@@ -32,8 +32,8 @@ class IndexConfig:
     lsh_bits_per_dim: int = 2
     """LSH code length, in bits per vector dimension."""
     refine_factor: int = 64
-    """The LSH scan keeps refine_factor * k candidates per 65,536 vectors of the
-    partition (at least refine_factor * k) for the exact re-rank."""
+    """The LSH scan keeps refine_factor * k candidates for the exact re-rank, times
+    sqrt(size / 65,536) above 65,536 vectors (see ``engine.refine_factor``)."""
     hnsw_m: int = 32
     """HNSW graph degree."""
     ef_construction: int = 40
