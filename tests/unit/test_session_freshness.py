@@ -69,3 +69,19 @@ def test_without_an_interval_every_read_checks_inline(tmp_path):
     assert set(session._catalog()) == {"named:L1:c0"}
     save_concepts(Store(str(tmp_path / "s")), [_concept(1)], D)
     assert set(session._catalog()) == {"named:L1:c0", "named:L1:c1"}
+
+
+def test_query_vectors_read_the_store_schema_once_not_per_call(tmp_path):
+    """NearestFeatures spent ~1.2 ms a call re-reading d_model from LanceDB."""
+    store = Store(str(tmp_path / "s"), create=True)
+    save_concepts(store, [_concept(0)], D)
+    session = StoreSession(str(tmp_path / "s"), fresh_interval=0.05)
+    session.model_layer = lambda layer=None: ("m", 1)  # type: ignore[method-assign]
+    reads = []
+    session.store.d_model = lambda: reads.append(1) or D  # type: ignore[method-assign]
+    for _ in range(5):
+        vector, layer = session.query_vector(vector=np.ones(D, np.float32))
+        assert vector.shape == (D,) and layer == 1
+    assert len(reads) == 1
+    vector, layer = session.query_vector(concept_id="named:L1:c0")
+    assert layer == 1 and np.allclose(vector, 1.0)
