@@ -14,8 +14,13 @@ def _concepts(n: int) -> list[Concept]:
     rng = np.random.default_rng(0)
     made = [
         Concept(
-            f"named:L3:c{i}", "named", 3, f"concept {i}", f"d{i}",
-            vector=rng.standard_normal(D).astype(np.float32), provenance={"i": i},
+            f"named:L3:c{i}",
+            "named",
+            3,
+            f"concept {i}",
+            f"d{i}",
+            vector=rng.standard_normal(D).astype(np.float32),
+            provenance={"i": i},
         )  # fmt: skip
         for i in range(n)
     ]
