@@ -14,7 +14,9 @@ In the same run:
   cost inputs        activation rows and bytes per pair per layer in the store, for the
                      README's cost model.
 
-    python bench/scale.py --small 20000 --large 200000
+    python bench/scale.py --small 20000 --large 200000 [--chunk-pairs 2048]
+The driver reads, tokenises and plans ``chunk_pairs`` pairs at a time, so its memory
+does not grow with the dataset; each ingest also reports the most pairs it held.
 Writes everything in a temporary folder; prints one JSON object at the end.
 """
 
@@ -70,8 +72,9 @@ def child_ingest(data: str, store: str, model: str) -> None:
     from ingest import RssSampler
     from prefsight.ingest import IngestConfig, ingest
 
+    chunk = int(os.environ.get("PREFSIGHT_BENCH_CHUNK_PAIRS", IngestConfig.chunk_pairs))
     config = IngestConfig(layers=(2,), max_length=256, token_budget=8192, max_batch_pairs=256,
-                          sample_per_response=0)
+                          sample_per_response=0, chunk_pairs=chunk)
 
     def progress(p) -> None:
         rss.watch(p)
@@ -82,7 +85,9 @@ def child_ingest(data: str, store: str, model: str) -> None:
         result = ingest(data, store, model=model, config=config, workers=1, progress=progress)
     print("RESULT " + json.dumps({"pairs": result.pairs, "pairs_per_s": result.pairs_per_s,
                                   "tokens_per_s": result.tokens_per_s, "seconds": result.seconds,
-                                  "peak_rss_mb": rss.peak / 2**20}), flush=True)
+                                  "peak_rss_mb": rss.peak / 2**20,
+                                  "peak_pairs_held": result.peak_pairs_held,
+                                  "chunk_pairs": config.chunk_pairs}), flush=True)
 
 
 def run_ingest(data: Path, store: Path, model: Path, ready: threading.Event | None = None) -> dict:
@@ -170,8 +175,12 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=20000)
     parser.add_argument("--large", type=int, default=200000)
     parser.add_argument("--seconds", type=float, default=8.0, help="each latency window")
+    parser.add_argument("--chunk-pairs", type=int, default=None,
+                        help="IngestConfig.chunk_pairs of the ingests (default: its default)")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.chunk_pairs is not None:
+        os.environ["PREFSIGHT_BENCH_CHUNK_PAIRS"] = str(args.chunk_pairs)
     if args.child:
         child_ingest(*args.child)
         return

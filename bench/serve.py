@@ -14,7 +14,9 @@ does) and measures, in the same run:
              against ConceptIndex.search on the same vectors in this process.
   overhead   one client, sequential: p50 of ScoreConcepts minus p50 of the same
              ``StoreSession.score_concepts`` called in this process (a session with
-             the server's ``fresh_interval``). Target < 1 ms at p50.
+             the server's ``fresh_interval``). Target < 1 ms at p50. Printed as a
+             ratio against the same-run baseline: an empty unary call (and one with a
+             request of the same size) to a bare grpcio server with as many threads.
 
 Run: python bench/serve.py [--seconds 6] [--clients 8] [--concepts 65536] [--batch 64]
 Takes 40-60 s on 2 shared cores, most of it the server reading the 65,536
@@ -53,6 +55,27 @@ print(server.address, flush=True)
 sys.stdin.read()
 server.stop(grace=0)
 """
+
+BARE_SERVER = """
+import sys
+from concurrent import futures
+import grpc
+def empty(request, context):
+    return b""
+handler = grpc.method_handlers_generic_handler(
+    "bench.Bare", {"Empty": grpc.unary_unary_rpc_method_handler(empty)}
+)
+options = [("grpc.max_receive_message_length", 64 << 20)]
+server = grpc.server(futures.ThreadPoolExecutor(int(sys.argv[1])), options=options)
+server.add_generic_rpc_handlers((handler,))
+port = server.add_insecure_port("127.0.0.1:0")
+server.start()
+print(f"127.0.0.1:{port}", flush=True)
+sys.stdin.read()
+server.stop(0)
+"""
+"""A bare grpcio server with one unary method that ignores its bytes and returns none:
+the floor any Python gRPC service pays per call on this machine, measured in the same run."""
 
 
 def build_store(path: Path, n_concepts: int, n_pairs: int = 64) -> np.ndarray:
@@ -95,9 +118,11 @@ def build_store(path: Path, n_concepts: int, n_pairs: int = 64) -> np.ndarray:
     return directions
 
 
-def start_server(stores: list[Path], workers: int) -> tuple[subprocess.Popen[str], str]:
+def start_server(
+    stores: list[Path], workers: int, code: str = SERVER
+) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(workers), *map(str, stores)],
+        [sys.executable, "-c", code, str(workers), *map(str, stores)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -192,13 +217,29 @@ def main() -> None:
             f"{time.perf_counter() - clock:.1f} s"
         )
         process, address = start_server([Path(tmp) / "store", Path(tmp) / "big"], args.workers)
+        bare, bare_address = start_server([], args.workers, BARE_SERVER)
         try:
             figures = measure(args, address, Path(tmp) / "store", vectors)
+            baseline = bare_calls(bare_address, args)
         finally:
-            assert process.stdin is not None
-            process.stdin.close()
-            process.wait(30)
-    report(args, *figures)
+            for child in (process, bare):
+                assert child.stdin is not None
+                child.stdin.close()
+                child.wait(30)
+    report(args, *figures, *baseline)
+
+
+def bare_calls(address: str, args: argparse.Namespace) -> tuple[list[float], list[float]]:
+    """Latencies (ms) of the bare server's empty call: empty request, then a request of
+    the size of a ScoreConcepts request (the payload's own transport cost)."""
+    import grpc
+
+    payload = bytes(args.batch * D_MODEL * 4 + 200)
+    with grpc.insecure_channel(address) as channel:
+        call = channel.unary_unary("/bench.Bare/Empty")
+        empty = timed(lambda: call(b"", timeout=30), args.repeats)
+        sized = timed(lambda: call(payload, timeout=30), args.repeats)
+    return empty, sized
 
 
 def measure(
@@ -245,6 +286,8 @@ def report(
     remote_nf: list[float],
     local_sc: list[float],
     remote_sc: list[float],
+    bare_empty: list[float],
+    bare_sized: list[float],
 ) -> None:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     clients = "separate processes" if args.processes else "threads of one process"
@@ -274,9 +317,19 @@ def report(
         f"  gRPC p50 {r50:.2f} ms  p99 {r99:.2f} ms | StoreSession.score_concepts in process "
         f"p50 {l50:.2f} ms  p99 {l99:.2f} ms"
     )
+    b50, _ = percentiles(bare_empty)
+    s50, _ = percentiles(bare_sized)
     print(
         f"  overhead p50 {overhead:+.2f} ms, ratio {r50 / l50:.1f}x   (target < 1 ms: "
         f"{'PASS' if overhead < 1.0 else 'FAIL'})"
+    )
+    print(
+        f"  same-run baseline, a bare grpcio server ({args.workers} threads): empty unary call "
+        f"p50 {b50:.2f} ms; with a request of the same size p50 {s50:.2f} ms"
+    )
+    print(
+        f"  overhead / bare empty call {overhead / b50:.2f}x; prefsight's own share (overhead - "
+        f"bare same-size call) {overhead - s50:+.2f} ms"
     )
     print("\nPASS" if ok_p99 and overhead < 1.0 else "\nFAIL")
 

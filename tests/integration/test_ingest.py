@@ -348,3 +348,35 @@ def test_ultrafeedback_dataset_object_ingests_with_exact_response_spans(
                 if s["pair_id"] == pair["pair_id"] and s["side"] == side
             ]
             assert tokenizer.decode(ids) == pair[side]
+
+
+def test_chunked_ingest_holds_at_most_a_chunk_and_writes_the_same_rows(
+    reference_store, tiny_model_dir, tmp_path
+):
+    """Memory is bounded by the chunk, not the dataset: with 3-pair chunks over 12
+    pairs the driver never holds more than a chunk plus the batches in flight."""
+    store_dir, data = reference_store
+    chunked = IngestConfig(**{**SMALL.__dict__, "chunk_pairs": 3})
+    result = ingest(data, tmp_path / "store", model=str(tiny_model_dir), config=chunked, workers=1)
+    assert result.pairs == 12
+    assert 0 < result.peak_pairs_held <= 3 + 1 * SMALL.max_batch_pairs < 12
+    _assert_same_rows(_as_dict(store_dir), _as_dict(tmp_path / "store"))
+    assert Store(str(tmp_path / "store")).count("pairs") == 12
+    same = Store(str(store_dir)).runs()[0]["fingerprint"]
+    assert Store(str(tmp_path / "store")).runs()[0]["fingerprint"] == same
+    whole = ingest(data, tmp_path / "whole", model=str(tiny_model_dir), config=SMALL, workers=1)
+    assert whole.peak_pairs_held == 12  # one chunk: the old, unbounded behaviour
+
+
+def test_bad_row_in_a_later_chunk_still_leaves_no_store_behind(tmp_path, tiny_model_dir):
+    rows = sample_rows(7) + ['{"prompt": "q", "chosen": ""}']
+    data = write_jsonl(tmp_path / "d.jsonl", rows)
+    chunked = IngestConfig(**{**SMALL.__dict__, "chunk_pairs": 2})
+    with pytest.raises(BadRow, match=r"d.jsonl:8: "):
+        ingest(data, tmp_path / "store", model=str(tiny_model_dir), config=chunked)
+    assert not (tmp_path / "store").exists()
+    long_row = {"id": "long", "prompt": "q", "chosen": "rice " * 400, "rejected": "no"}
+    data = write_jsonl(tmp_path / "e.jsonl", sample_rows(7) + [long_row])
+    with pytest.raises(BadRow, match=r"e.jsonl:8: response is \d+ tokens"):
+        ingest(data, tmp_path / "store", model=str(tiny_model_dir), config=chunked)
+    assert not (tmp_path / "store").exists()

@@ -278,3 +278,11 @@ def test_search_restores_the_faiss_thread_count():
     ids, x, meta = concept_data(100)
     ConceptIndex.build(ids, x, meta, IndexConfig(search_threads=1)).search(x[:3], 2)
     assert faiss.omp_get_max_threads() == before
+
+
+def test_lsh_rerank_grows_with_the_partition_so_recall_holds_at_1m():
+    from prefsight.index.engine import refine_factor
+
+    config = IndexConfig()
+    assert refine_factor(30_000, config) == config.refine_factor
+    assert refine_factor(1 << 20, config) == 4 * config.refine_factor

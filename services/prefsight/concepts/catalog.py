@@ -79,18 +79,40 @@ def delete_concepts(store: Store, *, kind: str, layer: int) -> None:
         store.table(S.CONCEPTS).delete(f"kind = '{kind}' AND layer = {int(layer)}")
 
 
-def _row_to_concept(row: dict) -> Concept:
-    kind = row["kind"]
-    vector = None if kind == "text" else np.asarray(row["vector"], dtype=np.float32)
-    return Concept(
-        id=row["id"],
-        kind=kind,
-        layer=None if row["layer"] < 0 else int(row["layer"]),
-        label=row["label"],
-        description=row["description"],
-        vector=vector,
-        provenance=json.loads(row["provenance"]),
+def _table_to_concepts(rows: pa.Table) -> list[Concept]:
+    """Concepts from a scanned table, read column by column.
+
+    The vectors come out as one (n, d) array in a single copy (each concept's vector
+    is a row of it) instead of one Python list per row, so 65k concepts load in well
+    under a second rather than ~10 s.
+    """
+    n = rows.num_rows
+    if n == 0:
+        return []
+    column = rows.column("vector").combine_chunks()
+    d = column.type.list_size
+    values = column.flatten().to_numpy(zero_copy_only=False)
+    if len(values) != n * d:  # a null vector somewhere: fall back to row by row
+        vectors = [np.asarray(v if v is not None else np.zeros(d), np.float32)
+                   for v in column.to_pylist()]  # fmt: skip
+    else:
+        vectors = list(np.ascontiguousarray(values, np.float32).reshape(n, d))
+    ids, kinds, labels, descriptions, provenance = (
+        rows.column(name).to_pylist() for name in ("id", "kind", "label", "description", "provenance")
     )
+    layers = rows.column("layer").to_numpy(zero_copy_only=False)
+    return [
+        Concept(
+            id=ids[i],
+            kind=kinds[i],
+            layer=None if layers[i] < 0 else int(layers[i]),
+            label=labels[i],
+            description=descriptions[i],
+            vector=None if kinds[i] == "text" else vectors[i],
+            provenance=json.loads(provenance[i]),
+        )
+        for i in range(n)
+    ]
 
 
 def load_concepts(
@@ -107,7 +129,7 @@ def load_concepts(
     if ids:
         clauses.append(sql_in("id", ids))
     rows = store.scan(S.CONCEPTS, concepts_schema(1).names, " AND ".join(clauses) or None)
-    return [_row_to_concept(r) for r in rows.to_pylist()]
+    return _table_to_concepts(rows)
 
 
 def get_concept(store: Store, concept_id: str) -> Concept:

@@ -260,19 +260,48 @@ def read_pairs(
     """
     source = open_source(path)
     dataset = Dataset(name=source.name, pairs=[], source=source.label)
-    seen: dict[str, tuple[str, int]] = {}
-    try:
-        for line, row in source.rows:
-            if limit is not None and len(dataset.pairs) >= limit:
-                break
-            _add_row(dataset, seen, line, row, fmt, skip_bad=skip_bad)
-    except Unreadable as exc:
-        if not skip_bad:
-            raise
-        dataset.skipped.append(SkippedRow(exc.source, exc.line, exc.problem))
+    dataset.pairs.extend(iter_pairs(source, dataset, fmt=fmt, skip_bad=skip_bad, limit=limit))
     if not dataset.pairs:
         raise InvalidArgument(f"{source.label}: no usable preference pairs")
     return dataset
+
+
+def iter_pairs(
+    source: Source,
+    sink: Dataset,
+    *,
+    fmt: str = "auto",
+    skip_bad: bool = False,
+    limit: int | None = None,
+    dedupe: bool = True,
+) -> Iterator[PreferencePair]:
+    """Parse ``source``'s rows one at a time: the streaming form of ``read_pairs``.
+
+    Yields each distinct pair once, in file order; bad rows and repeats are recorded
+    in ``sink.skipped`` and ``sink.duplicates`` (``sink.pairs`` is left alone). Only
+    an id -> (content hash, line) map grows with the dataset; ``dedupe=False`` keeps
+    none (repeats are yielded again, ids reused for other content are not caught:
+    for a second read of rows already checked).
+
+    Raises:
+        BadRow: the first bad row (file and line) when ``skip_bad`` is off.
+    """
+    seen: dict[str, tuple[str, int]] = {}
+    yielded = 0
+    try:
+        for line, row in source.rows:
+            if limit is not None and yielded >= limit:
+                break
+            pair = _add_row(sink, seen, line, row, fmt, skip_bad=skip_bad)
+            if not dedupe:
+                seen.clear()
+            if pair is not None:
+                yielded += 1
+                yield pair
+    except Unreadable as exc:
+        if not skip_bad:
+            raise
+        sink.skipped.append(SkippedRow(exc.source, exc.line, exc.problem))
 
 
 def _add_row(
@@ -283,8 +312,8 @@ def _add_row(
     fmt: str,
     *,
     skip_bad: bool,
-) -> None:
-    """Parse one row into ``dataset``, or record (or raise) why it is bad."""
+) -> PreferencePair | None:
+    """Parse one new pair, or record (or raise) why the row is bad or a repeat."""
     try:
         if isinstance(row, RowError):
             raise row
@@ -299,9 +328,9 @@ def _add_row(
         if not skip_bad:
             raise BadRow(dataset.source, line, str(exc)) from None
         dataset.skipped.append(SkippedRow(dataset.source, line, str(exc)))
-        return
+        return None
     if pair.pair_id in seen:
         dataset.duplicates += 1
-        return
+        return None
     seen[pair.pair_id] = (content, line)
-    dataset.pairs.append(pair)
+    return pair

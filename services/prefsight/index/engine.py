@@ -74,6 +74,18 @@ def _new_lsh_refine(d: int, config: IndexConfig) -> faiss.Index:
     return index
 
 
+def refine_factor(size: int, config: IndexConfig) -> float:
+    """Candidates re-ranked per result: ``refine_factor`` up to 65,536 vectors, then
+    growing with the square root of the partition's size, so recall holds as it grows
+    (bench/index.py --large, 1M SAE-like vectors: a fixed 64·k gave recall@10 0.917 at
+    11× the flat scan's speed; 16× that, 1.000 but only 4.5×, the re-rank's random
+    reads dominating)."""
+    return float(config.refine_factor * max(1.0, (size / REFINE_SCALE_ROWS) ** 0.5))
+
+
+REFINE_SCALE_ROWS = 65_536
+
+
 def _exact_view(index: faiss.Index, structure: str) -> Any:
     """The fp32 flat storage inside ``index`` (owned by it; keep ``index`` alive)."""
     if structure == "flat":
@@ -173,7 +185,7 @@ class PartitionedIndex:
         if part.structure == "lsh":  # IndexLSH takes no selector: filters go exact
             assert selector is None
             refine = faiss.IndexRefineSearchParameters()
-            refine.k_factor = float(self.config.refine_factor)
+            refine.k_factor = refine_factor(part.size, self.config)
             return part.index.search(queries, k, params=refine)
         ef = max(self.config.ef_search, k)
         hnsw = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]  # missing in stubs

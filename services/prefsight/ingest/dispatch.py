@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from prefsight.data.tokenize import EncodedPair
@@ -56,26 +56,47 @@ class Dispatch:
         self.no_worker_timeout = no_worker_timeout
 
     def run(
-        self, batches: list[list[EncodedPair]], sample_per_response: int
+        self, batches: Iterable[list[EncodedPair]], sample_per_response: int
     ) -> Iterator[BatchResult]:
         """Yield one result per batch, in completion order.
+
+        ``batches`` is drawn lazily, one batch ahead of the free actors, so a generator
+        that plans chunk by chunk holds about one chunk and its next one overlaps the
+        forwards of this one.
 
         Raises:
             FailedPrecondition: every actor died and none came back in time.
         """
         import ray
 
-        queue: deque[list[EncodedPair]] = deque(batches)
+        planned = iter(batches)
+        queue: deque[list[EncodedPair]] = deque()
+        more = True
         idle = list(range(len(self.actors)))
         running: dict[Any, tuple[int, list[EncodedPair]]] = {}
         self._probing: dict[Any, int] = {}
         self._later: list[tuple[float, int]] = []  # (when, actor): probe again then
         stalled_since: float | None = None
-        while queue or running:
-            while queue and idle:
+        while queue or running or more:
+            while idle and (queue or more):
+                if not queue:
+                    batch = next(planned, None)
+                    if batch is None:
+                        more = False
+                        break
+                    queue.append(batch)
                 actor = idle.pop(0)
                 batch = queue.popleft()
                 running[self.actors[actor].run.remote(batch, sample_per_response)] = (actor, batch)
+            if more and not queue:  # plan one batch ahead while the actors forward, so
+                # reading and tokenising the next chunk overlaps the last batches of this one
+                batch = next(planned, None)
+                if batch is None:
+                    more = False
+                else:
+                    queue.append(batch)
+            if not (queue or running or more):
+                break  # the plan ran out just now
             self._probe_due()
             stalled_since = self._check_stall(running, stalled_since)
             waiting = [*running, *self._probing]

@@ -12,11 +12,13 @@ rerun completes the rest.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,9 +29,9 @@ import pyarrow.compute as pc
 
 import prefsight
 from prefsight.data.pairs import PreferencePair, RowError
-from prefsight.data.readers import Dataset, SkippedRow, read_pairs
+from prefsight.data.readers import Dataset, SkippedRow, iter_pairs, open_source
 from prefsight.data.tokenize import EncodedPair, encode_pair
-from prefsight.errors import BadRow, InvalidArgument
+from prefsight.errors import BadRow, FailedPrecondition, InvalidArgument
 from prefsight.ingest.forward import BatchResult
 from prefsight.ingest.plan import IngestConfig, pending_pairs, plan_batches
 from prefsight.ingest.ray_session import ensure_ray, make_workers
@@ -72,6 +74,9 @@ class IngestResult:
     run_id: str
     pairs_by_node: dict[str, int] = field(default_factory=dict)
     """Pairs each Ray node forwarded (node id -> pairs)."""
+    peak_pairs_held: int = 0
+    """The most tokenised pairs the driver held at once (bounded by
+    ``IngestConfig.chunk_pairs`` plus the batches in flight, not by the dataset)."""
 
     @property
     def tokens_per_s(self) -> float:
@@ -96,51 +101,92 @@ class IngestResult:
             "skipped": [s.__dict__ for s in self.skipped],
             "run_id": self.run_id,
             "pairs_by_node": self.pairs_by_node,
+            "peak_pairs_held": self.peak_pairs_held,
         }
 
 
-def encode_dataset(
-    dataset: Dataset, tokenizer: Any, config: IngestConfig, *, skip_bad: bool
-) -> list[EncodedPair]:
-    """Tokenise every pair; a pair that cannot be tokenised is a bad row."""
-    encoded = []
-    for pair in dataset.pairs:
-        try:
-            encoded.append(
-                encode_pair(
-                    tokenizer, pair, max_length=config.max_length, truncation=config.truncation
-                )
-            )
-        except RowError as exc:
-            if not skip_bad:
-                raise BadRow(dataset.source, pair.source_line, str(exc)) from None
-            dataset.skipped.append(SkippedRow(dataset.source, pair.source_line, str(exc)))
-    kept = {e.pair_id for e in encoded}
-    dataset.pairs = [p for p in dataset.pairs if p.pair_id in kept]
-    return encoded
+@dataclass
+class _Checked:
+    """What the validation pass keeps of a dataset: ids and hashes, never the pairs."""
+
+    name: str
+    source: str
+    kept: dict[str, str]  # pair_id -> content hash of pairs to ingest, in file order
+    stored: set[str]  # kept ids whose pairs row is already in the store
+    skipped: list[SkippedRow]
+    fingerprint: str
 
 
-def check_stored_ids(dataset: Dataset, store_uri: str, *, skip_bad: bool) -> set[str]:
-    """Refuse pairs whose id is already stored with other content; return the stored ids.
+def _chunks(pairs: Iterator[PreferencePair], size: int) -> Iterator[list[PreferencePair]]:
+    chunk: list[PreferencePair] = []
+    for pair in pairs:
+        chunk.append(pair)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _encode(tokenizer: Any, pair: PreferencePair, config: IngestConfig) -> EncodedPair:
+    return encode_pair(tokenizer, pair, max_length=config.max_length, truncation=config.truncation)
+
+
+def _check_dataset(
+    data: Any,
+    store_uri: str,
+    tokenizer: Any,
+    config: IngestConfig,
+    *,
+    fmt: str,
+    skip_bad: bool,
+    limit: int | None,
+) -> _Checked:
+    """Read, parse, check against the store and tokenise every pair, chunk by chunk,
+    before anything is written; keep only ids and content hashes.
 
     Raises:
-        BadRow: the first such pair (file and line), unless ``skip_bad`` (then it
-            is recorded in ``dataset.skipped`` and dropped).
+        BadRow: the first bad row, or an id stored with other content (file and
+            line), unless ``skip_bad`` (then it is recorded and left out).
+        InvalidArgument: no usable pairs.
     """
-    if "://" not in store_uri and not Path(store_uri).is_dir():
-        return set()  # no store yet; do not create one before every check has passed
-    stored = Store(store_uri).stored_content({p.pair_id for p in dataset.pairs})
-    kept = []
-    for pair in dataset.pairs:
-        if pair.pair_id in stored and stored[pair.pair_id] != pair.content_hash():
-            problem = f"id {pair.pair_id!r} is already in the store with other content"
-            if not skip_bad:
-                raise BadRow(dataset.source, pair.source_line, problem)
-            dataset.skipped.append(SkippedRow(dataset.source, pair.source_line, problem))
-            continue
-        kept.append(pair)
-    dataset.pairs = kept
-    return set(stored) & {p.pair_id for p in kept}
+    source = open_source(data)
+    sink = Dataset(name=source.name, pairs=[], source=source.label)
+    has_store = "://" in store_uri or Path(store_uri).is_dir()
+    reader = Store(store_uri) if has_store else None
+    kept: dict[str, str] = {}
+    stored: set[str] = set()
+    digest = hashlib.sha256()
+    parsed = 0
+    pairs = iter_pairs(source, sink, fmt=fmt, skip_bad=skip_bad, limit=limit)
+    for chunk in _chunks(pairs, config.chunk_pairs):
+        parsed += len(chunk)
+        in_store = reader.stored_content({p.pair_id for p in chunk}) if reader else {}
+        for pair in chunk:
+            content = pair.content_hash()
+            problem = None
+            if pair.pair_id in in_store and in_store[pair.pair_id] != content:
+                problem = f"id {pair.pair_id!r} is already in the store with other content"
+            else:
+                try:
+                    _encode(tokenizer, pair, config)
+                except RowError as exc:
+                    problem = str(exc)
+            if problem is not None:
+                if not skip_bad:
+                    raise BadRow(sink.source, pair.source_line, problem) from None
+                sink.skipped.append(SkippedRow(sink.source, pair.source_line, problem))
+                continue
+            kept[pair.pair_id] = content
+            if pair.pair_id in in_store:
+                stored.add(pair.pair_id)
+            digest.update(pair.pair_id.encode())
+            digest.update(content.encode())
+    if not parsed:
+        raise InvalidArgument(f"{source.label}: no usable preference pairs")
+    if not kept:
+        raise InvalidArgument(f"{source.name}: every row was skipped as bad")
+    return _Checked(source.name, source.label, kept, stored, sink.skipped, digest.hexdigest()[:16])
 
 
 def _drop_written(result: BatchResult, done: dict[str, set[int]]) -> pa.Table:
@@ -203,18 +249,17 @@ def ingest(
             line), before anything is written.
         InvalidArgument, NotFound: bad layers, model or options.
     """
-    dataset = read_pairs(data, fmt=fmt, skip_bad=skip_bad, limit=limit)
     tokenizer, model_id, n_layers = load_tokenizer(model)
     layers = resolve_layers(list(config.layers) or default_layers(n_layers), n_layers)
-    stored = check_stored_ids(dataset, str(store_uri), skip_bad=skip_bad)
-    encoded = encode_dataset(dataset, tokenizer, config, skip_bad=skip_bad)
-    if not encoded:
-        raise InvalidArgument(f"{dataset.name}: every row was skipped as bad")
+    checked = _check_dataset(
+        data, str(store_uri), tokenizer, config, fmt=fmt, skip_bad=skip_bad, limit=limit
+    )
 
     store = Store(str(store_uri), create=True)
     store.drop_uncommitted()
     done = store.completed(model_id, layers)
-    todo = pending_pairs(encoded, done, layers)
+    wanted = set(layers)
+    n_todo = sum(1 for i in checked.kept if not wanted <= done.get(i, set()))
     started = datetime.now(timezone.utc).isoformat()
     run_id = uuid.uuid4().hex[:12]
     result = IngestResult(
@@ -222,20 +267,19 @@ def ingest(
         model_id,
         layers,
         0,
-        len(encoded),
-        len(encoded) - len(todo),
+        len(checked.kept),
+        len(checked.kept) - n_todo,
         0,
         0.0,
-        list(dataset.skipped),
+        list(checked.skipped),
         run_id,
     )
-    commit = _PairCommitter(
-        store, {p.pair_id: p for p in dataset.pairs if p.pair_id not in stored}, dataset
-    )
-    commit.complete_ones({p.pair_id for p in todo})
-    if todo:
+    commit = _PairCommitter(store, checked, result)
+    planner = _plan_chunks(data, tokenizer, checked, done, layers, config, commit, fmt=fmt)
+    if n_todo:
         _forward_all(
-            todo,
+            planner,
+            n_todo,
             done,
             commit,
             store,
@@ -249,14 +293,16 @@ def ingest(
             result,
             progress,
         )
+    else:  # nothing to forward; the planner still writes rows of complete pairs
+        deque(planner, maxlen=0)
     store.add_run(
         RunRecord(
             run_id=run_id,
             kind="ingest",
             model=model_id,
             layers=layers,
-            dataset=dataset.source,
-            fingerprint=dataset.fingerprint,
+            dataset=checked.source,
+            fingerprint=checked.fingerprint,
             prefsight_version=prefsight.__version__,
             started=started,
             finished=datetime.now(timezone.utc).isoformat(),
@@ -275,29 +321,89 @@ def ingest(
 
 
 class _PairCommitter:
-    """Writes the rows of a batch's new pairs once their activations are stored."""
+    """Writes the rows of a batch's new pairs once their activations are stored.
 
-    def __init__(
-        self, store: Store, new_pairs: dict[str, PreferencePair], dataset: Dataset
-    ) -> None:
-        self.store, self.new_pairs, self.dataset = store, new_pairs, dataset
+    Holds the pairs of planned chunks that are not yet written, and counts them:
+    ``result.peak_pairs_held`` is the most pairs the driver held at once.
+    """
 
-    def complete_ones(self, todo: set[str]) -> None:
-        """Rows for new pairs whose vectors are all stored already (none are, normally)."""
-        self.store.commit_pairs(
-            [self.new_pairs.pop(i) for i in list(self.new_pairs) if i not in todo],
-            self.dataset.name,
-            self.dataset.fingerprint,
-        )
+    def __init__(self, store: Store, checked: _Checked, result: IngestResult) -> None:
+        self.store, self.checked, self.result = store, checked, result
+        self.new_pairs: dict[str, PreferencePair] = {}
+        self.held = 0
 
-    def __call__(self, activations: pa.Table) -> None:
+    def hold(self, chunk: list[PreferencePair], todo: set[str]) -> None:
+        """Take a planned chunk: its new pairs wait for their vectors, except pairs
+        whose vectors are all stored already (none are, normally): written now."""
+        fresh = [p for p in chunk if p.pair_id not in self.checked.stored]
+        self._write([p for p in fresh if p.pair_id not in todo])
+        self.new_pairs.update((p.pair_id, p) for p in fresh if p.pair_id in todo)
+        self.held += len(todo)
+        self.result.peak_pairs_held = max(self.result.peak_pairs_held, self.held)
+
+    def __call__(self, activations: pa.Table, n_pairs: int) -> None:
         ids = pc.unique(activations.column("pair_id")).to_pylist()
-        pairs = [self.new_pairs.pop(i) for i in ids if i in self.new_pairs]
-        self.store.commit_pairs(pairs, self.dataset.name, self.dataset.fingerprint)
+        self._write([self.new_pairs.pop(i) for i in ids if i in self.new_pairs])
+        self.held -= n_pairs
+
+    def _write(self, pairs: list[PreferencePair]) -> None:
+        self.store.commit_pairs(pairs, self.checked.name, self.checked.fingerprint)
+
+
+def _plan_chunks(
+    data: Any,
+    tokenizer: Any,
+    checked: _Checked,
+    done: dict[str, set[int]],
+    layers: list[int],
+    config: IngestConfig,
+    commit: _PairCommitter,
+    *,
+    fmt: str,
+) -> Iterator[list[EncodedPair]]:
+    """Read the dataset again, a chunk at a time, and yield its batches lazily.
+
+    Only pairs the validation pass kept are taken, each once; the next chunk is read
+    only when the dispatcher has handed out every batch of the previous one.
+
+    Raises:
+        FailedPrecondition: the dataset changed since it was checked.
+    """
+    source = open_source(data)
+    sink = Dataset(name=source.name, pairs=[], source=source.label)
+    left = checked.kept  # emptied as pairs are taken
+
+    def kept_pairs() -> Iterator[PreferencePair]:
+        for pair in iter_pairs(source, sink, fmt=fmt, skip_bad=True, dedupe=False):
+            content = left.pop(pair.pair_id, None)
+            if content is None:
+                continue
+            if content != pair.content_hash():
+                raise FailedPrecondition(
+                    f"{source.label}:{pair.source_line}: the dataset changed during the ingest"
+                )
+            yield pair
+            if not left:
+                return
+
+    for chunk in _chunks(kept_pairs(), config.chunk_pairs):
+        encoded = [_encode(tokenizer, pair, config) for pair in chunk]
+        todo = pending_pairs(encoded, done, layers)
+        commit.hold(chunk, {p.pair_id for p in todo})
+        del chunk, encoded
+        yield from plan_batches(
+            todo, token_budget=config.token_budget, max_batch_pairs=config.max_batch_pairs
+        )
+    if left:
+        raise FailedPrecondition(
+            f"{source.label}: {len(left)} checked pairs are missing on the second read "
+            "(the dataset changed during the ingest)"
+        )
 
 
 def _forward_all(
-    todo: list[EncodedPair],
+    batches: Iterator[list[EncodedPair]],
+    n_todo: int,
     done: dict[str, set[int]],
     commit: _PairCommitter,
     store: Store,
@@ -317,11 +423,8 @@ def _forward_all(
     actors, pids = make_workers(
         model, layers, workers=workers, device=device, dtype=dtype, task_retries=0
     )
-    batches = plan_batches(
-        todo, token_budget=config.token_budget, max_batch_pairs=config.max_batch_pairs
-    )
     report = progress or (lambda _p: None)
-    report(IngestProgress("ready", 0, len(todo), 0, 0.0, pids))
+    report(IngestProgress("ready", 0, n_todo, 0, 0.0, pids))
     dispatch = Dispatch(actors)
     sample_left = config.max_sample_tokens
     clock = time.perf_counter()
@@ -334,13 +437,11 @@ def _forward_all(
             store.upsert_token_samples(samples)
             sample_left -= samples.num_rows
         store.append_activations(_drop_written(batch_result, done))
-        commit(batch_result.activations)
+        commit(batch_result.activations, batch_result.pairs)
         result.pairs += batch_result.pairs
         result.tokens += batch_result.tokens
         result.seconds = time.perf_counter() - clock
-        report(
-            IngestProgress("batch", result.pairs, len(todo), result.tokens, result.seconds, pids)
-        )
+        report(IngestProgress("batch", result.pairs, n_todo, result.tokens, result.seconds, pids))
     result.pairs_by_node = dict(dispatch.pairs_by_node)
-    report(IngestProgress("done", result.pairs, len(todo), result.tokens, result.seconds, pids))
+    report(IngestProgress("done", result.pairs, n_todo, result.tokens, result.seconds, pids))
     log.info("ingested %d pairs, %d tokens in %.1f s", result.pairs, result.tokens, result.seconds)

@@ -31,6 +31,10 @@ class IngestConfig:
     -1: every response token, so SAE statistics need no second forward)."""
     max_sample_tokens: int = 65536
     """Cap on sampled tokens per run, over all layers' positions."""
+    chunk_pairs: int = 2048
+    """Pairs read, tokenised and planned at a time (~10 KB each with their token ids),
+    so the driver's memory stays flat however large the dataset; batches are
+    length-sorted within a chunk."""
 
     def __post_init__(self) -> None:
         if self.max_length < 16:
@@ -42,6 +46,8 @@ class IngestConfig:
             )
         if not 1 <= self.max_batch_pairs <= 4096:
             raise ValueError(f"max_batch_pairs must be in 1..4096, got {self.max_batch_pairs}")
+        if self.chunk_pairs < 1:
+            raise ValueError(f"chunk_pairs must be >= 1, got {self.chunk_pairs}")
         if self.sample_per_response < -1 or self.max_sample_tokens < 0:
             raise ValueError("sample_per_response must be >= -1 and max_sample_tokens >= 0")
 
