@@ -194,6 +194,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1000, help="trait i uses seed + i; control seed + 99")
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--skip-control", action="store_true")
+    parser.add_argument("--control-only", action="store_true",
+                        help="run only the control (generated from --traits and --seed)")
     parser.add_argument("--workdir", type=Path, help="keep data and stores here (default: a temp dir)")
     parser.add_argument("--json-out", type=Path, help="also write the JSON summary here")
     args = parser.parse_args(argv)
@@ -212,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
-        for i, trait in enumerate(args.traits):
+        for i, trait in enumerate([] if args.control_only else args.traits):
             report["traits"].append(trait_run(trait, args.seed + i, args.pairs, args.model, workdir))
             print(f"{trait}: done in {report['traits'][-1]['seconds']:.0f} s", file=sys.stderr, flush=True)
         if not args.skip_control:
