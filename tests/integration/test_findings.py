@@ -5,6 +5,8 @@ The store is the 60-pair demo audited with the tiny random llama (conftest).
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from prefsight.audit.to_report import _row
 from prefsight.report.badges import CHOSEN, REJECTED, assign_badge
@@ -63,7 +65,12 @@ def test_a_named_concept_that_cannot_be_validated_is_marked_unreliable_everywher
     record = next(r for r in session.contrast(top=100_000) if r["id"] == concept.id)
     assert record["reliable"] is False and record["label"].endswith("(unreliable)")
     assert assign_badge(_row(record)) not in (CHOSEN, REJECTED)
-    over_grpc = next(c for c in client.contrast("demo", top=100_000) if c.id == concept.id)
+    # the server notices another process's write within its freshness interval (50 ms)
+    deadline, over_grpc = time.monotonic() + 10, None
+    while over_grpc is None and time.monotonic() < deadline:
+        over_grpc = next((c for c in client.contrast("demo", top=100_000) if c.id == concept.id), None)
+        time.sleep(0.1)
+    assert over_grpc is not None
     assert over_grpc.reliable is False and over_grpc.label.endswith("(unreliable)")
 
 
