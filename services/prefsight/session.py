@@ -34,7 +34,7 @@ from prefsight.interventions import (
     write_inoculated,
 )
 from prefsight.interventions.datasets import parse_template
-from prefsight.records import ConceptStat, ContrastResult, PairScores
+from prefsight.records import ContrastResult, PairScores, concept_stat
 from prefsight.store import schema as S
 from prefsight.store.tables import Store
 
@@ -258,9 +258,9 @@ class StoreSession:
         saved = self.saved_findings(layer, kinds, rank_by)
         n = int(saved["n_pairs"])
         return ContrastResult(
-            tuple(ConceptStat.from_record(r, n) for r in saved["records"][:top]), n,
+            tuple(concept_stat(r, n) for r in saved["records"][:top]), n,
             int(saved["layer"]), "mean", str(saved["model"]),
-            tuple(ConceptStat.from_record(r, n) for r in saved["overall"]),
+            tuple(concept_stat(r, n) for r in saved["overall"]),
         )
 
     def topic_contrast(
