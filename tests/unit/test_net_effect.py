@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
 import scipy.stats as st
+from prefsight.audit.analysis import net_first
 from prefsight.concepts.named import RELIABLE_AUROC, auroc, heldout_auroc
-from prefsight.contrast.net import net_of_overall
+from prefsight.contrast.net import NetEffect, net_of_overall, overall_without
 from prefsight.errors import InvalidArgument
 
 
@@ -70,3 +73,29 @@ def test_auroc_is_mann_whitney():
     a, b = np.array([3.0, 2.0, 2.0]), np.array([1.0, 2.0])
     u = st.mannwhitneyu(a, b).statistic
     assert auroc(a, b) == pytest.approx(u / 6)
+
+
+def test_a_concept_present_in_every_pair_has_no_estimable_net_effect():
+    rng = np.random.default_rng(3)
+    n = 80
+    delta = rng.normal(size=(n, 6)) + 1.0
+    split = np.arange(n) % 2 == 0
+    absent = np.zeros((n, 3), bool)
+    absent[:, 1] = rng.random(n) < 0.5  # absent from about half the pairs
+    absent[:12, 2] = True  # absent from 12 pairs: 6 per half, under the minimum
+    regressors, estimable = overall_without(delta, absent, split, min_pairs=10)
+    assert estimable.tolist() == [False, True, False]
+    assert not regressors[:, ~estimable].any() and np.ptp(regressors[:, 1]) > 0
+
+
+def test_the_front_tier_is_ordered_by_the_effect_beyond_generic_chosenness():
+    # concept 0: a large raw effect with a small net one; concept 1: the reverse;
+    # concept 2: generic (net not estimable); concept 3: no replication.
+    result = SimpleNamespace(split_half=np.array([True, True, True, False]),
+                             delta=np.array([2.0, 0.5, 3.0, 1.0]))
+    net = NetEffect(delta=np.array([0.2, 0.5, np.nan, 1.0]), d=np.array([0.3, 0.9, np.nan, 1.5]),
+                    slope=np.zeros(4), t=np.zeros(4), p=np.zeros(4),
+                    q=np.array([0.01, 0.01, np.nan, 0.01]), generic=np.array([False, False, True, False]))
+    concepts = [SimpleNamespace(provenance={}) for _ in range(4)]
+    raw_order = np.array([2, 0, 3, 1])  # by raw effect
+    assert net_first(raw_order, result, net, concepts, 0.05).tolist() == [1, 0, 2, 3]

@@ -13,6 +13,7 @@ from prefsight.errors import InvalidArgument
 from prefsight.report import (
     BOTH,
     CHOSEN,
+    GENERIC,
     NEITHER,
     REJECTED,
     BadgeRules,
@@ -181,6 +182,8 @@ def parse(html: str) -> Tags:
         ({"q": 0.5, "fire_rate_chosen": 0.9, "fire_rate_rejected": 0.1}, NEITHER),
         ({"q": 0.5, "fire_rate": 0.05, "fire_rate_chosen": 0.3, "fire_rate_rejected": 0.2}, BOTH),
         ({"split_half": False, "fire_rate": 0.1}, NEITHER),  # not replicated and rare
+        ({"generic": True}, GENERIC),  # in nearly every pair: not a finding, even if significant
+        ({"generic": True, "q": 0.5}, BOTH),  # ... and without a difference, common on both sides
     ],
 )
 def test_badge_rules(overrides: dict[str, object], expected: str) -> None:

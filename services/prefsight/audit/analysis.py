@@ -144,11 +144,12 @@ class Analysis:
 
     def _net(self, index: int) -> dict[str, Any]:
         if self.net is None:
-            return {"delta_net": None, "d_net": None, "q_net": None}
+            return {"delta_net": None, "d_net": None, "q_net": None, "generic": None}
         return {
             "delta_net": _finite(self.net.delta[index]),
             "d_net": _finite(self.net.d[index]),
             "q_net": _finite(self.net.q[index]),
+            "generic": bool(self.net.generic[index]) if self.net.generic is not None else None,
         }
 
     def _overall_vector(self) -> np.ndarray | None:
@@ -253,8 +254,10 @@ def net_first(
 
     Front tier: the raw effect replicates in both halves, the effect net of the overall
     direction has the same sign with q_net < alpha, and the concept is not an
-    unreliable named concept (the report's chosen/rejected-leaning badges). The
-    relative order inside each tier is kept.
+    unreliable named concept (the report's chosen/rejected-leaning badges). The front
+    tier is ordered by |d_net|, the effect beyond generic chosen-ness that earns the
+    badge (ties keep ``order``); the rest keeps ``order``. A concept whose net effect is
+    not estimable (present in nearly every pair) is never in the front tier.
     """
     if net is None or not len(order):
         return order
@@ -263,8 +266,9 @@ def net_first(
     leaning = (
         result.split_half & (q < alpha) & (np.sign(net.delta) == np.sign(result.delta)) & reliable
     )
-    front = leaning[order]
-    return np.concatenate([order[front], order[~front]])
+    front = order[leaning[order]]
+    front = front[np.argsort(-np.abs(net.d[front]), kind="stable")]
+    return np.concatenate([front, order[~leaning[order]]])
 
 
 NET_MAX = 3000
@@ -282,14 +286,17 @@ def _net_effects(scores: PairScores, order: np.ndarray, delta: np.ndarray) -> Ne
         return None
     chosen, rejected = scores.chosen[:, columns], scores.rejected[:, columns]
     absent = _absent(chosen, rejected, [concepts[j] for j in columns])
-    regressors = overall_without(delta, absent, scores.split)
-    if (np.ptp(regressors, axis=0) <= 0).any():
-        return None
-    part = net_of_overall(chosen, rejected, regressors)
+    regressors, estimable = overall_without(delta, absent, scores.split)
+    estimable &= np.ptp(regressors, axis=0) > 0
     full = {name: np.full(len(concepts), np.nan) for name in ("delta", "d", "slope", "t", "p", "q")}
-    for name, values in full.items():
-        values[columns] = getattr(part, name)
-    return NetEffect(**full)
+    if estimable.any():
+        keep = np.flatnonzero(estimable)
+        part = net_of_overall(chosen[:, keep], rejected[:, keep], regressors[:, keep])
+        for name, values in full.items():
+            values[columns[keep]] = getattr(part, name)
+    generic = np.zeros(len(concepts), bool)
+    generic[columns[~estimable]] = True
+    return NetEffect(**full, generic=generic)
 
 
 def _absent(chosen: Any, rejected: Any, concepts: list[Concept]) -> np.ndarray:

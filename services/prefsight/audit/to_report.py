@@ -50,6 +50,7 @@ def concept_row(record: dict[str, Any]) -> ConceptRow:
         fire_rate_rejected=record.get("fire_rate_rejected"),
         delta_net=_f(record.get("delta_net")), d_net=_f(record.get("d_net")),
         q_net=_f(record.get("q_net")), reliable=record.get("reliable"),
+        generic=record.get("generic"),
         heldout_auroc=record.get("heldout_auroc"), overall_cosine=record.get("overall_cosine"),
         pair_accuracy=record.get("pair_accuracy"),
         contexts=[Context(pair_id=c["pair_id"], side=c["side"], activation=_f(c.get("activation")),

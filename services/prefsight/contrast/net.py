@@ -13,7 +13,9 @@ The overall direction each concept is measured against is fitted on the pairs
 where *that concept is absent* from both responses (``overall_without``): fitted
 on all pairs, it would contain the concept itself wherever the concept is a
 large part of what separates chosen from rejected, and the fit would explain
-the concept away by itself.
+the concept away by itself. A concept absent from too few pairs of a half (present
+in nearly every response, like a length count) has no such fit: its net effect is
+not estimable (NaN), and it cannot lean beyond generic chosen-ness in a ranking.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ import scipy.special as sc
 
 from prefsight.contrast.stats import bh_q
 from prefsight.errors import InvalidArgument
+
+MIN_ABSENT_PAIRS = 10
+"""Concept-free pairs each half needs before an overall direction is fitted on them."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,9 @@ class NetEffect:
     """Two-sided p of the intercept's t-test (n - 2 degrees of freedom)."""
     q: np.ndarray
     """Benjamini–Hochberg adjusted ``p`` over the concepts given."""
+    generic: np.ndarray | None = None
+    """(n_concepts,) bool: present in nearly every pair, so the net effect is not
+    estimable (NaN) — the data cannot tell the concept from generic chosen-ness."""
 
 
 def net_of_overall(chosen: Any, rejected: Any, overall: np.ndarray) -> NetEffect:
@@ -95,13 +103,17 @@ def net_of_overall(chosen: Any, rejected: Any, overall: np.ndarray) -> NetEffect
 
 
 def overall_without(
-    delta: np.ndarray, absent: np.ndarray, split: np.ndarray, *, min_pairs: int = 10
-) -> np.ndarray:
+    delta: np.ndarray, absent: np.ndarray, split: np.ndarray, *, min_pairs: int = MIN_ABSENT_PAIRS
+) -> tuple[np.ndarray, np.ndarray]:
     """Per concept, each pair's cross-fitted δ on the overall direction fitted where it is absent.
 
     For half A the direction is the mean δ over the half-B pairs in which the
-    concept is absent from both responses (and vice versa), as a unit vector;
-    with fewer than ``min_pairs`` such pairs it is fitted on the whole other half.
+    concept is absent from both responses (and vice versa), as a unit vector. A
+    concept absent from fewer than ``min_pairs`` pairs of either half has no
+    concept-free pairs to fit the direction on: it is present in (nearly) every
+    pair, so the data cannot tell it apart from generic chosen-ness, and it is
+    reported as not estimable rather than measured against a direction that
+    contains it.
 
     Args:
         delta: (n_pairs, d_model) chosen − rejected pooled activations.
@@ -109,20 +121,18 @@ def overall_without(
         split: (n_pairs,) bool halves.
 
     Returns:
-        (n_pairs, n_concepts) float64 regressors for ``net_of_overall``.
+        ((n_pairs, n_concepts) float64 regressors for ``net_of_overall``, zero in the
+        columns that are not estimable; (n_concepts,) bool, estimable).
     """
     d = np.asarray(delta, np.float64)
     a = np.asarray(absent, np.float64)
     out = np.zeros(a.shape, np.float64)
+    estimable = (a[split].sum(0) >= min_pairs) & (a[~split].sum(0) >= min_pairs)
     for half, other in ((split, ~split), (~split, split)):
-        counts = a[other].sum(0)  # (k,)
-        sums = a[other].T @ d[other]  # (k, d)
-        fallback = counts < min_pairs
-        if fallback.any():
-            sums[fallback] = d[other].sum(0)
-            counts = np.where(fallback, other.sum(), counts)
-        directions = sums / counts[:, None]
+        counts = np.maximum(a[other].sum(0), 1.0)  # (k,)
+        directions = (a[other].T @ d[other]) / counts[:, None]  # (k, d)
         norms = np.linalg.norm(directions, axis=1, keepdims=True)
         directions = np.divide(directions, norms, out=np.zeros_like(directions), where=norms > 0)
         out[half] = d[half] @ directions.T
-    return out
+    out[:, ~estimable] = 0.0
+    return out, estimable

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 CSS = """
 :root{--ink:#1f2933;--muted:#616e7c;--line:#e4e7eb;--bg:#f5f7fa;--card:#fff;
---chosen:#0072B2;--rejected:#D55E00;--both:#CC79A7;--neither:#9AA0A6;--accent:#0072B2;
+--chosen:#0072B2;--rejected:#D55E00;--both:#CC79A7;--generic:#E69F00;--neither:#9AA0A6;--accent:#0072B2;
 --mono:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;}
 *{box-sizing:border-box}
 html{scroll-behavior:smooth;scroll-padding-top:56px}
@@ -43,13 +43,14 @@ padding:18px 20px;margin:0 0 18px}
 .kpi .l{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.4px}
 .kpi.chosen-leaning{border-left-color:var(--chosen)}
 .kpi.rejected-leaning{border-left-color:var(--rejected)}
-.kpi.both{border-left-color:var(--both)}.kpi.neither{border-left-color:var(--neither)}
+.kpi.both{border-left-color:var(--both)}.kpi.generic{border-left-color:var(--generic)}.kpi.neither{border-left-color:var(--neither)}
 .legend{display:flex;flex-wrap:wrap;gap:8px 20px;margin-top:12px;font-size:12.5px;
 color:var(--muted)}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:11.5px;font-weight:600;
 white-space:nowrap;border:1px solid transparent}
 .b-chosen-leaning.badge{background:var(--chosen);color:#fff}
 .b-rejected-leaning.badge{background:var(--rejected);color:#fff}
+.b-generic.badge{background:#fdf1dc;color:#7a5200;border-color:var(--generic)}
 .b-both.badge{background:#f6e4ef;color:#7a2f5e;border-color:var(--both)}
 .b-neither.badge{background:#f0f2f4;color:#52606d;border-color:#d9dde2}
 .note{color:var(--muted);background:#f8f9fb;border:1px dashed #cbd2d9;border-radius:6px;
@@ -88,7 +89,7 @@ padding:1px 6px}
 .ci .pt{position:absolute;top:2px;width:8px;height:8px;margin-left:-4px;border-radius:50%;
 background:currentColor;border:1px solid #fff}
 .ci.b-chosen-leaning{color:var(--chosen)}.ci.b-rejected-leaning{color:var(--rejected)}
-.ci.b-both{color:var(--both)}.ci.b-neither{color:#7b8794}
+.ci.b-both{color:var(--both)}.ci.b-generic{color:var(--generic)}.ci.b-neither{color:#7b8794}
 tr.detail>td{background:#fbfcfd;padding:0;border-bottom:2px solid #cbd2d9}
 .detail-body{padding:14px 18px 18px}
 .detail-head{display:flex;flex-wrap:wrap;align-items:center;gap:10px}

@@ -10,11 +10,15 @@ The rules, in order (the first that matches wins):
    same sign and replicates in both split halves, and the concept is not an
    unreliable named concept.
 2. **rejected-leaning**: the same with negative signs.
-3. **both**: the concept is common on both sides — it fires in at least
+3. **generic**: the raw effect is significant and replicates, but the concept is
+   present in nearly every pair (``generic``), so its net effect cannot be
+   measured and the data cannot tell it from generic chosen-ness (a length
+   count, an always-on latent). Shown, not claimed as a finding.
+4. **both**: the concept is common on both sides — it fires in at least
    ``min_fire_rate`` of chosen *and* of rejected responses (when the per-side
    rates are unknown, in at least that share of all responses) — and there
    is no replicated difference: q >= alpha, or the two split halves disagree.
-4. **neither**: everything else (rare, or a difference that is significant
+5. **neither**: everything else (rare, or a difference that is significant
    but not replicated across halves, or not significant and not common).
 
 NaN statistics count as "not significant".
@@ -29,13 +33,15 @@ from prefsight.report.model import ConceptRow
 
 CHOSEN = "chosen-leaning"
 REJECTED = "rejected-leaning"
+GENERIC = "generic"
 BOTH = "both"
 NEITHER = "neither"
-BADGES = (CHOSEN, REJECTED, BOTH, NEITHER)
+BADGES = (CHOSEN, REJECTED, GENERIC, BOTH, NEITHER)
 
 BADGE_COLOURS = {
     CHOSEN: "#0072B2",  # Okabe-Ito blue
     REJECTED: "#D55E00",  # Okabe-Ito vermillion
+    GENERIC: "#E69F00",  # Okabe-Ito orange
     BOTH: "#CC79A7",  # Okabe-Ito reddish purple
     NEITHER: "#9AA0A6",  # neutral grey
 }
@@ -46,6 +52,8 @@ BADGE_HELP = {
     "and the raw effect replicates in both halves.",
     REJECTED: "Higher in rejected responses beyond generic chosen-ness: net effect < 0 with "
     "q < alpha, and the raw effect replicates in both halves.",
+    GENERIC: "A replicated difference in a concept present in nearly every pair: its effect cannot "
+    "be separated from generic chosen-ness, so it is shown but not ranked as a finding.",
     BOTH: "Common on both sides without a meaningful difference.",
     NEITHER: "Not a replicated difference and not common on both sides.",
 }
@@ -73,7 +81,7 @@ def _is_significant(row: ConceptRow, rules: BadgeRules) -> bool:
 
 def _net_sign(row: ConceptRow, rules: BadgeRules) -> int:
     """+1/-1 when the net effect is significant and agrees with the raw, replicated effect."""
-    if row.reliable is False or not (_is_significant(row, rules) and row.split_half):
+    if row.reliable is False or row.generic or not (_is_significant(row, rules) and row.split_half):
         return 0
     net_q = row.q if math.isnan(row.q_net) else row.q_net
     net = row.delta if math.isnan(row.delta_net) else row.delta_net
@@ -108,6 +116,8 @@ def assign_badge(row: ConceptRow, rules: BadgeRules | None = None) -> str:
         return CHOSEN
     if sign < 0:
         return REJECTED
+    if row.generic and not _is_negligible(row, rules):
+        return GENERIC
     if _is_common_on_both_sides(row, rules) and _is_negligible(row, rules):
         return BOTH
     return NEITHER

@@ -216,7 +216,8 @@ class ConceptRow:
     ``q`` its Benjamini-Hochberg adjusted value; ``split_half`` whether the
     effect replicates: each random half alone has the overall sign and p < 0.05.
     ``delta_net``/``d_net``/``q_net`` are the effect net of the overall
-    chosen−rejected direction (the badge's basis); ``reliable`` is False for a
+    chosen−rejected direction (the badge's basis), NaN with ``generic`` True when
+    the concept is present in nearly every pair; ``reliable`` is False for a
     named concept that fails validation on its own held-out examples
     (``heldout_auroc``), None for other kinds.
     ``fire_rate`` is the fraction of all responses where the concept fires
@@ -252,6 +253,9 @@ class ConceptRow:
     d_net: float = math.nan
     q_net: float = math.nan
     reliable: bool | None = None
+    generic: bool | None = None
+    """True when the concept is present in nearly every pair, so its net effect is not
+    estimable (see ``prefsight.contrast.net``)."""
     heldout_auroc: float | None = None
     overall_cosine: float | None = None
     pair_accuracy: float | None = None
