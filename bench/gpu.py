@@ -33,11 +33,11 @@ os.environ.setdefault("RAY_AUTH_MODE", "disabled")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from prefsight.concepts.catalog import save_concepts  # noqa: E402
-from prefsight.concepts.sae import SAEConfig, train_sae  # noqa: E402
 from prefsight.concepts.types import Concept  # noqa: E402
 from prefsight.data import read_pairs  # noqa: E402
 from prefsight.ingest import IngestConfig, ingest  # noqa: E402
 from prefsight.models import load_model  # noqa: E402
+from prefsight.sae import SAEConfig, train_sae  # noqa: E402
 from prefsight.session import StoreSession  # noqa: E402
 from prefsight.store import Store  # noqa: E402
 from shared_data import default_hh_path, hh_data  # noqa: E402

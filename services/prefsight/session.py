@@ -229,8 +229,8 @@ class StoreSession:
         """The store's model, loaded once (texts need it), on ``device`` in ``dtype``."""
         with self._lock:
             if self._loaded is None:
-                from prefsight.concepts.sae import resolve_device
                 from prefsight.models import load_model
+                from prefsight.sae import resolve_device
 
                 model, _ = self.model_layer()
                 self._loaded = load_model(
@@ -467,7 +467,7 @@ class StoreSession:
         return kinds.score_dense(concepts, responses)
 
     def _sae(self, layer: int | None) -> Any:
-        from prefsight.concepts.sae import load_sae
+        from prefsight.sae import load_sae
 
         folder = sae_folder(self.store, int(layer or 0))
         if not folder.exists():

@@ -25,11 +25,11 @@ from prefsight.concepts.catalog import (
     save_feature_stats,
 )
 from prefsight.concepts.directions import contrast_directions
-from prefsight.concepts.sae import SAEConfig, load_sae, save_sae, train_sae
 from prefsight.concepts.text_checks import TEXT_CHECKS
 from prefsight.concepts.types import Concept, sae_concept_id
 from prefsight.errors import FailedPrecondition
 from prefsight.ingest.features import encode_store_pairs, featurize
+from prefsight.sae import SAEConfig, load_sae, save_sae, train_sae
 from prefsight.store import schema as S
 from prefsight.store.tables import Store
 
@@ -235,7 +235,7 @@ def stats_from_stored_tokens(
     store: Store, model: str, layer: int, sae: Any, pair_ids: list[str]
 ) -> tuple[list[tuple[str, str]], Any, Any] | None:
     """SAE span statistics from stored per-token activations, when every token is stored."""
-    from prefsight.concepts.sae import span_stats
+    from prefsight.sae import span_stats
 
     rows = store.scan(
         S.ACTIVATIONS, ["pair_id", "side", "n_tokens"],

@@ -134,7 +134,7 @@ def _example(
 
 
 def _load_sae(store: Store, layer: int) -> Any:
-    from prefsight.concepts.sae import load_sae
+    from prefsight.sae import load_sae
 
     try:
         folder = sae_folder(store, layer)

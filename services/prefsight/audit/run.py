@@ -24,10 +24,10 @@ from prefsight import findings
 from prefsight.audit.analysis import Analysis, analyse, topic_labels, topics_json, with_wilcoxon
 from prefsight.audit.dictionary import DictionaryConfig, build_dictionary
 from prefsight.audit.hints import add_hints
-from prefsight.concepts.sae import resolve_device
 from prefsight.contrast import ContrastConfig
 from prefsight.ingest import IngestConfig, ingest
 from prefsight.models import DEFAULT_MODEL, load_model
+from prefsight.sae import resolve_device
 from prefsight.store import objects
 from prefsight.store.tables import Store
 

@@ -6,7 +6,8 @@ store catalog (``catalog``) and co-firing clusters (``clusters``).
 """
 
 from prefsight.concepts.clusters import cluster_cofiring
-from prefsight.concepts.sae import (
+from prefsight.concepts.types import KINDS, Concept
+from prefsight.sae import (
     SAEConfig,
     SAEReport,
     TopKSAE,
@@ -16,7 +17,6 @@ from prefsight.concepts.sae import (
     span_stats,
     train_sae,
 )
-from prefsight.concepts.types import KINDS, Concept
 
 __all__ = [
     "KINDS", "Concept", "SAEConfig", "SAEReport", "TopKSAE", "cluster_cofiring", "latent_top_tokens",

@@ -32,7 +32,7 @@ def sae_batch(
     loaded: LoadedModel, pairs: list[EncodedPair], layer: int, sae: Any
 ) -> tuple[SpanKeys, sp.csr_matrix, sp.csr_matrix]:
     """((pair_id, side) keys, max activation CSR, firing frequency CSR) for a batch."""
-    from prefsight.concepts.sae import span_stats
+    from prefsight.sae import span_stats
 
     packed, captured = capture_packed(loaded, pairs, [layer])
     hidden = captured[layer]
