@@ -112,7 +112,7 @@ def audit(
     clock = time.perf_counter()
     summary = build_dictionary(
         store, loaded.model_id, layer, config.dictionary, loaded=loaded,
-        workers=config.workers, progress=report,
+        workers=config.workers, progress=report, ingest=config.ingest,
     )
     timings["dictionary"] = time.perf_counter() - clock
     clock = time.perf_counter()
