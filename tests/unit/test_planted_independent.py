@@ -84,8 +84,12 @@ def starter_texts() -> list[str]:
 
 def text_check_phrases() -> list[str]:
     import prefsight.concepts.text_checks as checks
+    from prefsight.concepts.resources import data_path
 
-    return _module_strings(Path(checks.__file__), lists_only=True)
+    texts = _module_strings(Path(checks.__file__), lists_only=True)
+    for path in sorted(data_path("").glob("*_phrases.txt")):  # the lists live in package data
+        texts.extend(path.read_text(encoding="utf-8").splitlines())
+    return texts
 
 
 def demo_texts() -> list[str]:
