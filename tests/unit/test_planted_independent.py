@@ -93,8 +93,8 @@ def text_check_phrases() -> list[str]:
 
 
 def demo_texts() -> list[str]:
-    import prefsight.demo as demo
-    from prefsight.demo import TRAITS, generate_demo
+    import prefsight.apps.demo as demo
+    from prefsight.apps.demo import TRAITS, generate_demo
 
     texts = []
     for path in sorted(Path(demo.__file__).parent.rglob("*.py")):

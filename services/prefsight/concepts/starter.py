@@ -9,7 +9,7 @@ give cleaner difference-of-means directions. Turning examples into directions
 builders in ``prefsight.concepts``.
 
 The examples are written for general assistant data and span many topics;
-they share no templates with the demo generator (``prefsight.demo``). They
+they share no templates with the demo generator (``prefsight.apps.demo``). They
 live in package data (``concepts/data/starter_*.jsonl``, read by
 ``prefsight.concepts.resources``); this module validates them.
 """

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prefsight.demo.bank.types import DomainBank, Topic
+from prefsight.apps.demo.bank.types import DomainBank, Topic
 
 _TOPICS = (
     Topic(
