@@ -99,6 +99,9 @@ def demo_texts() -> list[str]:
     texts = []
     for path in sorted(Path(demo.__file__).parent.rglob("*.py")):
         texts.extend(_module_strings(path, lists_only=False))
+    for path in sorted(Path(demo.__file__).parent.rglob("*.jsonl")):  # the topic bank
+        for line in path.read_text(encoding="utf-8").splitlines():
+            texts.extend(_json_strings(json.loads(line)))
     for seed in (0, 1000):
         data = generate_demo(n_pairs=320, seed=seed, traits=tuple(TRAITS))
         texts.extend(t for r in data.rows for t in (r["prompt"], r["chosen"], r["rejected"]))
