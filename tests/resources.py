@@ -69,7 +69,11 @@ def require_chromium(module_level: bool = False) -> str:
     if found is None:
         _missing(
             f"no browser on PATH (looked for {', '.join(CHROMIUM_NAMES)}"
-            + (f" and PREFSIGHT_CHROMIUM={os.environ['PREFSIGHT_CHROMIUM']}" if os.environ.get("PREFSIGHT_CHROMIUM") else "")
+            + (
+                f" and PREFSIGHT_CHROMIUM={os.environ['PREFSIGHT_CHROMIUM']}"
+                if os.environ.get("PREFSIGHT_CHROMIUM")
+                else ""
+            )
             + "): install one (apt-get install chromium) to run the browser tests",
             module_level,
         )

@@ -22,7 +22,17 @@ from prefsight.sae import (
 )
 
 __all__ = [
-    "ARCHITECTURES", "CFG_FILENAME", "WEIGHTS_FILENAME", "ProgressFn", "SAEConfig", "SAEReport",
-    "TopKSAE", "latent_top_tokens", "load_sae", "resolve_device", "save_sae", "span_stats",
+    "ARCHITECTURES",
+    "CFG_FILENAME",
+    "WEIGHTS_FILENAME",
+    "ProgressFn",
+    "SAEConfig",
+    "SAEReport",
+    "TopKSAE",
+    "latent_top_tokens",
+    "load_sae",
+    "resolve_device",
+    "save_sae",
+    "span_stats",
     "train_sae",
 ]

@@ -104,4 +104,6 @@ def check_dataset(
         raise InvalidArgument(f"{source.label}: no usable preference pairs")
     if not kept:
         raise InvalidArgument(f"{source.name}: every row was skipped as bad")
-    return CheckedDataset(source.name, source.label, kept, stored, sink.skipped, digest.hexdigest()[:16])
+    return CheckedDataset(
+        source.name, source.label, kept, stored, sink.skipped, digest.hexdigest()[:16]
+    )

@@ -12,7 +12,17 @@ from prefsight.sae.stats import latent_top_tokens, span_stats
 from prefsight.sae.train import ProgressFn, SAEConfig, SAEReport, train_sae
 
 __all__ = [
-    "ARCHITECTURES", "CFG_FILENAME", "WEIGHTS_FILENAME", "ProgressFn", "SAEConfig", "SAEReport",
-    "TopKSAE", "latent_top_tokens", "load_sae", "resolve_device", "save_sae", "span_stats",
+    "ARCHITECTURES",
+    "CFG_FILENAME",
+    "WEIGHTS_FILENAME",
+    "ProgressFn",
+    "SAEConfig",
+    "SAEReport",
+    "TopKSAE",
+    "latent_top_tokens",
+    "load_sae",
+    "resolve_device",
+    "save_sae",
+    "span_stats",
     "train_sae",
 ]

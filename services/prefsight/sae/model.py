@@ -35,7 +35,6 @@ def resolve_device(device: str | None) -> str:
     return device
 
 
-
 def check_tokens(tokens: np.ndarray, d_in: int) -> torch.Tensor:
     arr = np.asarray(tokens)
     if arr.ndim != 2 or arr.shape[1] != d_in:
@@ -46,7 +45,6 @@ def check_tokens(tokens: np.ndarray, d_in: int) -> torch.Tensor:
         bad = int(np.flatnonzero(~np.isfinite(arr).all(axis=1))[0])
         raise InvalidArgument(f"tokens row {bad} has NaN or infinite values")
     return torch.from_numpy(np.ascontiguousarray(arr, dtype=np.float32))
-
 
 
 class TopKSAE(torch.nn.Module):

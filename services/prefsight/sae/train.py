@@ -83,7 +83,6 @@ class SAEConfig:
             raise ValueError(f"device must be auto, cpu, cuda, cuda:N or mps, got {self.device!r}")
 
 
-
 @dataclass(frozen=True)
 class SAEReport:
     """How well a trained SAE reconstructs its tokens.
@@ -101,7 +100,6 @@ class SAEReport:
     n_heldout: int
     steps: int
     seconds: float
-
 
 
 # ---------------------------------------------------------------- training
