@@ -1,8 +1,10 @@
 """prefsight.concepts: the Concept type and its sources.
 
-SAE features (``sae``), contrast directions (``directions``), named concepts
-from examples (``named``, ``starter``), text checks (``text_checks``), the
-store catalog (``catalog``) and co-firing clusters (``clusters``).
+Contrast directions (``directions``), named concepts from examples (``named``,
+``starter``), text checks (``text_checks``), the store catalog (``catalog``),
+co-firing clusters (``clusters``) and the package data they read (``resources``).
+The SAE itself is the leaf package ``prefsight.sae``; its public names are
+re-exported here as before.
 """
 
 from prefsight.concepts.clusters import cluster_cofiring
