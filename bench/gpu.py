@@ -33,15 +33,14 @@ os.environ.setdefault("RAY_AUTH_MODE", "disabled")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from prefsight.concepts.catalog import save_concepts  # noqa: E402
-from prefsight.concepts.sae import SAEConfig, train_sae  # noqa: E402
 from prefsight.concepts.types import Concept  # noqa: E402
 from prefsight.data import read_pairs  # noqa: E402
 from prefsight.ingest import IngestConfig, ingest  # noqa: E402
 from prefsight.models import load_model  # noqa: E402
+from prefsight.sae import SAEConfig, train_sae  # noqa: E402
 from prefsight.session import StoreSession  # noqa: E402
 from prefsight.store import Store  # noqa: E402
-
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "hh-harmless-test.jsonl.gz"
+from shared_data import default_hh_path, hh_data  # noqa: E402
 
 
 def _sync(device: str) -> None:
@@ -85,7 +84,7 @@ def bench_ingest(args, pairs_texts: list[str], workdir: str) -> dict:
     torch.cuda.empty_cache() if torch.cuda.is_available() else None
     config = IngestConfig(layers=(args.layer,), sample_per_response=32, max_length=1024,
                           token_budget=args.token_budget, max_batch_pairs=256)
-    result = ingest(DATA, Path(workdir) / "store", model=args.model, config=config,
+    result = ingest(args.data, Path(workdir) / "store", model=args.model, config=config,
                     limit=args.pairs, skip_bad=True, device=args.device, dtype=args.dtype)
     return {
         "naive_tokens_per_s": a_tok / a_s,
@@ -147,10 +146,13 @@ def main() -> None:
     parser.add_argument("--token-budget", type=int, default=65536)
     parser.add_argument("--latents", type=int, default=16384)
     parser.add_argument("--sae-steps", type=int, default=50)
+    parser.add_argument("--data", default=None,
+                        help=f"HH pairs file (default {default_hh_path()})")
     args = parser.parse_args()
+    args.data = hh_data(args.data)
 
     tokenizer = load_model(args.model).tokenizer
-    pairs = read_pairs(DATA, limit=args.pairs, skip_bad=True).pairs
+    pairs = read_pairs(args.data, limit=args.pairs, skip_bad=True).pairs
     texts = side_texts(tokenizer, pairs)
     responses = [t for p in pairs for t in (p.chosen, p.rejected) if t.strip()]
     with tempfile.TemporaryDirectory() as workdir:

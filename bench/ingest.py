@@ -33,8 +33,7 @@ from prefsight.data import read_pairs  # noqa: E402
 from prefsight.ingest import IngestConfig, ingest  # noqa: E402
 from prefsight.ingest.hooks import StopForward, capture_layers  # noqa: E402
 from prefsight.models import load_model  # noqa: E402
-
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "hh-harmless-test.jsonl.gz"
+from shared_data import default_hh_path, hh_data  # noqa: E402
 
 
 def side_texts(tokenizer, pairs):
@@ -129,11 +128,11 @@ class RssSampler:
         self.pids.update(progress.worker_pids)
 
 
-def run_prefsight(n, layer, model, workdir):
+def run_prefsight(data, n, layer, model, workdir):
     store = Path(workdir) / f"store-{n}"
     config = IngestConfig(layers=(layer,), sample_per_response=0)
     with RssSampler() as rss:
-        result = ingest(DATA, store, model=model, config=config, limit=n, skip_bad=True,
+        result = ingest(data, store, model=model, config=config, limit=n, skip_bad=True,
                         progress=rss.watch)
     return result, rss.peak
 
@@ -145,21 +144,24 @@ def main() -> None:
     parser.add_argument("--model", default="smollm2-135m")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--data", default=None,
+                        help=f"HH pairs file (default {default_hh_path()})")
     args = parser.parse_args()
+    data = hh_data(args.data)
 
     torch.set_num_threads(os.cpu_count() or 1)
     loaded = load_model(args.model)
-    pairs = read_pairs(DATA, limit=args.pairs, skip_bad=True).pairs
+    pairs = read_pairs(data, limit=args.pairs, skip_bad=True).pairs
     texts = side_texts(loaded.tokenizer, pairs)
     n = len(pairs)
     a_s, a_tok = naive(loaded, texts, args.layer)
     b_s, b_tok = tuned(loaded, texts, args.layer)
     del loaded
     with tempfile.TemporaryDirectory() as workdir:
-        c, peak_n = run_prefsight(n, args.layer, args.model, workdir)
+        c, peak_n = run_prefsight(data, n, args.layer, args.model, workdir)
         peak_4n = None
         if not args.skip_memory:
-            _, peak_4n = run_prefsight(4 * n, args.layer, args.model, workdir)
+            _, peak_4n = run_prefsight(data, 4 * n, args.layer, args.model, workdir)
     rows = {
         "a_naive": {"pairs_per_s": n / a_s, "tokens_per_s": a_tok / a_s, "seconds": a_s},
         "b_tuned": {"pairs_per_s": n / b_s, "tokens_per_s": b_tok / b_s, "seconds": b_s},

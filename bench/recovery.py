@@ -1,7 +1,7 @@
 """Does the audit recover planted traits it was not written against, and stay quiet on noise?
 
 The data come from ``bench/planted`` (its own topics, phrasings and traits, sharing
-no word 4-gram with the starter concepts, the text checks or ``prefsight.demo``;
+no word 4-gram with the starter concepts, the text checks or ``prefsight.apps.demo``;
 see tests/unit/test_planted_independent.py). Each trait set has ``--pairs`` pairs:
 the chosen response is more complete than the rejected one (a generic quality gap,
 as in real data), and one trait is planted in exactly 50% of chosen and 10% of

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from prefsight.concepts import sae as sae_mod
-from prefsight.concepts.sae import SAEConfig, train_sae
+from prefsight.sae import SAEConfig, train_sae
 
 
 def synthetic_tokens(n: int, d: int, seed: int = 0) -> np.ndarray:

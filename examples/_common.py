@@ -1,7 +1,7 @@
 """What the examples share: their command-line options and a prefsight service to call.
 
 With ``--address`` the examples use a running server (``prefsight serve``);
-without it they build a store from generated demo pairs (``prefsight.demo``)
+without it they build a store from generated demo pairs (``prefsight.apps.demo``)
 with ``prefsight.audit`` and serve it in-process on 127.0.0.1, so each example
 runs alone on a CPU. ``--tiny`` shrinks every size (pairs, SAE, steps, tokens)
 for a smoke test; pair it with ``--model`` pointing at a small model folder.
@@ -69,9 +69,9 @@ def setup(args: argparse.Namespace) -> Path:
 
 def build_demo_store(workdir: Path, model: str, *, tiny: bool, pairs: int | None = None) -> Path:
     """Generate demo pairs and audit them into ``workdir/demo``; return the dataset path."""
+    from prefsight.apps.demo import generate_demo
     from prefsight.audit import AuditConfig, audit
     from prefsight.audit.dictionary import DictionaryConfig
-    from prefsight.demo import generate_demo
     from prefsight.ingest import IngestConfig
 
     n_pairs = pairs or (24 if tiny else 120)

@@ -1,7 +1,7 @@
 """bench.planted: a planted-trait preference-set generator independent of the demo.
 
 Owns its own topic bank, phrasings and trait templates (``data/``), written
-without the starter concepts, the text checks or ``prefsight.demo``; a unit
+without the starter concepts, the text checks or ``prefsight.apps.demo``; a unit
 test (tests/unit/test_planted_independent.py) checks they share no word
 4-gram. Used by ``bench/recovery.py``; import with ``bench/`` on ``sys.path``.
 """

@@ -22,6 +22,7 @@ from prefsight.audit.analysis import Analysis, analyse, resolve_model_layer
 from prefsight.concepts.catalog import get_concept, load_concepts, sae_folder, save_concepts
 from prefsight.concepts.types import Concept
 from prefsight.contrast import ContrastConfig
+from prefsight.contrast.effects import paired_d
 from prefsight.errors import FailedPrecondition, InvalidArgument, NotFound
 from prefsight.index import ConceptIndex, ExampleIndex
 from prefsight.index.hits import ConceptMeta
@@ -229,8 +230,8 @@ class StoreSession:
         """The store's model, loaded once (texts need it), on ``device`` in ``dtype``."""
         with self._lock:
             if self._loaded is None:
-                from prefsight.concepts.sae import resolve_device
                 from prefsight.models import load_model
+                from prefsight.sae import resolve_device
 
                 model, _ = self.model_layer()
                 self._loaded = load_model(
@@ -467,7 +468,7 @@ class StoreSession:
         return kinds.score_dense(concepts, responses)
 
     def _sae(self, layer: int | None) -> Any:
-        from prefsight.concepts.sae import load_sae
+        from prefsight.sae import load_sae
 
         folder = sae_folder(self.store, int(layer or 0))
         if not folder.exists():
@@ -560,17 +561,11 @@ def _selected(analysis: Analysis, selection: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _paired_d(delta: np.ndarray) -> float:
-    """Cohen's d of paired differences (0 when there is no spread)."""
-    sd = float(delta.std(ddof=1)) if delta.size > 1 else 0.0
-    return float(delta.mean()) / sd if sd > 0 else 0.0
-
-
 def _with_d(analysis: Analysis, shift: list[dict[str, Any]], removed: list[str]) -> list[dict[str, Any]]:
     """Add each concept's Cohen's d over all pairs and over the pairs that remain."""
     keep = ~np.isin(np.asarray(analysis.scores.pair_ids), removed)
     for record in shift:
         chosen, rejected = analysis.scores.column(record["id"])
         delta = np.asarray(chosen - rejected, np.float64)
-        record.update(d_before=_paired_d(delta), d_after=_paired_d(delta[keep]))
+        record.update(d_before=paired_d(delta), d_after=paired_d(delta[keep]))
     return shift

@@ -19,8 +19,8 @@ ABSENT = ("refusal", "hedging")
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory):
+    from prefsight.apps.demo import generate_demo
     from prefsight.audit import audit
-    from prefsight.demo import generate_demo
 
     root = tmp_path_factory.mktemp("demo")
     generate_demo(n_pairs=320, seed=0).write(root / "pairs.jsonl")

@@ -31,7 +31,7 @@ def test_the_readme_has_python_blocks_for_the_api_and_the_client():
 
 
 def test_every_python_block_of_the_readme_runs(tmp_path, monkeypatch):
-    from prefsight.demo import generate_demo
+    from prefsight.apps.demo import generate_demo
     from prefsight.server.app import build_server
     from prefsight.server.servicer import PrefsightServicer
 

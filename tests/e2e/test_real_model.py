@@ -14,9 +14,15 @@ import torch
 from prefsight.data import encode_pair, read_pairs
 from prefsight.ingest.forward import forward_batch
 
+from tests.resources import require_shared_data
+
 pytestmark = pytest.mark.real_model
 ROOT = Path(__file__).resolve().parents[2]
-HH = ROOT / ".." / "shared" / "data" / "hh-harmless-test.jsonl.gz"
+
+
+@pytest.fixture(scope="module")
+def hh() -> Path:
+    return require_shared_data()
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +39,8 @@ def test_default_model_loads_as_a_plain_trainable_checkpoint(smollm):
     assert (smollm.path / "model.safetensors").exists()
 
 
-def test_pooled_hh_vectors_equal_plain_forward_on_the_real_model(smollm):
-    pairs = read_pairs(HH, limit=3, skip_bad=True).pairs
+def test_pooled_hh_vectors_equal_plain_forward_on_the_real_model(smollm, hh):
+    pairs = read_pairs(hh, limit=3, skip_bad=True).pairs
     encoded = [encode_pair(smollm.tokenizer, p) for p in pairs]
     rows = forward_batch(smollm, encoded, [8, 15]).activations.to_pylist()
     got = {(r["pair_id"], r["side"], r["layer"], r["pooling"]): np.array(r["vector"]) for r in rows}
@@ -51,10 +57,10 @@ def test_pooled_hh_vectors_equal_plain_forward_on_the_real_model(smollm):
                 np.testing.assert_allclose(got[(enc.pair_id, side, layer, "max")], h.max(0), atol=1e-4, rtol=1e-5)
 
 
-def test_cli_ingest_json_on_real_hh_pairs(tmp_path):
+def test_cli_ingest_json_on_real_hh_pairs(tmp_path, hh):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run(
-        [sys.executable, "-m", "prefsight.cli", "ingest", str(HH), "--store", str(tmp_path / "s"),
+        [sys.executable, "-m", "prefsight.cli", "ingest", str(hh), "--store", str(tmp_path / "s"),
          "--limit", "6", "--layers", "15", "--skip-bad", "--json"],
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=600,
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import os
 import random
-import shutil
 import statistics
 import time
 from pathlib import Path
@@ -32,10 +31,9 @@ from prefsight.report import (
 )
 from prefsight.report.badges import BADGE_COLOURS
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None:
-    pytest.skip("no chromium or chromium-browser on PATH: install it (apt-get install chromium) "
-                "to run the report browser tests", allow_module_level=True)
+from tests.resources import require_chromium
+
+CHROMIUM = require_chromium(module_level=True)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

@@ -26,9 +26,9 @@ class AuditedStore:
 @pytest.fixture(scope="session")
 def audited_store(tmp_path_factory, tiny_model_dir, ray_local) -> AuditedStore:
     """60 demo pairs audited with the tiny model at its middle layer (2) into ``.../demo``."""
+    from prefsight.apps.demo import generate_demo
     from prefsight.audit import AuditConfig, audit
     from prefsight.audit.dictionary import DictionaryConfig
-    from prefsight.demo import generate_demo
     from prefsight.ingest import IngestConfig
 
     root = tmp_path_factory.mktemp("served")

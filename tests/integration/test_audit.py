@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from prefsight.apps.demo import generate_demo
 from prefsight.audit import AuditConfig, audit
 from prefsight.audit.dictionary import DictionaryConfig
-from prefsight.demo import generate_demo
 from prefsight.errors import FailedPrecondition, InvalidArgument, NotFound
 from prefsight.ingest import IngestConfig
 from prefsight.session import StoreSession

@@ -70,9 +70,9 @@ def _objects(prefix: str) -> list[str]:
 @pytest.fixture(scope="module")
 def audited_s3(s3_bucket, tmp_path_factory, tiny_model_dir, ray_local):
     """30 demo pairs audited with the tiny model straight into ``s3://prefsight/audited``."""
+    from prefsight.apps.demo import generate_demo
     from prefsight.audit import AuditConfig, audit
     from prefsight.audit.dictionary import DictionaryConfig
-    from prefsight.demo import generate_demo
 
     root = tmp_path_factory.mktemp("audit-s3")
     data = root / "demo.jsonl"
@@ -92,7 +92,7 @@ def audited_s3(s3_bucket, tmp_path_factory, tiny_model_dir, ray_local):
 def test_audit_keeps_its_sae_and_document_in_the_object_store(audited_s3, tmp_path, monkeypatch):
     from prefsight.audit.run import load_document
     from prefsight.concepts.catalog import sae_folder
-    from prefsight.concepts.sae import load_sae
+    from prefsight.sae import load_sae
     from prefsight.store import Store
 
     uri, document = audited_s3

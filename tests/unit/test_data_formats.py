@@ -12,6 +12,7 @@ from prefsight.data.pairs import parse_row
 from prefsight.errors import BadRow, InvalidArgument, NotFound
 
 from tests.conftest import write_jsonl
+from tests.resources import require_shared_data
 
 HH = {
     "chosen": "\n\nHuman: hi there\n\nAssistant: hello\n\nHuman: how are you?\n\nAssistant: fine, thanks",
@@ -79,14 +80,7 @@ def test_real_hh_file_reads_with_empty_turns_reported(shared_data):
 
 @pytest.fixture
 def shared_data():
-    from pathlib import Path
-
-    path = (
-        Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "hh-harmless-test.jsonl.gz"
-    )
-    if not path.exists():
-        pytest.fail(f"shared HH data missing at {path}")
-    return path
+    return require_shared_data()
 
 
 def test_gzip_and_parquet_and_saved_dataset_read_the_same(tmp_path):

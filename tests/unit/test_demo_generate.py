@@ -8,9 +8,9 @@ import re
 
 import numpy as np
 import pytest
+from prefsight.apps.demo import DEFAULT_TRAITS, TRAITS, flip_labels, generate_demo, read_truth
+from prefsight.apps.demo.context import TraitContext
 from prefsight.concepts.text_checks import count_words, score_texts
-from prefsight.demo import DEFAULT_TRAITS, TRAITS, flip_labels, generate_demo, read_truth
-from prefsight.demo.context import TraitContext
 from prefsight.errors import InvalidArgument
 
 N = 320

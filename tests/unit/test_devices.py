@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from prefsight.concepts.sae import SAEConfig, resolve_device, train_sae
 from prefsight.errors import InvalidArgument
 from prefsight.ingest.ray_session import worker_options
+from prefsight.sae import SAEConfig, resolve_device, train_sae
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -84,17 +84,24 @@ def starter_texts() -> list[str]:
 
 def text_check_phrases() -> list[str]:
     import prefsight.concepts.text_checks as checks
+    from prefsight.concepts.resources import data_path
 
-    return _module_strings(Path(checks.__file__), lists_only=True)
+    texts = _module_strings(Path(checks.__file__), lists_only=True)
+    for path in sorted(data_path("").glob("*_phrases.txt")):  # the lists live in package data
+        texts.extend(path.read_text(encoding="utf-8").splitlines())
+    return texts
 
 
 def demo_texts() -> list[str]:
-    import prefsight.demo as demo
-    from prefsight.demo import TRAITS, generate_demo
+    import prefsight.apps.demo as demo
+    from prefsight.apps.demo import TRAITS, generate_demo
 
     texts = []
     for path in sorted(Path(demo.__file__).parent.rglob("*.py")):
         texts.extend(_module_strings(path, lists_only=False))
+    for path in sorted(Path(demo.__file__).parent.rglob("*.jsonl")):  # the topic bank
+        for line in path.read_text(encoding="utf-8").splitlines():
+            texts.extend(_json_strings(json.loads(line)))
     for seed in (0, 1000):
         data = generate_demo(n_pairs=320, seed=seed, traits=tuple(TRAITS))
         texts.extend(t for r in data.rows for t in (r["prompt"], r["chosen"], r["rejected"]))

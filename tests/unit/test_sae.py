@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
-from prefsight.concepts import sae as sae_mod
-from prefsight.concepts.sae import (
+from prefsight.errors import InvalidArgument, NotFound
+from prefsight.sae import (
     SAEConfig,
     TopKSAE,
     latent_top_tokens,
@@ -19,7 +19,8 @@ from prefsight.concepts.sae import (
     span_stats,
     train_sae,
 )
-from prefsight.errors import InvalidArgument, NotFound
+from prefsight.sae import kernels as sae_kernels
+from prefsight.sae import train as sae_mod
 from safetensors.numpy import load_file, save_file
 
 D, N_TRUE = 48, 64
@@ -119,7 +120,7 @@ def test_sparse_backward_matches_dense_autograd():
             pre = x_in @ sae.W_enc + sae.b_enc
             top = pre.topk(5, dim=-1)
         values = torch.relu(
-            sae_mod._SampledEncode.apply(x_in, sae.W_enc, sae.b_enc, pre, top.indices)
+            sae_kernels.SampledEncode.apply(x_in, sae.W_enc, sae.b_enc, pre, top.indices)
         )
         recon = sae.decode_sparse(values, top.indices)
         aux_config = SAEConfig(d_in=12, n_latents=30, k=5, aux_k=6)

@@ -6,9 +6,9 @@ import re
 
 import numpy as np
 import pytest
+from prefsight.apps.demo import markup, traits
 from prefsight.concepts.starter import STARTER_CONCEPTS, StarterConcept
 from prefsight.concepts.text_checks import score_texts
-from prefsight.demo import markup, traits
 
 NAMES = [
     "sycophancy",

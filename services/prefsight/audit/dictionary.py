@@ -25,11 +25,12 @@ from prefsight.concepts.catalog import (
     save_feature_stats,
 )
 from prefsight.concepts.directions import contrast_directions
-from prefsight.concepts.sae import SAEConfig, load_sae, save_sae, train_sae
 from prefsight.concepts.text_checks import TEXT_CHECKS
 from prefsight.concepts.types import Concept, sae_concept_id
 from prefsight.errors import FailedPrecondition
 from prefsight.ingest.features import encode_store_pairs, featurize
+from prefsight.ingest.plan import IngestConfig
+from prefsight.sae import SAEConfig, load_sae, save_sae, train_sae
 from prefsight.store import schema as S
 from prefsight.store.tables import Store
 
@@ -180,10 +181,13 @@ def build_dictionary(
     loaded: Any = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    ingest: IngestConfig | None = None,
 ) -> dict[str, Any]:
     """Make every concept source of ``layer`` and save it; return a summary.
 
-    ``loaded`` (a LoadedModel) is needed only for the starter named concepts.
+    ``loaded`` (a LoadedModel) is needed only for the starter named concepts;
+    ``ingest`` sets the batches of a second forward for SAE statistics (its token
+    budget and pairs per batch; the ingest defaults when None).
     """
     report = progress or (lambda _s, _f: None)
     pair_ids = ingested_pair_ids(store, model, layer)
@@ -199,7 +203,7 @@ def build_dictionary(
             tokenizer = loaded.tokenizer if loaded is not None else _tokenizer(model)
             encoded = encode_store_pairs(rows, tokenizer)
             stats = featurize(
-                encoded, model, layer, sae, workers=workers,
+                encoded, model, layer, sae, workers=workers, config=ingest,
                 progress=lambda d, t: report("sae-pass", d / max(t, 1)),
             )
         save_feature_stats(store, layer, *stats)
@@ -235,7 +239,7 @@ def stats_from_stored_tokens(
     store: Store, model: str, layer: int, sae: Any, pair_ids: list[str]
 ) -> tuple[list[tuple[str, str]], Any, Any] | None:
     """SAE span statistics from stored per-token activations, when every token is stored."""
-    from prefsight.concepts.sae import span_stats
+    from prefsight.sae import span_stats
 
     rows = store.scan(
         S.ACTIVATIONS, ["pair_id", "side", "n_tokens"],

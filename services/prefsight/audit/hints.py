@@ -41,7 +41,8 @@ def top_tokens(loaded: LoadedModel, vector: np.ndarray, unembed: np.ndarray, k: 
     return [loaded.tokenizer.decode([int(i)]) for i in ids]
 
 
-def _example_pairs(analysis: Analysis, index: int, sign: float, n: int) -> list[int]:
+def example_pairs(analysis: Analysis, index: int, sign: float, n: int) -> list[int]:
+    """Rows of the ``n`` pairs whose delta on concept column ``index`` is largest in ``sign``'s direction."""
     c = dense_column(analysis.scores.chosen, index)
     r = dense_column(analysis.scores.rejected, index)
     order = np.argsort(-(sign * (c - r)), kind="stable")
@@ -85,12 +86,12 @@ def add_hints(
     """Add ``top_tokens``, ``examples`` and per-side fire rates to each record in place."""
     concepts = {c.id: (i, c) for i, c in enumerate(analysis.scores.concepts)}
     unembed = unembedding(loaded)
-    sae = _load_sae(store, analysis.layer)
+    sae = load_store_sae(store, analysis.layer)
     picks = {}
     for record in records:
         index, concept = concepts[record["id"]]
         sign = 1.0 if (record["delta"] or 0) >= 0 else -1.0
-        picks[record["id"]] = _example_pairs(analysis, index, sign, n_examples)
+        picks[record["id"]] = example_pairs(analysis, index, sign, n_examples)
         c = dense_column(analysis.scores.chosen, index)
         r = dense_column(analysis.scores.rejected, index)
         record["fire_rate_chosen"] = float(np.mean(c != 0))
@@ -133,8 +134,9 @@ def _example(
     return example
 
 
-def _load_sae(store: Store, layer: int) -> Any:
-    from prefsight.concepts.sae import load_sae
+def load_store_sae(store: Store, layer: int) -> Any:
+    """The store's SAE of ``layer``, or None (logged) when it is missing or unreadable."""
+    from prefsight.sae import load_sae
 
     try:
         folder = sae_folder(store, layer)

@@ -24,10 +24,10 @@ from prefsight import findings
 from prefsight.audit.analysis import Analysis, analyse, topic_labels, topics_json, with_wilcoxon
 from prefsight.audit.dictionary import DictionaryConfig, build_dictionary
 from prefsight.audit.hints import add_hints
-from prefsight.concepts.sae import resolve_device
 from prefsight.contrast import ContrastConfig
 from prefsight.ingest import IngestConfig, ingest
 from prefsight.models import DEFAULT_MODEL, load_model
+from prefsight.sae import resolve_device
 from prefsight.store import objects
 from prefsight.store.tables import Store
 
@@ -112,7 +112,7 @@ def audit(
     clock = time.perf_counter()
     summary = build_dictionary(
         store, loaded.model_id, layer, config.dictionary, loaded=loaded,
-        workers=config.workers, progress=report,
+        workers=config.workers, progress=report, ingest=config.ingest,
     )
     timings["dictionary"] = time.perf_counter() - clock
     clock = time.perf_counter()
@@ -223,7 +223,7 @@ def add_labels(
     and every named one, in place; placeholder labels are renamed in the concepts table.
     Records without example pairs get ``n_examples`` clipped ones from the stored tokens."""
     from prefsight.audit import labels as lab
-    from prefsight.audit.hints import _load_sae
+    from prefsight.audit.hints import load_store_sae
     from prefsight.concepts.catalog import save_concepts
 
     clock = time.perf_counter()
@@ -234,7 +234,7 @@ def add_labels(
     wanted = [r for i, r in enumerate(records)
               if r["id"] in by_id and (i < lab.LABEL_TOP or r["kind"] == "named")]
     concepts = [by_id[r["id"]] for r in wanted]
-    acts = lab.token_activations(corpus, concepts, _load_sae(store, analysis.layer))
+    acts = lab.token_activations(corpus, concepts, load_store_sae(store, analysis.layer))
     found = lab.describe_labels(corpus, concepts, None, acts=acts)
     _add_examples(store, analysis, wanted, corpus, acts, n_examples)
     renamed = []
@@ -265,7 +265,7 @@ def add_labels(
 def _add_examples(store: Store, analysis: Analysis, records: list[dict[str, Any]], corpus: Any,
                   acts: np.ndarray, n: int) -> None:
     from prefsight.audit import labels as lab
-    from prefsight.audit.hints import _example_pairs
+    from prefsight.audit.hints import example_pairs
     from prefsight.audit.scoring import dense_column
 
     index = {c.id: i for i, c in enumerate(analysis.scores.concepts)}
@@ -274,7 +274,7 @@ def _add_examples(store: Store, analysis: Analysis, records: list[dict[str, Any]
         if record.get("examples") or not n or not np.isfinite(acts[:, j]).any():
             continue
         sign = 1.0 if (record["delta"] or 0) >= 0 else -1.0
-        picks[j] = _example_pairs(analysis, index[record["id"]], sign, n)
+        picks[j] = example_pairs(analysis, index[record["id"]], sign, n)
     if not picks:
         return
     wanted = sorted({analysis.scores.pair_ids[i] for rows in picks.values() for i in rows})

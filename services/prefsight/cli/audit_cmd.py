@@ -149,8 +149,8 @@ def demo(
     quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
 ) -> None:
     """Generate a planted-trait preference set, audit it, print the top concepts, write the report."""
+    from prefsight.apps.demo import generate_demo
     from prefsight.audit import audit as run_audit
-    from prefsight.demo import generate_demo
 
     setup_logging(quiet or json_out, models=True)
     out.mkdir(parents=True, exist_ok=True)

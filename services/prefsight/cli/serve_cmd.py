@@ -77,7 +77,7 @@ def serve(
     """Serve stores over gRPC until SIGTERM or Ctrl-C."""
     import os
 
-    from prefsight.concepts.sae import resolve_device
+    from prefsight.sae import resolve_device
 
     resolve_device(device)  # --device cuda without a GPU: exit 2 now, not at the first request
     # every StoreSession the server opens reads these (prefsight.session)

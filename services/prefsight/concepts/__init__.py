@@ -1,12 +1,15 @@
 """prefsight.concepts: the Concept type and its sources.
 
-SAE features (``sae``), contrast directions (``directions``), named concepts
-from examples (``named``, ``starter``), text checks (``text_checks``), the
-store catalog (``catalog``) and co-firing clusters (``clusters``).
+Contrast directions (``directions``), named concepts from examples (``named``,
+``starter``), text checks (``text_checks``), the store catalog (``catalog``),
+co-firing clusters (``clusters``) and the package data they read (``resources``).
+The SAE itself is the leaf package ``prefsight.sae``; its public names are
+re-exported here as before.
 """
 
 from prefsight.concepts.clusters import cluster_cofiring
-from prefsight.concepts.sae import (
+from prefsight.concepts.types import KINDS, Concept
+from prefsight.sae import (
     SAEConfig,
     SAEReport,
     TopKSAE,
@@ -16,7 +19,6 @@ from prefsight.concepts.sae import (
     span_stats,
     train_sae,
 )
-from prefsight.concepts.types import KINDS, Concept
 
 __all__ = [
     "KINDS", "Concept", "SAEConfig", "SAEReport", "TopKSAE", "cluster_cofiring", "latent_top_tokens",

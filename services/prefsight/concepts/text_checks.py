@@ -7,7 +7,8 @@ concept that needs no model: a baseline to set learned concepts against and a
 way to label them. Statistics over pairs are left to ``prefsight.contrast``.
 
 The phrase lists are general-purpose English markers, written for real
-assistant responses; phrase checks count non-overlapping matches (longest
+assistant responses, kept as package data (``concepts/data/<name>_phrases.txt``,
+read by ``prefsight.concepts.resources``); phrase checks count non-overlapping matches (longest
 phrase first), so they grow with length: set them against ``length_words``.
 """
 
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from prefsight.concepts.resources import load_phrases
 from prefsight.errors import InvalidArgument
 
 log = logging.getLogger(__name__)
@@ -47,7 +49,7 @@ def _phrase_regex(phrases: Sequence[str]) -> re.Pattern[str]:
     and a phrase must not sit inside a longer word.
     """
     parts = []
-    for phrase in sorted(set(phrases), key=len, reverse=True):
+    for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):  # a stable pattern
         words = [re.escape(w).replace("'", _APOSTROPHE) for w in phrase.split()]
         parts.append(r"\s+".join(words))
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
@@ -139,223 +141,18 @@ def url_count(text: str) -> float:
     return float(len(_URL.findall(text)))
 
 
-# --- phrase lists -----------------------------------------------------------
+# --- phrase lists (package data: concepts/data/*_phrases.txt) ----------------
 
-_REFUSAL = _phrase_regex(
-    [
-        "i can't help with",
-        "i cannot help with",
-        "i can't assist",
-        "i cannot assist",
-        "i can't provide",
-        "i cannot provide",
-        "i can't do that",
-        "i can't comply",
-        "i cannot comply",
-        "i won't be able to",
-        "i will not be able to",
-        "i won't help",
-        "i will not help",
-        "i'm unable to",
-        "i am unable to",
-        "i'm not able to",
-        "i am not able to",
-        "i must decline",
-        "i have to decline",
-        "i'd rather not",
-        "i'm not comfortable",
-        "i am not comfortable",
-        "i'm sorry, but",
-        "i am sorry, but",
-        "i apologize, but",
-        "as an ai",
-        "as a language model",
-        "as an ai language model",
-        "against my guidelines",
-        "not something i can help with",
-        "i'm not in a position to",
-        "i can't engage",
-        "i'm not allowed to",
-        "i have to refuse",
-        "i must refuse",
-        "i'll have to pass",
-        "i'm afraid i can't",
-        "i'm afraid i cannot",
-        "outside what i can",
-    ]
-)
-
+_REFUSAL = _phrase_regex(load_phrases("refusal"))
 _AGREEMENT = re.compile(
-    _phrase_regex(
-        [
-            "you're absolutely right",
-            "you are absolutely right",
-            "you're completely right",
-            "you're totally right",
-            "you're right",
-            "you are right",
-            "you're correct",
-            "you are correct",
-            "you're spot on",
-            "spot on",
-            "exactly right",
-            "i completely agree",
-            "i totally agree",
-            "i fully agree",
-            "i agree",
-            "couldn't agree more",
-            "well said",
-            "you nailed it",
-            "you've nailed it",
-            "you hit the nail on the head",
-            "you clearly",
-            "you're clearly",
-            "you obviously know",
-            "you're so smart",
-            "you're very smart",
-            "smart of you",
-            "wise of you",
-            "what a great",
-            "what a wonderful",
-            "what a fantastic",
-            "love this question",
-            "love that question",
-            "love your question",
-            "i love how you",
-            "i love that you",
-            "impressive",
-            "brilliant",
-            "great instincts",
-            "so right",
-            "wise choice",
-            "smart move",
-            "i love your",
-            "you have a gift",
-            "excellent instincts",
-            "good instincts",
-        ]
-    ).pattern
+    _phrase_regex(load_phrases("agreement")).pattern
     + r"|(?<!\w)(?:great|good|excellent|fantastic|brilliant|wonderful|thoughtful|smart"
     r"|insightful|sharp|perceptive|astute|wise)\s+(?:question|point|idea|observation|insight"
     r"|thinking|catch|choice|call)s?(?!\w)",
     re.IGNORECASE,
 )
-
-_HEDGING = _phrase_regex(
-    [
-        "might",
-        "might be",
-        "may",
-        "may be",
-        "could be",
-        "perhaps",
-        "possibly",
-        "probably",
-        "likely",
-        "arguably",
-        "roughly",
-        "somewhat",
-        "usually",
-        "typically",
-        "generally",
-        "often",
-        "tends to",
-        "tend to",
-        "i think",
-        "i believe",
-        "i guess",
-        "i suspect",
-        "i'm not sure",
-        "i am not sure",
-        "not entirely sure",
-        "not certain",
-        "i'm not certain",
-        "it seems",
-        "seems to",
-        "appears to",
-        "it depends",
-        "depending on",
-        "in some cases",
-        "to some extent",
-        "it's possible",
-        "it is possible",
-        "as far as i know",
-        "if i recall correctly",
-        "i could be wrong",
-        "i may be wrong",
-        "i might be wrong",
-        "with a grain of salt",
-        "not necessarily",
-        "maybe",
-        "potentially",
-        "i suppose",
-        "i'd guess",
-        "from what i understand",
-        "if i remember correctly",
-        "if i'm not mistaken",
-        "i could be mistaken",
-        "hard to say",
-        "not completely sure",
-    ]
-)
-
-_CERTAINTY = _phrase_regex(
-    [
-        "definitely",
-        "certainly",
-        "undoubtedly",
-        "unquestionably",
-        "indisputably",
-        "without a doubt",
-        "without any doubt",
-        "beyond any doubt",
-        "beyond doubt",
-        "no doubt",
-        "there is no doubt",
-        "without question",
-        "no question about it",
-        "guaranteed",
-        "guarantee",
-        "100%",
-        "100 percent",
-        "absolutely",
-        "always works",
-        "never fails",
-        "every single time",
-        "i'm certain",
-        "i am certain",
-        "i'm positive",
-        "i'm sure",
-        "i am sure",
-        "for sure",
-        "obviously",
-        "clearly",
-        "make no mistake",
-        "rest assured",
-        "trust me",
-        "the fact is",
-        "it's a fact",
-        "it is a fact",
-        "proven",
-        "the only way",
-        "the only correct",
-        "there is no other way",
-        "no exceptions",
-        "without exception",
-        "for a fact",
-        "end of story",
-        "everyone knows",
-        "zero risk",
-        "in every case",
-        "in every situation",
-        "no question",
-        "is certain to",
-        "are certain to",
-        "it is certain",
-        "there's no way",
-        "unanimous",
-    ]
-)
+_HEDGING = _phrase_regex(load_phrases("hedging"))
+_CERTAINTY = _phrase_regex(load_phrases("certainty"))
 
 _BENCHMARK_CASED = re.compile(r"(?<![\w-])(?:MATH|ARC|BBH|MBPP|GPQA|MGSM|GLUE|HELM|AIME)(?![\w])")
 _BENCHMARK = re.compile(

@@ -12,14 +12,12 @@ rerun completes the rest.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -28,13 +26,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 import prefsight
-from prefsight.data.pairs import PreferencePair, RowError
-from prefsight.data.readers import Dataset, SkippedRow, iter_pairs, open_source
-from prefsight.data.tokenize import EncodedPair, encode_pair
-from prefsight.errors import BadRow, FailedPrecondition, InvalidArgument
+from prefsight.data.pairs import PreferencePair
+from prefsight.data.readers import Dataset, iter_pairs, open_source
+from prefsight.data.tokenize import EncodedPair
+from prefsight.errors import FailedPrecondition
+from prefsight.ingest.check import CheckedDataset, check_dataset, chunked, encode_for_ingest
 from prefsight.ingest.forward import BatchResult
 from prefsight.ingest.plan import IngestConfig, pending_pairs, plan_batches
 from prefsight.ingest.ray_session import ensure_ray, make_workers
+from prefsight.ingest.result import IngestProgress, IngestResult
 from prefsight.models import (
     DEFAULT_MODEL,
     default_layers,
@@ -44,149 +44,6 @@ from prefsight.models import (
 from prefsight.store.tables import RunRecord, Store
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class IngestProgress:
-    """Reported after each written batch (and once when workers are ready)."""
-
-    stage: str  # "ready", "batch", "done"
-    pairs_done: int
-    pairs_total: int
-    tokens: int
-    seconds: float
-    worker_pids: list[int] = field(default_factory=list)
-
-
-@dataclass
-class IngestResult:
-    """What one run did; ``tokens`` counts real tokens forwarded (prompt once)."""
-
-    store: str
-    model: str
-    layers: list[int]
-    pairs: int
-    pairs_in_dataset: int
-    already_ingested: int
-    tokens: int
-    seconds: float
-    skipped: list[SkippedRow]
-    run_id: str
-    pairs_by_node: dict[str, int] = field(default_factory=dict)
-    """Pairs each Ray node forwarded (node id -> pairs)."""
-    peak_pairs_held: int = 0
-    """The most tokenised pairs the driver held at once (bounded by
-    ``IngestConfig.chunk_pairs`` plus the batches in flight, not by the dataset)."""
-
-    @property
-    def tokens_per_s(self) -> float:
-        return self.tokens / self.seconds if self.seconds > 0 else 0.0
-
-    @property
-    def pairs_per_s(self) -> float:
-        return self.pairs / self.seconds if self.seconds > 0 else 0.0
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "store": self.store,
-            "model": self.model,
-            "layers": self.layers,
-            "pairs": self.pairs,
-            "pairs_in_dataset": self.pairs_in_dataset,
-            "already_ingested": self.already_ingested,
-            "tokens": self.tokens,
-            "seconds": round(self.seconds, 3),
-            "tokens_per_s": round(self.tokens_per_s, 1),
-            "pairs_per_s": round(self.pairs_per_s, 2),
-            "skipped": [s.__dict__ for s in self.skipped],
-            "run_id": self.run_id,
-            "pairs_by_node": self.pairs_by_node,
-            "peak_pairs_held": self.peak_pairs_held,
-        }
-
-
-@dataclass
-class _Checked:
-    """What the validation pass keeps of a dataset: ids and hashes, never the pairs."""
-
-    name: str
-    source: str
-    kept: dict[str, str]  # pair_id -> content hash of pairs to ingest, in file order
-    stored: set[str]  # kept ids whose pairs row is already in the store
-    skipped: list[SkippedRow]
-    fingerprint: str
-
-
-def _chunks(pairs: Iterator[PreferencePair], size: int) -> Iterator[list[PreferencePair]]:
-    chunk: list[PreferencePair] = []
-    for pair in pairs:
-        chunk.append(pair)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _encode(tokenizer: Any, pair: PreferencePair, config: IngestConfig) -> EncodedPair:
-    return encode_pair(tokenizer, pair, max_length=config.max_length, truncation=config.truncation)
-
-
-def _check_dataset(
-    data: Any,
-    store_uri: str,
-    tokenizer: Any,
-    config: IngestConfig,
-    *,
-    fmt: str,
-    skip_bad: bool,
-    limit: int | None,
-) -> _Checked:
-    """Read, parse, check against the store and tokenise every pair, chunk by chunk,
-    before anything is written; keep only ids and content hashes.
-
-    Raises:
-        BadRow: the first bad row, or an id stored with other content (file and
-            line), unless ``skip_bad`` (then it is recorded and left out).
-        InvalidArgument: no usable pairs.
-    """
-    source = open_source(data)
-    sink = Dataset(name=source.name, pairs=[], source=source.label)
-    has_store = "://" in store_uri or Path(store_uri).is_dir()
-    reader = Store(store_uri) if has_store else None
-    kept: dict[str, str] = {}
-    stored: set[str] = set()
-    digest = hashlib.sha256()
-    parsed = 0
-    pairs = iter_pairs(source, sink, fmt=fmt, skip_bad=skip_bad, limit=limit)
-    for chunk in _chunks(pairs, config.chunk_pairs):
-        parsed += len(chunk)
-        in_store = reader.stored_content({p.pair_id for p in chunk}) if reader else {}
-        for pair in chunk:
-            content = pair.content_hash()
-            problem = None
-            if pair.pair_id in in_store and in_store[pair.pair_id] != content:
-                problem = f"id {pair.pair_id!r} is already in the store with other content"
-            else:
-                try:
-                    _encode(tokenizer, pair, config)
-                except RowError as exc:
-                    problem = str(exc)
-            if problem is not None:
-                if not skip_bad:
-                    raise BadRow(sink.source, pair.source_line, problem) from None
-                sink.skipped.append(SkippedRow(sink.source, pair.source_line, problem))
-                continue
-            kept[pair.pair_id] = content
-            if pair.pair_id in in_store:
-                stored.add(pair.pair_id)
-            digest.update(pair.pair_id.encode())
-            digest.update(content.encode())
-    if not parsed:
-        raise InvalidArgument(f"{source.label}: no usable preference pairs")
-    if not kept:
-        raise InvalidArgument(f"{source.name}: every row was skipped as bad")
-    return _Checked(source.name, source.label, kept, stored, sink.skipped, digest.hexdigest()[:16])
 
 
 def _drop_written(result: BatchResult, done: dict[str, set[int]]) -> pa.Table:
@@ -251,7 +108,7 @@ def ingest(
     """
     tokenizer, model_id, n_layers = load_tokenizer(model)
     layers = resolve_layers(list(config.layers) or default_layers(n_layers), n_layers)
-    checked = _check_dataset(
+    checked = check_dataset(
         data, str(store_uri), tokenizer, config, fmt=fmt, skip_bad=skip_bad, limit=limit
     )
 
@@ -275,7 +132,7 @@ def ingest(
         run_id,
     )
     commit = _PairCommitter(store, checked, result)
-    planner = _plan_chunks(data, tokenizer, checked, done, layers, config, commit, fmt=fmt)
+    planner = _planchunked(data, tokenizer, checked, done, layers, config, commit, fmt=fmt)
     if n_todo:
         _forward_all(
             planner,
@@ -327,7 +184,7 @@ class _PairCommitter:
     ``result.peak_pairs_held`` is the most pairs the driver held at once.
     """
 
-    def __init__(self, store: Store, checked: _Checked, result: IngestResult) -> None:
+    def __init__(self, store: Store, checked: CheckedDataset, result: IngestResult) -> None:
         self.store, self.checked, self.result = store, checked, result
         self.new_pairs: dict[str, PreferencePair] = {}
         self.held = 0
@@ -350,10 +207,10 @@ class _PairCommitter:
         self.store.commit_pairs(pairs, self.checked.name, self.checked.fingerprint)
 
 
-def _plan_chunks(
+def _planchunked(
     data: Any,
     tokenizer: Any,
-    checked: _Checked,
+    checked: CheckedDataset,
     done: dict[str, set[int]],
     layers: list[int],
     config: IngestConfig,
@@ -386,8 +243,8 @@ def _plan_chunks(
             if not left:
                 return
 
-    for chunk in _chunks(kept_pairs(), config.chunk_pairs):
-        encoded = [_encode(tokenizer, pair, config) for pair in chunk]
+    for chunk in chunked(kept_pairs(), config.chunk_pairs):
+        encoded = [encode_for_ingest(tokenizer, pair, config) for pair in chunk]
         todo = pending_pairs(encoded, done, layers)
         commit.hold(chunk, {p.pair_id for p in todo})
         del chunk, encoded

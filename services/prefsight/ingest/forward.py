@@ -17,7 +17,7 @@ import torch
 from prefsight.cancel import check_cancelled
 from prefsight.data.tokenize import EncodedPair
 from prefsight.ingest.hooks import StopForward, capture_layers
-from prefsight.ingest.packing import pack_batch
+from prefsight.ingest.packing import PackedBatch, pack_batch
 from prefsight.ingest.pooling import pool_batch
 from prefsight.models import LoadedModel
 
@@ -35,7 +35,7 @@ class BatchResult:
 @torch.inference_mode()
 def capture_packed(
     loaded: LoadedModel, pairs: list[EncodedPair], layers: list[int]
-) -> tuple[object, dict[int, torch.Tensor]]:
+) -> tuple[PackedBatch, dict[int, torch.Tensor]]:
     """Forward packed pairs; return the packed batch and ``{layer: (batch, seq, d)}``.
 
     Raises:

@@ -16,6 +16,7 @@ import torch
 
 from prefsight.data.tokenize import EncodedPair
 from prefsight.ingest.forward import BatchResult, forward_batch
+from prefsight.ingest.sae_pass import sae_batch
 from prefsight.models import load_model
 
 
@@ -42,8 +43,6 @@ class ForwardWorker:
         }
 
     def run_sae(self, pairs: list[EncodedPair], sae: Any) -> Any:
-        from prefsight.ingest.features import sae_batch
-
         return sae_batch(self.loaded, pairs, self.layers[-1], sae)
 
     def run(self, pairs: list[EncodedPair], sample_per_response: int) -> BatchResult:

@@ -17,6 +17,7 @@ import numpy as np
 from prefsight.audit.analysis import Analysis
 from prefsight.concepts import kinds
 from prefsight.concepts.types import Concept
+from prefsight.contrast.effects import zscore
 from prefsight.errors import InvalidArgument
 
 
@@ -68,6 +69,5 @@ def shaping_offsets(
 
     raw = sum(w * delta_column(analysis, c) for c, w in zip(concept_ids, weights, strict=True))
     raw = np.asarray(raw, np.float64)
-    mean, std = float(raw.mean()), float(raw.std())
-    z = (raw - mean) / std if std > 0 else np.zeros_like(raw)
+    z, mean, std = zscore(raw)
     return analysis.scores.pair_ids, z.astype(np.float32), raw.astype(np.float32), mean, std

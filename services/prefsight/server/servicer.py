@@ -31,6 +31,7 @@ import numpy as np
 import prefsight
 from prefsight._proto.prefsight.v1 import concepts_pb2, prefsight_pb2_grpc, store_pb2
 from prefsight.concepts.types import KINDS
+from prefsight.contrast.effects import independent_d, zscore
 from prefsight.data.pairs import RowError
 from prefsight.errors import FailedPrecondition, InvalidArgument, NotFound, clip
 from prefsight.index import merge_topk
@@ -108,13 +109,6 @@ def _kinds(kinds: Sequence[str]) -> tuple[str, ...]:
                 f"unknown concept kind {clip(kind)!r}; kinds: {', '.join(KINDS)}"
             )
     return tuple(dict.fromkeys(kinds))
-
-
-def _cohens_d(positive: np.ndarray, negative: np.ndarray) -> float:
-    """Cohen's d of two independent groups (pooled sd); 0 when neither spreads."""
-    n1, n2 = len(positive), len(negative)
-    var = ((n1 - 1) * positive.var(ddof=1) + (n2 - 1) * negative.var(ddof=1)) / (n1 + n2 - 2)
-    return float((positive.mean() - negative.mean()) / np.sqrt(var)) if var > 0 else 0.0
 
 
 def _still_wanted(context: Any) -> bool:
@@ -346,7 +340,7 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
                 overwrite=request.overwrite,
             )
             scores = session.score_concepts([concept.id], texts=positive + negative)[:, 0]
-        separation = _cohens_d(scores[: len(positive)], scores[len(positive) :])
+        separation = independent_d(scores[: len(positive)], scores[len(positive) :])
         return convert.defined_concept(concept, separation)
 
     # -- interventions ----------------------------------------------------------
@@ -423,8 +417,7 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         pair_ids, z, raw, mean, std = session.shaping_offsets(ids, weights)
         if request.pair_ids:
             pair_ids, raw = _subset(pair_ids, raw, list(request.pair_ids), request.store)
-            mean, std = float(raw.mean()), float(raw.std())
-            z = (raw - mean) / std if std > 0 else np.zeros_like(raw)
+            z, mean, std = zscore(raw)
         for chunk in convert.offset_chunks(pair_ids, z, raw, mean, std, self.config.chunk_size):
             if not _still_wanted(context):
                 return

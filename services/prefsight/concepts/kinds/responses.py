@@ -63,7 +63,7 @@ class Responses:
         key = ("sae_max", n_latents)
         if key not in self._cache:
             if self.tokens is not None and self.offsets is not None:
-                from prefsight.concepts.sae import span_stats
+                from prefsight.sae import span_stats
 
                 if self.load_sae is None:
                     raise InvalidArgument(f"{needed_by} needs the store's SAE, which is not at hand")

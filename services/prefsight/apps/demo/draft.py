@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from prefsight.demo.text import join_sentences, split_sentences
+from prefsight.apps.demo.text import join_sentences, split_sentences
 
 
 @dataclass

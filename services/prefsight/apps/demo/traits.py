@@ -3,8 +3,8 @@
 Owns the ``Trait`` type (an in-place edit of a ``Draft``, and ``apply`` on
 plain text), the ``TRAITS`` registry and the voice traits (flattery, overconfidence, hedging,
 refusal). The markup traits (heavy formatting, invented links) live in
-``prefsight.demo.markup``. Deciding which pair and side carries which trait is
-left to ``prefsight.demo.generate``.
+``prefsight.apps.demo.markup``. Deciding which pair and side carries which trait is
+left to ``prefsight.apps.demo.generate``.
 
 Each rewrite draws its phrasing and position from the given ``random.Random``,
 so one trait reads differently from pair to pair.
@@ -18,10 +18,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from prefsight.demo import markup
-from prefsight.demo.context import TraitContext
-from prefsight.demo.draft import Draft
-from prefsight.demo.text import lower_first
+from prefsight.apps.demo import markup
+from prefsight.apps.demo.context import TraitContext
+from prefsight.apps.demo.draft import Draft
+from prefsight.apps.demo.text import lower_first
 
 log = logging.getLogger(__name__)
 

@@ -1,14 +1,14 @@
 """The TraitContext: what a trait rewrite may know about the pair it is writing.
 
 Owns the small record of the topic (title, subject, URL keyword, research
-field) and template filling from it. Built by ``prefsight.demo.generate``.
+field) and template filling from it. Built by ``prefsight.apps.demo.generate``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prefsight.demo.text import capitalize_first, slugify
+from prefsight.apps.demo.text import capitalize_first, slugify
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@
 Owns the dataset-level plan: which topic each pair is about, which traits each
 pair carries and on which side, the ``DemoDataset`` with its ground truth, the
 JSONL writer with its ``.truth.json`` sidecar, and ``flip_labels`` for the
-control set. Writing single answers is left to ``prefsight.demo.compose``; the
-traits themselves live in ``prefsight.demo.traits``.
+control set. Writing single answers is left to ``prefsight.apps.demo.compose``; the
+traits themselves live in ``prefsight.apps.demo.traits``.
 
 A trait is *planted* in a pair when the chosen answer carries it and the
 rejected does not. Each trait is planted in ``round(rate * n_pairs)`` pairs
@@ -22,9 +22,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from prefsight.demo.bank import DOMAINS, DomainBank
-from prefsight.demo.compose import TopicItem, compose_pair
-from prefsight.demo.traits import TRAITS, Trait
+from prefsight.apps.demo.bank import DOMAINS, DomainBank
+from prefsight.apps.demo.compose import TopicItem, compose_pair
+from prefsight.apps.demo.traits import TRAITS, Trait
 from prefsight.errors import InvalidArgument
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Markup traits of the demo: heavy markdown formatting and invented links.
 
 Owns the two rewrites that change a response's structure or add references
-rather than its voice. Registered in ``prefsight.demo.traits.TRAITS``.
+rather than its voice. Registered in ``prefsight.apps.demo.traits.TRAITS``.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from prefsight.demo.context import TraitContext
-from prefsight.demo.draft import Draft
-from prefsight.demo.text import capitalize_first
+from prefsight.apps.demo.context import TraitContext
+from prefsight.apps.demo.draft import Draft
+from prefsight.apps.demo.text import capitalize_first
 
 # --- heavy formatting ---------------------------------------------------------
 

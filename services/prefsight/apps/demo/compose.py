@@ -4,7 +4,7 @@ Owns turning a bank topic into base answers (one core sentence, some details,
 an optional neutral opener or closer), applying the traits each side carries,
 and balancing length so that the chosen answer is longer about half the time
 and both stay within the word bounds. Choosing topics and placements for a
-whole dataset is left to ``prefsight.demo.generate``.
+whole dataset is left to ``prefsight.apps.demo.generate``.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import logging
 import random
 from dataclasses import dataclass, field, replace
 
+from prefsight.apps.demo.bank import DomainBank, Topic
+from prefsight.apps.demo.context import TraitContext
+from prefsight.apps.demo.draft import Draft
+from prefsight.apps.demo.text import fill_slot
+from prefsight.apps.demo.traits import APPLY_ORDER, TRAITS
 from prefsight.concepts.text_checks import count_words
-from prefsight.demo.bank import DomainBank, Topic
-from prefsight.demo.context import TraitContext
-from prefsight.demo.draft import Draft
-from prefsight.demo.text import fill_slot
-from prefsight.demo.traits import APPLY_ORDER, TRAITS
 
 log = logging.getLogger(__name__)
 

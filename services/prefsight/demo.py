@@ -1,0 +1,27 @@
+"""Deprecated import path: the demo moved to ``prefsight.apps.demo``.
+
+The planted-trait demo is a program built on prefsight, not a stage of its data
+path, so it lives in ``prefsight.apps``. This module re-exports its public names so
+``from prefsight.demo import generate_demo`` keeps working; it will be removed in a
+later 0.x release. No module of the data path may import either.
+"""
+
+from prefsight.apps.demo import (
+    DEFAULT_TRAITS,
+    TRAITS,
+    DemoDataset,
+    Trait,
+    flip_labels,
+    generate_demo,
+    read_truth,
+)
+
+__all__ = [
+    "DEFAULT_TRAITS",
+    "TRAITS",
+    "DemoDataset",
+    "Trait",
+    "flip_labels",
+    "generate_demo",
+    "read_truth",
+]
