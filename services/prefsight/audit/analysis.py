@@ -35,6 +35,7 @@ from prefsight.contrast import (
     topic_contrast,
     wilcoxon,
 )
+from prefsight.contrast.effects import paired_d
 from prefsight.contrast.net import NetEffect, net_of_overall, overall_without
 from prefsight.errors import FailedPrecondition, InvalidArgument, NotFound
 from prefsight.store.tables import Store
@@ -116,10 +117,9 @@ class Analysis:
         chosen, rejected = self.overall_crossfit
         for record, j in zip(records, range(chosen.shape[1]), strict=True):
             delta = chosen[:, j] - rejected[:, j]
-            sd = float(delta.std(ddof=1)) if delta.size > 1 else 0.0
             record.update(
                 crossfit_delta=float(delta.mean()),
-                crossfit_d=float(delta.mean() / sd) if sd > 0 else 0.0,
+                crossfit_d=paired_d(delta),
                 pair_accuracy=float(np.mean(delta > 0)),
             )
         return records
@@ -312,7 +312,7 @@ def _absent(chosen: Any, rejected: Any, concepts: list[Concept]) -> np.ndarray:
 def _sae_loader(store: Store, layer: int) -> Any:
     def load() -> Any:
         from prefsight.concepts.catalog import sae_folder
-        from prefsight.concepts.sae import load_sae
+        from prefsight.sae import load_sae
 
         return load_sae(sae_folder(store, layer))
 
