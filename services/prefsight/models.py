@@ -116,8 +116,8 @@ def convert_gguf(gguf: Path, out: Path) -> Path:
     )
     # The GGUF loader flags the model as quantized; its weights are already
     # dequantised, so drop the flag to get a plain, trainable checkpoint.
-    model.hf_quantizer = None
-    model.is_quantized = False
+    model.hf_quantizer = None  # type: ignore[assignment]
+    model.is_quantized = False  # type: ignore[assignment]
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
     tmp = out.with_name(out.name + f".tmp{os.getpid()}")
@@ -199,7 +199,7 @@ def load_model(
         )
     except (OSError, ValueError) as exc:
         raise _not_found(spec, exc) from exc
-    model.to(device).eval().requires_grad_(False)
+    model.to(device).eval().requires_grad_(False)  # type: ignore[arg-type]
     # an alias loads from the cache folder; name the model by its canonical id
     model.name_or_path = model.config._name_or_path = model_id
     return wrap_model(model, tokenizer, model_id=model_id, path=Path(str(source)))

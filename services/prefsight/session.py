@@ -322,8 +322,9 @@ class StoreSession:
             concepts = [c for c in self._catalog().values() if c.vector is not None]
             if not concepts:
                 raise NotFound(f"store {self.uri} has no concept vectors yet (run `prefsight audit`)")
+            vectors = [c.vector for c in concepts if c.vector is not None]
             return ConceptIndex.build(
-                [c.id for c in concepts], np.stack([c.vector for c in concepts]),
+                [c.id for c in concepts], np.stack(vectors),
                 [ConceptMeta(int(c.layer or 0), c.kind) for c in concepts],
             )
 
@@ -463,6 +464,7 @@ class StoreSession:
                 model, layer = self.model_layer(layer)
                 responses = kinds.from_texts(self.loaded(), layer, texts, prompts, load_sae=load_sae)
         else:
+            assert activations is not None
             d_model = self._cached("d_model", self.store.d_model)
             responses = kinds.from_activations(activations, d_model, layer, mask, load_sae=load_sae)
         return kinds.score_dense(concepts, responses)

@@ -310,7 +310,8 @@ def _maps(analysis: Analysis, topics: np.ndarray, max_concepts: int = 300) -> di
     pair_xy = _pca2(delta)
     concepts = [analysis.scores.concepts[int(i)] for i in cols]
     with_vector = [c for c in concepts if c.vector is not None]
-    concept_xy = _pca2(np.stack([c.vector for c in with_vector])) if len(with_vector) > 2 else None
+    vectors = [c.vector for c in with_vector if c.vector is not None]
+    concept_xy = _pca2(np.stack(vectors)) if len(vectors) > 2 else None
     return {
         "pairs": {"x": pair_xy[:, 0].tolist(), "y": pair_xy[:, 1].tolist(),
                   "pair_id": analysis.scores.pair_ids, "topic": [str(t) for t in topics]},

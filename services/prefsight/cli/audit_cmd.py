@@ -259,7 +259,7 @@ def scores(
 
     setup_logging(True)
     row = resolve_concept(store, concept)
-    at = layer if layer is not None else row["layer"]
+    at: int | None = layer if layer is not None else row["layer"]
     if at is None or at < 0:
         default = findings.default_layer(store)
         at = default[1] if default else None
@@ -317,7 +317,7 @@ def nearest(
     labels = {r["id"]: r["label"] for r in catalog(store)}
     texts = {p["pair_id"]: p for p in session.store.read_pairs(sorted({h.pair_id for h in examples}))} \
         if examples else {}
-    result = {
+    result: dict[str, Any] = {
         "store": store,
         "query": {"text": text or None, "concept": concept_id, "pair": pair or None, "layer": qlayer},
         "features": [{"id": h.id, "label": labels.get(h.id, ""), "score": h.score, "rank": i + 1,

@@ -85,5 +85,5 @@ def make_workers(
     options, threads = worker_options(device, count, cpus, task_retries=task_retries)
     actor_cls = ray.remote(ForwardWorker).options(**options)
     actors = [actor_cls.remote(model, layers, device, dtype, threads) for _ in range(count)]
-    infos = ray.get([a.ready.remote() for a in actors])
+    infos = ray.get([a.ready.remote() for a in actors])  # type: ignore[attr-defined]
     return actors, [int(i["pid"]) for i in infos]

@@ -74,6 +74,7 @@ def select_pairs(
         picked = np.argsort(-combined, kind="stable")[:n]
         rule = f"top {top_fraction:.1%} of pairs by delta"
     else:
+        assert threshold is not None
         picked = np.flatnonzero(combined > threshold)
         rule = f"delta > {threshold}"
     ids = [analysis.scores.pair_ids[i] for i in picked]

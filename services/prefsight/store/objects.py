@@ -82,8 +82,8 @@ def write_bytes(uri: str, data: bytes) -> None:
         tmp.write_bytes(data)
         tmp.replace(path)
         return
-    fs, path = _filesystem(uri)
-    with fs.open_output_stream(path) as stream:
+    fs, key = _filesystem(uri)
+    with fs.open_output_stream(key) as stream:
         stream.write(data)
 
 

@@ -9,6 +9,8 @@ architectures).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -77,8 +79,8 @@ def score(concepts: list[Concept], responses: Responses) -> np.ndarray | sp.csr_
 
 def score_dense(concepts: list[Concept], responses: Responses) -> np.ndarray:
     """``score`` as a dense float32 array (for batches: texts, trainer activations)."""
-    out = score(concepts, responses)
-    return np.asarray(out.todense(), np.float32) if sp.issparse(out) else out
+    out: Any = score(concepts, responses)
+    return np.asarray(out.todense() if sp.issparse(out) else out, np.float32)
 
 
 __all__ = [

@@ -14,6 +14,7 @@ import numpy as np
 
 from prefsight.concepts.kinds.responses import Responses
 from prefsight.concepts.types import Concept
+from prefsight.errors import InvalidArgument
 
 
 class ConceptKind:
@@ -66,5 +67,11 @@ class ConceptKind:
 
 def project(concepts: list[Concept], pooled: np.ndarray) -> np.ndarray:
     """Mean-pooled activations projected on each concept's unit vector."""
-    vectors = np.stack([c.vector for c in concepts], axis=1).astype(np.float32)  # (d, k)
+    vectors = np.stack([_vector(c) for c in concepts], axis=1).astype(np.float32)  # (d, k)
     return np.asarray(pooled, np.float32) @ vectors
+
+
+def _vector(concept: Concept) -> np.ndarray:
+    if concept.vector is None:
+        raise InvalidArgument(f"concept {concept.id} has no direction to project on")
+    return concept.vector

@@ -228,9 +228,10 @@ def from_texts(
             a = packed.chosen_start[row] + enc.chosen.span[0]
             b = packed.chosen_start[row] + enc.chosen.span[1]
             chunks[int(enc.pair_id)] = hidden[row, a:b].to(torch.float32).cpu().numpy()
-    lengths = [c.shape[0] for c in chunks if c is not None]
-    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    filled = [c for c in chunks if c is not None]
+    assert len(filled) == len(chunks), "every completion was forwarded"
+    offsets = np.concatenate([[0], np.cumsum([c.shape[0] for c in filled])]).astype(np.int64)
     return Responses(
-        n=len(completions), layer=layer, tokens=np.concatenate(chunks), offsets=offsets,
+        n=len(completions), layer=layer, tokens=np.concatenate(filled), offsets=offsets,
         load_texts=lambda: list(completions), load_sae=load_sae, source="texts",
     )
