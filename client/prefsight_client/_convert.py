@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from prefsight_client._enums import CONCEPT_KIND, POOLING
 from prefsight_client._tables import RecordList
 from prefsight_client.results import (
     Concept,
@@ -29,6 +30,7 @@ from prefsight_client.results import (
     ShapingOffsets,
     StoreInfo,
     TableInfo,
+    record_fields,
 )
 from prefsight_client.tensors import tensor_to_array
 from prefsight_client.vectors import SteeringVector
@@ -43,13 +45,17 @@ def store_info(msg: Any) -> StoreInfo:
         pairs=int(msg.pairs),
         concepts=int(msg.concepts),
         models=tuple(
-            ModelInfo(m.model_id, m.d_model, m.n_layers, tuple(m.layers), tuple(m.poolings))
+            ModelInfo(m.model_id, m.d_model, m.n_layers, tuple(m.layers), _poolings(m.poolings))
             for m in msg.models
         ),
         runs=tuple(run_info(r) for r in msg.runs),
         is_ingested=msg.is_ingested,
         server_version=msg.server_version,
     )
+
+
+def _poolings(values: Iterable[int]) -> tuple[str, ...]:
+    return tuple(POOLING.name(v) for v in values)
 
 
 def run_info(msg: Any) -> RunInfo:
@@ -59,7 +65,7 @@ def run_info(msg: Any) -> RunInfo:
         model_id=msg.model_id,
         dataset=msg.dataset,
         layers=tuple(msg.layers),
-        poolings=tuple(msg.poolings),
+        poolings=_poolings(msg.poolings),
         pairs=int(msg.pairs),
         tokens=int(msg.tokens),
         status=msg.status,
@@ -85,31 +91,40 @@ def ingest_progress(msg: Any) -> IngestProgress:
 def concept(msg: Any) -> Concept:
     """Concept message -> Concept."""
     return Concept(
-        msg.id, msg.label, msg.kind, msg.layer, msg.description, msg.source, msg.model_id
+        msg.id,
+        msg.label,
+        CONCEPT_KIND.name(msg.kind),
+        msg.layer,
+        msg.description,
+        msg.source,
+        msg.model_id,
     )
 
 
 _STAT_FIELDS = tuple(ConceptStat.__dataclass_fields__)
-
-
-_OPTIONAL_STAT_FIELDS = ("reliable", "heldout_auroc", "pair_accuracy")
+_OPTIONAL_STAT_FIELDS = record_fields("optional")
 
 
 def concept_stat(msg: Any) -> ConceptStat:
     """ConceptStat message -> ConceptStat (unset optional fields are None)."""
     values = {
         name: (getattr(msg, name) if msg.HasField(name) else None)
-        if name in _OPTIONAL_STAT_FIELDS else getattr(msg, name)
+        if name in _OPTIONAL_STAT_FIELDS
+        else getattr(msg, name)
         for name in _STAT_FIELDS
     }
-    return ConceptStat(**values)
+    return ConceptStat(**{**values, "kind": CONCEPT_KIND.name(msg.kind)})
 
 
 def contrast(msg: Any) -> ContrastResult:
     """ContrastResponse -> ContrastResult."""
     return ContrastResult(
-        tuple(concept_stat(c) for c in msg.concepts), int(msg.n_pairs), msg.layer, msg.pooling,
-        msg.model_id, tuple(concept_stat(c) for c in msg.overall),
+        tuple(concept_stat(c) for c in msg.concepts),
+        int(msg.n_pairs),
+        msg.layer,
+        POOLING.name(msg.pooling),
+        msg.model_id,
+        tuple(concept_stat(c) for c in msg.overall),
     )
 
 
@@ -139,7 +154,9 @@ def feature_hits(msg: Any) -> list[FeatureHit]:
 
 def example_hits(msg: Any) -> list[ExampleHit]:
     """NearestExamplesResponse -> ExampleHit list."""
-    return RecordList(ExampleHit(h.pair_id, h.side, h.score, h.prompt, h.response) for h in msg.hits)
+    return RecordList(
+        ExampleHit(h.pair_id, h.side, h.score, h.prompt, h.response) for h in msg.hits
+    )
 
 
 def defined_concept(msg: Any) -> DefinedConcept:

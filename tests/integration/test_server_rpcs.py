@@ -21,7 +21,7 @@ import grpc
 import numpy as np
 import pytest
 import torch
-from prefsight._proto.prefsight.v1 import (
+from prefsight_client._proto.prefsight.v1 import (
     concepts_pb2,
     interventions_pb2,
     prefsight_pb2_grpc,

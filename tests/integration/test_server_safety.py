@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from prefsight._proto.prefsight.v1 import (
+from prefsight_client._proto.prefsight.v1 import (
     concepts_pb2,
     interventions_pb2,
     prefsight_pb2_grpc,

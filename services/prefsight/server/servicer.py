@@ -27,16 +27,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from prefsight_client._proto.prefsight.v1 import concepts_pb2, prefsight_pb2_grpc, store_pb2
 
 import prefsight
-from prefsight._proto.prefsight.v1 import concepts_pb2, prefsight_pb2_grpc, store_pb2
-from prefsight.concepts.types import KINDS
 from prefsight.data.pairs import RowError
-from prefsight.errors import FailedPrecondition, InvalidArgument, NotFound, clip
+from prefsight.errors import FailedPrecondition, InvalidArgument, NotFound
 from prefsight.index import merge_topk
 from prefsight.interventions.datasets import export_suffix, parse_template
 from prefsight.models import DEFAULT_MODEL
-from prefsight.server import convert
+from prefsight.server import convert, paging
 from prefsight.server.auth import visible_stores
 from prefsight.server.ingest_runs import (
     END,
@@ -93,23 +92,6 @@ class ServicerConfig:
             raise ValueError(f"fresh_interval must be in 0..60 s, got {self.fresh_interval}")
 
 
-def _pooling(value: str) -> None:
-    """Analysis reads mean-pooled activations; other poolings are for nearest examples."""
-    if value not in ("", "mean"):
-        raise InvalidArgument(
-            f"pooling {clip(value)!r} is not analysed here; use 'mean' (or leave it empty)"
-        )
-
-
-def _kinds(kinds: Sequence[str]) -> tuple[str, ...]:
-    for kind in kinds:
-        if kind not in KINDS:
-            raise InvalidArgument(
-                f"unknown concept kind {clip(kind)!r}; kinds: {', '.join(KINDS)}"
-            )
-    return tuple(dict.fromkeys(kinds))
-
-
 def _cohens_d(positive: np.ndarray, negative: np.ndarray) -> float:
     """Cohen's d of two independent groups (pooled sd); 0 when neither spreads."""
     n1, n2 = len(positive), len(negative)
@@ -161,7 +143,10 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
     # -- stores -----------------------------------------------------------------
 
     def ListStores(self, request: Any, context: Any) -> Any:
-        return store_pb2.ListStoresResponse(stores=visible_stores(self.stores.names))
+        """Sorted names, a page at a time (see ``paging``)."""
+        names = sorted(visible_stores(self.stores.names))
+        page, next_token = paging.page(names, request.page_size, request.page_token)
+        return store_pb2.ListStoresResponse(stores=page, next_page_token=next_token)
 
     def Info(self, request: Any, context: Any) -> Any:
         from prefsight.store.info import store_info
@@ -195,8 +180,8 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         return self._n_layers[model]
 
     def Ingest(self, request: Any, context: Any) -> Iterator[Any]:
-        """Stream a "plan" event (the run id) at once, then the driver's progress; the
-        requested poolings are checked, but every pooling is always stored."""
+        """Stream a "plan" event (the run id) at once, then the driver's progress; every
+        pooling is always stored."""
         name = self.stores.resolve(request.store)
         options = ingest_options(
             request,
@@ -247,10 +232,9 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         """Ranked by d_min; ``q_max`` cuts before ``top_k``; a topic re-runs the contrast on
         its pairs (metadata ``domain`` or activity clusters, as the audit assigns them)."""
         session = self._session(request.store)
-        _pooling(request.pooling)
         if request.top_k < 0 or request.q_max < 0 or np.isnan(request.q_max):
             raise InvalidArgument("top_k and q_max must be >= 0 (0 = server default / no cut)")
-        layer, kinds = convert.optional_layer(request), _kinds(request.kinds)
+        layer, kinds = convert.optional_layer(request), convert.kinds(request.kinds)
         analysis = session.analysis(session.model_layer(layer)[1], kinds)
         if request.topic:
             records, n_pairs = session.topic_contrast(
@@ -269,7 +253,6 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
     def Scores(self, request: Any, context: Any) -> Iterator[Any]:
         """Chunks of ``chunk_size`` scores, in store order or in the order of ``pair_ids``."""
         session = self._session(request.store)
-        _pooling(request.pooling)
         rows = session.scores(request.concept_id, layer=convert.optional_layer(request))
         if request.pair_ids:
             by_id = {r["pair_id"]: r for r in rows}
@@ -294,7 +277,7 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
 
     def NearestFeatures(self, request: Any, context: Any) -> Any:
         session = self._session(request.store)
-        k, kinds = self._k(request.k), _kinds(request.kinds)
+        k, kinds = self._k(request.k), convert.kinds(request.kinds)
         vector, layer = self._query(session, request)
         lists = [
             session.nearest_features(vector, k, layer=layer, kind=kind) for kind in kinds or (None,)
@@ -314,7 +297,7 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         k = self._k(request.k)
         vector, layer = self._query(session, request)
         hits = session.nearest_examples(
-            vector, k, layer=layer, side=request.side or None, pooling=request.pooling or "mean"
+            vector, k, layer=layer, side=request.side or None, pooling=convert.pooling(request.pooling)
         )
         pairs = {
             p["pair_id"]: p for p in session.store.read_pairs(sorted({h.pair_id for h in hits}))
@@ -326,7 +309,6 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
     def DefineConcept(self, request: Any, context: Any) -> Any:
         """Texts are checked before the model is loaded."""
         session = self._session(request.store)
-        _pooling(request.pooling)
         if not request.name.strip():
             raise InvalidArgument("name is empty")
         positive, negative = list(request.positive_texts), list(request.negative_texts)
@@ -393,7 +375,6 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         prompts (an empty text scores NaN); activations are per-token with a mask, or pooled
         (which SAE concepts refuse)."""
         session = self._session(request.store)
-        _pooling(request.pooling)
         ids = list(request.concept_ids)
         layer = self._check_layer(session, ids, convert.optional_layer(request))
         which = request.WhichOneof("input")
@@ -415,7 +396,6 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
 
     def ShapingOffsets(self, request: Any, context: Any) -> Iterator[Any]:
         session = self._session(request.store)
-        _pooling(request.pooling)
         ids, weights = list(request.concept_ids), list(request.weights) or None
         self._check_layer(session, ids, convert.optional_layer(request))
         if weights is not None and not np.isfinite(weights).all():
@@ -442,7 +422,6 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         name = self.stores.resolve(request.store)
         session = self.stores.session(name)
         selection = request.selection
-        _pooling(selection.pooling)
         layer = self._check_layer(session, selection.concept_ids, convert.optional_layer(selection))
         if template is not None:
             parse_template(template)
