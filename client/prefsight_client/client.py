@@ -493,7 +493,7 @@ class Client:
         )
         timeout_s = resolve_timeout(timeout, self.timeout)
         stream = self._stream(
-            "results.ShapingOffsets", request, per_message(lambda m: m), timeout_s
+            "ShapingOffsets", request, per_message(lambda m: m), timeout_s
         )
         return _convert.shaping_offsets([m for m in stream])
 

@@ -231,10 +231,11 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
     def Contrast(self, request: Any, context: Any) -> Any:
         """Ranked by d_min; ``q_max`` cuts before ``top_k``; a topic re-runs the contrast on
         its pairs (metadata ``domain`` or activity clusters, as the audit assigns them)."""
+        kinds = convert.kinds(request.kinds)
         session = self._session(request.store)
         if request.top_k < 0 or request.q_max < 0 or np.isnan(request.q_max):
             raise InvalidArgument("top_k and q_max must be >= 0 (0 = server default / no cut)")
-        layer, kinds = convert.optional_layer(request), convert.kinds(request.kinds)
+        layer = convert.optional_layer(request)
         analysis = session.analysis(session.model_layer(layer)[1], kinds)
         if request.topic:
             records, n_pairs = session.topic_contrast(
@@ -276,8 +277,9 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
             return session.query_vector(layer=convert.optional_layer(request), **query)
 
     def NearestFeatures(self, request: Any, context: Any) -> Any:
+        kinds = convert.kinds(request.kinds)
         session = self._session(request.store)
-        k, kinds = self._k(request.k), convert.kinds(request.kinds)
+        k = self._k(request.k)
         vector, layer = self._query(session, request)
         lists = [
             session.nearest_features(vector, k, layer=layer, kind=kind) for kind in kinds or (None,)
@@ -289,15 +291,16 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         )
 
     def NearestExamples(self, request: Any, context: Any) -> Any:
+        pooling = convert.pooling(request.pooling)
         session = self._session(request.store)
         if request.side not in ("", *SIDES):
             raise InvalidArgument(
-                f"side must be 'chosen', 'rejected' or empty, got {request.side!r}"
+                f"side must be 'chosen', 'rejected' or empty, got {request.side!r}", field="side"
             )
         k = self._k(request.k)
         vector, layer = self._query(session, request)
         hits = session.nearest_examples(
-            vector, k, layer=layer, side=request.side or None, pooling=convert.pooling(request.pooling)
+            vector, k, layer=layer, side=request.side or None, pooling=pooling
         )
         pairs = {
             p["pair_id"]: p for p in session.store.read_pairs(sorted({h.pair_id for h in hits}))
