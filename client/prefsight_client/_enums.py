@@ -44,8 +44,9 @@ class WireEnum:
         """Every name but the unspecified one, in the enum's order."""
         return tuple(name for name in self._by_name if name)
 
-    def value(self, name: str) -> int:
-        """The enum number of ``name`` ("" = unspecified).
+    def value(self, name: str) -> Any:
+        """The enum number of ``name`` ("" = unspecified): an int, typed ``Any`` so that it
+        fits the generated constructors, which type each enum apart.
 
         Raises:
             InvalidArgumentError: an unknown name (the message lists the known ones).
@@ -57,7 +58,7 @@ class WireEnum:
             )
         return self._by_name[name]
 
-    def values(self, names: Iterable[str]) -> list[int]:
+    def values(self, names: Iterable[str]) -> list[Any]:
         """``value`` of each name."""
         return [self.value(name) for name in names]
 

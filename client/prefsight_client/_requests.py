@@ -10,7 +10,7 @@ stay the single source of truth.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict
 
 import numpy as np
@@ -35,17 +35,17 @@ def concept_ids(ids: str | Sequence[str]) -> list[str]:
     return [ids] if isinstance(ids, str) else list(ids)
 
 
-def kinds(names: Sequence[str]) -> list[int]:
+def kinds(names: Sequence[str]) -> list[Any]:
     """Concept kind names ("sae", "named", ...) as ``ConceptKind`` values."""
     return CONCEPT_KIND.values(names)
 
 
-def pooling(name: str) -> int:
+def pooling(name: str) -> Any:
     """A pooling name ("mean", "max", "last"; "" = the server's default) as ``Pooling``."""
     return POOLING.value(name)
 
 
-def dataset_format(name: str) -> int:
+def dataset_format(name: str) -> Any:
     """A dataset format name ("" = detect) as ``DatasetFormat``."""
     return DATASET_FORMAT.value(name)
 
@@ -73,12 +73,34 @@ def check_poolings(names: Sequence[str]) -> None:
             raise InvalidArgumentError(f"unknown pooling ''; poolings: {', '.join(POOLING.names)}")
 
 
-def query(what: str, vector: Any, concept_id: str | None, text: str | None) -> dict[str, Any]:
-    """The ``query`` oneof of a nearest-neighbour request (exactly one given)."""
-    chosen = _exactly_one(what, vector=vector, concept_id=concept_id, text=text)
+class Query(TypedDict, total=False):
+    """The query of a nearest-neighbour call: exactly one of a direction (shape
+    [d_model]), a concept id, or a text (its pooled activation at the layer)."""
+
+    vector: Any
+    concept_id: str | None
+    text: str | None
+
+
+def query(what: str, given: Query) -> dict[str, Any]:
+    """The ``query`` oneof of a nearest-neighbour request (exactly one given).
+
+    Raises:
+        TypeError: an argument ``Query`` does not name.
+        InvalidArgumentError: none or several given.
+    """
+    _known(what, given, Query)
+    chosen = _exactly_one(what, **{name: given.get(name) for name in Query.__annotations__})
     if chosen == "vector":
-        return {"vector": array_to_tensor(vector, tensor_pb2.Tensor)}
-    return {chosen: concept_id if chosen == "concept_id" else text}
+        return {"vector": array_to_tensor(given["vector"], tensor_pb2.Tensor)}
+    return {chosen: given[chosen]}  # type: ignore[literal-required]
+
+
+def _known(what: str, given: Mapping[str, Any], allowed: type) -> None:
+    """Raise ``TypeError`` (as Python does) for a keyword ``allowed`` does not declare."""
+    unknown = sorted(set(given) - set(allowed.__annotations__))
+    if unknown:
+        raise TypeError(f"{what}() got unexpected keyword arguments {unknown}")
 
 
 def score_input(
@@ -166,9 +188,7 @@ def export_fields(
         InvalidArgumentError: not exactly one of threshold and top_fraction, or a pooling
             other than "" or "mean".
     """
-    unknown = sorted(set(options) - set(ExportOptions.__annotations__))
-    if unknown:
-        raise TypeError(f"{what}() got unexpected keyword arguments {unknown}")
+    _known(what, options, ExportOptions)
     threshold, top_fraction = options.get("threshold"), options.get("top_fraction")
     rule = _exactly_one(what, threshold=threshold, top_fraction=top_fraction)
     check_analysed_pooling(options.get("pooling", ""))

@@ -293,15 +293,16 @@ class AsyncClient:
         self,
         store: str,
         *,
-        vector: Any = None,
-        concept_id: str | None = None,
-        text: str | None = None,
         k: int = 10,
         layer: int | None = None,
         kinds: Sequence[str] = (),
         timeout: Timeout = DEFAULT,
+        **query: Unpack[_requests.Query],
     ) -> list[results.FeatureHit]:
-        """Concepts nearest a direction, a concept or a text (pass exactly one).
+        """Concepts nearest a direction, a concept or a text.
+
+        The query is exactly one of ``vector`` (shape [d_model]), ``concept_id`` or
+        ``text`` (run through the model at the layer; its pooled activation).
 
         Example:
             >>> hits = await client.nearest_features("demo", text="I'm sorry, but", k=5)
@@ -313,7 +314,7 @@ class AsyncClient:
             k=k,
             layer=layer,
             kinds=_requests.kinds(kinds),
-            **_requests.query("nearest_features", vector, concept_id, text),
+            **_requests.query("nearest_features", query),
         )
         return _convert.feature_hits(await self._unary("NearestFeatures", request, timeout))
 
@@ -321,16 +322,16 @@ class AsyncClient:
         self,
         store: str,
         *,
-        vector: Any = None,
-        concept_id: str | None = None,
-        text: str | None = None,
         k: int = 10,
         layer: int | None = None,
         pooling: str = "",
         side: str = "",
         timeout: Timeout = DEFAULT,
+        **query: Unpack[_requests.Query],
     ) -> list[results.ExampleHit]:
         """Pair sides whose activations are nearest a direction, concept or text.
+
+        The query as for ``nearest_features``; ``side`` "chosen" or "rejected" keeps one side.
 
         ``pooling`` picks the stored activations searched: "mean" (default) or "last".
 
@@ -347,7 +348,7 @@ class AsyncClient:
             layer=layer,
             pooling=_requests.pooling(pooling),
             side=side,
-            **_requests.query("nearest_examples", vector, concept_id, text),
+            **_requests.query("nearest_examples", query),
         )
         return _convert.example_hits(await self._unary("NearestExamples", request, timeout))
 
@@ -492,9 +493,7 @@ class AsyncClient:
             pair_ids=list(pair_ids),
         )
         timeout_s = resolve_timeout(timeout, self.timeout)
-        stream = self._stream(
-            "ShapingOffsets", request, per_message(lambda m: m), timeout_s
-        )
+        stream = self._stream("ShapingOffsets", request, per_message(lambda m: m), timeout_s)
         return _convert.shaping_offsets([m async for m in stream])
 
     async def filter(

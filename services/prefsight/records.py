@@ -31,16 +31,18 @@ def _num(value: Any) -> float:
 
 def concept_stat(record: dict[str, Any], n_pairs: int) -> ConceptStat:
     """One analysis record (``Analysis.records``) as a ``ConceptStat``; missing numbers are NaN."""
+    layer = record.get("layer")
+    values: dict[str, Any] = {k: _num(record.get(k)) for k in NUMBERS}
+    values.update({k: record.get(k) for k in record_fields("optional")})
     return ConceptStat(
         id=str(record["id"]),
         label=str(record.get("label", "")),
         kind=str(record.get("kind", "")),
-        layer=int(record.get("layer") if record.get("layer") is not None else -1),
+        layer=-1 if layer is None else int(layer),
         split_half=1.0 if record.get("split_half") else 0.0,
         n_pairs=int(n_pairs),
         overall=bool(record.get("overall", False)),
-        **{k: record.get(k) for k in record_fields("optional")},
-        **{k: _num(record.get(k)) for k in NUMBERS},
+        **values,
     )
 
 

@@ -179,6 +179,10 @@ _OPTIONAL_STAT_FIELDS = record_fields("optional")
 def concept_stat(record: Mapping[str, Any], n_pairs: int) -> Any:
     """One contrast record (``Analysis.records``) -> ``ConceptStat``."""
     layer = record.get("layer")
+    values: dict[str, Any] = {name: _number(record.get(name)) for name in _STAT_FIELDS}
+    values.update(
+        {name: record[name] for name in _OPTIONAL_STAT_FIELDS if record.get(name) is not None}
+    )
     return concepts_pb2.ConceptStat(
         id=record["id"],
         label=record["label"],
@@ -186,8 +190,7 @@ def concept_stat(record: Mapping[str, Any], n_pairs: int) -> Any:
         layer=NO_LAYER if layer is None else int(layer),
         n_pairs=n_pairs,
         overall=bool(record.get("overall", False)),
-        **{name: _number(record.get(name)) for name in _STAT_FIELDS},
-        **{name: record[name] for name in _OPTIONAL_STAT_FIELDS if record.get(name) is not None},
+        **values,
     )
 
 
