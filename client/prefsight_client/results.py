@@ -102,7 +102,7 @@ class Concept(Tabular):
     id: str
     label: str
     kind: str
-    """"contrast", "sae" or "named"."""
+    """"contrast", "sae", "named" or "text"."""
     layer: int
     description: str
     source: str

@@ -83,3 +83,25 @@ def test_the_asyncio_client_reads_the_details_too(address):
 
     error = asyncio.run(call())
     assert (error.reason, error.info) == ("NOT_FOUND", {"method": "Info"})
+
+
+def test_auth_refusals_carry_error_info_too(tmp_path):
+    from prefsight.server.app import build_server
+    from prefsight.server.auth import AccessList
+    from prefsight.server.servicer import PrefsightServicer
+    from prefsight_client import PermissionDeniedError, UnauthenticatedError
+
+    acl = AccessList.from_mapping({"trainer": ["a"]})
+    server = build_server(PrefsightServicer([tmp_path / "a", tmp_path / "b"]), acl=acl).start()
+    try:
+        with Client(server.address, retries=0) as anonymous:
+            with pytest.raises(UnauthenticatedError) as caught:
+                anonymous.info("a")
+        assert (caught.value.reason, caught.value.info) == ("UNAUTHENTICATED", {"method": "Info"})
+        with Client(server.address, "trainer", retries=0) as trainer:
+            with pytest.raises(PermissionDeniedError) as caught:
+                trainer.info("b")
+            assert trainer.list_stores() == ["a"]  # pages hold only the caller's stores
+        assert caught.value.reason == "PERMISSION_DENIED"
+    finally:
+        server.stop(grace=0)

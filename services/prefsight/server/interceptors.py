@@ -39,10 +39,17 @@ ERROR_DOMAIN = "prefsight"
 """``google.rpc.ErrorInfo.domain`` of every error the server sends."""
 
 
-def abort(context: grpc.ServicerContext, code: grpc.StatusCode, message: str) -> NoReturn:
-    """End the RPC with ``code`` and ``message`` (``context.abort`` always raises)."""
-    context.abort(code, message)
-    raise AssertionError("context.abort returned")  # pragma: no cover
+def abort(
+    context: grpc.ServicerContext, code: grpc.StatusCode, message: str, *, method: str = ""
+) -> NoReturn:
+    """End the RPC with ``code`` and ``message``, and an ``ErrorInfo`` whose reason is the
+    status name (``context.abort`` always raises).
+
+    Args:
+        method: the RPC's full name, for the ``ErrorInfo`` metadata.
+    """
+    metadata = {"method": method.rsplit("/", 1)[-1]} if method else {}
+    abort_with_details(context, code, message, reason=code.name, metadata=metadata)
 
 
 def abort_with_details(
