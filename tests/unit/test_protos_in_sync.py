@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.scripts import REPO, script_module
 
 
 @pytest.fixture(scope="module")
 def gen_protos():
-    spec = importlib.util.spec_from_file_location("gen_protos", REPO / "scripts" / "gen_protos.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["gen_protos"] = module
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop("gen_protos", None)
+    with script_module("gen_protos") as module:
+        yield module
 
 
 @pytest.fixture(scope="module")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import pickle
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,17 +10,13 @@ from prefsight.errors import BadRow, InvalidArgument, NotFound
 from prefsight.server import paging
 from prefsight_client._enums import CONCEPT_KIND, DATASET_FORMAT, POOLING
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.scripts import script_module
 
 
 @pytest.fixture(scope="module")
 def unasync():
-    spec = importlib.util.spec_from_file_location("unasync_script", REPO / "scripts" / "unasync.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["unasync_script"] = module
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop("unasync_script", None)
+    with script_module("unasync") as module:
+        yield module
 
 
 # -- one client, generated ----------------------------------------------------
