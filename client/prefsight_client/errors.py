@@ -176,9 +176,14 @@ def from_rpc_error(error: grpc.RpcError) -> PrefsightClientError:
 
 
 def _read_status_details(result: PrefsightClientError, blob: bytes) -> None:
-    """Copy a serialized ``google.rpc.Status``'s details onto ``result``."""
+    """Copy a serialized ``google.rpc.Status``'s details onto ``result`` (when
+    googleapis-common-protos, a dependency of grpcio-status, is installed)."""
     from google.protobuf.message import DecodeError
-    from google.rpc import error_details_pb2, status_pb2
+
+    try:
+        from google.rpc import error_details_pb2, status_pb2
+    except ImportError:  # the message and the code are all a bare install reads
+        return
 
     try:
         status = status_pb2.Status.FromString(blob)

@@ -156,3 +156,41 @@ def test_error_reasons_and_fields_survive_pickling():
     assert NotFound("x").reason == "NOT_FOUND"
     row = pickle.loads(pickle.dumps(BadRow("a.jsonl", 3, "empty")))
     assert (row.reason, row.line, row.status) == ("BAD_ROW", 3, "INVALID_ARGUMENT")
+
+
+def test_the_client_reads_error_info_and_bad_request_from_trailing_metadata():
+    import grpc
+    from google.protobuf import any_pb2
+    from google.rpc import error_details_pb2, status_pb2
+    from prefsight_client.errors import InvalidArgumentError, from_rpc_error
+
+    info, bad = any_pb2.Any(), any_pb2.Any()
+    info.Pack(error_details_pb2.ErrorInfo(reason="BAD_ROW", domain="prefsight", metadata={"m": "x"}))
+    violation = error_details_pb2.BadRequest.FieldViolation(field="dataset", description="no")
+    bad.Pack(error_details_pb2.BadRequest(field_violations=[violation]))
+    blob = status_pb2.Status(code=3, message="bad", details=[info, bad]).SerializeToString()
+
+    class Error(grpc.RpcError):
+        def __init__(self, trailing):
+            self.trailing = trailing
+
+        def code(self):
+            return grpc.StatusCode.INVALID_ARGUMENT
+
+        def details(self):
+            return "bad"
+
+        def trailing_metadata(self):
+            return self.trailing
+
+    error = from_rpc_error(Error((("grpc-status-details-bin", blob),)))
+    assert isinstance(error, InvalidArgumentError)
+    assert (error.reason, error.info, error.field_violations) == (
+        "BAD_ROW",
+        {"m": "x"},
+        (("dataset", "no"),),
+    )
+    again = pickle.loads(pickle.dumps(error))
+    assert (again.reason, again.field_violations) == ("BAD_ROW", (("dataset", "no"),))
+    plain = from_rpc_error(Error((("grpc-status-details-bin", b"\xff\xff"),)))
+    assert (plain.reason, plain.field_violations, plain.message) == ("", (), "bad")
