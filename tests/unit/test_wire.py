@@ -165,7 +165,9 @@ def test_the_client_reads_error_info_and_bad_request_from_trailing_metadata():
     from prefsight_client.errors import InvalidArgumentError, from_rpc_error
 
     info, bad = any_pb2.Any(), any_pb2.Any()
-    info.Pack(error_details_pb2.ErrorInfo(reason="BAD_ROW", domain="prefsight", metadata={"m": "x"}))
+    info.Pack(
+        error_details_pb2.ErrorInfo(reason="BAD_ROW", domain="prefsight", metadata={"m": "x"})
+    )
     violation = error_details_pb2.BadRequest.FieldViolation(field="dataset", description="no")
     bad.Pack(error_details_pb2.BadRequest(field_violations=[violation]))
     blob = status_pb2.Status(code=3, message="bad", details=[info, bad]).SerializeToString()
