@@ -27,6 +27,8 @@ import grpc
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from prefsight.server.app import build_server
+from prefsight.server.servicer import PrefsightServicer, ServicerConfig
 from prefsight_client._proto.prefsight.v1 import (
     concepts_pb2,
     interventions_pb2,
@@ -34,8 +36,6 @@ from prefsight_client._proto.prefsight.v1 import (
     prefsight_pb2_grpc,
     store_pb2,
 )
-from prefsight.server.app import build_server
-from prefsight.server.servicer import PrefsightServicer, ServicerConfig
 
 EXAMPLES = int(os.environ.get("PREFSIGHT_FUZZ_EXAMPLES", "12"))
 DEADLINE_S = 60.0
