@@ -1,10 +1,10 @@
 """Generate the Python gRPC stubs from protos/prefsight/v1/*.proto.
 
-One command writes ``*_pb2.py``, ``*_pb2.pyi`` and ``*_pb2_grpc.py`` into both
-``services/prefsight/_proto/prefsight/v1/`` (imported as ``prefsight._proto``) and
-``client/prefsight_client/_proto/prefsight/v1/`` (``prefsight_client._proto``), with
-the cross-file imports rewritten so each package imports only its own copy: the
-client never imports ``prefsight``.
+One command writes ``*_pb2.py``, ``*_pb2.pyi`` and ``*_pb2_grpc.py`` into
+``client/prefsight_client/_proto/prefsight/v1/`` (imported as
+``prefsight_client._proto``), with the cross-file imports rewritten to that
+package. It is the one copy: the server imports it too (the client never
+imports ``prefsight``).
 
     python scripts/gen_protos.py            # regenerate
     python scripts/gen_protos.py --check    # exit 1 if the committed stubs drifted
@@ -43,13 +43,12 @@ class Target:
     """The ``_proto`` folder."""
 
     module: str
-    """Its import path, e.g. ``prefsight._proto``."""
+    """Its import path, e.g. ``prefsight_client._proto``."""
 
 
-TARGETS = (
-    Target(REPO / "services" / "prefsight" / "_proto", "prefsight._proto"),
-    Target(REPO / "client" / "prefsight_client" / "_proto", "prefsight_client._proto"),
-)
+TARGETS = (Target(REPO / "client" / "prefsight_client" / "_proto", "prefsight_client._proto"),)
+RETIRED = (REPO / "services" / "prefsight" / "_proto",)
+"""Folders that once held a copy; ``--check`` fails while generated files remain there."""
 
 
 def proto_files(proto_root: Path = PROTO_ROOT) -> list[Path]:
@@ -96,7 +95,7 @@ def expected_files(proto_root: Path = PROTO_ROOT) -> dict[Path, str]:
     """Generate the stubs in a temporary folder and return what each target should hold.
 
     Returns:
-        Absolute path in the repository -> file text, for both targets.
+        Absolute path in the repository -> file text, for every target.
     """
     with tempfile.TemporaryDirectory(prefix="prefsight-protos-") as tmp:
         run_protoc(proto_root, Path(tmp))
@@ -117,9 +116,9 @@ def expected_files(proto_root: Path = PROTO_ROOT) -> dict[Path, str]:
 def committed_stubs() -> set[Path]:
     """Generated-looking files now on disk in the targets (to catch stale ones)."""
     found: set[Path] = set()
-    for target in TARGETS:
-        if target.root.exists():
-            found.update(p for p in target.root.rglob("*") if p.name.endswith(GENERATED_SUFFIXES))
+    for root in (*(t.root for t in TARGETS), *RETIRED):
+        if root.exists():
+            found.update(p for p in root.rglob("*") if p.name.endswith(GENERATED_SUFFIXES))
     return found
 
 

@@ -7,7 +7,8 @@ functions, shaped DPO) import torch, and TRL where needed, when used.
 Example:
     >>> from prefsight_client import Client
     >>> client = Client("localhost:50051", token="secret")
-    >>> client.contrast("demo", top_k=5).concepts[0].label
+    >>> client.contrast("demo", top_k=5).concepts[0].label  # doctest: +ELLIPSIS
+    '...'
 """
 
 from prefsight_client._retry import RetryPolicy
@@ -31,6 +32,7 @@ from prefsight_client.errors import (
 )
 from prefsight_client.results import (
     Concept,
+    ConceptRecord,
     ConceptShift,
     ConceptStat,
     ContrastResult,
@@ -55,6 +57,7 @@ __all__ = [
     "CancelledError",
     "Client",
     "Concept",
+    "ConceptRecord",
     "ConceptShift",
     "ConceptStat",
     "ContrastResult",

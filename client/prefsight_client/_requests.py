@@ -1,23 +1,23 @@
-"""Python arguments -> protobuf request messages, shared by Client and AsyncClient.
+"""Checks and conversions for request fields, shared by AsyncClient and Client.
 
-Checks here are the ones the wire cannot express (exactly one query, exactly one
-selection rule); values (layers, NaN, empty batches) are the server's to judge,
-so its messages stay the single source of truth.
+The client methods build their request messages themselves (each keyword list
+is written once, in ``aio.py``); this module holds what several methods need:
+the checks the wire cannot express (exactly one query, exactly one selection
+rule), names -> wire enums, and the options ``filter`` and ``inoculate`` share.
+Values (layers, NaN, empty batches) are the server's to judge, so its messages
+stay the single source of truth.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TypedDict
 
 import numpy as np
 
-from prefsight_client._proto.prefsight.v1 import (
-    concepts_pb2,
-    interventions_pb2,
-    store_pb2,
-    tensor_pb2,
-)
+from prefsight_client._channel import Timeout
+from prefsight_client._enums import CONCEPT_KIND, DATASET_FORMAT, POOLING
+from prefsight_client._proto.prefsight.v1 import interventions_pb2, tensor_pb2
 from prefsight_client.errors import InvalidArgumentError
 from prefsight_client.tensors import array_to_tensor
 
@@ -30,163 +30,83 @@ def _exactly_one(what: str, **options: object) -> str:
     return given[0]
 
 
-def _concept_ids(concept_ids: str | Sequence[str]) -> list[str]:
-    return [concept_ids] if isinstance(concept_ids, str) else list(concept_ids)
+def concept_ids(ids: str | Sequence[str]) -> list[str]:
+    """One id or several, as a list."""
+    return [ids] if isinstance(ids, str) else list(ids)
 
 
-def list_stores() -> Any:
-    return store_pb2.ListStoresRequest()
+def kinds(names: Sequence[str]) -> list[Any]:
+    """Concept kind names ("sae", "named", ...) as ``ConceptKind`` values."""
+    return CONCEPT_KIND.values(names)
 
 
-def info(store: str) -> Any:
-    return store_pb2.InfoRequest(store=store)
+def pooling(name: str) -> Any:
+    """A pooling name ("mean", "max", "last"; "" = the server's default) as ``Pooling``."""
+    return POOLING.value(name)
 
 
-def ingest(
-    store: str,
-    dataset: str,
-    *,
-    dataset_format: str = "",
-    split: str = "",
-    model: str = "",
-    layers: Sequence[int] = (),
-    poolings: Sequence[str] = (),
-    limit: int = 0,
-    token_budget: int = 0,
-    max_length: int = 0,
-    token_sample: int = 0,
-) -> Any:
-    return store_pb2.IngestRequest(
-        store=store,
-        dataset=dataset,
-        dataset_format=dataset_format,
-        split=split,
-        model=model,
-        layers=list(layers),
-        poolings=list(poolings),
-        limit=limit,
-        token_budget=token_budget,
-        max_length=max_length,
-        token_sample=token_sample,
-    )
+def dataset_format(name: str) -> Any:
+    """A dataset format name ("" = detect) as ``DatasetFormat``."""
+    return DATASET_FORMAT.value(name)
 
 
-def contrast(
-    store: str,
-    *,
-    layer: int | None = None,
-    pooling: str = "",
-    kinds: Sequence[str] = (),
-    top_k: int = 0,
-    q_max: float = 0.0,
-    topic: str = "",
-) -> Any:
-    return concepts_pb2.ContrastRequest(
-        store=store,
-        layer=layer,
-        pooling=pooling,
-        kinds=list(kinds),
-        top_k=top_k,
-        q_max=q_max,
-        topic=topic,
-    )
+def check_analysed_pooling(name: str) -> None:
+    """Analysis reads mean-pooled activations; the argument stays for compatibility.
+
+    Raises:
+        InvalidArgumentError: anything but "" or "mean".
+    """
+    if name not in ("", "mean"):
+        raise InvalidArgumentError(
+            f"pooling {name[:80]!r} is not analysed here; use 'mean' (or leave it empty)"
+        )
 
 
-def scores(
-    store: str,
-    concept_id: str,
-    *,
-    layer: int | None = None,
-    pooling: str = "",
-    pair_ids: Sequence[str] = (),
-) -> Any:
-    return concepts_pb2.ScoresRequest(
-        store=store, concept_id=concept_id, layer=layer, pooling=pooling, pair_ids=list(pair_ids)
-    )
+def check_poolings(names: Sequence[str]) -> None:
+    """Ingest stores every pooling; a requested one must still be a pooling.
+
+    Raises:
+        InvalidArgumentError: an unknown or empty pooling name.
+    """
+    for name in names:
+        if pooling(name) == 0:  # "" is no pooling here
+            raise InvalidArgumentError(f"unknown pooling ''; poolings: {', '.join(POOLING.names)}")
 
 
-def _query(what: str, vector: Any, concept_id: str | None, text: str | None) -> dict[str, Any]:
-    chosen = _exactly_one(what, vector=vector, concept_id=concept_id, text=text)
+class Query(TypedDict, total=False):
+    """The query of a nearest-neighbour call: exactly one of a direction (shape
+    [d_model]), a concept id, or a text (its pooled activation at the layer)."""
+
+    vector: Any
+    concept_id: str | None
+    text: str | None
+
+
+def query(what: str, given: Query) -> dict[str, Any]:
+    """The ``query`` oneof of a nearest-neighbour request (exactly one given).
+
+    Raises:
+        TypeError: an argument ``Query`` does not name.
+        InvalidArgumentError: none or several given.
+    """
+    _known(what, given, Query)
+    chosen = _exactly_one(what, **{name: given.get(name) for name in Query.__annotations__})
     if chosen == "vector":
-        return {"vector": array_to_tensor(vector, tensor_pb2.Tensor)}
-    return {chosen: concept_id if chosen == "concept_id" else text}
+        return {"vector": array_to_tensor(given["vector"], tensor_pb2.Tensor)}
+    return {chosen: given[chosen]}  # type: ignore[literal-required]
 
 
-def nearest_features(
-    store: str,
-    *,
-    vector: Any = None,
-    concept_id: str | None = None,
-    text: str | None = None,
-    k: int = 10,
-    layer: int | None = None,
-    kinds: Sequence[str] = (),
-) -> Any:
-    query = _query("nearest_features", vector, concept_id, text)
-    return concepts_pb2.NearestFeaturesRequest(
-        store=store, k=k, layer=layer, kinds=list(kinds), **query
-    )
+def _known(what: str, given: Mapping[str, Any], allowed: type) -> None:
+    """Raise ``TypeError`` (as Python does) for a keyword ``allowed`` does not declare."""
+    unknown = sorted(set(given) - set(allowed.__annotations__))
+    if unknown:
+        raise TypeError(f"{what}() got unexpected keyword arguments {unknown}")
 
 
-def nearest_examples(
-    store: str,
-    *,
-    vector: Any = None,
-    concept_id: str | None = None,
-    text: str | None = None,
-    k: int = 10,
-    layer: int | None = None,
-    pooling: str = "",
-    side: str = "",
-) -> Any:
-    query = _query("nearest_examples", vector, concept_id, text)
-    return concepts_pb2.NearestExamplesRequest(
-        store=store, k=k, layer=layer, pooling=pooling, side=side, **query
-    )
-
-
-def define_concept(
-    store: str,
-    name: str,
-    positive_texts: Sequence[str],
-    negative_texts: Sequence[str] = (),
-    *,
-    layer: int | None = None,
-    description: str = "",
-    pooling: str = "",
-    overwrite: bool = False,
-) -> Any:
-    return concepts_pb2.DefineConceptRequest(
-        store=store,
-        name=name,
-        positive_texts=list(positive_texts),
-        negative_texts=list(negative_texts),
-        layer=layer,
-        description=description,
-        pooling=pooling,
-        overwrite=overwrite,
-    )
-
-
-def steering_vector(
-    store: str, concept_id: str, *, layer: int | None = None, recipe: str = ""
-) -> Any:
-    return interventions_pb2.SteeringVectorRequest(
-        store=store, concept_id=concept_id, layer=layer, recipe=recipe
-    )
-
-
-def score_concepts(
-    store: str,
-    concept_ids: str | Sequence[str],
-    *,
-    texts: Sequence[str] | None = None,
-    prompts: Sequence[Any] | None = None,
-    activations: Any = None,
-    mask: Any = None,
-    layer: int | None = None,
-    pooling: str = "",
-) -> Any:
+def score_input(
+    texts: Sequence[str] | None, prompts: Sequence[Any] | None, activations: Any, mask: Any
+) -> dict[str, Any]:
+    """The ``input`` oneof of ``ScoreConceptsRequest`` (and its mask)."""
     chosen = _exactly_one("score_concepts", texts=texts, activations=activations)
     if chosen == "texts":
         if isinstance(texts, str):
@@ -196,18 +116,13 @@ def score_concepts(
         batch = interventions_pb2.TextBatch(
             texts=list(texts or ()), prompts=[_prompt(p) for p in (prompts or ())]
         )
-        payload: dict[str, Any] = {"texts": batch}
-    else:
-        if prompts is not None:
-            raise InvalidArgumentError("score_concepts: prompts go with texts, not activations")
-        payload = {"activations": array_to_tensor(activations, tensor_pb2.Tensor)}
-        if mask is not None:
-            payload["token_mask"] = array_to_tensor(
-                np.asarray(mask, dtype=np.float32), tensor_pb2.Tensor
-            )
-    return interventions_pb2.ScoreConceptsRequest(
-        store=store, concept_ids=_concept_ids(concept_ids), layer=layer, pooling=pooling, **payload
-    )
+        return {"texts": batch}
+    if prompts is not None:
+        raise InvalidArgumentError("score_concepts: prompts go with texts, not activations")
+    payload = {"activations": array_to_tensor(activations, tensor_pb2.Tensor)}
+    if mask is not None:
+        payload["token_mask"] = array_to_tensor(np.asarray(mask, np.float32), tensor_pb2.Tensor)
+    return payload
 
 
 def _prompt(prompt: Any) -> Any:
@@ -219,108 +134,74 @@ def _prompt(prompt: Any) -> Any:
     else:
         messages = list(prompt)
     try:
-        return interventions_pb2.Prompt(messages=[
-            interventions_pb2.ChatMessage(role=str(m["role"]), content=str(m["content"]))
-            for m in messages
-        ])
+        return interventions_pb2.Prompt(
+            messages=[
+                interventions_pb2.ChatMessage(role=str(m["role"]), content=str(m["content"]))
+                for m in messages
+            ]
+        )
     except (KeyError, TypeError):
         raise InvalidArgumentError(
             "score_concepts: a prompt is a string or a list of {'role', 'content'} messages"
         ) from None
 
 
-def shaping_offsets(
-    store: str,
-    concept_ids: str | Sequence[str],
-    *,
-    weights: Sequence[float] | None = None,
-    layer: int | None = None,
-    pooling: str = "",
-    pair_ids: Sequence[str] = (),
-) -> Any:
-    return interventions_pb2.ShapingOffsetsRequest(
-        store=store,
-        concept_ids=_concept_ids(concept_ids),
-        weights=list(weights or ()),
-        layer=layer,
-        pooling=pooling,
-        pair_ids=list(pair_ids),
-    )
+class ScoresOptions(TypedDict, total=False):
+    """Keyword arguments of ``scores`` (as ``iter_scores``)."""
+
+    layer: int | None
+    pooling: str
+    pair_ids: Sequence[str]
+    timeout: Timeout
 
 
-def selection(
-    what: str,
-    concept_ids: str | Sequence[str],
-    *,
-    threshold: float | None,
-    top_fraction: float | None,
-    layer: int | None,
-    pooling: str,
-) -> Any:
+class ExportOptions(TypedDict, total=False):
+    """Keyword arguments ``filter`` and ``inoculate`` share (all optional).
+
+    threshold / top_fraction: select the pairs whose summed concept delta is above
+    ``threshold``, or that fraction (0, 1] of pairs with the largest delta; give
+    exactly one. dry_run: compute the effect without writing anything. output_path:
+    file name under the server's export folder of the store ("" = a new name).
+    layer: the concepts' layer (default: theirs). pooling: "" or "mean".
+    source_dataset: the dataset to copy, relative to a server data root (default:
+    the store's recorded dataset whose pairs match). overwrite: replace an
+    existing export.
+    """
+
+    threshold: float | None
+    top_fraction: float | None
+    dry_run: bool
+    output_path: str
+    layer: int | None
+    pooling: str
+    source_dataset: str
+    overwrite: bool
+
+
+def export_fields(
+    what: str, store: str, ids: str | Sequence[str], options: ExportOptions
+) -> dict[str, Any]:
+    """The fields a ``FilterRequest`` and an ``InoculateRequest`` share.
+
+    Raises:
+        TypeError: an option ``ExportOptions`` does not name.
+        InvalidArgumentError: not exactly one of threshold and top_fraction, or a pooling
+            other than "" or "mean".
+    """
+    _known(what, options, ExportOptions)
+    threshold, top_fraction = options.get("threshold"), options.get("top_fraction")
     rule = _exactly_one(what, threshold=threshold, top_fraction=top_fraction)
-    return interventions_pb2.PairSelection(
-        concept_ids=_concept_ids(concept_ids),
-        layer=layer,
-        pooling=pooling,
+    check_analysed_pooling(options.get("pooling", ""))
+    selection = interventions_pb2.PairSelection(
+        concept_ids=concept_ids(ids),
+        layer=options.get("layer"),
         **{rule: threshold if rule == "threshold" else top_fraction},
     )
-
-
-def filter_pairs(
-    store: str,
-    concept_ids: str | Sequence[str],
-    *,
-    threshold: float | None = None,
-    top_fraction: float | None = None,
-    dry_run: bool = False,
-    output_path: str = "",
-    layer: int | None = None,
-    pooling: str = "",
-    source_dataset: str = "",
-    overwrite: bool = False,
-) -> Any:
-    chosen = selection(
-        "filter",
-        concept_ids,
-        threshold=threshold,
-        top_fraction=top_fraction,
-        layer=layer,
-        pooling=pooling,
-    )
-    return interventions_pb2.FilterRequest(
-        store=store, selection=chosen, dry_run=dry_run, output_path=output_path,
-        source_dataset=source_dataset, overwrite=overwrite,
-    )
-
-
-def inoculate(
-    store: str,
-    concept_ids: str | Sequence[str],
-    *,
-    threshold: float | None = None,
-    top_fraction: float | None = None,
-    dry_run: bool = False,
-    output_path: str = "",
-    system_prompt_template: str = "",
-    layer: int | None = None,
-    pooling: str = "",
-    source_dataset: str = "",
-    overwrite: bool = False,
-) -> Any:
-    chosen = selection(
-        "inoculate",
-        concept_ids,
-        threshold=threshold,
-        top_fraction=top_fraction,
-        layer=layer,
-        pooling=pooling,
-    )
-    return interventions_pb2.InoculateRequest(
-        store=store,
-        selection=chosen,
-        dry_run=dry_run,
-        output_path=output_path,
-        system_prompt_template=system_prompt_template,
-        source_dataset=source_dataset,
-        overwrite=overwrite,
-    )
+    return {
+        "store": store,
+        "selection": selection,
+        "dry_run": options.get("dry_run", False),
+        "output_path": options.get("output_path", ""),
+        "source_dataset": options.get("source_dataset", ""),
+        "overwrite": options.get("overwrite", False),
+    }

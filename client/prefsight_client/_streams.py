@@ -12,7 +12,6 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 import grpc
@@ -36,15 +35,8 @@ def per_chunk(convert: Callable[[list[Any]], list[R]]) -> Callable[[Any], list[R
     return lambda message: convert([message])
 
 
-class ResponseStream(Generic[T]):
-    """Iterator over a server stream's items; ``cancel()`` stops the call.
-
-    Example:
-        >>> # with client.ingest("s1", "pairs.jsonl") as progress:
-        >>> #     for event in progress:
-        >>> #         if event.pairs_done > 1000:
-        >>> #             progress.cancel()
-    """
+class _Stream(Generic[T]):
+    """What the sync and asyncio streams share: starting the call, cancelling it, backoff."""
 
     def __init__(
         self,
@@ -61,6 +53,31 @@ class ResponseStream(Generic[T]):
         self._cancelled = False
         self._items = self._run()
 
+    def _run(self) -> Any:
+        raise NotImplementedError
+
+    def cancel(self) -> None:
+        """Cancel the call; iteration ends without an error."""
+        self._cancelled = True
+        if self._call is not None:
+            self._call.cancel()
+
+    def _next_delay(self, error: grpc.RpcError, attempt: int) -> float | None:
+        return self._policy.next_delay(error.code(), attempt, time_left(self._deadline))
+
+
+class ResponseStream(_Stream[T]):
+    """Iterator over a server stream's items; ``cancel()`` stops the call.
+
+    Example:
+        >>> with client.ingest("scratch", "demo.jsonl") as progress:
+        ...     for event in progress:
+        ...         if event.pairs_done > 1000:
+        ...             progress.cancel()
+        >>> event.stage
+        'done'
+    """
+
     def __iter__(self) -> Iterator[T]:
         return self
 
@@ -70,19 +87,8 @@ class ResponseStream(Generic[T]):
     def __enter__(self) -> ResponseStream[T]:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.cancel()
-
-    def cancel(self) -> None:
-        """Cancel the call; iteration ends without an error."""
-        self._cancelled = True
-        if self._call is not None:
-            self._call.cancel()
 
     def _run(self) -> Iterator[T]:
         attempt = 0
@@ -104,27 +110,9 @@ class ResponseStream(Generic[T]):
             time.sleep(delay)
             attempt += 1
 
-    def _next_delay(self, error: grpc.RpcError, attempt: int) -> float | None:
-        return self._policy.next_delay(error.code(), attempt, time_left(self._deadline))
 
-
-class AsyncResponseStream(Generic[T]):
+class AsyncResponseStream(_Stream[T]):
     """Async iterator over a server stream's items; ``cancel()`` stops the call."""
-
-    def __init__(
-        self,
-        start: Callable[[float | None], Any],
-        convert: Callable[[Any], Iterable[T]],
-        policy: RetryPolicy,
-        deadline: float | None,
-    ) -> None:
-        self._start = start
-        self._convert = convert
-        self._policy = policy
-        self._deadline = deadline
-        self._call: Any = None
-        self._cancelled = False
-        self._items = self._run()
 
     def __aiter__(self) -> AsyncIterator[T]:
         return self
@@ -135,19 +123,8 @@ class AsyncResponseStream(Generic[T]):
     async def __aenter__(self) -> AsyncResponseStream[T]:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         self.cancel()
-
-    def cancel(self) -> None:
-        """Cancel the call; iteration ends without an error."""
-        self._cancelled = True
-        if self._call is not None:
-            self._call.cancel()
 
     async def _run(self) -> AsyncIterator[T]:
         attempt = 0
@@ -171,6 +148,3 @@ class AsyncResponseStream(Generic[T]):
             log.info("stream unavailable; retry %d in %.2fs", attempt + 1, delay)
             await asyncio.sleep(delay)
             attempt += 1
-
-    def _next_delay(self, error: grpc.RpcError, attempt: int) -> float | None:
-        return self._policy.next_delay(error.code(), attempt, time_left(self._deadline))

@@ -1,7 +1,18 @@
-"""The asyncio client: the same surface as ``Client``, on ``grpc.aio``.
+"""The client, written once: ``aio.py`` by hand (asyncio), ``client.py`` made from it.
 
-Unary calls are coroutines; streams are async iterators with ``cancel()``.
-Request building and response conversion are shared with ``client.py``.
+One method per RPC, NumPy in and out, typed results. Deadlines default to the
+client's ``timeout``; UNAVAILABLE is retried with exponential backoff and jitter;
+every other status raises the matching ``prefsight_client.errors`` exception with
+the server's message. Streams are iterated (their items converted) and have
+``cancel()``. Request checks live in ``_requests.py``, response conversion in
+``_convert.py``.
+
+``scripts/unasync.py`` writes ``client.py`` (blocking) from ``aio.py``
+(asyncio) by dropping ``async``/``await`` and renaming the asyncio names:
+edit ``aio.py`` only, then rerun the script (a unit test fails
+when the two drift). The method examples assume
+``client = AsyncClient("localhost:50051", token=...)`` and a server with an
+ingested store named "demo"; they run in the test suite against a real server.
 """
 
 from __future__ import annotations
@@ -10,13 +21,12 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import grpc
 import numpy as np
 
-from prefsight_client import _convert, _requests
+from prefsight_client import _convert, _requests, results
 from prefsight_client._channel import (
     DEFAULT,
     Timeout,
@@ -25,24 +35,19 @@ from prefsight_client._channel import (
     channel_options,
     resolve_timeout,
 )
-from prefsight_client._proto.prefsight.v1 import prefsight_pb2_grpc
+from prefsight_client._proto.prefsight.v1 import (
+    concepts_pb2,
+    interventions_pb2,
+    prefsight_pb2_grpc,
+    store_pb2,
+)
 from prefsight_client._retry import RetryPolicy, deadline_after, time_left
 from prefsight_client._streams import AsyncResponseStream, per_chunk, per_message
 from prefsight_client.errors import from_rpc_error
-from prefsight_client.results import (
-    ContrastResult,
-    DefinedConcept,
-    ExampleHit,
-    FeatureHit,
-    FilterResult,
-    IngestProgress,
-    InoculateResult,
-    PairScore,
-    PairScores,
-    ShapingOffsets,
-    StoreInfo,
-)
 from prefsight_client.vectors import SteeringVector
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 log = logging.getLogger(__name__)
 
@@ -50,17 +55,23 @@ T = TypeVar("T")
 
 
 class AsyncClient:
-    """Asyncio client for a prefsight server; arguments as for ``Client``.
+    """Client for a prefsight server (the asyncio one: create it inside a running loop).
 
-    Create it inside a running event loop.
+    Args:
+        address: ``host:port`` of the server.
+        token: bearer token, sent as ``authorization`` metadata on every call.
+        timeout: default deadline in seconds for each call (None = no deadline);
+            ``ingest`` has no deadline unless given one.
+        retries: retries on UNAVAILABLE, with exponential backoff and jitter.
+        tls: use TLS with the system's root certificates.
+        tls_root_cert: PEM bytes or path of the CA that signed the server; implies TLS.
+        retry_policy: full control over the backoff (overrides ``retries``).
 
     Example:
-        >>> import asyncio
         >>> from prefsight_client import AsyncClient
-        >>> async def main() -> None:
-        ...     async with AsyncClient("localhost:50051", token="secret") as client:
-        ...         print((await client.info("demo")).pairs)
-        >>> asyncio.run(main())
+        >>> async with AsyncClient("localhost:50051", token="secret") as client:
+        ...     info = await client.info("demo")
+        ...     top = (await client.contrast("demo", top_k=5)).concepts
     """
 
     def __init__(
@@ -95,12 +106,7 @@ class AsyncClient:
     async def __aenter__(self) -> AsyncClient:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     async def _unary(self, method: str, request: Any, timeout: Timeout) -> Any:
@@ -135,26 +141,34 @@ class AsyncClient:
     # -- stores -----------------------------------------------------------------
 
     async def list_stores(self, *, timeout: Timeout = DEFAULT) -> list[str]:
-        """Names of the stores this token may read.
+        """Names of the stores this token may read (every page of ``ListStores``).
 
         Example:
             >>> await client.list_stores()
-            ['demo']
+            ['demo', 'empty', 'fresh', 'scratch']
         """
-        response = await self._unary("ListStores", _requests.list_stores(), timeout)
-        return list(response.stores)
+        names: list[str] = []
+        request = store_pb2.ListStoresRequest()
+        while True:
+            response = await self._unary("ListStores", request, timeout)
+            names.extend(response.stores)
+            if not response.next_page_token:
+                return names
+            request = store_pb2.ListStoresRequest(page_token=response.next_page_token)
 
-    async def info(self, store: str, *, timeout: Timeout = DEFAULT) -> StoreInfo:
+    async def info(self, store: str, *, timeout: Timeout = DEFAULT) -> results.StoreInfo:
         """Tables, counts, models, layers and runs of ``store``.
 
         Raises:
             NotFoundError: unknown store (the message lists the served ones).
 
         Example:
-            >>> (await client.info("demo")).pairs
-            1000
+            >>> info = await client.info("demo")
+            >>> info.pairs, info.is_ingested
+            (60, True)
         """
-        return _convert.store_info(await self._unary("Info", _requests.info(store), timeout))
+        response = await self._unary("Info", store_pb2.InfoRequest(store=store), timeout)
+        return _convert.store_info(response)
 
     def ingest(
         self,
@@ -171,25 +185,27 @@ class AsyncClient:
         max_length: int = 0,
         token_sample: int = 0,
         timeout: float | None = None,
-    ) -> AsyncResponseStream[IngestProgress]:
+    ) -> AsyncResponseStream[results.IngestProgress]:
         """Run ``dataset`` (a path on the server) through a model into ``store``.
 
         Returns a stream of progress events; cancel it (or leave its ``with``
-        block) to stop the ingest after the batch in flight.
+        block) to stop the ingest after the batch in flight. Every pooling is
+        always stored; ``poolings`` is only checked (each must be "mean" or "last").
 
         Example:
-            >>> async with client.ingest("demo", "/data/pairs.jsonl", layers=[6]) as events:
-            ...     async for event in events:
-            ...         print(event.stage, event.pairs_done, event.pairs_total)
+            >>> async with client.ingest("scratch", "demo.jsonl", limit=4) as events:
+            ...     stages = [event.stage async for event in events]
+            >>> stages[-1]
+            'done'
         """
-        request = _requests.ingest(
-            store,
-            dataset,
-            dataset_format=dataset_format,
+        _requests.check_poolings(poolings)
+        request = store_pb2.IngestRequest(
+            store=store,
+            dataset=dataset,
+            dataset_format=_requests.dataset_format(dataset_format),
             split=split,
             model=model,
-            layers=layers,
-            poolings=poolings,
+            layers=list(layers),
             limit=limit,
             token_budget=token_budget,
             max_length=max_length,
@@ -211,20 +227,27 @@ class AsyncClient:
         topic: str = "",
         timeout: Timeout = DEFAULT,
         top_k: int = 0,
-    ) -> ContrastResult:
+    ) -> results.ContrastResult:
         """Concepts that separate chosen from rejected, strongest first.
 
         ``top`` (the same argument as ``StoreSession.contrast``; ``top_k`` is its older
         name) caps how many come back, 0 = the server's default. The result iterates
         and indexes over its concepts; ``.overall`` holds the overall chosen−rejected
-        directions, which are never ranked as findings.
+        directions, which are never ranked as findings. Analysis reads mean-pooled
+        activations: ``pooling`` may only be "" or "mean".
 
         Example:
-            >>> for c in (await client.contrast("demo", top_k=5)).concepts:
-            ...     print(c.label, round(c.d, 2), c.q)
+            >>> result = await client.contrast("demo", top_k=5)
+            >>> len(result.concepts), result.pooling
+            (5, 'mean')
         """
-        request = _requests.contrast(
-            store, layer=layer, pooling=pooling, kinds=kinds, top_k=top or top_k, q_max=q_max,
+        _requests.check_analysed_pooling(pooling)
+        request = concepts_pb2.ContrastRequest(
+            store=store,
+            layer=layer,
+            kinds=_requests.kinds(kinds),
+            top_k=top or top_k,
+            q_max=q_max,
             topic=topic,
         )
         return _convert.contrast(await self._unary("Contrast", request, timeout))
@@ -238,59 +261,60 @@ class AsyncClient:
         pooling: str = "",
         pair_ids: Sequence[str] = (),
         timeout: Timeout = DEFAULT,
-    ) -> AsyncResponseStream[PairScore]:
+    ) -> AsyncResponseStream[results.PairScore]:
         """Stream one concept's per-pair scores (for stores too big to hold at once).
 
         Example:
-            >>> async for s in client.iter_scores("demo", "c12"):
-            ...     print(s.pair_id, s.delta)
+            >>> deltas = [s.delta async for s in client.iter_scores("demo", "named:L2:sycophancy")]
+            >>> len(deltas)
+            60
         """
-        request = _requests.scores(
-            store, concept_id, layer=layer, pooling=pooling, pair_ids=pair_ids
+        _requests.check_analysed_pooling(pooling)
+        request = concepts_pb2.ScoresRequest(
+            store=store, concept_id=concept_id, layer=layer, pair_ids=list(pair_ids)
         )
         timeout_s = resolve_timeout(timeout, self.timeout)
         return self._stream("Scores", request, per_chunk(_convert.pair_scores), timeout_s)
 
     async def scores(
-        self,
-        store: str,
-        concept_id: str,
-        *,
-        layer: int | None = None,
-        pooling: str = "",
-        pair_ids: Sequence[str] = (),
-        timeout: Timeout = DEFAULT,
-    ) -> PairScores:
-        """One concept's per-pair scores as aligned arrays.
+        self, store: str, concept_id: str, **options: Unpack[_requests.ScoresOptions]
+    ) -> results.PairScores:
+        """One concept's per-pair scores as aligned arrays; options as for ``iter_scores``.
 
         Example:
-            >>> s = await client.scores("demo", "c12")
-            >>> s.delta.mean()
+            >>> s = await client.scores("demo", "named:L2:sycophancy")
+            >>> s.delta.shape
+            (60,)
         """
-        stream = self.iter_scores(
-            store, concept_id, layer=layer, pooling=pooling, pair_ids=pair_ids, timeout=timeout
-        )
+        stream = self.iter_scores(store, concept_id, **options)
         return _convert.collect_scores([s async for s in stream])
 
     async def nearest_features(
         self,
         store: str,
         *,
-        vector: Any = None,
-        concept_id: str | None = None,
-        text: str | None = None,
         k: int = 10,
         layer: int | None = None,
         kinds: Sequence[str] = (),
         timeout: Timeout = DEFAULT,
-    ) -> list[FeatureHit]:
-        """Concepts nearest a direction, a concept or a text (pass exactly one).
+        **query: Unpack[_requests.Query],
+    ) -> list[results.FeatureHit]:
+        """Concepts nearest a direction, a concept or a text.
+
+        The query is exactly one of ``vector`` (shape [d_model]), ``concept_id`` or
+        ``text`` (run through the model at the layer; its pooled activation).
 
         Example:
             >>> hits = await client.nearest_features("demo", text="I'm sorry, but", k=5)
+            >>> len(hits)
+            5
         """
-        request = _requests.nearest_features(
-            store, vector=vector, concept_id=concept_id, text=text, k=k, layer=layer, kinds=kinds
+        request = concepts_pb2.NearestFeaturesRequest(
+            store=store,
+            k=k,
+            layer=layer,
+            kinds=_requests.kinds(kinds),
+            **_requests.query("nearest_features", query),
         )
         return _convert.feature_hits(await self._unary("NearestFeatures", request, timeout))
 
@@ -298,29 +322,33 @@ class AsyncClient:
         self,
         store: str,
         *,
-        vector: Any = None,
-        concept_id: str | None = None,
-        text: str | None = None,
         k: int = 10,
         layer: int | None = None,
         pooling: str = "",
         side: str = "",
         timeout: Timeout = DEFAULT,
-    ) -> list[ExampleHit]:
+        **query: Unpack[_requests.Query],
+    ) -> list[results.ExampleHit]:
         """Pair sides whose activations are nearest a direction, concept or text.
 
+        The query as for ``nearest_features``; ``side`` "chosen" or "rejected" keeps one side.
+
+        ``pooling`` picks the stored activations searched: "mean" (default) or "last".
+
         Example:
-            >>> hits = await client.nearest_examples("demo", concept_id="c12", side="chosen")
+            >>> hits = await client.nearest_examples(
+            ...     "demo", concept_id="named:L2:sycophancy", side="chosen", k=3
+            ... )
+            >>> [hit.side for hit in hits]
+            ['chosen', 'chosen', 'chosen']
         """
-        request = _requests.nearest_examples(
-            store,
-            vector=vector,
-            concept_id=concept_id,
-            text=text,
+        request = concepts_pb2.NearestExamplesRequest(
+            store=store,
             k=k,
             layer=layer,
-            pooling=pooling,
+            pooling=_requests.pooling(pooling),
             side=side,
+            **_requests.query("nearest_examples", query),
         )
         return _convert.example_hits(await self._unary("NearestExamples", request, timeout))
 
@@ -336,22 +364,28 @@ class AsyncClient:
         pooling: str = "",
         overwrite: bool = False,
         timeout: Timeout = DEFAULT,
-    ) -> DefinedConcept:
+    ) -> results.DefinedConcept:
         """Define a named concept from texts that show it and texts that do not.
 
         Example:
             >>> c = await client.define_concept(
-            ...     "demo", "flattery", ["What a brilliant question!"], ["The answer is 4."]
+            ...     "demo",
+            ...     "flattery",
+            ...     ["What a brilliant question!", "You are so wise to ask."],
+            ...     ["The answer is 4.", "Paris is the capital of France."],
+            ...     overwrite=True,
             ... )
+            >>> c.concept.kind, c.concept.id
+            ('named', 'named:L2:flattery')
         """
-        request = _requests.define_concept(
-            store,
-            name,
-            positive_texts,
-            negative_texts,
+        _requests.check_analysed_pooling(pooling)
+        request = concepts_pb2.DefineConceptRequest(
+            store=store,
+            name=name,
+            positive_texts=list(positive_texts),
+            negative_texts=list(negative_texts),
             layer=layer,
             description=description,
-            pooling=pooling,
             overwrite=overwrite,
         )
         return _convert.defined_concept(await self._unary("DefineConcept", request, timeout))
@@ -370,10 +404,13 @@ class AsyncClient:
         """A concept's steering vector with its provenance (see ``steering()``).
 
         Example:
-            >>> v = await client.steering_vector("demo", "c12")
+            >>> v = await client.steering_vector("demo", "named:L2:sycophancy")
             >>> v.layer, v.d_model
+            (2, 64)
         """
-        request = _requests.steering_vector(store, concept_id, layer=layer, recipe=recipe)
+        request = interventions_pb2.SteeringVectorRequest(
+            store=store, concept_id=concept_id, layer=layer, recipe=recipe
+        )
         return _convert.steering_vector(await self._unary("SteeringVector", request, timeout))
 
     async def score_concepts(
@@ -405,20 +442,25 @@ class AsyncClient:
                 per token with ``mask``; SAE concepts need per-token activations.
             mask: (batch, seq) 1 for response tokens (per-token activations only).
             layer: the layer the activations come from (default: the concept's).
-            pooling: pooling of the texts' token activations.
+            pooling: "" or "mean" (texts are mean-pooled over the completion).
             timeout: deadline in seconds.
 
         Returns:
             (batch, n_concepts) float32.
 
         Example:
-            >>> s = await client.score_concepts("demo", ["c12"], texts=["Great question!"])
+            >>> s = await client.score_concepts(
+            ...     "demo", ["named:L2:sycophancy"], texts=["Great question!"]
+            ... )
             >>> s.shape
             (1, 1)
         """
-        request = _requests.score_concepts(
-            store, concept_ids, texts=texts, prompts=prompts, activations=activations, mask=mask,
-            layer=layer, pooling=pooling,
+        _requests.check_analysed_pooling(pooling)
+        request = interventions_pb2.ScoreConceptsRequest(
+            store=store,
+            concept_ids=_requests.concept_ids(concept_ids),
+            layer=layer,
+            **_requests.score_input(texts, prompts, activations, mask),
         )
         response = await self._unary("ScoreConcepts", request, timeout)
         n_rows = len(texts) if texts is not None else int(np.shape(activations)[0])
@@ -434,14 +476,21 @@ class AsyncClient:
         pooling: str = "",
         pair_ids: Sequence[str] = (),
         timeout: Timeout = DEFAULT,
-    ) -> ShapingOffsets:
+    ) -> results.ShapingOffsets:
         """Per-pair shaped-DPO offsets (weighted concept deltas, z-scored).
 
         Example:
-            >>> offsets = (await client.shaping_offsets("demo", ["c12"])).as_dict()
+            >>> offsets = (await client.shaping_offsets("demo", ["named:L2:sycophancy"])).as_dict()
+            >>> len(offsets)
+            60
         """
-        request = _requests.shaping_offsets(
-            store, concept_ids, weights=weights, layer=layer, pooling=pooling, pair_ids=pair_ids
+        _requests.check_analysed_pooling(pooling)
+        request = interventions_pb2.ShapingOffsetsRequest(
+            store=store,
+            concept_ids=_requests.concept_ids(concept_ids),
+            weights=list(weights or ()),
+            layer=layer,
+            pair_ids=list(pair_ids),
         )
         timeout_s = resolve_timeout(timeout, self.timeout)
         stream = self._stream("ShapingOffsets", request, per_message(lambda m: m), timeout_s)
@@ -452,40 +501,27 @@ class AsyncClient:
         store: str,
         concept_ids: str | Sequence[str],
         *,
-        threshold: float | None = None,
-        top_fraction: float | None = None,
-        dry_run: bool = False,
-        output_path: str = "",
-        layer: int | None = None,
-        pooling: str = "",
         timeout: Timeout = DEFAULT,
-        source_dataset: str = "",
-        overwrite: bool = False,
-    ) -> FilterResult:
+        **options: Unpack[_requests.ExportOptions],
+    ) -> results.FilterResult:
         """Remove the pairs whose concept delta is above ``threshold`` or in the top fraction.
 
-        ``output_path`` is relative to the server's export folder for the store;
-        ``source_dataset`` (relative to a server data root) names the dataset to
-        export from and must hold the store's pairs with the same content (default:
-        the store's recorded dataset that matches); ``overwrite`` replaces an
-        existing export.
+        Options (see ``ExportOptions``): ``threshold`` or ``top_fraction`` (exactly
+        one), ``dry_run``, ``output_path`` (relative to the server's export folder for
+        the store), ``layer``, ``pooling`` ("" or "mean"), ``source_dataset``
+        (relative to a server data root: the dataset to export from, which must hold
+        the store's pairs with the same content; default: the store's recorded
+        dataset that matches) and ``overwrite`` (replace an existing export).
 
         Example:
-            >>> r = await client.filter("demo", ["c12"], top_fraction=0.05, dry_run=True)
-            >>> r.n_removed, r.shifts[0].delta_after
+            >>> r = await client.filter(
+            ...     "demo", ["named:L2:sycophancy"], top_fraction=0.05, dry_run=True
+            ... )
+            >>> r.n_pairs, r.n_removed
+            (60, 3)
         """
-        request = _requests.filter_pairs(
-            store,
-            concept_ids,
-            threshold=threshold,
-            top_fraction=top_fraction,
-            dry_run=dry_run,
-            output_path=output_path,
-            layer=layer,
-            pooling=pooling,
-            source_dataset=source_dataset,
-            overwrite=overwrite,
-        )
+        fields = _requests.export_fields("filter", store, concept_ids, options)
+        request = interventions_pb2.FilterRequest(**fields)
         return _convert.filter_result(await self._unary("Filter", request, timeout))
 
     async def inoculate(
@@ -493,36 +529,24 @@ class AsyncClient:
         store: str,
         concept_ids: str | Sequence[str],
         *,
-        threshold: float | None = None,
-        top_fraction: float | None = None,
-        dry_run: bool = False,
-        output_path: str = "",
         system_prompt_template: str = "",
-        layer: int | None = None,
-        pooling: str = "",
         timeout: Timeout = DEFAULT,
-        source_dataset: str = "",
-        overwrite: bool = False,
-    ) -> InoculateResult:
+        **options: Unpack[_requests.ExportOptions],
+    ) -> results.InoculateResult:
         """Add a system prompt naming the trait to the selected pairs.
 
         ``system_prompt_template`` may use ``{label}`` and ``{description}`` only;
-        ``source_dataset`` and ``overwrite`` as for ``filter``.
+        the other options as for ``filter``.
 
         Example:
-            >>> r = await client.inoculate("demo", ["c12"], threshold=1.0, dry_run=True)
+            >>> r = await client.inoculate(
+            ...     "demo", ["named:L2:sycophancy"], top_fraction=0.1, dry_run=True
+            ... )
+            >>> r.n_flagged
+            6
         """
-        request = _requests.inoculate(
-            store,
-            concept_ids,
-            threshold=threshold,
-            top_fraction=top_fraction,
-            dry_run=dry_run,
-            output_path=output_path,
-            system_prompt_template=system_prompt_template,
-            layer=layer,
-            pooling=pooling,
-            source_dataset=source_dataset,
-            overwrite=overwrite,
+        fields = _requests.export_fields("inoculate", store, concept_ids, options)
+        request = interventions_pb2.InoculateRequest(
+            system_prompt_template=system_prompt_template, **fields
         )
         return _convert.inoculate_result(await self._unary("Inoculate", request, timeout))

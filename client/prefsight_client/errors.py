@@ -17,16 +17,24 @@ class PrefsightClientError(Exception):
     Attributes:
         message: the server's message (or the client's, for local checks).
         code: the gRPC status code, or None for errors raised before any call.
+        reason: the server's ``google.rpc.ErrorInfo`` reason, e.g. "NOT_FOUND" or
+            "BAD_ROW" ("" when it sent none).
+        info: the ``ErrorInfo`` metadata (e.g. ``{"method": "Contrast"}``).
+        field_violations: ``google.rpc.BadRequest`` (field, description) pairs: the
+            request fields at fault.
     """
 
     code: grpc.StatusCode | None = None
+    reason: str = ""
+    info: dict[str, str] = {}  # replaced per instance, never mutated
+    field_violations: tuple[tuple[str, str], ...] = ()
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
-    def __reduce__(self) -> tuple[type, tuple[str]]:
-        return (type(self), (self.message,))
+    def __reduce__(self) -> tuple[type, tuple[str], dict[str, object]]:
+        return (type(self), (self.message,), _details(self))
 
 
 class InvalidArgumentError(PrefsightClientError, ValueError):
@@ -96,8 +104,17 @@ class ServerError(PrefsightClientError):
         super().__init__(message)
         self.code = code
 
-    def __reduce__(self) -> tuple[type, tuple[str, grpc.StatusCode | None]]:  # type: ignore[override]
-        return (type(self), (self.message, self.code))
+    def __reduce__(self) -> tuple[type, tuple[str, grpc.StatusCode | None], dict[str, object]]:  # type: ignore[override]
+        return (type(self), (self.message, self.code), _details(self))
+
+
+def _details(error: PrefsightClientError) -> dict[str, object]:
+    """The rich-status attributes an instance carries (for pickling)."""
+    return {
+        name: getattr(error, name)
+        for name in ("reason", "info", "field_violations")
+        if name in error.__dict__
+    }
 
 
 class SteeringMismatchError(PrefsightClientError, ValueError):
@@ -138,8 +155,45 @@ def error_for(code: grpc.StatusCode, message: str) -> PrefsightClientError:
     return cls(message)
 
 
+STATUS_DETAILS_KEY = "grpc-status-details-bin"
+"""Trailing metadata key of a ``google.rpc.Status`` with the error's details."""
+
+
 def from_rpc_error(error: grpc.RpcError) -> PrefsightClientError:
-    """Translate a ``grpc.RpcError`` (sync or asyncio) into a ``PrefsightClientError``."""
+    """Translate a ``grpc.RpcError`` (sync or asyncio) into a ``PrefsightClientError``.
+
+    The server's ``google.rpc`` details (``ErrorInfo``, ``BadRequest``) become the
+    result's ``reason``, ``info`` and ``field_violations``.
+    """
     code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
     details = error.details() if hasattr(error, "details") else str(error)
-    return error_for(code or grpc.StatusCode.UNKNOWN, details or "")
+    result = error_for(code or grpc.StatusCode.UNKNOWN, details or "")
+    trailing = error.trailing_metadata() if hasattr(error, "trailing_metadata") else None
+    for key, value in trailing or ():
+        if key == STATUS_DETAILS_KEY and isinstance(value, bytes):
+            _read_status_details(result, value)
+    return result
+
+
+def _read_status_details(result: PrefsightClientError, blob: bytes) -> None:
+    """Copy a serialized ``google.rpc.Status``'s details onto ``result`` (when
+    googleapis-common-protos, a dependency of grpcio-status, is installed)."""
+    from google.protobuf.message import DecodeError
+
+    try:
+        from google.rpc import error_details_pb2, status_pb2
+    except ImportError:  # the message and the code are all a bare install reads
+        return
+
+    try:
+        status = status_pb2.Status.FromString(blob)
+    except DecodeError:
+        return
+    info, bad_request = error_details_pb2.ErrorInfo(), error_details_pb2.BadRequest()
+    for detail in status.details:
+        if detail.Unpack(info):
+            result.reason, result.info = info.reason, dict(info.metadata)
+        elif detail.Unpack(bad_request):
+            result.field_violations = tuple(
+                (v.field, v.description) for v in bad_request.field_violations
+            )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -102,47 +102,94 @@ class Concept(Tabular):
     id: str
     label: str
     kind: str
-    """"contrast", "sae" or "named"."""
+    """"contrast", "sae", "named" or "text"."""
     layer: int
     description: str
     source: str
     model_id: str
 
 
+_CONTRAST = {"group": "statistic", "from": "contrast"}
+"""A statistic ``prefsight.contrast.ContrastResult`` computes per concept."""
+_NET = {"group": "statistic", "from": "net"}
+"""A statistic of the effect net of the overall direction (``prefsight.contrast.net``)."""
+_OPTIONAL = {"group": "optional"}
+"""Defined for some concepts only (None elsewhere; a proto3 ``optional`` on the wire)."""
+
+
 @dataclass(frozen=True)
-class ConceptStat(Tabular):
-    """Statistics of one concept's chosen-minus-rejected score difference."""
+class ConceptRecord(Tabular):
+    """Statistics of one concept's chosen-minus-rejected score difference.
+
+    The one definition of a concept's record: the contrast's record keys
+    (``prefsight.contrast.RECORD_KEYS``), the report's rows, the server's wire
+    conversion and the proto ``ConceptStat`` (a unit test checks it field by
+    field) all take their field lists from this class (``record_fields``).
+    ``ConceptStat`` is the same class under its older name.
+    """
 
     id: str
     label: str
     kind: str
+    """"contrast", "sae", "named" or "text"."""
     layer: int
-    delta: float
-    d: float
-    q: float
-    p: float
-    ci_low: float
-    ci_high: float
-    split_half: float
+    """-1 for concepts without a layer (text checks)."""
+    delta: float = field(metadata=_CONTRAST)
+    """Mean of score(chosen) - score(rejected)."""
+    d: float = field(metadata=_CONTRAST)
+    """Cohen's d of the paired differences."""
+    q: float = field(metadata=_CONTRAST)
+    """Benjamini-Hochberg adjusted p."""
+    p: float = field(metadata=_CONTRAST)
+    ci_low: float = field(metadata=_CONTRAST)
+    """95% confidence interval of delta."""
+    ci_high: float = field(metadata=_CONTRAST)
+    split_half: float = field(metadata=_CONTRAST)
     """1.0 when the effect replicates in each half of the pairs (same sign, p < 0.05)."""
-    fire_rate: float
-    delta_min: float
-    d_min: float
-    predicted_shift: float
+    fire_rate: float = field(metadata=_CONTRAST)
+    """Fraction of responses where the concept is active."""
+    delta_min: float = field(metadata=_CONTRAST)
+    """Smallest delta detectable at this number of pairs."""
+    d_min: float = field(metadata=_CONTRAST)
+    predicted_shift: float = field(metadata=_CONTRAST)
     """A standardised effect (Δ / pooled sd); the same as ``std_effect``. Not a DPO forecast."""
     n_pairs: int
-    delta_net: float = math.nan
+    delta_net: float = field(default=math.nan, metadata=_NET)
     """Effect net of the overall chosen−rejected direction (the badge's basis)."""
-    d_net: float = math.nan
-    q_net: float = math.nan
-    std_effect: float = math.nan
-    t: float = math.nan
-    reliable: bool | None = None
+    d_net: float = field(default=math.nan, metadata=_NET)
+    q_net: float = field(default=math.nan, metadata=_NET)
+    std_effect: float = field(default=math.nan, metadata=_CONTRAST)
+    t: float = field(default=math.nan, metadata=_CONTRAST)
+    """Paired t statistic."""
+    reliable: bool | None = field(default=None, metadata=_OPTIONAL)
     """Named concepts: passes validation on its own held-out examples; None for other kinds."""
-    heldout_auroc: float | None = None
+    heldout_auroc: float | None = field(default=None, metadata=_OPTIONAL)
     overall: bool = False
     """An overall chosen−rejected direction (in ``ContrastResult.overall``, never ranked)."""
-    pair_accuracy: float | None = None
+    pair_accuracy: float | None = field(default=None, metadata=_OPTIONAL)
+    """Overall directions: share of pairs whose cross-fitted delta is positive."""
+
+
+ConceptStat = ConceptRecord
+
+
+def record_fields(group: str, source: str | None = None) -> tuple[str, ...]:
+    """Names of ``ConceptRecord``'s fields in ``group``, in declaration order.
+
+    Args:
+        group: "statistic" (the numbers, NaN when undefined) or "optional" (None
+            when undefined).
+        source: with "statistic": only those computed by "contrast" or by "net".
+
+    Example:
+        >>> record_fields("optional")
+        ('reliable', 'heldout_auroc', 'pair_accuracy')
+    """
+    return tuple(
+        f.name
+        for f in fields(ConceptRecord)
+        if f.metadata.get("group") == group and source in (None, f.metadata.get("from"))
+    )
 
 
 @dataclass(frozen=True)
@@ -199,7 +246,9 @@ class PairScores(Tabular):
     def _rows(self) -> list[dict[str, object]]:
         return [
             {"pair_id": p, "chosen": float(c), "rejected": float(r), "delta": float(d)}
-            for p, c, r, d in zip(self.pair_ids, self.chosen, self.rejected, self.delta, strict=True)
+            for p, c, r, d in zip(
+                self.pair_ids, self.chosen, self.rejected, self.delta, strict=True
+            )
         ]
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import numpy as np
 
@@ -92,10 +92,18 @@ class ClientScorer:
         """Scores from the server, (len(texts), n_concepts); ``prompts`` give each text's context."""
         if self._client is None:
             self._client = Client(self.address, self.token, timeout=self.timeout)
-        return self._client.score_concepts(
-            self.store, self.concept_ids, texts=list(texts), prompts=prompts, layer=self.layer,
-            pooling=self.pooling,
-        )
+        return self._client.score_concepts(**self._request(texts, prompts))
+
+    def _request(self, texts: Sequence[str], prompts: Sequence[Any] | None) -> dict[str, Any]:
+        """``score_concepts`` arguments for one batch (the same for both clients)."""
+        return {
+            "store": self.store,
+            "concept_ids": self.concept_ids,
+            "texts": list(texts),
+            "prompts": prompts,
+            "layer": self.layer,
+            "pooling": self.pooling,
+        }
 
 
 class AsyncClientScorer(ClientScorer):
@@ -107,10 +115,7 @@ class AsyncClientScorer(ClientScorer):
         """Scores from the server, (len(texts), n_concepts); ``prompts`` give each text's context."""
         if self._client is None:
             self._client = AsyncClient(self.address, self.token, timeout=self.timeout)
-        return await self._client.score_concepts(
-            self.store, self.concept_ids, texts=list(texts), prompts=prompts, layer=self.layer,
-            pooling=self.pooling,
-        )
+        return await self._client.score_concepts(**self._request(texts, prompts))
 
 
 def message_text(value: Any) -> str:
@@ -150,16 +155,21 @@ def _content_text(content: Any) -> str:
     return ""
 
 
-class _RewardBase:
-    """Weights, naming and text assembly shared by the sync and async rewards."""
+S = TypeVar("S")
+
+
+class _RewardBase(Generic[S]):
+    """Scorer, weights, naming and text assembly shared by the sync and async rewards."""
 
     def __init__(
         self,
+        scorer: S,
         weights: Sequence[float],
         *,
         name: str = "prefsight_concepts",
         with_prompt: bool = True,
     ) -> None:
+        self.scorer = scorer
         self.weights = np.asarray(weights, dtype=np.float64)
         if self.weights.ndim != 1 or self.weights.size == 0:
             raise ValueError(f"weights must be a non-empty list, got {weights!r}")
@@ -171,6 +181,13 @@ class _RewardBase:
     def texts(self, completions: Sequence[Any]) -> list[str]:
         """The completion texts to score."""
         return [message_text(c) for c in completions]
+
+    def batch(
+        self, prompts: Sequence[Any] | None, completions: Sequence[Any]
+    ) -> tuple[list[str], dict[str, Any]]:
+        """(texts to score, the scorer's keyword arguments) for one TRL call."""
+        texts = self.texts(completions)
+        return texts, self.context(self.scorer, prompts, len(texts)) if texts else {}
 
     def context(self, scorer: Any, prompts: Sequence[Any] | None, n: int) -> dict[str, Any]:
         """``{"prompts": ...}`` for a scorer that takes prompts, when ``with_prompt`` and given.
@@ -200,7 +217,7 @@ class _RewardBase:
         return [float(r) if math.isfinite(r) else None for r in rewards]
 
 
-class ConceptReward(_RewardBase):
+class ConceptReward(_RewardBase[TextScorer]):
     """TRL reward function: ``sum_k weight_k * score_k(completion)`` per completion.
 
     Args:
@@ -211,48 +228,24 @@ class ConceptReward(_RewardBase):
             responses; the default). False scores the completion with no prompt.
     """
 
-    def __init__(
-        self,
-        scorer: TextScorer,
-        weights: Sequence[float],
-        *,
-        name: str = "prefsight_concepts",
-        with_prompt: bool = True,
-    ) -> None:
-        super().__init__(weights, name=name, with_prompt=with_prompt)
-        self.scorer = scorer
-
     def __call__(
         self, prompts: Sequence[Any] | None = None, completions: Sequence[Any] = (), **kwargs: Any
     ) -> list[float | None]:
-        texts = self.texts(completions)
+        texts, context = self.batch(prompts, completions)
         if not texts:
             return []
-        context = self.context(self.scorer, prompts, len(texts))
         return self.combine(self.scorer.score_texts(texts, **context), len(texts))
 
 
-class AsyncConceptReward(_RewardBase):
+class AsyncConceptReward(_RewardBase[AsyncTextScorer]):
     """The asyncio variant of ``ConceptReward``; TRL awaits it alongside other async rewards."""
-
-    def __init__(
-        self,
-        scorer: AsyncTextScorer,
-        weights: Sequence[float],
-        *,
-        name: str = "prefsight_concepts",
-        with_prompt: bool = True,
-    ) -> None:
-        super().__init__(weights, name=name, with_prompt=with_prompt)
-        self.scorer = scorer
 
     async def __call__(
         self, prompts: Sequence[Any] | None = None, completions: Sequence[Any] = (), **kwargs: Any
     ) -> list[float | None]:
-        texts = self.texts(completions)
+        texts, context = self.batch(prompts, completions)
         if not texts:
             return []
-        context = self.context(self.scorer, prompts, len(texts))
         return self.combine(await self.scorer.score_texts(texts, **context), len(texts))
 
 

@@ -9,16 +9,29 @@ from __future__ import annotations
 
 
 class PrefsightError(Exception):
-    """Base class. ``status`` names the gRPC status code the server sends."""
+    """Base class. ``status`` names the gRPC status code the server sends.
+
+    Args:
+        message: what is wrong and what exists.
+        field: the request field at fault, when one is (the server sends it as a
+            ``google.rpc.BadRequest`` field violation).
+    """
 
     status: str = "INTERNAL"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, field: str = "") -> None:
         super().__init__(message)
         self.message = message
+        self.field = field
 
-    def __reduce__(self) -> tuple[type, tuple[str]]:
-        return (type(self), (self.message,))
+    @property
+    def reason(self) -> str:
+        """``google.rpc.ErrorInfo.reason``: the class name in UPPER_SNAKE_CASE."""
+        name = type(self).__name__
+        return "".join(f"_{c}" if c.isupper() and i else c for i, c in enumerate(name)).upper()
+
+    def __reduce__(self) -> tuple[type, tuple[str], dict[str, str]]:
+        return (type(self), (self.message,), {"field": self.field})
 
 
 class InvalidArgument(PrefsightError):
@@ -66,8 +79,8 @@ class BadRow(InvalidArgument):
         self.line = line
         self.problem = problem
 
-    def __reduce__(self) -> tuple[type, tuple[str, int, str]]:  # type: ignore[override]
-        return (type(self), (self.source, self.line, self.problem))
+    def __reduce__(self) -> tuple[type, tuple[str, int, str], dict[str, str]]:  # type: ignore[override]
+        return (type(self), (self.source, self.line, self.problem), {"field": self.field})
 
 
 class Cancelled(PrefsightError):

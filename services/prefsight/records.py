@@ -13,10 +13,16 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from prefsight_client.results import ConceptStat, ContrastResult, PairScores
+from prefsight_client.results import (
+    ConceptRecord,
+    ConceptStat,
+    ContrastResult,
+    PairScores,
+    record_fields,
+)
 
-NUMBERS = ("delta", "d", "q", "p", "ci_low", "ci_high", "fire_rate", "delta_min", "d_min",
-           "predicted_shift", "delta_net", "d_net", "q_net", "std_effect", "t")
+NUMBERS = tuple(name for name in record_fields("statistic") if name != "split_half")
+"""``ConceptRecord``'s statistics that are plain numbers (``split_half`` is a flag)."""
 
 
 def _num(value: Any) -> float:
@@ -25,14 +31,19 @@ def _num(value: Any) -> float:
 
 def concept_stat(record: dict[str, Any], n_pairs: int) -> ConceptStat:
     """One analysis record (``Analysis.records``) as a ``ConceptStat``; missing numbers are NaN."""
+    layer = record.get("layer")
+    values: dict[str, Any] = {k: _num(record.get(k)) for k in NUMBERS}
+    values.update({k: record.get(k) for k in record_fields("optional")})
     return ConceptStat(
-        id=str(record["id"]), label=str(record.get("label", "")), kind=str(record.get("kind", "")),
-        layer=int(record.get("layer") if record.get("layer") is not None else -1),
-        split_half=1.0 if record.get("split_half") else 0.0, n_pairs=int(n_pairs),
-        reliable=record.get("reliable"), heldout_auroc=record.get("heldout_auroc"),
-        overall=bool(record.get("overall", False)), pair_accuracy=record.get("pair_accuracy"),
-        **{k: _num(record.get(k)) for k in NUMBERS},
+        id=str(record["id"]),
+        label=str(record.get("label", "")),
+        kind=str(record.get("kind", "")),
+        layer=-1 if layer is None else int(layer),
+        split_half=1.0 if record.get("split_half") else 0.0,
+        n_pairs=int(n_pairs),
+        overall=bool(record.get("overall", False)),
+        **values,
     )
 
 
-__all__ = ["ConceptStat", "ContrastResult", "PairScores", "concept_stat"]
+__all__ = ["ConceptRecord", "ConceptStat", "ContrastResult", "PairScores", "concept_stat"]

@@ -27,15 +27,15 @@ import grpc
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from prefsight._proto.prefsight.v1 import (
+from prefsight.server.app import build_server
+from prefsight.server.servicer import PrefsightServicer, ServicerConfig
+from prefsight_client._proto.prefsight.v1 import (
     concepts_pb2,
     interventions_pb2,
     prefsight_pb2,
     prefsight_pb2_grpc,
     store_pb2,
 )
-from prefsight.server.app import build_server
-from prefsight.server.servicer import PrefsightServicer, ServicerConfig
 
 EXAMPLES = int(os.environ.get("PREFSIGHT_FUZZ_EXAMPLES", "12"))
 DEADLINE_S = 60.0
@@ -88,14 +88,11 @@ def tensor(message: type) -> st.SearchStrategy:
 
 
 NAMED_VALUES = {
-    "pooling": ["", "mean", "last", "max"],
     "side": ["", "chosen", "rejected"],
     "recipe": ["", "unit", "scaled"],
-    "kinds": ["sae", "named", "text", "contrast"],
-    "dataset_format": ["", "trl", "hh_rlhf", "parquet"],
-    "poolings": ["mean", "last"],
 }
-"""Fields whose valid values are few: drawn from these half of the time."""
+"""String fields whose valid values are few: drawn from these half of the time (enum
+fields draw from their enum's values, or any int32 an open proto3 enum may carry)."""
 
 
 def scalar(field) -> st.SearchStrategy:
@@ -104,6 +101,9 @@ def scalar(field) -> st.SearchStrategy:
     name, kind = field.name, field.type
     if name in NAMED_VALUES:
         return st.one_of(st.sampled_from(NAMED_VALUES[name]), text())
+    if kind == field.TYPE_ENUM:
+        numbers = [v.number for v in field.enum_type.values]
+        return st.one_of(st.sampled_from(numbers), st.integers(-(2**31), 2**31 - 1))
     if name in ("layer", "layers"):
         return st.one_of(st.just(2), st.integers(-3, 70), st.integers(-(2**31), 2**31 - 1))
     if name in ("k", "top_k", "limit"):

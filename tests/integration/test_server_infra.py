@@ -22,7 +22,6 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
-from prefsight._proto.prefsight.v1 import prefsight_pb2_grpc, store_pb2
 from prefsight.errors import BadRow, NotFound
 from prefsight.server.app import SERVICE_NAME, build_server
 from prefsight.server.auth import AccessList, current_principal, visible_stores
@@ -40,6 +39,7 @@ from prefsight_client import (
     UnauthenticatedError,
     UnavailableError,
 )
+from prefsight_client._proto.prefsight.v1 import prefsight_pb2_grpc, store_pb2
 
 TOKENS = "admin-token * admin\ntrainer-token s2 trainer  # only s2\n"
 
@@ -321,7 +321,7 @@ def test_build_server_refuses_half_a_tls_pair_and_a_non_servicer(tmp_path):
 
 SERVE_SCRIPT = """
 import sys, time
-from prefsight._proto.prefsight.v1 import prefsight_pb2_grpc, store_pb2
+from prefsight_client._proto.prefsight.v1 import prefsight_pb2_grpc, store_pb2
 from prefsight.server.app import serve
 
 class Sleepy(prefsight_pb2_grpc.PrefsightServicer):

@@ -21,12 +21,6 @@ import grpc
 import numpy as np
 import pytest
 import torch
-from prefsight._proto.prefsight.v1 import (
-    concepts_pb2,
-    interventions_pb2,
-    prefsight_pb2_grpc,
-    tensor_pb2,
-)
 from prefsight.concepts.catalog import load_concepts
 from prefsight.errors import InvalidArgument
 from prefsight.server.app import build_server
@@ -44,6 +38,12 @@ from prefsight_client import (
     NotFoundError,
     PermissionDeniedError,
     UnauthenticatedError,
+)
+from prefsight_client._proto.prefsight.v1 import (
+    concepts_pb2,
+    interventions_pb2,
+    prefsight_pb2_grpc,
+    tensor_pb2,
 )
 from prefsight_client.training import ClientScorer, ConceptReward, fetch_offsets, steering
 

@@ -20,16 +20,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from prefsight._proto.prefsight.v1 import (
+from prefsight.server.app import build_server
+from prefsight.server.paths import PathPolicy
+from prefsight.server.servicer import PrefsightServicer, ServicerConfig
+from prefsight.session import StoreSession
+from prefsight_client._proto.prefsight.v1 import (
     concepts_pb2,
     interventions_pb2,
     prefsight_pb2_grpc,
     store_pb2,
 )
-from prefsight.server.app import build_server
-from prefsight.server.paths import PathPolicy
-from prefsight.server.servicer import PrefsightServicer, ServicerConfig
-from prefsight.session import StoreSession
 
 from tests.conftest import write_jsonl
 

@@ -154,18 +154,21 @@ def test_session_and_client_records_have_the_same_fields():
 
 def test_client_hit_lists_make_tables():
     from prefsight_client._convert import feature_hits
+    from prefsight_client._proto.prefsight.v1 import enums_pb2
 
     class Hit:  # the protobuf shape feature_hits reads
         score = 0.9
 
         class concept:  # noqa: N801
-            id, label, kind, layer, description, source, model_id = "c", "hedging", "named", 2, "", "", "m"
+            id, label, layer, description, source, model_id = "c", "hedging", 2, "", "", "m"
+            kind = enums_pb2.CONCEPT_KIND_NAMED
 
     class Msg:
         hits = [Hit()]
 
     hits = feature_hits(Msg())
     assert isinstance(hits, list) and hits.to_pandas().loc[0, "label"] == "hedging"
+    assert hits[0].concept.kind == "named"
 
 
 def test_every_command_but_serve_takes_json():

@@ -12,7 +12,7 @@ import grpc
 import numpy as np
 import prefsight_client
 import pytest
-from prefsight_client import _convert, _requests, errors
+from prefsight_client import _convert, errors
 from prefsight_client._proto.prefsight.v1 import (
     concepts_pb2,
     interventions_pb2,
@@ -264,41 +264,153 @@ def test_async_client_retries_unavailable_then_succeeds():
 # -- requests ------------------------------------------------------------------
 
 
+class Recorder:
+    """A stub method that keeps the requests it gets and answers ``response``."""
+
+    def __init__(self, response: object) -> None:
+        self.response, self.requests = response, []
+
+    def __call__(self, request, timeout=None, metadata=()):
+        self.requests.append(request)
+        return self.response
+
+
+def sent(method: str, response: object, call) -> object:
+    """The request ``call(client)`` sends to ``method`` (a stub answers ``response``)."""
+    recorder = Recorder(response)
+    client = Client("localhost:1", retry_policy=FAST)
+    client._stub = FakeStub(**{method: recorder})
+    try:
+        call(client)
+    finally:
+        client.close()
+    return recorder.requests[-1]
+
+
 def test_unset_layer_is_absent_and_layer_zero_is_present():
-    assert not _requests.contrast("s").HasField("layer")
-    assert _requests.contrast("s", layer=0).HasField("layer")
+    empty = concepts_pb2.ContrastResponse()
+    assert not sent("Contrast", empty, lambda c: c.contrast("s")).HasField("layer")
+    assert sent("Contrast", empty, lambda c: c.contrast("s", layer=0)).HasField("layer")
 
 
 def test_score_concepts_carries_activations_as_a_tensor():
     acts = np.random.default_rng(0).normal(size=(3, 8)).astype(np.float32)
-    request = _requests.score_concepts("s", ["a", "b"], activations=acts, layer=2)
+    response = interventions_pb2.ScoreConceptsResponse(
+        scores=array_to_tensor(np.zeros((3, 2), np.float32)), concept_ids=["a", "b"]
+    )
+    request = sent(
+        "ScoreConcepts",
+        response,
+        lambda c: c.score_concepts("s", ["a", "b"], activations=acts, layer=2),
+    )
     assert request.WhichOneof("input") == "activations"
     np.testing.assert_array_equal(tensor_to_array(request.activations), acts)
     assert list(request.concept_ids) == ["a", "b"] and request.layer == 2
 
 
 @pytest.mark.parametrize(
-    "build",
+    "call",
     [
-        lambda: _requests.score_concepts("s", "a"),
-        lambda: _requests.score_concepts("s", "a", texts=["x"], activations=np.zeros((1, 2))),
-        lambda: _requests.score_concepts("s", "a", texts="just one string"),
-        lambda: _requests.nearest_features("s"),
-        lambda: _requests.nearest_examples("s", concept_id="c", text="t"),
-        lambda: _requests.filter_pairs("s", "c"),
-        lambda: _requests.inoculate("s", "c", threshold=1.0, top_fraction=0.1),
+        lambda c: c.score_concepts("s", "a"),
+        lambda c: c.score_concepts("s", "a", texts=["x"], activations=np.zeros((1, 2))),
+        lambda c: c.score_concepts("s", "a", texts="just one string"),
+        lambda c: c.nearest_features("s"),
+        lambda c: c.nearest_examples("s", concept_id="c", text="t"),
+        lambda c: c.filter("s", "c"),
+        lambda c: c.inoculate("s", "c", threshold=1.0, top_fraction=0.1),
+        lambda c: c.contrast("s", kinds=["magic"]),
+        lambda c: c.contrast("s", pooling="last"),
+        lambda c: c.nearest_examples("s", concept_id="c", pooling="median"),
+        lambda c: c.ingest("s", "d.jsonl", dataset_format="csv"),
+        lambda c: c.ingest("s", "d.jsonl", poolings=["mean", ""]),
     ],
 )
-def test_ambiguous_or_missing_choices_fail_before_any_call(build):
-    with pytest.raises(errors.InvalidArgumentError):
-        build()
+def test_ambiguous_or_missing_choices_fail_before_any_call(call):
+    client = Client("localhost:1", retry_policy=FAST)
+    client._stub = FakeStub()  # any call would fail with AttributeError
+    try:
+        with pytest.raises(errors.InvalidArgumentError):
+            call(client)
+    finally:
+        client.close()
 
 
 def test_filter_request_carries_the_selection_rule():
-    request = _requests.filter_pairs("s", ["c1", "c2"], top_fraction=0.05, dry_run=True)
+    request = sent(
+        "Filter",
+        interventions_pb2.FilterResponse(),
+        lambda c: c.filter("s", ["c1", "c2"], top_fraction=0.05, dry_run=True),
+    )
     assert request.selection.WhichOneof("rule") == "top_fraction"
     assert request.selection.top_fraction == pytest.approx(0.05)
     assert list(request.selection.concept_ids) == ["c1", "c2"] and request.dry_run
+
+
+def test_filter_and_inoculate_refuse_an_unknown_option_by_name():
+    client = Client("localhost:1", retry_policy=FAST)
+    try:
+        with pytest.raises(TypeError, match="treshold"):
+            client.filter("s", "c", treshold=1.0)  # type: ignore[call-arg]
+    finally:
+        client.close()
+
+
+def test_inoculate_sends_the_template_and_the_shared_options():
+    request = sent(
+        "Inoculate",
+        interventions_pb2.InoculateResponse(),
+        lambda c: c.inoculate(
+            "s", "c", threshold=1.5, system_prompt_template="{label}", output_path="o.jsonl",
+            source_dataset="d.jsonl", overwrite=True, layer=2,
+        ),
+    )
+    assert request.system_prompt_template == "{label}" and request.selection.threshold == 1.5
+    assert (request.output_path, request.source_dataset, request.overwrite) == (
+        "o.jsonl", "d.jsonl", True,
+    )
+    assert request.selection.layer == 2 and not request.dry_run
+
+
+def test_names_travel_as_enums():
+    from prefsight_client._proto.prefsight.v1 import enums_pb2
+
+    request = sent(
+        "Contrast",
+        concepts_pb2.ContrastResponse(),
+        lambda c: c.contrast("s", kinds=["sae", "named"]),
+    )
+    assert list(request.kinds) == [enums_pb2.CONCEPT_KIND_SAE, enums_pb2.CONCEPT_KIND_NAMED]
+    request = sent(
+        "NearestExamples",
+        concepts_pb2.NearestExamplesResponse(),
+        lambda c: c.nearest_examples("s", concept_id="c", pooling="last"),
+    )
+    assert request.pooling == enums_pb2.POOLING_LAST
+    stream = iter([])
+    request = sent(
+        "Ingest", stream, lambda c: list(c.ingest("s", "d", dataset_format="hh_rlhf"))
+    )
+    assert request.dataset_format == enums_pb2.DATASET_FORMAT_HH_RLHF
+
+
+def test_list_stores_follows_next_page_tokens():
+    pages = {
+        "": store_pb2.ListStoresResponse(stores=["a", "b"], next_page_token="t1"),
+        "t1": store_pb2.ListStoresResponse(stores=["c"], next_page_token=""),
+    }
+    tokens = []
+
+    def list_stores(request, timeout=None, metadata=()):
+        tokens.append(request.page_token)
+        return pages[request.page_token]
+
+    client = Client("localhost:1", retry_policy=FAST)
+    client._stub = FakeStub(ListStores=list_stores)
+    try:
+        assert client.list_stores() == ["a", "b", "c"]
+    finally:
+        client.close()
+    assert tokens == ["", "t1"]
 
 
 # -- conversions ---------------------------------------------------------------
@@ -359,11 +471,14 @@ def test_concept_scores_of_the_wrong_shape_are_refused():
 
 def test_contrast_response_keeps_every_statistic():
     stat = concepts_pb2.ConceptStat(
-        id="c1", label="apology", kind="contrast", layer=4, delta=0.5, d=1.2, q=0.01
+        id="c1", label="apology", kind="CONCEPT_KIND_CONTRAST", layer=4, delta=0.5, d=1.2, q=0.01
     )
-    result = _convert.contrast(concepts_pb2.ContrastResponse(concepts=[stat], n_pairs=100, layer=4))
+    result = _convert.contrast(
+        concepts_pb2.ContrastResponse(concepts=[stat], n_pairs=100, layer=4, pooling="POOLING_MEAN")
+    )
     assert result.concepts[0].label == "apology" and result.concepts[0].d == pytest.approx(1.2)
     assert result.n_pairs == 100
+    assert (result.concepts[0].kind, result.pooling) == ("contrast", "mean")
 
 
 # -- packaging -----------------------------------------------------------------

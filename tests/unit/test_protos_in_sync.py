@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.scripts import REPO, script_module
 
 
 @pytest.fixture(scope="module")
 def gen_protos():
-    spec = importlib.util.spec_from_file_location("gen_protos", REPO / "scripts" / "gen_protos.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["gen_protos"] = module
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop("gen_protos", None)
+    with script_module("gen_protos") as module:
+        yield module
 
 
 @pytest.fixture(scope="module")
@@ -31,13 +23,26 @@ def test_committed_stubs_match_freshly_generated_ones(gen_protos, expected):
     assert drift == [], "run `python scripts/gen_protos.py`:\n" + "\n".join(drift)
 
 
+def test_drift_check_reports_a_second_copy_left_behind(gen_protos, expected, tmp_path):
+    retired = gen_protos.RETIRED[0]
+    stale = retired / "prefsight" / "v1" / "store_pb2.py"
+    stale.parent.mkdir(parents=True)
+    try:
+        stale.write_text("# a second copy\n")
+        assert gen_protos.find_drift(expected) == [f"stale: {stale.relative_to(REPO)}"]
+    finally:
+        import shutil
+
+        shutil.rmtree(retired)
+
+
 def test_drift_check_reports_a_changed_stub(gen_protos, expected):
     path = next(p for p in expected if p.name == "prefsight_pb2.py")
     changed = {**expected, path: expected[path] + "# edited by hand\n"}
     assert gen_protos.find_drift(changed) == [f"differs: {path.relative_to(REPO)}"]
 
 
-def test_every_proto_yields_stubs_in_both_packages(gen_protos, expected):
+def test_every_proto_yields_stubs_in_the_one_package(gen_protos, expected):
     protos = [p.stem for p in gen_protos.proto_files()]
     for target in gen_protos.TARGETS:
         names = {p.name for p in expected if p.parent == target.root / "prefsight" / "v1"}
@@ -53,11 +58,15 @@ def test_client_stubs_import_only_the_client_copy(expected):
             assert "from prefsight.v1" not in text, path
 
 
-def test_server_and_client_copies_share_one_descriptor():
-    from prefsight._proto.prefsight.v1 import prefsight_pb2 as server_pb2
+def test_one_copy_of_the_stubs_shared_by_server_and_client(gen_protos):
+    from prefsight.server import app, convert, servicer
     from prefsight_client._proto.prefsight.v1 import prefsight_pb2 as client_pb2
 
-    assert server_pb2.DESCRIPTOR.serialized_pb == client_pb2.DESCRIPTOR.serialized_pb
+    assert [t.module for t in gen_protos.TARGETS] == ["prefsight_client._proto"]
+    assert not (REPO / "services" / "prefsight" / "_proto").exists()
+    assert app.prefsight_pb2 is client_pb2
+    assert convert.concepts_pb2.__name__ == "prefsight_client._proto.prefsight.v1.concepts_pb2"
+    assert servicer.store_pb2.__name__ == "prefsight_client._proto.prefsight.v1.store_pb2"
     service = client_pb2.DESCRIPTOR.services_by_name["Prefsight"]
     assert service.full_name == "prefsight.v1.Prefsight"
     assert {m.name for m in service.methods} == {

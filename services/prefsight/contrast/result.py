@@ -13,29 +13,14 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
+from prefsight_client.results import record_fields
 
 from prefsight.contrast.config import RANKINGS
 from prefsight.errors import InvalidArgument
 
-RECORD_KEYS = (
-    "id",
-    "label",
-    "kind",
-    "delta",
-    "d",
-    "q",
-    "split_half",
-    "ci_low",
-    "ci_high",
-    "fire_rate",
-    "delta_min",
-    "d_min",
-    "predicted_shift",
-    "std_effect",
-    "p",
-    "t",
-)
-"""Keys of ``ContrastResult.to_records`` dicts: a public contract, do not rename."""
+RECORD_KEYS = ("id", "label", "kind", *record_fields("statistic", "contrast"))
+"""Keys of ``ContrastResult.to_records`` dicts: a public contract, do not rename. They are
+``ConceptRecord``'s identity and the statistics it marks as the contrast's."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -25,6 +25,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from prefsight_client.results import record_fields
+
 from prefsight import __version__
 from prefsight.errors import InvalidArgument
 
@@ -189,23 +191,6 @@ class Context:
                       "tokens": [(t, _nan(a)) for t, a in raw.get("tokens", [])]})
 
 
-_ROW_FLOATS = (
-    "delta",
-    "d",
-    "q",
-    "p",
-    "ci_low",
-    "ci_high",
-    "fire_rate",
-    "delta_min",
-    "d_min",
-    "predicted_shift",
-    "delta_net",
-    "d_net",
-    "q_net",
-)
-
-
 @dataclass(frozen=True)
 class ConceptRow:
     """One concept's statistics, as ranked by the analysis.
@@ -294,6 +279,14 @@ class ConceptRow:
         enriched = [(t, _nan(z)) for t, z in raw.get("enriched", [])]
         return cls(**{**raw, **numbers, "examples": examples, "contexts": contexts,
                       "enriched": enriched})
+
+
+_ROW_FLOATS = tuple(
+    name
+    for name in record_fields("statistic")
+    if name in ConceptRow.__dataclass_fields__ and name != "split_half"
+)
+"""``ConceptRecord``'s statistics a report row carries as floats (NaN when undefined)."""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ flight finish. What each RPC does is the servicer's job (``servicer.py``):
 ``build_server`` takes any instance of the generated ``PrefsightServicer``.
 
 Example:
-    >>> from prefsight._proto.prefsight.v1 import prefsight_pb2_grpc
+    >>> from prefsight_client._proto.prefsight.v1 import prefsight_pb2_grpc
     >>> server = build_server(prefsight_pb2_grpc.PrefsightServicer()).start()
     >>> server.port > 0
     True
@@ -29,8 +29,8 @@ from typing import Any
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+from prefsight_client._proto.prefsight.v1 import prefsight_pb2, prefsight_pb2_grpc
 
-from prefsight._proto.prefsight.v1 import prefsight_pb2, prefsight_pb2_grpc
 from prefsight.errors import InvalidArgument
 from prefsight.server.auth import OPEN_METHOD_PREFIXES, AccessList, AuthInterceptor
 from prefsight.server.interceptors import ErrorInterceptor

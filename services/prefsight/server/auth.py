@@ -197,11 +197,17 @@ class AuthInterceptor(BehaviourInterceptor):
                 grpc.StatusCode.UNAUTHENTICATED,
                 "missing 'authorization: Bearer <token>' metadata; this server needs a token "
                 "(Client(address, token=...))",
+                method=method,
             )
         principal = self._access.lookup(token)
         if principal is None:
             log.warning("%s: unknown token from %s", method, context.peer())
-            abort(context, grpc.StatusCode.UNAUTHENTICATED, "unknown token; check the token file")
+            abort(
+                context,
+                grpc.StatusCode.UNAUTHENTICATED,
+                "unknown token; check the token file",
+                method=method,
+            )
         store = getattr(request, "store", "")
         if store and not principal.can_access(store):
             abort(
@@ -209,6 +215,7 @@ class AuthInterceptor(BehaviourInterceptor):
                 grpc.StatusCode.PERMISSION_DENIED,
                 f"token '{principal.name}' has no access to store {clip(store)!r} "
                 f"(it may use: {principal.describe_access()})",
+                method=method,
             )
         reset = _principal.set(principal)
         try:

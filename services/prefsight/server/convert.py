@@ -15,14 +15,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from prefsight_client.tensors import array_to_tensor, tensor_to_array
-
-from prefsight._proto.prefsight.v1 import (
+from prefsight_client._enums import CONCEPT_KIND, POOLING, WireEnum
+from prefsight_client._proto.prefsight.v1 import (
     concepts_pb2,
     interventions_pb2,
     store_pb2,
     tensor_pb2,
 )
+from prefsight_client.errors import InvalidArgumentError
+from prefsight_client.results import record_fields
+from prefsight_client.tensors import array_to_tensor, tensor_to_array
+
 from prefsight.concepts.types import Concept
 from prefsight.errors import InvalidArgument
 
@@ -45,6 +48,52 @@ def optional_layer(request: Any, field: str = "layer") -> int | None:
     if layer < 0:
         raise InvalidArgument(f"layer must be >= 0, got {layer}")
     return layer
+
+
+def enum_names(enum: WireEnum, values: Sequence[int], field: str) -> tuple[str, ...]:
+    """Repeated enum values -> their names, once each, in request order.
+
+    Raises:
+        InvalidArgument: the unspecified value or a number the enum does not define.
+    """
+    names = []
+    for value in values:
+        try:
+            name = enum.name(value)
+        except InvalidArgumentError as error:
+            raise InvalidArgument(
+                f"{error.message}; {enum.what}s: {', '.join(enum.names)}", field=field
+            ) from None
+        if not name:
+            raise InvalidArgument(
+                f"{enum.what} unspecified in a list; {enum.what}s: {', '.join(enum.names)}",
+                field=field,
+            )
+        names.append(name)
+    return tuple(dict.fromkeys(names))
+
+
+def enum_name(enum: WireEnum, value: int, field: str) -> str:
+    """One enum value -> its name ("" for unspecified).
+
+    Raises:
+        InvalidArgument: a number the enum does not define.
+    """
+    return enum_names(enum, [value], field)[0] if value else ""
+
+
+def kinds(values: Sequence[int]) -> tuple[str, ...]:
+    """A request's ``ConceptKind`` list -> kind names (empty = all kinds)."""
+    return enum_names(CONCEPT_KIND, values, "kinds")
+
+
+def pooling(value: int, default: str = "mean") -> str:
+    """A request's ``Pooling`` -> its name (unspecified = ``default``).
+
+    Raises:
+        InvalidArgument: a number the enum does not define.
+    """
+    return enum_name(POOLING, value, "pooling") or default
 
 
 def to_array(tensor: Any, what: str) -> np.ndarray:
@@ -110,7 +159,7 @@ def concept_message(concept: Concept) -> Any:
     return concepts_pb2.Concept(
         id=concept.id,
         label=concept.label,
-        kind=concept.kind,
+        kind=CONCEPT_KIND.value(concept.kind),
         layer=NO_LAYER if concept.layer is None else int(concept.layer),
         description=concept.description,
         source=concept_source(concept),
@@ -123,39 +172,25 @@ def _number(value: Any) -> float:
     return math.nan if value is None else float(value)
 
 
-_STAT_FIELDS = (
-    "delta",
-    "d",
-    "q",
-    "p",
-    "ci_low",
-    "ci_high",
-    "split_half",
-    "fire_rate",
-    "delta_min",
-    "d_min",
-    "predicted_shift",
-    "delta_net",
-    "d_net",
-    "q_net",
-    "std_effect",
-    "t",
-)
-_OPTIONAL_STAT_FIELDS = ("reliable", "heldout_auroc", "pair_accuracy")
+_STAT_FIELDS = record_fields("statistic")
+_OPTIONAL_STAT_FIELDS = record_fields("optional")
 
 
 def concept_stat(record: Mapping[str, Any], n_pairs: int) -> Any:
     """One contrast record (``Analysis.records``) -> ``ConceptStat``."""
     layer = record.get("layer")
+    values: dict[str, Any] = {name: _number(record.get(name)) for name in _STAT_FIELDS}
+    values.update(
+        {name: record[name] for name in _OPTIONAL_STAT_FIELDS if record.get(name) is not None}
+    )
     return concepts_pb2.ConceptStat(
         id=record["id"],
         label=record["label"],
-        kind=record["kind"],
+        kind=CONCEPT_KIND.value(record["kind"]),
         layer=NO_LAYER if layer is None else int(layer),
         n_pairs=n_pairs,
         overall=bool(record.get("overall", False)),
-        **{name: _number(record.get(name)) for name in _STAT_FIELDS},
-        **{name: record[name] for name in _OPTIONAL_STAT_FIELDS if record.get(name) is not None},
+        **values,
     )
 
 
@@ -174,7 +209,11 @@ def prompts(batch: Any) -> list[list[dict[str, str]]] | None:
 
 
 def contrast_response(
-    records: Sequence[Mapping[str, Any]], *, n_pairs: int, layer: int, model_id: str,
+    records: Sequence[Mapping[str, Any]],
+    *,
+    n_pairs: int,
+    layer: int,
+    model_id: str,
     overall: Sequence[Mapping[str, Any]] = (),
 ) -> Any:
     """Records strongest first (and the overall directions) -> ``ContrastResponse``."""
@@ -183,7 +222,7 @@ def contrast_response(
         overall=[overall_stat(r, n_pairs) for r in overall],
         n_pairs=n_pairs,
         layer=layer,
-        pooling="mean",
+        pooling=POOLING.value("mean"),
         model_id=model_id,
     )
 
@@ -345,7 +384,7 @@ def run_info(run: Mapping[str, Any], poolings: Sequence[str]) -> Any:
         model_id=run.get("model", ""),
         dataset=run.get("dataset", ""),
         layers=[int(x) for x in run.get("layers") or ()],
-        poolings=list(poolings) if run.get("kind", "ingest") == "ingest" else [],
+        poolings=POOLING.values(poolings) if run.get("kind", "ingest") == "ingest" else [],
         pairs=int(run.get("pairs", 0)),
         tokens=int(run.get("tokens", 0)),
         status=run.get("status", "done"),
@@ -371,7 +410,7 @@ def info_response(
             d_model=int(summary.get("d_model") or 0),
             n_layers=n_layers.get(model, 0),
             layers=list(layers),
-            poolings=list(poolings),
+            poolings=POOLING.values(poolings),
         )
         for model, layers in summary["models"].items()
     ]

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from prefsight.errors import FailedPrecondition, InvalidArgument, clip
+from prefsight_client._enums import DATASET_FORMAT
+
+from prefsight.errors import FailedPrecondition, InvalidArgument
 from prefsight.ingest import IngestConfig
 from prefsight.server import convert
 from prefsight.server.paths import PathPolicy
-from prefsight.store import schema as S
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +32,11 @@ FORMATS = {
     "": "auto",
     "trl": "standard",
     "trl_conversational": "conversational",
+    "trl_implicit": "implicit",
     "hh_rlhf": "hh",
-    "parquet": "auto",
 }
-"""Wire dataset formats -> ``prefsight.data`` formats (their own names work too)."""
+"""``DatasetFormat`` names -> ``prefsight.data`` formats: one each (a unit test checks
+that they match the enum and ``prefsight.data.pairs``'s parsers)."""
 
 
 class CallerLeft(Exception):
@@ -176,23 +178,13 @@ def ingest_options(request: Any, *, uri: str, model: str, paths: PathPolicy) -> 
 
     Raises:
         InvalidArgument: no dataset, a path outside the data roots, an unknown format or
-            pooling, a negative number, or settings ``IngestConfig`` refuses.
+            a negative number, or settings ``IngestConfig`` refuses.
         FailedPrecondition: the server has no data root.
         NotFound: no such dataset under the data roots.
     """
     if not request.dataset:
         raise InvalidArgument("dataset is empty; give a dataset path relative to a data root")
-    fmt = FORMATS.get(request.dataset_format, request.dataset_format)
-    if fmt not in ("auto", "standard", "conversational", "implicit", "hh"):
-        known = ", ".join(f for f in FORMATS if f)
-        raise InvalidArgument(
-            f"unknown dataset_format {clip(request.dataset_format)!r}; formats: {known}"
-        )
-    for pooling in request.poolings:
-        if pooling not in S.POOLINGS:
-            raise InvalidArgument(
-                f"unknown pooling {clip(pooling)!r}; poolings: {', '.join(S.POOLINGS)}"
-            )
+    fmt = FORMATS[convert.enum_name(DATASET_FORMAT, request.dataset_format, "dataset_format")]
     if min(request.limit, request.max_length, request.token_budget, request.token_sample) < 0:
         raise InvalidArgument("limit, max_length, token_budget and token_sample must be >= 0")
     max_length = request.max_length or IngestConfig().max_length

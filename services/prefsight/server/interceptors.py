@@ -19,6 +19,9 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any, NoReturn
 
 import grpc
+from google.protobuf import any_pb2
+from google.rpc import error_details_pb2, status_pb2
+from grpc_status import rpc_status
 
 from prefsight.cancel import call_check, cancel_scope
 from prefsight.errors import PrefsightError, clip
@@ -32,10 +35,47 @@ Guard = Callable[[Any, grpc.ServicerContext], AbstractContextManager[None]]
 """(request or None for client streams, context) -> a context manager around the call."""
 
 
-def abort(context: grpc.ServicerContext, code: grpc.StatusCode, message: str) -> NoReturn:
-    """End the RPC with ``code`` and ``message`` (``context.abort`` always raises)."""
-    context.abort(code, message)
-    raise AssertionError("context.abort returned")  # pragma: no cover
+ERROR_DOMAIN = "prefsight"
+"""``google.rpc.ErrorInfo.domain`` of every error the server sends."""
+
+
+def abort(
+    context: grpc.ServicerContext, code: grpc.StatusCode, message: str, *, method: str = ""
+) -> NoReturn:
+    """End the RPC with ``code`` and ``message``, and an ``ErrorInfo`` whose reason is the
+    status name (``context.abort`` always raises).
+
+    Args:
+        method: the RPC's full name, for the ``ErrorInfo`` metadata.
+    """
+    metadata = {"method": method.rsplit("/", 1)[-1]} if method else {}
+    abort_with_details(context, code, message, reason=code.name, metadata=metadata)
+
+
+def abort_with_details(
+    context: grpc.ServicerContext,
+    code: grpc.StatusCode,
+    message: str,
+    *,
+    reason: str,
+    metadata: dict[str, str],
+    field: str = "",
+) -> NoReturn:
+    """End the RPC with ``code``, ``message`` and ``google.rpc`` details: an ``ErrorInfo``
+    (``reason``, domain "prefsight", ``metadata``) and, when a request ``field`` is at
+    fault, a ``BadRequest`` naming it. Clients that ignore details still get the message."""
+    details = [error_details_pb2.ErrorInfo(reason=reason, domain=ERROR_DOMAIN, metadata=metadata)]
+    if field:
+        violation = error_details_pb2.BadRequest.FieldViolation(field=field, description=message)
+        details.append(error_details_pb2.BadRequest(field_violations=[violation]))
+    packed = []
+    for detail in details:
+        wrapper = any_pb2.Any()
+        wrapper.Pack(detail)
+        packed.append(wrapper)
+    status = status_pb2.Status(code=code.value[0], message=message, details=packed)
+    context.abort_with_status(rpc_status.to_status(status))
+    raise AssertionError("context.abort_with_status returned")  # pragma: no cover
 
 
 def wrap_handler(handler: grpc.RpcMethodHandler, guard: Guard) -> grpc.RpcMethodHandler:
@@ -140,14 +180,23 @@ class ErrorInterceptor(BehaviourInterceptor):
             with cancel_scope(check):
                 yield
         except PrefsightError as error:
-            abort(context, grpc.StatusCode[error.status], clip(error.message, MAX_DETAILS))
+            abort_with_details(
+                context,
+                grpc.StatusCode[error.status],
+                clip(error.message, MAX_DETAILS),
+                reason=error.reason,
+                metadata={"method": method.rsplit("/", 1)[-1]},
+                field=error.field,
+            )
         except Exception:
             if context.code() is not None:  # the servicer aborted on purpose
                 raise
             request_id = uuid.uuid4().hex[:12]
             log.exception("%s failed (request id %s)", method, request_id)
-            abort(
+            abort_with_details(
                 context,
                 grpc.StatusCode.INTERNAL,
                 f"internal error in {method} (request id {request_id}); the server log has details",
+                reason="INTERNAL",
+                metadata={"method": method.rsplit("/", 1)[-1], "request_id": request_id},
             )

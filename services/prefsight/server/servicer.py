@@ -27,17 +27,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from prefsight_client._proto.prefsight.v1 import concepts_pb2, prefsight_pb2_grpc, store_pb2
 
 import prefsight
-from prefsight._proto.prefsight.v1 import concepts_pb2, prefsight_pb2_grpc, store_pb2
-from prefsight.concepts.types import KINDS
 from prefsight.contrast.effects import independent_d, zscore
 from prefsight.data.pairs import RowError
-from prefsight.errors import FailedPrecondition, InvalidArgument, NotFound, clip
+from prefsight.errors import FailedPrecondition, InvalidArgument, NotFound
 from prefsight.index import merge_topk
 from prefsight.interventions.datasets import export_suffix, parse_template
 from prefsight.models import DEFAULT_MODEL
-from prefsight.server import convert
+from prefsight.server import convert, paging
 from prefsight.server.auth import visible_stores
 from prefsight.server.ingest_runs import (
     END,
@@ -94,21 +93,6 @@ class ServicerConfig:
             raise ValueError(f"fresh_interval must be in 0..60 s, got {self.fresh_interval}")
 
 
-def _pooling(value: str) -> None:
-    """Analysis reads mean-pooled activations; other poolings are for nearest examples."""
-    if value not in ("", "mean"):
-        raise InvalidArgument(
-            f"pooling {clip(value)!r} is not analysed here; use 'mean' (or leave it empty)"
-        )
-
-
-def _kinds(kinds: Sequence[str]) -> tuple[str, ...]:
-    for kind in kinds:
-        if kind not in KINDS:
-            raise InvalidArgument(
-                f"unknown concept kind {clip(kind)!r}; kinds: {', '.join(KINDS)}"
-            )
-    return tuple(dict.fromkeys(kinds))
 
 
 def _still_wanted(context: Any) -> bool:
@@ -155,7 +139,10 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
     # -- stores -----------------------------------------------------------------
 
     def ListStores(self, request: Any, context: Any) -> Any:
-        return store_pb2.ListStoresResponse(stores=visible_stores(self.stores.names))
+        """Sorted names, a page at a time (see ``paging``)."""
+        names = sorted(visible_stores(self.stores.names))
+        page, next_token = paging.page(names, request.page_size, request.page_token)
+        return store_pb2.ListStoresResponse(stores=page, next_page_token=next_token)
 
     def Info(self, request: Any, context: Any) -> Any:
         from prefsight.store.info import store_info
@@ -189,8 +176,8 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         return self._n_layers[model]
 
     def Ingest(self, request: Any, context: Any) -> Iterator[Any]:
-        """Stream a "plan" event (the run id) at once, then the driver's progress; the
-        requested poolings are checked, but every pooling is always stored."""
+        """Stream a "plan" event (the run id) at once, then the driver's progress; every
+        pooling is always stored."""
         name = self.stores.resolve(request.store)
         options = ingest_options(
             request,
@@ -240,11 +227,11 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
     def Contrast(self, request: Any, context: Any) -> Any:
         """Ranked by d_min; ``q_max`` cuts before ``top_k``; a topic re-runs the contrast on
         its pairs (metadata ``domain`` or activity clusters, as the audit assigns them)."""
+        kinds = convert.kinds(request.kinds)
         session = self._session(request.store)
-        _pooling(request.pooling)
         if request.top_k < 0 or request.q_max < 0 or np.isnan(request.q_max):
             raise InvalidArgument("top_k and q_max must be >= 0 (0 = server default / no cut)")
-        layer, kinds = convert.optional_layer(request), _kinds(request.kinds)
+        layer = convert.optional_layer(request)
         analysis = session.analysis(session.model_layer(layer)[1], kinds)
         if request.topic:
             records, n_pairs = session.topic_contrast(
@@ -263,7 +250,6 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
     def Scores(self, request: Any, context: Any) -> Iterator[Any]:
         """Chunks of ``chunk_size`` scores, in store order or in the order of ``pair_ids``."""
         session = self._session(request.store)
-        _pooling(request.pooling)
         rows = session.scores(request.concept_id, layer=convert.optional_layer(request))
         if request.pair_ids:
             by_id = {r["pair_id"]: r for r in rows}
@@ -287,8 +273,9 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
             return session.query_vector(layer=convert.optional_layer(request), **query)
 
     def NearestFeatures(self, request: Any, context: Any) -> Any:
+        kinds = convert.kinds(request.kinds)
         session = self._session(request.store)
-        k, kinds = self._k(request.k), _kinds(request.kinds)
+        k = self._k(request.k)
         vector, layer = self._query(session, request)
         lists = [
             session.nearest_features(vector, k, layer=layer, kind=kind) for kind in kinds or (None,)
@@ -300,15 +287,16 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         )
 
     def NearestExamples(self, request: Any, context: Any) -> Any:
+        pooling = convert.pooling(request.pooling)
         session = self._session(request.store)
         if request.side not in ("", *SIDES):
             raise InvalidArgument(
-                f"side must be 'chosen', 'rejected' or empty, got {request.side!r}"
+                f"side must be 'chosen', 'rejected' or empty, got {request.side!r}", field="side"
             )
         k = self._k(request.k)
         vector, layer = self._query(session, request)
         hits = session.nearest_examples(
-            vector, k, layer=layer, side=request.side or None, pooling=request.pooling or "mean"
+            vector, k, layer=layer, side=request.side or None, pooling=pooling
         )
         pairs = {
             p["pair_id"]: p for p in session.store.read_pairs(sorted({h.pair_id for h in hits}))
@@ -320,7 +308,6 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
     def DefineConcept(self, request: Any, context: Any) -> Any:
         """Texts are checked before the model is loaded."""
         session = self._session(request.store)
-        _pooling(request.pooling)
         if not request.name.strip():
             raise InvalidArgument("name is empty")
         positive, negative = list(request.positive_texts), list(request.negative_texts)
@@ -387,7 +374,6 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         prompts (an empty text scores NaN); activations are per-token with a mask, or pooled
         (which SAE concepts refuse)."""
         session = self._session(request.store)
-        _pooling(request.pooling)
         ids = list(request.concept_ids)
         layer = self._check_layer(session, ids, convert.optional_layer(request))
         which = request.WhichOneof("input")
@@ -409,7 +395,6 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
 
     def ShapingOffsets(self, request: Any, context: Any) -> Iterator[Any]:
         session = self._session(request.store)
-        _pooling(request.pooling)
         ids, weights = list(request.concept_ids), list(request.weights) or None
         self._check_layer(session, ids, convert.optional_layer(request))
         if weights is not None and not np.isfinite(weights).all():
@@ -435,7 +420,6 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         name = self.stores.resolve(request.store)
         session = self.stores.session(name)
         selection = request.selection
-        _pooling(selection.pooling)
         layer = self._check_layer(session, selection.concept_ids, convert.optional_layer(selection))
         if template is not None:
             parse_template(template)

@@ -1,3 +1,4 @@
+from prefsight_client._proto.prefsight.v1 import enums_pb2 as _enums_pb2
 from prefsight_client._proto.prefsight.v1 import tensor_pb2 as _tensor_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -18,30 +19,28 @@ class Concept(_message.Message):
     MODEL_ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     label: str
-    kind: str
+    kind: _enums_pb2.ConceptKind
     layer: int
     description: str
     source: str
     model_id: str
-    def __init__(self, id: _Optional[str] = ..., label: _Optional[str] = ..., kind: _Optional[str] = ..., layer: _Optional[int] = ..., description: _Optional[str] = ..., source: _Optional[str] = ..., model_id: _Optional[str] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., label: _Optional[str] = ..., kind: _Optional[_Union[_enums_pb2.ConceptKind, str]] = ..., layer: _Optional[int] = ..., description: _Optional[str] = ..., source: _Optional[str] = ..., model_id: _Optional[str] = ...) -> None: ...
 
 class ContrastRequest(_message.Message):
-    __slots__ = ("store", "layer", "pooling", "kinds", "top_k", "q_max", "topic")
+    __slots__ = ("store", "layer", "kinds", "top_k", "q_max", "topic")
     STORE_FIELD_NUMBER: _ClassVar[int]
     LAYER_FIELD_NUMBER: _ClassVar[int]
-    POOLING_FIELD_NUMBER: _ClassVar[int]
     KINDS_FIELD_NUMBER: _ClassVar[int]
     TOP_K_FIELD_NUMBER: _ClassVar[int]
     Q_MAX_FIELD_NUMBER: _ClassVar[int]
     TOPIC_FIELD_NUMBER: _ClassVar[int]
     store: str
     layer: int
-    pooling: str
-    kinds: _containers.RepeatedScalarFieldContainer[str]
+    kinds: _containers.RepeatedScalarFieldContainer[_enums_pb2.ConceptKind]
     top_k: int
     q_max: float
     topic: str
-    def __init__(self, store: _Optional[str] = ..., layer: _Optional[int] = ..., pooling: _Optional[str] = ..., kinds: _Optional[_Iterable[str]] = ..., top_k: _Optional[int] = ..., q_max: _Optional[float] = ..., topic: _Optional[str] = ...) -> None: ...
+    def __init__(self, store: _Optional[str] = ..., layer: _Optional[int] = ..., kinds: _Optional[_Iterable[_Union[_enums_pb2.ConceptKind, str]]] = ..., top_k: _Optional[int] = ..., q_max: _Optional[float] = ..., topic: _Optional[str] = ...) -> None: ...
 
 class ConceptStat(_message.Message):
     __slots__ = ("id", "label", "kind", "layer", "delta", "d", "q", "p", "ci_low", "ci_high", "split_half", "fire_rate", "delta_min", "d_min", "predicted_shift", "n_pairs", "delta_net", "d_net", "q_net", "std_effect", "t", "reliable", "heldout_auroc", "overall", "pair_accuracy")
@@ -72,7 +71,7 @@ class ConceptStat(_message.Message):
     PAIR_ACCURACY_FIELD_NUMBER: _ClassVar[int]
     id: str
     label: str
-    kind: str
+    kind: _enums_pb2.ConceptKind
     layer: int
     delta: float
     d: float
@@ -95,7 +94,7 @@ class ConceptStat(_message.Message):
     heldout_auroc: float
     overall: bool
     pair_accuracy: float
-    def __init__(self, id: _Optional[str] = ..., label: _Optional[str] = ..., kind: _Optional[str] = ..., layer: _Optional[int] = ..., delta: _Optional[float] = ..., d: _Optional[float] = ..., q: _Optional[float] = ..., p: _Optional[float] = ..., ci_low: _Optional[float] = ..., ci_high: _Optional[float] = ..., split_half: _Optional[float] = ..., fire_rate: _Optional[float] = ..., delta_min: _Optional[float] = ..., d_min: _Optional[float] = ..., predicted_shift: _Optional[float] = ..., n_pairs: _Optional[int] = ..., delta_net: _Optional[float] = ..., d_net: _Optional[float] = ..., q_net: _Optional[float] = ..., std_effect: _Optional[float] = ..., t: _Optional[float] = ..., reliable: _Optional[bool] = ..., heldout_auroc: _Optional[float] = ..., overall: _Optional[bool] = ..., pair_accuracy: _Optional[float] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., label: _Optional[str] = ..., kind: _Optional[_Union[_enums_pb2.ConceptKind, str]] = ..., layer: _Optional[int] = ..., delta: _Optional[float] = ..., d: _Optional[float] = ..., q: _Optional[float] = ..., p: _Optional[float] = ..., ci_low: _Optional[float] = ..., ci_high: _Optional[float] = ..., split_half: _Optional[float] = ..., fire_rate: _Optional[float] = ..., delta_min: _Optional[float] = ..., d_min: _Optional[float] = ..., predicted_shift: _Optional[float] = ..., n_pairs: _Optional[int] = ..., delta_net: _Optional[float] = ..., d_net: _Optional[float] = ..., q_net: _Optional[float] = ..., std_effect: _Optional[float] = ..., t: _Optional[float] = ..., reliable: _Optional[bool] = ..., heldout_auroc: _Optional[float] = ..., overall: _Optional[bool] = ..., pair_accuracy: _Optional[float] = ...) -> None: ...
 
 class ContrastResponse(_message.Message):
     __slots__ = ("concepts", "n_pairs", "layer", "pooling", "model_id", "overall")
@@ -108,24 +107,22 @@ class ContrastResponse(_message.Message):
     concepts: _containers.RepeatedCompositeFieldContainer[ConceptStat]
     n_pairs: int
     layer: int
-    pooling: str
+    pooling: _enums_pb2.Pooling
     model_id: str
     overall: _containers.RepeatedCompositeFieldContainer[ConceptStat]
-    def __init__(self, concepts: _Optional[_Iterable[_Union[ConceptStat, _Mapping]]] = ..., n_pairs: _Optional[int] = ..., layer: _Optional[int] = ..., pooling: _Optional[str] = ..., model_id: _Optional[str] = ..., overall: _Optional[_Iterable[_Union[ConceptStat, _Mapping]]] = ...) -> None: ...
+    def __init__(self, concepts: _Optional[_Iterable[_Union[ConceptStat, _Mapping]]] = ..., n_pairs: _Optional[int] = ..., layer: _Optional[int] = ..., pooling: _Optional[_Union[_enums_pb2.Pooling, str]] = ..., model_id: _Optional[str] = ..., overall: _Optional[_Iterable[_Union[ConceptStat, _Mapping]]] = ...) -> None: ...
 
 class ScoresRequest(_message.Message):
-    __slots__ = ("store", "concept_id", "layer", "pooling", "pair_ids")
+    __slots__ = ("store", "concept_id", "layer", "pair_ids")
     STORE_FIELD_NUMBER: _ClassVar[int]
     CONCEPT_ID_FIELD_NUMBER: _ClassVar[int]
     LAYER_FIELD_NUMBER: _ClassVar[int]
-    POOLING_FIELD_NUMBER: _ClassVar[int]
     PAIR_IDS_FIELD_NUMBER: _ClassVar[int]
     store: str
     concept_id: str
     layer: int
-    pooling: str
     pair_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, store: _Optional[str] = ..., concept_id: _Optional[str] = ..., layer: _Optional[int] = ..., pooling: _Optional[str] = ..., pair_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    def __init__(self, store: _Optional[str] = ..., concept_id: _Optional[str] = ..., layer: _Optional[int] = ..., pair_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class PairScore(_message.Message):
     __slots__ = ("pair_id", "chosen", "rejected", "delta")
@@ -160,8 +157,8 @@ class NearestFeaturesRequest(_message.Message):
     text: str
     k: int
     layer: int
-    kinds: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, store: _Optional[str] = ..., vector: _Optional[_Union[_tensor_pb2.Tensor, _Mapping]] = ..., concept_id: _Optional[str] = ..., text: _Optional[str] = ..., k: _Optional[int] = ..., layer: _Optional[int] = ..., kinds: _Optional[_Iterable[str]] = ...) -> None: ...
+    kinds: _containers.RepeatedScalarFieldContainer[_enums_pb2.ConceptKind]
+    def __init__(self, store: _Optional[str] = ..., vector: _Optional[_Union[_tensor_pb2.Tensor, _Mapping]] = ..., concept_id: _Optional[str] = ..., text: _Optional[str] = ..., k: _Optional[int] = ..., layer: _Optional[int] = ..., kinds: _Optional[_Iterable[_Union[_enums_pb2.ConceptKind, str]]] = ...) -> None: ...
 
 class FeatureHit(_message.Message):
     __slots__ = ("concept", "score")
@@ -193,9 +190,9 @@ class NearestExamplesRequest(_message.Message):
     text: str
     k: int
     layer: int
-    pooling: str
+    pooling: _enums_pb2.Pooling
     side: str
-    def __init__(self, store: _Optional[str] = ..., vector: _Optional[_Union[_tensor_pb2.Tensor, _Mapping]] = ..., concept_id: _Optional[str] = ..., text: _Optional[str] = ..., k: _Optional[int] = ..., layer: _Optional[int] = ..., pooling: _Optional[str] = ..., side: _Optional[str] = ...) -> None: ...
+    def __init__(self, store: _Optional[str] = ..., vector: _Optional[_Union[_tensor_pb2.Tensor, _Mapping]] = ..., concept_id: _Optional[str] = ..., text: _Optional[str] = ..., k: _Optional[int] = ..., layer: _Optional[int] = ..., pooling: _Optional[_Union[_enums_pb2.Pooling, str]] = ..., side: _Optional[str] = ...) -> None: ...
 
 class ExampleHit(_message.Message):
     __slots__ = ("pair_id", "side", "score", "prompt", "response")
@@ -218,14 +215,13 @@ class NearestExamplesResponse(_message.Message):
     def __init__(self, hits: _Optional[_Iterable[_Union[ExampleHit, _Mapping]]] = ...) -> None: ...
 
 class DefineConceptRequest(_message.Message):
-    __slots__ = ("store", "name", "positive_texts", "negative_texts", "layer", "description", "pooling", "overwrite")
+    __slots__ = ("store", "name", "positive_texts", "negative_texts", "layer", "description", "overwrite")
     STORE_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     POSITIVE_TEXTS_FIELD_NUMBER: _ClassVar[int]
     NEGATIVE_TEXTS_FIELD_NUMBER: _ClassVar[int]
     LAYER_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
-    POOLING_FIELD_NUMBER: _ClassVar[int]
     OVERWRITE_FIELD_NUMBER: _ClassVar[int]
     store: str
     name: str
@@ -233,9 +229,8 @@ class DefineConceptRequest(_message.Message):
     negative_texts: _containers.RepeatedScalarFieldContainer[str]
     layer: int
     description: str
-    pooling: str
     overwrite: bool
-    def __init__(self, store: _Optional[str] = ..., name: _Optional[str] = ..., positive_texts: _Optional[_Iterable[str]] = ..., negative_texts: _Optional[_Iterable[str]] = ..., layer: _Optional[int] = ..., description: _Optional[str] = ..., pooling: _Optional[str] = ..., overwrite: _Optional[bool] = ...) -> None: ...
+    def __init__(self, store: _Optional[str] = ..., name: _Optional[str] = ..., positive_texts: _Optional[_Iterable[str]] = ..., negative_texts: _Optional[_Iterable[str]] = ..., layer: _Optional[int] = ..., description: _Optional[str] = ..., overwrite: _Optional[bool] = ...) -> None: ...
 
 class DefineConceptResponse(_message.Message):
     __slots__ = ("concept", "separation")

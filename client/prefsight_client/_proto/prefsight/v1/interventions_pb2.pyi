@@ -66,22 +66,20 @@ class TextBatch(_message.Message):
     def __init__(self, texts: _Optional[_Iterable[str]] = ..., prompts: _Optional[_Iterable[_Union[Prompt, _Mapping]]] = ...) -> None: ...
 
 class ScoreConceptsRequest(_message.Message):
-    __slots__ = ("store", "concept_ids", "layer", "texts", "activations", "pooling", "token_mask")
+    __slots__ = ("store", "concept_ids", "layer", "texts", "activations", "token_mask")
     STORE_FIELD_NUMBER: _ClassVar[int]
     CONCEPT_IDS_FIELD_NUMBER: _ClassVar[int]
     LAYER_FIELD_NUMBER: _ClassVar[int]
     TEXTS_FIELD_NUMBER: _ClassVar[int]
     ACTIVATIONS_FIELD_NUMBER: _ClassVar[int]
-    POOLING_FIELD_NUMBER: _ClassVar[int]
     TOKEN_MASK_FIELD_NUMBER: _ClassVar[int]
     store: str
     concept_ids: _containers.RepeatedScalarFieldContainer[str]
     layer: int
     texts: TextBatch
     activations: _tensor_pb2.Tensor
-    pooling: str
     token_mask: _tensor_pb2.Tensor
-    def __init__(self, store: _Optional[str] = ..., concept_ids: _Optional[_Iterable[str]] = ..., layer: _Optional[int] = ..., texts: _Optional[_Union[TextBatch, _Mapping]] = ..., activations: _Optional[_Union[_tensor_pb2.Tensor, _Mapping]] = ..., pooling: _Optional[str] = ..., token_mask: _Optional[_Union[_tensor_pb2.Tensor, _Mapping]] = ...) -> None: ...
+    def __init__(self, store: _Optional[str] = ..., concept_ids: _Optional[_Iterable[str]] = ..., layer: _Optional[int] = ..., texts: _Optional[_Union[TextBatch, _Mapping]] = ..., activations: _Optional[_Union[_tensor_pb2.Tensor, _Mapping]] = ..., token_mask: _Optional[_Union[_tensor_pb2.Tensor, _Mapping]] = ...) -> None: ...
 
 class ScoreConceptsResponse(_message.Message):
     __slots__ = ("scores", "concept_ids", "layer")
@@ -94,20 +92,18 @@ class ScoreConceptsResponse(_message.Message):
     def __init__(self, scores: _Optional[_Union[_tensor_pb2.Tensor, _Mapping]] = ..., concept_ids: _Optional[_Iterable[str]] = ..., layer: _Optional[int] = ...) -> None: ...
 
 class ShapingOffsetsRequest(_message.Message):
-    __slots__ = ("store", "concept_ids", "weights", "layer", "pooling", "pair_ids")
+    __slots__ = ("store", "concept_ids", "weights", "layer", "pair_ids")
     STORE_FIELD_NUMBER: _ClassVar[int]
     CONCEPT_IDS_FIELD_NUMBER: _ClassVar[int]
     WEIGHTS_FIELD_NUMBER: _ClassVar[int]
     LAYER_FIELD_NUMBER: _ClassVar[int]
-    POOLING_FIELD_NUMBER: _ClassVar[int]
     PAIR_IDS_FIELD_NUMBER: _ClassVar[int]
     store: str
     concept_ids: _containers.RepeatedScalarFieldContainer[str]
     weights: _containers.RepeatedScalarFieldContainer[float]
     layer: int
-    pooling: str
     pair_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, store: _Optional[str] = ..., concept_ids: _Optional[_Iterable[str]] = ..., weights: _Optional[_Iterable[float]] = ..., layer: _Optional[int] = ..., pooling: _Optional[str] = ..., pair_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    def __init__(self, store: _Optional[str] = ..., concept_ids: _Optional[_Iterable[str]] = ..., weights: _Optional[_Iterable[float]] = ..., layer: _Optional[int] = ..., pair_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class PairOffset(_message.Message):
     __slots__ = ("pair_id", "offset", "raw")
@@ -144,18 +140,16 @@ class ConceptShift(_message.Message):
     def __init__(self, concept_id: _Optional[str] = ..., delta_before: _Optional[float] = ..., delta_after: _Optional[float] = ..., d_before: _Optional[float] = ..., d_after: _Optional[float] = ...) -> None: ...
 
 class PairSelection(_message.Message):
-    __slots__ = ("concept_ids", "threshold", "top_fraction", "layer", "pooling")
+    __slots__ = ("concept_ids", "threshold", "top_fraction", "layer")
     CONCEPT_IDS_FIELD_NUMBER: _ClassVar[int]
     THRESHOLD_FIELD_NUMBER: _ClassVar[int]
     TOP_FRACTION_FIELD_NUMBER: _ClassVar[int]
     LAYER_FIELD_NUMBER: _ClassVar[int]
-    POOLING_FIELD_NUMBER: _ClassVar[int]
     concept_ids: _containers.RepeatedScalarFieldContainer[str]
     threshold: float
     top_fraction: float
     layer: int
-    pooling: str
-    def __init__(self, concept_ids: _Optional[_Iterable[str]] = ..., threshold: _Optional[float] = ..., top_fraction: _Optional[float] = ..., layer: _Optional[int] = ..., pooling: _Optional[str] = ...) -> None: ...
+    def __init__(self, concept_ids: _Optional[_Iterable[str]] = ..., threshold: _Optional[float] = ..., top_fraction: _Optional[float] = ..., layer: _Optional[int] = ...) -> None: ...
 
 class FilterRequest(_message.Message):
     __slots__ = ("store", "selection", "dry_run", "output_path", "source_dataset", "overwrite")

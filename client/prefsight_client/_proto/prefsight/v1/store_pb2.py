@@ -22,31 +22,32 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from prefsight_client._proto.prefsight.v1 import enums_pb2 as prefsight_dot_v1_dot_enums__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18prefsight/v1/store.proto\x12\x0cprefsight.v1\"\x13\n\x11ListStoresRequest\"$\n\x12ListStoresResponse\x12\x0e\n\x06stores\x18\x01 \x03(\t\"\x1c\n\x0bInfoRequest\x12\r\n\x05store\x18\x01 \x01(\t\"\'\n\tTableInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04rows\x18\x02 \x01(\x03\"b\n\tModelInfo\x12\x10\n\x08model_id\x18\x01 \x01(\t\x12\x0f\n\x07\x64_model\x18\x02 \x01(\x05\x12\x10\n\x08n_layers\x18\x03 \x01(\x05\x12\x0e\n\x06layers\x18\x04 \x03(\x05\x12\x10\n\x08poolings\x18\x05 \x03(\t\"\xb6\x01\n\x07RunInfo\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x10\n\x08model_id\x18\x02 \x01(\t\x12\x0f\n\x07\x64\x61taset\x18\x03 \x01(\t\x12\x0e\n\x06layers\x18\x04 \x03(\x05\x12\x10\n\x08poolings\x18\x05 \x03(\t\x12\r\n\x05pairs\x18\x06 \x01(\x03\x12\x0e\n\x06tokens\x18\x07 \x01(\x03\x12\x0e\n\x06status\x18\x08 \x01(\t\x12\x12\n\nstarted_at\x18\t \x01(\t\x12\x13\n\x0b\x66inished_at\x18\n \x01(\t\"\xef\x01\n\x0cInfoResponse\x12\r\n\x05store\x18\x01 \x01(\t\x12\x0b\n\x03uri\x18\x02 \x01(\t\x12\'\n\x06tables\x18\x03 \x03(\x0b\x32\x17.prefsight.v1.TableInfo\x12\r\n\x05pairs\x18\x04 \x01(\x03\x12\x10\n\x08\x63oncepts\x18\x05 \x01(\x03\x12\'\n\x06models\x18\x06 \x03(\x0b\x32\x17.prefsight.v1.ModelInfo\x12#\n\x04runs\x18\x07 \x03(\x0b\x32\x15.prefsight.v1.RunInfo\x12\x13\n\x0bis_ingested\x18\x08 \x01(\x08\x12\x16\n\x0eserver_version\x18\t \x01(\t\"\xd6\x01\n\rIngestRequest\x12\r\n\x05store\x18\x01 \x01(\t\x12\x0f\n\x07\x64\x61taset\x18\x02 \x01(\t\x12\x16\n\x0e\x64\x61taset_format\x18\x03 \x01(\t\x12\r\n\x05split\x18\x04 \x01(\t\x12\r\n\x05model\x18\x05 \x01(\t\x12\x0e\n\x06layers\x18\x06 \x03(\x05\x12\x10\n\x08poolings\x18\x07 \x03(\t\x12\r\n\x05limit\x18\x08 \x01(\x03\x12\x14\n\x0ctoken_budget\x18\t \x01(\x05\x12\x12\n\nmax_length\x18\n \x01(\x05\x12\x14\n\x0ctoken_sample\x18\x0b \x01(\x05\"\xa1\x01\n\x0eIngestProgress\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x12\n\npairs_done\x18\x02 \x01(\x03\x12\x13\n\x0bpairs_total\x18\x03 \x01(\x03\x12\x0e\n\x06tokens\x18\x04 \x01(\x03\x12\x0f\n\x07seconds\x18\x05 \x01(\x01\x12\r\n\x05stage\x18\x06 \x01(\t\x12\x0f\n\x07message\x18\x07 \x01(\t\x12\x15\n\rpairs_skipped\x18\x08 \x01(\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18prefsight/v1/store.proto\x12\x0cprefsight.v1\x1a\x18prefsight/v1/enums.proto\":\n\x11ListStoresRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"=\n\x12ListStoresResponse\x12\x0e\n\x06stores\x18\x01 \x03(\t\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x1c\n\x0bInfoRequest\x12\r\n\x05store\x18\x01 \x01(\t\"\'\n\tTableInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04rows\x18\x02 \x01(\x03\"\x7f\n\tModelInfo\x12\x10\n\x08model_id\x18\x01 \x01(\t\x12\x0f\n\x07\x64_model\x18\x02 \x01(\x05\x12\x10\n\x08n_layers\x18\x03 \x01(\x05\x12\x0e\n\x06layers\x18\x04 \x03(\x05\x12\'\n\x08poolings\x18\x06 \x03(\x0e\x32\x15.prefsight.v1.PoolingJ\x04\x08\x05\x10\x06\"\xd3\x01\n\x07RunInfo\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x10\n\x08model_id\x18\x02 \x01(\t\x12\x0f\n\x07\x64\x61taset\x18\x03 \x01(\t\x12\x0e\n\x06layers\x18\x04 \x03(\x05\x12\'\n\x08poolings\x18\x0b \x03(\x0e\x32\x15.prefsight.v1.Pooling\x12\r\n\x05pairs\x18\x06 \x01(\x03\x12\x0e\n\x06tokens\x18\x07 \x01(\x03\x12\x0e\n\x06status\x18\x08 \x01(\t\x12\x12\n\nstarted_at\x18\t \x01(\t\x12\x13\n\x0b\x66inished_at\x18\n \x01(\tJ\x04\x08\x05\x10\x06\"\xef\x01\n\x0cInfoResponse\x12\r\n\x05store\x18\x01 \x01(\t\x12\x0b\n\x03uri\x18\x02 \x01(\t\x12\'\n\x06tables\x18\x03 \x03(\x0b\x32\x17.prefsight.v1.TableInfo\x12\r\n\x05pairs\x18\x04 \x01(\x03\x12\x10\n\x08\x63oncepts\x18\x05 \x01(\x03\x12\'\n\x06models\x18\x06 \x03(\x0b\x32\x17.prefsight.v1.ModelInfo\x12#\n\x04runs\x18\x07 \x03(\x0b\x32\x15.prefsight.v1.RunInfo\x12\x13\n\x0bis_ingested\x18\x08 \x01(\x08\x12\x16\n\x0eserver_version\x18\t \x01(\t\"\xf7\x01\n\rIngestRequest\x12\r\n\x05store\x18\x01 \x01(\t\x12\x0f\n\x07\x64\x61taset\x18\x02 \x01(\t\x12\x33\n\x0e\x64\x61taset_format\x18\x0c \x01(\x0e\x32\x1b.prefsight.v1.DatasetFormat\x12\r\n\x05split\x18\x04 \x01(\t\x12\r\n\x05model\x18\x05 \x01(\t\x12\x0e\n\x06layers\x18\x06 \x03(\x05\x12\r\n\x05limit\x18\x08 \x01(\x03\x12\x14\n\x0ctoken_budget\x18\t \x01(\x05\x12\x12\n\nmax_length\x18\n \x01(\x05\x12\x14\n\x0ctoken_sample\x18\x0b \x01(\x05J\x04\x08\x03\x10\x04J\x04\x08\x07\x10\x08R\x08poolings\"\xa1\x01\n\x0eIngestProgress\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x12\n\npairs_done\x18\x02 \x01(\x03\x12\x13\n\x0bpairs_total\x18\x03 \x01(\x03\x12\x0e\n\x06tokens\x18\x04 \x01(\x03\x12\x0f\n\x07seconds\x18\x05 \x01(\x01\x12\r\n\x05stage\x18\x06 \x01(\t\x12\x0f\n\x07message\x18\x07 \x01(\t\x12\x15\n\rpairs_skipped\x18\x08 \x01(\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'prefsight.v1.store_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_LISTSTORESREQUEST']._serialized_start=42
-  _globals['_LISTSTORESREQUEST']._serialized_end=61
-  _globals['_LISTSTORESRESPONSE']._serialized_start=63
-  _globals['_LISTSTORESRESPONSE']._serialized_end=99
-  _globals['_INFOREQUEST']._serialized_start=101
-  _globals['_INFOREQUEST']._serialized_end=129
-  _globals['_TABLEINFO']._serialized_start=131
-  _globals['_TABLEINFO']._serialized_end=170
-  _globals['_MODELINFO']._serialized_start=172
-  _globals['_MODELINFO']._serialized_end=270
-  _globals['_RUNINFO']._serialized_start=273
-  _globals['_RUNINFO']._serialized_end=455
-  _globals['_INFORESPONSE']._serialized_start=458
-  _globals['_INFORESPONSE']._serialized_end=697
-  _globals['_INGESTREQUEST']._serialized_start=700
-  _globals['_INGESTREQUEST']._serialized_end=914
-  _globals['_INGESTPROGRESS']._serialized_start=917
-  _globals['_INGESTPROGRESS']._serialized_end=1078
+  _globals['_LISTSTORESREQUEST']._serialized_start=68
+  _globals['_LISTSTORESREQUEST']._serialized_end=126
+  _globals['_LISTSTORESRESPONSE']._serialized_start=128
+  _globals['_LISTSTORESRESPONSE']._serialized_end=189
+  _globals['_INFOREQUEST']._serialized_start=191
+  _globals['_INFOREQUEST']._serialized_end=219
+  _globals['_TABLEINFO']._serialized_start=221
+  _globals['_TABLEINFO']._serialized_end=260
+  _globals['_MODELINFO']._serialized_start=262
+  _globals['_MODELINFO']._serialized_end=389
+  _globals['_RUNINFO']._serialized_start=392
+  _globals['_RUNINFO']._serialized_end=603
+  _globals['_INFORESPONSE']._serialized_start=606
+  _globals['_INFORESPONSE']._serialized_end=845
+  _globals['_INGESTREQUEST']._serialized_start=848
+  _globals['_INGESTREQUEST']._serialized_end=1095
+  _globals['_INGESTPROGRESS']._serialized_start=1098
+  _globals['_INGESTPROGRESS']._serialized_end=1259
 # @@protoc_insertion_point(module_scope)
