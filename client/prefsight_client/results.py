@@ -168,6 +168,9 @@ class ConceptRecord(Tabular):
     """An overall chosen−rejected direction (in ``ContrastResult.overall``, never ranked)."""
     pair_accuracy: float | None = field(default=None, metadata=_OPTIONAL)
     """Overall directions: share of pairs whose cross-fitted delta is positive."""
+    generic: bool | None = field(default=None, metadata=_OPTIONAL)
+    """Present in nearly every pair: the net effect is not estimable (NaN) and the
+    concept is never ranked as a finding; None when not measured."""
 
 
 ConceptStat = ConceptRecord
@@ -183,7 +186,7 @@ def record_fields(group: str, source: str | None = None) -> tuple[str, ...]:
 
     Example:
         >>> record_fields("optional")
-        ('reliable', 'heldout_auroc', 'pair_accuracy')
+        ('reliable', 'heldout_auroc', 'pair_accuracy', 'generic')
     """
     return tuple(
         f.name

@@ -46,7 +46,7 @@ def test_every_finding_has_its_net_effect_and_standardised_effect(session):
         assert record["q_net"] is None or 0.0 <= record["q_net"] <= 1.0
 
 
-def test_a_concept_present_in_every_pair_is_shown_as_generic_not_ranked_as_a_finding(session):
+def test_a_concept_present_in_every_pair_is_shown_as_generic_not_ranked_as_a_finding(session, client):
     records = session.contrast(top=100_000)
     length = next(r for r in records if r["id"] == "text:length_words")  # never absent
     assert length["generic"] is True and length["d_net"] is None and length["q_net"] is None
@@ -56,6 +56,9 @@ def test_a_concept_present_in_every_pair_is_shown_as_generic_not_ranked_as_a_fin
     assert generic and (not leaning or max(leaning) < min(generic))  # findings first
     front = [abs(records[i]["d_net"]) for i in leaning]
     assert front == sorted(front, reverse=True)  # ordered by the effect beyond chosen-ness
+    wire = {c.id: c for c in client.contrast("demo", top=100_000)}
+    assert wire["text:length_words"].generic is True
+    assert [c.id for c in client.contrast("demo", top=100_000)] == [r["id"] for r in records]
 
 
 def test_named_concepts_report_their_validation(session):

@@ -43,7 +43,7 @@ class ContrastRequest(_message.Message):
     def __init__(self, store: _Optional[str] = ..., layer: _Optional[int] = ..., kinds: _Optional[_Iterable[_Union[_enums_pb2.ConceptKind, str]]] = ..., top_k: _Optional[int] = ..., q_max: _Optional[float] = ..., topic: _Optional[str] = ...) -> None: ...
 
 class ConceptStat(_message.Message):
-    __slots__ = ("id", "label", "kind", "layer", "delta", "d", "q", "p", "ci_low", "ci_high", "split_half", "fire_rate", "delta_min", "d_min", "predicted_shift", "n_pairs", "delta_net", "d_net", "q_net", "std_effect", "t", "reliable", "heldout_auroc", "overall", "pair_accuracy")
+    __slots__ = ("id", "label", "kind", "layer", "delta", "d", "q", "p", "ci_low", "ci_high", "split_half", "fire_rate", "delta_min", "d_min", "predicted_shift", "n_pairs", "delta_net", "d_net", "q_net", "std_effect", "t", "reliable", "heldout_auroc", "overall", "pair_accuracy", "generic")
     ID_FIELD_NUMBER: _ClassVar[int]
     LABEL_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -69,6 +69,7 @@ class ConceptStat(_message.Message):
     HELDOUT_AUROC_FIELD_NUMBER: _ClassVar[int]
     OVERALL_FIELD_NUMBER: _ClassVar[int]
     PAIR_ACCURACY_FIELD_NUMBER: _ClassVar[int]
+    GENERIC_FIELD_NUMBER: _ClassVar[int]
     id: str
     label: str
     kind: _enums_pb2.ConceptKind
@@ -94,7 +95,8 @@ class ConceptStat(_message.Message):
     heldout_auroc: float
     overall: bool
     pair_accuracy: float
-    def __init__(self, id: _Optional[str] = ..., label: _Optional[str] = ..., kind: _Optional[_Union[_enums_pb2.ConceptKind, str]] = ..., layer: _Optional[int] = ..., delta: _Optional[float] = ..., d: _Optional[float] = ..., q: _Optional[float] = ..., p: _Optional[float] = ..., ci_low: _Optional[float] = ..., ci_high: _Optional[float] = ..., split_half: _Optional[float] = ..., fire_rate: _Optional[float] = ..., delta_min: _Optional[float] = ..., d_min: _Optional[float] = ..., predicted_shift: _Optional[float] = ..., n_pairs: _Optional[int] = ..., delta_net: _Optional[float] = ..., d_net: _Optional[float] = ..., q_net: _Optional[float] = ..., std_effect: _Optional[float] = ..., t: _Optional[float] = ..., reliable: _Optional[bool] = ..., heldout_auroc: _Optional[float] = ..., overall: _Optional[bool] = ..., pair_accuracy: _Optional[float] = ...) -> None: ...
+    generic: bool
+    def __init__(self, id: _Optional[str] = ..., label: _Optional[str] = ..., kind: _Optional[_Union[_enums_pb2.ConceptKind, str]] = ..., layer: _Optional[int] = ..., delta: _Optional[float] = ..., d: _Optional[float] = ..., q: _Optional[float] = ..., p: _Optional[float] = ..., ci_low: _Optional[float] = ..., ci_high: _Optional[float] = ..., split_half: _Optional[float] = ..., fire_rate: _Optional[float] = ..., delta_min: _Optional[float] = ..., d_min: _Optional[float] = ..., predicted_shift: _Optional[float] = ..., n_pairs: _Optional[int] = ..., delta_net: _Optional[float] = ..., d_net: _Optional[float] = ..., q_net: _Optional[float] = ..., std_effect: _Optional[float] = ..., t: _Optional[float] = ..., reliable: _Optional[bool] = ..., heldout_auroc: _Optional[float] = ..., overall: _Optional[bool] = ..., pair_accuracy: _Optional[float] = ..., generic: _Optional[bool] = ...) -> None: ...
 
 class ContrastResponse(_message.Message):
     __slots__ = ("concepts", "n_pairs", "layer", "pooling", "model_id", "overall")
