@@ -26,8 +26,10 @@ class InterventionConfig:
     run: tuple[str, ...] = ("filter", "inoculate", "steer", "shape")
     select_fraction: float = 0.25
     """Filtering and inoculation act on this top fraction of pairs by the concept's δ."""
-    steer_alpha: float = 1.0
-    """Steering strength (the vector is scaled to the mean chosen−rejected gap along it)."""
+    steer_alpha: float = 2.0
+    """Steering strength in sds of the training responses' mean-pooled activations along
+    the concept's unit direction (the project's mean-gap scaling is ~0 for a sparse SAE
+    latent, which would make steering a no-op)."""
     lambdas: tuple[float, ...] = (-0.5, -1.0, -2.0)
     """Reward-shaping weights (< 0 explains the concept away)."""
     template: str = "In this reply, show this trait on purpose: {label}."
@@ -61,7 +63,7 @@ def variants(
     from prefsight.concepts import kinds
     from prefsight.interventions.datasets import render_template
     from prefsight.interventions.selection import select_pairs
-    from prefsight.interventions.vectors import shaping_offsets, steering_vector
+    from prefsight.interventions.vectors import shaping_offsets
 
     runs = [Variant("plain", pairs)]
     skipped: dict[str, str] = {}
@@ -79,9 +81,10 @@ def variants(
             if kinds.kind_of(concept).steering_vector(concept) is None:
                 skipped["steer"] = f"{concept.id} ({concept.kind}) has no residual direction to steer with"
                 continue
-            vector = steering_vector(store, concept, analysis, n_layers)
-            runs.append(Variant("steer", pairs, steer=Steer(vector.vector, vector.layer, config.steer_alpha),
-                                note=vector.recipe))
+            unit, sd = _steering_direction(store, concept, analysis)
+            runs.append(Variant("steer", pairs, steer=Steer(unit * sd, int(concept.layer), config.steer_alpha),
+                                note=f"{concept.id}'s unit direction x {config.steer_alpha:g} x sd {sd:.4g} "
+                                     "of the training responses along it, both sides, training only"))
         elif name == "shape":
             ids, z, _, _, _ = shaping_offsets(analysis, [concept.id])
             offsets = {p: float(v) for p, v in zip(ids, z, strict=True)}
@@ -89,6 +92,21 @@ def variants(
                 runs.append(Variant(f"shape(lam={lam:g})", pairs, offsets=offsets, lam=lam,
                                     note="ShapedDPOTrainer, z-scored per-pair δ of the concept"))
     return runs, skipped
+
+
+def _steering_direction(store: Any, concept: Any, analysis: Any) -> tuple[Any, float]:
+    """(unit steering direction of the concept's kind, sd of the training responses along it)."""
+    import numpy as np
+
+    from prefsight.concepts import kinds
+
+    direction = np.asarray(kinds.kind_of(concept).steering_vector(concept), np.float32)
+    unit = direction / max(float(np.linalg.norm(direction)), 1e-8)
+    ids = analysis.scores.pair_ids
+    pooled = np.vstack([kinds.from_store(store, analysis.model, concept.layer, side, ids).mean()
+                        for side in ("chosen", "rejected")])
+    sd = float((pooled @ unit).std())
+    return unit, sd if sd > 0 else 1.0
 
 
 __all__ = ["NAMES", "InterventionConfig", "Variant", "variants"]

@@ -212,6 +212,7 @@ def validate(
     say("measure the base model")
     gen_before = generate(loaded.model, loaded.tokenizer, data.heldout_prompts, config.generation)
     scores_before = score_generations(loaded, layer, all_concepts, gen_before, load_sae)
+    _save_generations(workdir / "generations" / "base.jsonl", gen_before)
     reference = pair_logps(loaded.model, loaded.tokenizer, data.heldout_pairs, config.train.max_length * 2)
     trait_free = _trait_free(data, loaded, layer, concept, threshold, load_sae, detectors, target_trait)
     timings["measure_base"] = time.perf_counter() - clock
@@ -242,6 +243,7 @@ def validate(
         say(f"measure {run.name}")
         gen_after = generate(trained, loaded.tokenizer, data.heldout_prompts, config.generation)
         scores_after = score_generations(loaded, layer, all_concepts, gen_after, load_sae)
+        _save_generations(workdir / "generations" / f"{run.name}.jsonl", gen_after)
         policy = pair_logps(trained, loaded.tokenizer, data.heldout_pairs, config.train.max_length * 2)
         del trained
         margins = reward_margins(policy, reference, config.train.beta)
@@ -343,6 +345,14 @@ def _compare(
     primary = compare.agreement(prediction.diagonal[idx], shift[idx], n_boot=config.n_boot, seed=config.seed)
     full = compare.agreement(prediction.full[idx], shift[idx], n_boot=config.n_boot, seed=config.seed)
     return idx, primary, full
+
+
+def _save_generations(path: Path, gens: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        for i, mode, text in zip(gens.prompt_index, gens.mode, gens.texts, strict=True):
+            handle.write(json.dumps({"prompt": gens.prompts[int(i)], "mode": mode, "text": text},
+                                    ensure_ascii=False) + "\n")
 
 
 def _config_json(config: ValidateConfig) -> dict[str, Any]:
