@@ -9,8 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
-from planted import generate  # noqa: E402
-from planted import detect  # noqa: E402
+from planted import detect, generate  # noqa: E402
 
 
 def test_detectors_agree_with_the_truth_on_a_fresh_set():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from prefsight.audit.scoring import PairScores
 from prefsight.concepts.types import Concept
 from prefsight.validate.compare import agreement, diff_ci, mean_ci, scatter_svg, shift_scale
