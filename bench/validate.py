@@ -111,6 +111,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     config = replace(config, train=train, interventions=interventions, generation=generation,
                      min_support=args.min_support if args.min_support is not None else config.min_support)
     n_pairs = args.pairs or (48 if args.quick else 300)
+    from prefsight.concepts.sae import resolve_device
+
+    args.device = resolve_device(args.device)
+    args.dtype = args.dtype or ("bfloat16" if args.device.startswith("cuda") else "float32")
     data, planted = build_data(n_pairs, traits, args.target, args.seed, args.heldout_fraction,
                                args.train_pairs, args.heldout_pairs)
     marks: dict[str, Any] = {}
@@ -171,8 +175,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--min-support", type=int, default=None)
     p.add_argument("--interventions", default=None, help="comma list of filter,inoculate,steer,shape")
     p.add_argument("--lambdas", default=None, help="comma list of shaping weights, e.g. -0.5,-1,-2")
-    p.add_argument("--device", default="cpu")
-    p.add_argument("--dtype", default="float32", choices=["float32", "bfloat16"])
+    p.add_argument("--device", default="auto", help="auto (cuda when a GPU is visible), cpu, cuda")
+    p.add_argument("--dtype", default=None, choices=["float32", "bfloat16"],
+                   help="default bfloat16 on cuda, float32 on cpu")
     return p
 
 

@@ -52,16 +52,18 @@ def validate(
     lr: float = typer.Option(None, help="DPO learning rate."),
     beta: float = typer.Option(None, help="DPO beta."),
     seed: int = typer.Option(0, help="Seed of the split, the training and the generations."),
-    device: str = typer.Option("cpu", help="cpu, cuda or cuda:N."),
+    device: str = typer.Option("auto", help="auto (the GPU when one is visible), cpu, cuda or cuda:N."),
     dtype: str = typer.Option(None, help="float32 or bfloat16 (default bfloat16 on cuda, else float32)."),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
 ) -> None:
     """Predict each concept's DPO shift, train DPO, measure on held-out prompts, compare, intervene."""
+    from prefsight.concepts.sae import resolve_device
     from prefsight.validate.run import QUICK, Data, ValidateConfig, split_by_prompt
     from prefsight.validate.run import validate as run_validate
 
     setup_logging(quiet or json_out, models=True)
+    device = resolve_device(device)
     dtype = dtype or ("bfloat16" if device.startswith("cuda") else "float32")
     if not 0 < heldout_fraction < 1:
         fail(f"--heldout-fraction must be in (0, 1), got {heldout_fraction}")
