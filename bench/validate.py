@@ -174,7 +174,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--samples", type=int, default=None)
     p.add_argument("--min-support", type=int, default=None)
     p.add_argument("--interventions", default=None, help="comma list of filter,inoculate,steer,shape")
-    p.add_argument("--lambdas", default=None, help="comma list of shaping weights, e.g. -0.5,-1,-2")
+    p.add_argument("--lambdas", default=None, help="comma list of shaping weights, e.g. 0.5,1,2 (> 0 explains the concept away)")
     p.add_argument("--device", default="auto", help="auto (cuda when a GPU is visible), cpu, cuda")
     p.add_argument("--dtype", default=None, choices=["float32", "bfloat16"],
                    help="default bfloat16 on cuda, float32 on cpu")

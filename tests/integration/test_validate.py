@@ -55,14 +55,14 @@ def test_quick_benchmark_document_has_the_stable_keys_and_sane_values(quick_run)
         assert _finite_or_none(doc[key]), key
     assert doc["r2"] is None or 0.0 <= doc["r2"] <= 1.0
     assert doc["spearman"] is None or -1.0 <= doc["spearman"] <= 1.0
-    assert set(doc["interventions"]) == {"plain", "shape(lam=-1)"}
+    assert set(doc["interventions"]) == {"plain", "shape(lam=1)"}
     for name, run in doc["interventions"].items():
         assert 0.0 <= run["trait_rate"] <= 1.0 and 0.0 <= run["trait_rate_before"] <= 1.0, name
         assert _finite_or_none(run["intended_gain"]), name
         assert run["training"]["steps"] >= 1 and run["training"]["seconds_per_step"] > 0
         assert run["training"]["hyperparameters"]["learning_rate"] > 0
         assert run["intended_pairs"] == doc["data"]["intended_pairs"]
-    assert doc["interventions"]["shape(lam=-1)"]["training"]["trainer"] == "ShapedDPOTrainer"
+    assert doc["interventions"]["shape(lam=1)"]["training"]["trainer"] == "ShapedDPOTrainer"
     assert doc["interventions"]["plain"]["training"]["trainer"] == "DPOTrainer"
     # the interventions aim at the target trait's best concept, measured by the independent detector
     assert doc["target"]["trait"] == "apology"

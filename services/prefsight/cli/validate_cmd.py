@@ -47,7 +47,7 @@ def validate(
         "the trait rate's independent check (default: the target concept's own score)."),
     trait_name: str = typer.Option("trait", help="Name of the --trait-check trait (and the inoculation label)."),
     interventions: str = typer.Option(None, help="Comma list of filter,inoculate,steer,shape."),
-    lambdas: str = typer.Option(None, help="Comma list of reward-shaping weights, e.g. -0.5,-1,-2."),
+    lambdas: str = typer.Option(None, help="Comma list of reward-shaping weights, e.g. 0.5,1,2 (> 0 explains the concept away)."),
     epochs: float = typer.Option(None, help="DPO epochs."),
     lr: float = typer.Option(None, help="DPO learning rate."),
     beta: float = typer.Option(None, help="DPO beta."),

@@ -73,7 +73,7 @@ class ValidateConfig:
 QUICK = ValidateConfig(
     train=TrainConfig(learning_rate=5e-5, epochs=1.0, batch_size=4, max_length=128),
     generation=GenConfig(max_new_tokens=24, samples=1, batch_size=16),
-    interventions=InterventionConfig(run=("shape",), lambdas=(-1.0,)),
+    interventions=InterventionConfig(run=("shape",), lambdas=(1.0,)),
     dictionary=DictionarySize(n_latents=64, k=4, sae_epochs=3.0, max_train_tokens=4096),
     n_boot=200,
 )
