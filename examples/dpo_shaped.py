@@ -3,7 +3,8 @@
 Asks the server for the z-scored shaping offsets of one concept
 (``ShapingOffsets`` RPC, through ``fetch_offsets``), then trains TRL's DPO with
 ``ShapedDPOTrainer``: loss = -log sigmoid(beta * margin + lam * offset), where
-``lam < 0`` lets the offset explain the concept away instead of DPO learning it.
+``lam > 0`` lets the offset explain the concept away instead of DPO learning it
+(``lam < 0`` would amplify it).
 
     python examples/dpo_shaped.py                          # builds a demo store, a few min on CPU
     python examples/dpo_shaped.py --address localhost:50051 --store demo --data pairs.jsonl
@@ -43,7 +44,7 @@ def read_pairs(path: Path, limit: int) -> list[dict[str, str]]:
 
 def main() -> int:
     p = parser(__doc__.splitlines()[0])
-    p.add_argument("--lam", type=float, default=-1.0, help="offset weight (< 0 explains it away)")
+    p.add_argument("--lam", type=float, default=1.0, help="offset weight (> 0 explains it away)")
     p.add_argument("--steps", type=int, default=None, help="training steps (default 3; tiny 2)")
     args = p.parse_args()
     workdir = setup(args)

@@ -3,8 +3,9 @@
 ``margin`` is DPO's ``(pi_c - ref_c) - (pi_r - ref_r)``; ``offset`` is the
 pair's concept-score difference ``Delta A_u`` measured once on the frozen
 pre-training model, z-scored over the dataset, fetched from the server
-(``fetch_offsets``) and cached. ``lam < 0`` explains the concept away (DPO
-need not learn it), ``lam > 0`` amplifies it.
+(``fetch_offsets``) and cached. ``lam > 0`` explains the concept away (a pair
+whose chosen side carries more of it is already partly satisfied, so DPO need not
+learn it), ``lam < 0`` amplifies it (measured: ``prefsight validate``, README).
 
 ``ShapedDPOTrainer`` adds the term to TRL's DPOTrainer with its least invasive
 hook: since ``beta * ((pi_c - (ref_c - lam * o / beta)) - (pi_r - ref_r))``
@@ -182,7 +183,7 @@ class ShapedDPOTrainer(DPOTrainer):
     Args:
         *args: DPOTrainer's positional arguments (model, ref_model, args).
         offsets: pair_id -> z-scored offset (``fetch_offsets``).
-        lam: offset weight; < 0 explains the concept away, > 0 amplifies it.
+        lam: offset weight; > 0 explains the concept away, < 0 amplifies it.
         pair_id_column: the datasets' column holding pair ids.
         **kwargs: DPOTrainer's keyword arguments (train_dataset, processing_class...).
 
@@ -193,7 +194,7 @@ class ShapedDPOTrainer(DPOTrainer):
     Example:
         >>> trainer = ShapedDPOTrainer(  # doctest: +SKIP
         ...     model, args=DPOConfig(output_dir="out", precompute_ref_log_probs=True),
-        ...     train_dataset=ds, processing_class=tok, offsets=offsets, lam=-1.0)
+        ...     train_dataset=ds, processing_class=tok, offsets=offsets, lam=1.0)
         >>> trainer.train()  # doctest: +SKIP
     """
 

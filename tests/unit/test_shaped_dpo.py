@@ -292,3 +292,17 @@ def test_losses_other_than_sigmoid_dpo_are_refused(tmp_path, tokenizer):
             offsets=OFFSETS,
             lam=1.0,
         )
+
+
+def test_a_positive_lam_explains_the_concept_away():
+    """With the concept in the chosen side (offset > 0), lam > 0 lowers DPO's push on the
+    pair's margin (the concept already accounts for part of it); lam < 0 raises it."""
+
+    def push(lam: float) -> float:
+        margin = torch.zeros(1, requires_grad=True)
+        zero = torch.zeros(1)
+        shaped_dpo_loss(margin, zero, zero, zero, torch.ones(1), BETA, lam).backward()
+        assert margin.grad is not None
+        return float(-margin.grad)
+
+    assert push(1.0) < push(0.0) < push(-1.0)
