@@ -30,8 +30,13 @@ QUERIES = (
 def run(args: list[str]) -> tuple[float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "prefsight.cli", *args], check=True, capture_output=True,
-                   env=os.environ, timeout=900)
+    subprocess.run(
+        [sys.executable, "-m", "prefsight.cli", *args],
+        check=True,
+        capture_output=True,
+        env=os.environ,
+        timeout=900,
+    )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -42,8 +47,22 @@ def main() -> None:
     parser.add_argument("store")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    out = subprocess.run([sys.executable, "-m", "prefsight.cli", "contrast", "--top", "1", "--json",
-                          "--store", args.store], check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "prefsight.cli",
+            "contrast",
+            "--top",
+            "1",
+            "--json",
+            "--store",
+            args.store,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     first = json.loads(out.stdout)["concepts"][0]["id"]
     for query in QUERIES:
         argv = [first if a == "FIRST" else a for a in query]
@@ -53,8 +72,10 @@ def main() -> None:
         times = [run(argv) for _ in range(args.repeat)]
         walls = [w for w, _ in times]
         cpu = min(times)[1]
-        print(f"prefsight {' '.join(query):<28} best {min(walls):.2f} s  median "
-              f"{statistics.median(walls):.2f} s  cpu {cpu:.2f} s")
+        print(
+            f"prefsight {' '.join(query):<28} best {min(walls):.2f} s  median "
+            f"{statistics.median(walls):.2f} s  cpu {cpu:.2f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -58,7 +58,9 @@ def side_texts(tokenizer, pairs) -> list[str]:
 
 
 @torch.inference_mode()
-def naive_pool(loaded, texts: list[str], layer: int, batch: int = 8) -> tuple[float, int, np.ndarray]:
+def naive_pool(
+    loaded, texts: list[str], layer: int, batch: int = 8
+) -> tuple[float, int, np.ndarray]:
     """(seconds, real tokens, (n, d) mean-pooled) of the forward a user writes first."""
     tok, model, device = loaded.tokenizer, loaded.model, loaded.device
     tok.padding_side = "right"
@@ -66,8 +68,14 @@ def naive_pool(loaded, texts: list[str], layer: int, batch: int = 8) -> tuple[fl
     _sync(str(device))
     start = time.perf_counter()
     for i in range(0, len(texts), batch):
-        enc = tok(texts[i : i + batch], return_tensors="pt", padding=True, add_special_tokens=False,
-                  truncation=True, max_length=1024).to(device)
+        enc = tok(
+            texts[i : i + batch],
+            return_tensors="pt",
+            padding=True,
+            add_special_tokens=False,
+            truncation=True,
+            max_length=1024,
+        ).to(device)
         out = model(**enc, output_hidden_states=True)
         mask = enc["attention_mask"].unsqueeze(-1)
         pooled.append(((out.hidden_states[layer + 1] * mask).sum(1) / mask.sum(1)).float().cpu())
@@ -82,10 +90,23 @@ def bench_ingest(args, pairs_texts: list[str], workdir: str) -> dict:
     a_s, a_tok, _ = naive_pool(loaded, pairs_texts, args.layer)
     del loaded
     torch.cuda.empty_cache() if torch.cuda.is_available() else None
-    config = IngestConfig(layers=(args.layer,), sample_per_response=32, max_length=1024,
-                          token_budget=args.token_budget, max_batch_pairs=256)
-    result = ingest(args.data, Path(workdir) / "store", model=args.model, config=config,
-                    limit=args.pairs, skip_bad=True, device=args.device, dtype=args.dtype)
+    config = IngestConfig(
+        layers=(args.layer,),
+        sample_per_response=32,
+        max_length=1024,
+        token_budget=args.token_budget,
+        max_batch_pairs=256,
+    )
+    result = ingest(
+        args.data,
+        Path(workdir) / "store",
+        model=args.model,
+        config=config,
+        limit=args.pairs,
+        skip_bad=True,
+        device=args.device,
+        dtype=args.dtype,
+    )
     return {
         "naive_tokens_per_s": a_tok / a_s,
         "prefsight_tokens_per_s": result.tokens_per_s,
@@ -100,14 +121,24 @@ def bench_sae(args, workdir: str) -> dict:
     _, tokens = store.read_token_samples(model=store.models()[0], layer=args.layer)
     out = {}
     for device in (args.device, "cpu"):
-        config = SAEConfig(d_in=tokens.shape[1], n_latents=args.latents, k=32, steps=args.sae_steps,
-                           batch_size=4096, device=device)
+        config = SAEConfig(
+            d_in=tokens.shape[1],
+            n_latents=args.latents,
+            k=32,
+            steps=args.sae_steps,
+            batch_size=4096,
+            device=device,
+        )
         start = time.perf_counter()
         _, report = train_sae(tokens, config)
         _sync(device)
         out[device] = report.steps * min(4096, report.n_train) / (time.perf_counter() - start)
-    return {"device_tokens_per_s": out[args.device], "cpu_tokens_per_s": out["cpu"],
-            "ratio": out[args.device] / out["cpu"], "n_latents": args.latents}
+    return {
+        "device_tokens_per_s": out[args.device],
+        "cpu_tokens_per_s": out["cpu"],
+        "ratio": out[args.device] / out["cpu"],
+        "n_latents": args.latents,
+    }
 
 
 def bench_score(args, texts: list[str], workdir: str) -> dict:
@@ -117,8 +148,16 @@ def bench_score(args, texts: list[str], workdir: str) -> dict:
     rng = np.random.default_rng(0)
     vectors = rng.standard_normal((16, d)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    concepts = [Concept(id=f"named:L{args.layer}:bench{i}", kind="named", layer=args.layer,
-                        label=f"bench {i}", vector=vectors[i]) for i in range(16)]
+    concepts = [
+        Concept(
+            id=f"named:L{args.layer}:bench{i}",
+            kind="named",
+            layer=args.layer,
+            label=f"bench {i}",
+            vector=vectors[i],
+        )
+        for i in range(16)
+    ]
     save_concepts(store, concepts, d)
     ids = [c.id for c in concepts]
     session = StoreSession(uri, model=args.model, device=args.device, dtype=args.dtype)
@@ -132,8 +171,12 @@ def bench_score(args, texts: list[str], workdir: str) -> dict:
     b_s = time.perf_counter() - start
     a_s, a_tok, pooled = naive_pool(loaded, texts, args.layer, batch=64)
     _ = pooled @ vectors.T
-    return {"naive_texts_per_s": len(texts) / a_s, "prefsight_texts_per_s": len(texts) / b_s,
-            "naive_tokens_per_s": a_tok / a_s, "ratio": a_s / b_s}
+    return {
+        "naive_texts_per_s": len(texts) / a_s,
+        "prefsight_texts_per_s": len(texts) / b_s,
+        "naive_tokens_per_s": a_tok / a_s,
+        "ratio": a_s / b_s,
+    }
 
 
 def main() -> None:
@@ -146,8 +189,7 @@ def main() -> None:
     parser.add_argument("--token-budget", type=int, default=65536)
     parser.add_argument("--latents", type=int, default=16384)
     parser.add_argument("--sae-steps", type=int, default=50)
-    parser.add_argument("--data", default=None,
-                        help=f"HH pairs file (default {default_hh_path()})")
+    parser.add_argument("--data", default=None, help=f"HH pairs file (default {default_hh_path()})")
     args = parser.parse_args()
     args.data = hh_data(args.data)
 
@@ -156,20 +198,30 @@ def main() -> None:
     texts = side_texts(tokenizer, pairs)
     responses = [t for p in pairs for t in (p.chosen, p.rejected) if t.strip()]
     with tempfile.TemporaryDirectory() as workdir:
-        report = {"device": args.device, "dtype": args.dtype, "pairs": len(pairs),
-                  "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
+        report = {
+            "device": args.device,
+            "dtype": args.dtype,
+            "pairs": len(pairs),
+            "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+        }
         report["ingest"] = bench_ingest(args, texts, workdir)
         report["sae"] = bench_sae(args, workdir)
         report["score"] = bench_score(args, responses, workdir)
     print(json.dumps(report, indent=1))
-    print(f"ingest  prefsight {report['ingest']['prefsight_tokens_per_s']:,.0f} tok/s  "
-          f"naive {report['ingest']['naive_tokens_per_s']:,.0f} tok/s  "
-          f"ratio {report['ingest']['ratio']:.2f}x (pairs/s)")
-    print(f"sae     {args.device} {report['sae']['device_tokens_per_s']:,.0f} tok/s  "
-          f"cpu {report['sae']['cpu_tokens_per_s']:,.0f} tok/s  ratio {report['sae']['ratio']:.1f}x")
-    print(f"score   prefsight {report['score']['prefsight_texts_per_s']:,.0f} texts/s  "
-          f"naive {report['score']['naive_texts_per_s']:,.0f} texts/s  "
-          f"ratio {report['score']['ratio']:.2f}x")
+    print(
+        f"ingest  prefsight {report['ingest']['prefsight_tokens_per_s']:,.0f} tok/s  "
+        f"naive {report['ingest']['naive_tokens_per_s']:,.0f} tok/s  "
+        f"ratio {report['ingest']['ratio']:.2f}x (pairs/s)"
+    )
+    print(
+        f"sae     {args.device} {report['sae']['device_tokens_per_s']:,.0f} tok/s  "
+        f"cpu {report['sae']['cpu_tokens_per_s']:,.0f} tok/s  ratio {report['sae']['ratio']:.1f}x"
+    )
+    print(
+        f"score   prefsight {report['score']['prefsight_texts_per_s']:,.0f} texts/s  "
+        f"naive {report['score']['naive_texts_per_s']:,.0f} texts/s  "
+        f"ratio {report['score']['ratio']:.2f}x"
+    )
 
 
 if __name__ == "__main__":

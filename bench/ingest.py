@@ -132,8 +132,9 @@ def run_prefsight(data, n, layer, model, workdir):
     store = Path(workdir) / f"store-{n}"
     config = IngestConfig(layers=(layer,), sample_per_response=0)
     with RssSampler() as rss:
-        result = ingest(data, store, model=model, config=config, limit=n, skip_bad=True,
-                        progress=rss.watch)
+        result = ingest(
+            data, store, model=model, config=config, limit=n, skip_bad=True, progress=rss.watch
+        )
     return result, rss.peak
 
 
@@ -144,8 +145,7 @@ def main() -> None:
     parser.add_argument("--model", default="smollm2-135m")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--data", default=None,
-                        help=f"HH pairs file (default {default_hh_path()})")
+    parser.add_argument("--data", default=None, help=f"HH pairs file (default {default_hh_path()})")
     args = parser.parse_args()
     data = hh_data(args.data)
 
@@ -165,8 +165,11 @@ def main() -> None:
     rows = {
         "a_naive": {"pairs_per_s": n / a_s, "tokens_per_s": a_tok / a_s, "seconds": a_s},
         "b_tuned": {"pairs_per_s": n / b_s, "tokens_per_s": b_tok / b_s, "seconds": b_s},
-        "c_prefsight": {"pairs_per_s": c.pairs_per_s, "tokens_per_s": c.tokens_per_s,
-                        "seconds": c.seconds},
+        "c_prefsight": {
+            "pairs_per_s": c.pairs_per_s,
+            "tokens_per_s": c.tokens_per_s,
+            "seconds": c.seconds,
+        },
     }
     report = {
         "pairs": n,
@@ -185,15 +188,19 @@ def main() -> None:
         return
     print(f"{n} HH pairs, layer {args.layer}, {report['cpu_threads']} CPU threads")
     for name, row in rows.items():
-        print(f"  {name:<12} {row['pairs_per_s']:7.2f} pairs/s  {row['tokens_per_s']:8.0f} tokens/s"
-              f"  ({row['seconds']:.1f} s)")
+        print(
+            f"  {name:<12} {row['pairs_per_s']:7.2f} pairs/s  {row['tokens_per_s']:8.0f} tokens/s"
+            f"  ({row['seconds']:.1f} s)"
+        )
     ok_a, ok_b = report["c_over_a"] >= 5, report["c_over_b"] >= 1.3
     print(f"  c/a = {report['c_over_a']:.2f} (target >= 5: {'PASS' if ok_a else 'FAIL'})")
     print(f"  c/b = {report['c_over_b']:.2f} (target >= 1.3: {'PASS' if ok_b else 'FAIL'})")
     if peak_4n:
         ratio = report["rss_ratio_4n_over_n"]
-        print(f"  peak RSS {peak_n / 2**20:.0f} MB (N) vs {peak_4n / 2**20:.0f} MB (4N): "
-              f"x{ratio:.2f} (target <= 1.20: {'PASS' if ratio <= 1.2 else 'FAIL'})")
+        print(
+            f"  peak RSS {peak_n / 2**20:.0f} MB (N) vs {peak_4n / 2**20:.0f} MB (4N): "
+            f"x{ratio:.2f} (target <= 1.20: {'PASS' if ratio <= 1.2 else 'FAIL'})"
+        )
 
 
 if __name__ == "__main__":

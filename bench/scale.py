@@ -37,9 +37,11 @@ import numpy as np
 os.environ.setdefault("RAY_AUTH_MODE", "disabled")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 ROOT = Path(__file__).resolve().parents[1]
-WORDS = ("rice water simmer paris capital france joke cat computer mouse poem roses red "
-         "violets blue gradient descent loss thank great idea sorry cannot help request "
-         "guide details header please really question answer").split()
+WORDS = (
+    "rice water simmer paris capital france joke cat computer mouse poem roses red "
+    "violets blue gradient descent loss thank great idea sorry cannot help request "
+    "guide details header please really question answer"
+).split()
 
 
 def write_pairs(path: Path, n: int, seed: int = 0) -> Path:
@@ -47,10 +49,17 @@ def write_pairs(path: Path, n: int, seed: int = 0) -> Path:
     rng = np.random.default_rng(seed)
     with open(path, "w") as handle:
         for i in range(n):
+
             def sentence(lo: int, hi: int) -> str:
                 return " ".join(rng.choice(WORDS, int(rng.integers(lo, hi)))).capitalize() + "."
-            row = {"id": f"s{i:07d}", "prompt": sentence(4, 12), "chosen": sentence(5, 20),
-                   "rejected": sentence(5, 20), "domain": ["a", "b", "c"][i % 3]}
+
+            row = {
+                "id": f"s{i:07d}",
+                "prompt": sentence(4, 12),
+                "chosen": sentence(5, 20),
+                "rejected": sentence(5, 20),
+                "domain": ["a", "b", "c"][i % 3],
+            }
             handle.write(json.dumps(row) + "\n")
     return path
 
@@ -73,8 +82,14 @@ def child_ingest(data: str, store: str, model: str) -> None:
     from prefsight.ingest import IngestConfig, ingest
 
     chunk = int(os.environ.get("PREFSIGHT_BENCH_CHUNK_PAIRS", IngestConfig.chunk_pairs))
-    config = IngestConfig(layers=(2,), max_length=256, token_budget=8192, max_batch_pairs=256,
-                          sample_per_response=0, chunk_pairs=chunk)
+    config = IngestConfig(
+        layers=(2,),
+        max_length=256,
+        token_budget=8192,
+        max_batch_pairs=256,
+        sample_per_response=0,
+        chunk_pairs=chunk,
+    )
 
     def progress(p) -> None:
         rss.watch(p)
@@ -83,21 +98,43 @@ def child_ingest(data: str, store: str, model: str) -> None:
 
     with RssSampler() as rss:
         result = ingest(data, store, model=model, config=config, workers=1, progress=progress)
-    print("RESULT " + json.dumps({"pairs": result.pairs, "pairs_per_s": result.pairs_per_s,
-                                  "tokens_per_s": result.tokens_per_s, "seconds": result.seconds,
-                                  "peak_rss_mb": rss.peak / 2**20,
-                                  "peak_pairs_held": result.peak_pairs_held,
-                                  "chunk_pairs": config.chunk_pairs}), flush=True)
+    print(
+        "RESULT "
+        + json.dumps(
+            {
+                "pairs": result.pairs,
+                "pairs_per_s": result.pairs_per_s,
+                "tokens_per_s": result.tokens_per_s,
+                "seconds": result.seconds,
+                "peak_rss_mb": rss.peak / 2**20,
+                "peak_pairs_held": result.peak_pairs_held,
+                "chunk_pairs": config.chunk_pairs,
+            }
+        ),
+        flush=True,
+    )
 
 
 def run_ingest(data: Path, store: Path, model: Path, ready: threading.Event | None = None) -> dict:
     """Ingest in a child process; ``ready`` is set once its forwards start."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(ROOT / "services"), str(ROOT / "client"), str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            [
+                str(ROOT / "services"),
+                str(ROOT / "client"),
+                str(ROOT),
+                os.environ.get("PYTHONPATH", ""),
+            ]
+        ),
+    }
     start = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, __file__, "--child", str(data), str(store), str(model)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
     )
     result = None
     for line in child.stdout:  # type: ignore[union-attr]
@@ -121,8 +158,10 @@ def add_concepts(uri: str) -> list[str]:
     rng = np.random.default_rng(1)
     vectors = rng.standard_normal((64, d)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    named = [Concept(id=f"named:L2:c{i}", kind="named", layer=2, label=f"c{i}", vector=vectors[i])
-             for i in range(64)]
+    named = [
+        Concept(id=f"named:L2:c{i}", kind="named", layer=2, label=f"c{i}", vector=vectors[i])
+        for i in range(64)
+    ]
     _, chosen = store.read_pooled(model=model, layer=2, side="chosen", pooling="mean")
     _, rejected = store.read_pooled(model=model, layer=2, side="rejected", pooling="mean")
     save_concepts(store, named + contrast_directions(chosen, rejected, 2, model=model), d)
@@ -162,8 +201,12 @@ def score_latency(address: str, ids: list[str], d: int, seconds: float, clients:
     for t in threads:
         t.join()
     ms = np.array(times) * 1e3
-    return {"calls": len(ms), "qps": len(ms) / seconds, "p50_ms": float(np.percentile(ms, 50)),
-            "p99_ms": float(np.percentile(ms, 99))}
+    return {
+        "calls": len(ms),
+        "qps": len(ms) / seconds,
+        "p50_ms": float(np.percentile(ms, 50)),
+        "p99_ms": float(np.percentile(ms, 99)),
+    }
 
 
 def store_bytes(uri: Path, table: str = "activations") -> int:
@@ -175,8 +218,12 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=20000)
     parser.add_argument("--large", type=int, default=200000)
     parser.add_argument("--seconds", type=float, default=8.0, help="each latency window")
-    parser.add_argument("--chunk-pairs", type=int, default=None,
-                        help="IngestConfig.chunk_pairs of the ingests (default: its default)")
+    parser.add_argument(
+        "--chunk-pairs",
+        type=int,
+        default=None,
+        help="IngestConfig.chunk_pairs of the ingests (default: its default)",
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.chunk_pairs is not None:
@@ -188,21 +235,30 @@ def main() -> None:
     from prefsight.server.servicer import PrefsightServicer
     from prefsight.store import Store
 
-    report: dict = {"small": args.small, "large": args.large, "cpus": os.cpu_count(),
-                    "loadavg_start": os.getloadavg()}
+    report: dict = {
+        "small": args.small,
+        "large": args.large,
+        "cpus": os.cpu_count(),
+        "loadavg_start": os.getloadavg(),
+    }
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         model = save_tiny_model(root / "tiny")
         small = run_ingest(write_pairs(root / "small.jsonl", args.small), root / "small", model)
         large = run_ingest(write_pairs(root / "large.jsonl", args.large), root / "large", model)
-        report.update(ingest_small=small, ingest_large=large,
-                      memory_ratio=large["peak_rss_mb"] / small["peak_rss_mb"],
-                      throughput_ratio=large["pairs_per_s"] / small["pairs_per_s"])
+        report.update(
+            ingest_small=small,
+            ingest_large=large,
+            memory_ratio=large["peak_rss_mb"] / small["peak_rss_mb"],
+            throughput_ratio=large["pairs_per_s"] / small["pairs_per_s"],
+        )
         store = Store(str(root / "large"))
         rows = store.count("activations")
-        report["cost_inputs"] = {"rows_per_pair_per_layer": rows / args.large,
-                                 "activation_bytes_per_pair_per_layer": store_bytes(root / "large") / args.large,
-                                 "d_model": store.d_model()}
+        report["cost_inputs"] = {
+            "rows_per_pair_per_layer": rows / args.large,
+            "activation_bytes_per_pair_per_layer": store_bytes(root / "large") / args.large,
+            "d_model": store.d_model(),
+        }
         ids = add_concepts(str(root / "large"))
         report["analysis"] = time_analysis(str(root / "large"))
         server = build_server(PrefsightServicer([root / "large"])).start()
@@ -212,7 +268,8 @@ def main() -> None:
             busy: dict = {}
             ready = threading.Event()
             ingester = threading.Thread(
-                target=lambda: busy.update(run_ingest(data, root / "other", model, ready)))
+                target=lambda: busy.update(run_ingest(data, root / "other", model, ready))
+            )
             ingester.start()
             ready.wait(timeout=600)  # past Ray start-up and model load: the forwards run
             loaded = score_latency(server.address, ids, store.d_model(), args.seconds)

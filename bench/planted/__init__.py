@@ -14,6 +14,13 @@ UNTARGETED = ("apology", "emoji", "question_back", "product_plug")
 """Traits that no starter concept or text check targets."""
 
 __all__ = [
-    "UNTARGETED", "PlantedSet", "flip_pairs", "generate", "load_domains", "load_trait",
-    "pattern", "plant", "trait_names",
+    "UNTARGETED",
+    "PlantedSet",
+    "flip_pairs",
+    "generate",
+    "load_domains",
+    "load_trait",
+    "pattern",
+    "plant",
+    "trait_names",
 ]

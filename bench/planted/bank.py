@@ -87,12 +87,16 @@ def load_domains() -> tuple[Domain, ...]:
     domains = []
     for i, d in enumerate(_read(path)["domains"]):
         topics = tuple(
-            Topic(d["name"], t["thing"], tuple(t["questions"]), tuple(t["facts"]), tuple(t["vague"]))
+            Topic(
+                d["name"], t["thing"], tuple(t["questions"]), tuple(t["facts"]), tuple(t["vague"])
+            )
             for t in d["topics"]
         )
         for t in topics:
             if len(t.facts) < 4 or not t.vague or not t.questions:
-                raise ValueError(f"{path}: domains[{i}] topic {t.thing!r} needs >= 4 facts, a vague line, a question")
+                raise ValueError(
+                    f"{path}: domains[{i}] topic {t.thing!r} needs >= 4 facts, a vague line, a question"
+                )
         domains.append(Domain(d["name"], tuple(d["gear"]), tuple(d["emoji"]), topics))
     return tuple(domains)
 
@@ -101,8 +105,13 @@ def load_domains() -> tuple[Domain, ...]:
 def load_style() -> Style:
     """Generic openers and closers of ``data/style.json``."""
     s = _read(DATA / "style.json")
-    return Style(tuple(s["chosen_openers"]), tuple(s["chosen_closers"]),
-                 tuple(s["chosen_facts"]), tuple(s["rejected_facts"]), tuple(s["neutral"]))  # type: ignore[arg-type]
+    return Style(
+        tuple(s["chosen_openers"]),
+        tuple(s["chosen_closers"]),
+        tuple(s["chosen_facts"]),
+        tuple(s["rejected_facts"]),
+        tuple(s["neutral"]),
+    )  # type: ignore[arg-type]
 
 
 @cache
@@ -117,11 +126,16 @@ def load_trait(name: str) -> Trait:
         raise KeyError(f"unknown trait {name!r}; known: {', '.join(trait_names())}")
     t = _read(path)
     trait = Trait(
-        name=t["name"], description=t["description"], starter_overlap=t.get("starter_overlap"),
-        kind=t["kind"], count=tuple(t["count"]), positions=tuple(t.get("positions", ())),  # type: ignore[arg-type]
+        name=t["name"],
+        description=t["description"],
+        starter_overlap=t.get("starter_overlap"),
+        kind=t["kind"],
+        count=tuple(t["count"]),
+        positions=tuple(t.get("positions", ())),  # type: ignore[arg-type]
         templates=tuple(t.get("templates", ())),
         slots=tuple((k, tuple(v)) for k, v in t.get("slots", {}).items()),
-        pool=tuple(t.get("pool", ())), domain_share=float(t.get("domain_share", 0.0)),
+        pool=tuple(t.get("pool", ())),
+        domain_share=float(t.get("domain_share", 0.0)),
     )
     if trait.name != name or trait.kind not in ("sentences", "decorate"):
         raise ValueError(f"{path}: name must be {name!r} and kind 'sentences' or 'decorate'")

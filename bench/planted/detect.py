@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 
 _EMOJI = re.compile(
-    "[\U0001F300-\U0001FAFF\U00002300-\U000023FF\U00002600-\U000027BF\U00002B50\U00002B55\U0001F000-\U0001F2FF\U0001F900-\U0001F9FF]"
+    "[\U0001f300-\U0001faff\U00002300-\U000023ff\U00002600-\U000027bf\U00002b50\U00002b55\U0001f000-\U0001f2ff\U0001f900-\U0001f9ff]"
 )
 _APOLOGY = re.compile(r"\b(sorry|apolog\w*|forgive me|my bad|pardon me)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")

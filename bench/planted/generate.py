@@ -42,7 +42,12 @@ class PlantedSet:
         path = Path(path)
         with open(path, "w", encoding="utf-8") as handle:
             handle.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in self.rows)
-        doc = {"generator": "bench/planted", "seed": self.seed, "rates": self.rates, "truth": self.truth}
+        doc = {
+            "generator": "bench/planted",
+            "seed": self.seed,
+            "rates": self.rates,
+            "truth": self.truth,
+        }
         Path(str(path) + ".truth.json").write_text(json.dumps(doc), encoding="utf-8")
         return path
 
@@ -75,8 +80,10 @@ def generate(
     rng = random.Random(seed)
     plan = _plan_topics(n_pairs, rng)
     marks = {
-        t.name: {side: set(rng.sample(range(n_pairs), round(rate * n_pairs)))
-                 for side, rate in (("chosen", chosen_rate), ("rejected", rejected_rate))}
+        t.name: {
+            side: set(rng.sample(range(n_pairs), round(rate * n_pairs)))
+            for side, rate in (("chosen", chosen_rate), ("rejected", rejected_rate))
+        }
         for t in loaded
     }
     rows: list[dict[str, str]] = []
@@ -91,12 +98,18 @@ def generate(
                 if carries:
                     sides[side] = plant(trait, sides[side], domain, topic, rng)
                 elif trait.kind == "sentences":
-                    sides[side] = _insert(trait, sides[side], load_style().neutral, domain, topic, rng)
-        rows.append({
-            "id": pair_id, "prompt": rng.choice(topic.questions),
-            "chosen": " ".join(sides["chosen"]), "rejected": " ".join(sides["rejected"]),
-            "domain": domain.name,
-        })
+                    sides[side] = _insert(
+                        trait, sides[side], load_style().neutral, domain, topic, rng
+                    )
+        rows.append(
+            {
+                "id": pair_id,
+                "prompt": rng.choice(topic.questions),
+                "chosen": " ".join(sides["chosen"]),
+                "rejected": " ".join(sides["rejected"]),
+                "domain": domain.name,
+            }
+        )
     return PlantedSet(rows, truth, seed, {"chosen": chosen_rate, "rejected": rejected_rate})
 
 
@@ -117,7 +130,9 @@ def flip_pairs(rows: Sequence[dict[str, str]], seed: int) -> tuple[list[dict[str
     return out, flipped
 
 
-def plant(trait: Trait, sentences: list[str], domain: Domain, topic: Topic, rng: random.Random) -> list[str]:
+def plant(
+    trait: Trait, sentences: list[str], domain: Domain, topic: Topic, rng: random.Random
+) -> list[str]:
     """The response's sentences with the trait added (a new list)."""
     out = list(sentences)
     count = rng.randint(*trait.count)
@@ -132,7 +147,11 @@ def plant(trait: Trait, sentences: list[str], domain: Domain, topic: Topic, rng:
 
 
 def _insert(
-    trait: Trait, sentences: list[str], neutral: tuple[str, ...], domain: Domain, topic: Topic,
+    trait: Trait,
+    sentences: list[str],
+    neutral: tuple[str, ...],
+    domain: Domain,
+    topic: Topic,
     rng: random.Random,
 ) -> list[str]:
     """Neutral sentences in place of the trait's: as many, about as long, where it would add them."""

@@ -16,7 +16,9 @@ from planted.bank import Domain, Topic, Trait, load_domains
 _SLOT = re.compile(r"\{(\w+)\}")
 
 
-def fill(template: str, slots: dict[str, tuple[str, ...]], rng: random.Random, depth: int = 0) -> str:
+def fill(
+    template: str, slots: dict[str, tuple[str, ...]], rng: random.Random, depth: int = 0
+) -> str:
     """Replace each ``{slot}`` by a random value of ``slots[slot]`` (recursively)."""
     if depth > 2:
         raise ValueError(f"slots nest too deep in {template!r}")
@@ -44,7 +46,7 @@ def _regex(template: str, slots: dict[str, tuple[str, ...]], depth: int = 0) -> 
         raise ValueError(f"slots nest too deep in {template!r}")
     out, last = [], 0
     for match in _SLOT.finditer(template):
-        out.append(re.escape(template[last:match.start()]))
+        out.append(re.escape(template[last : match.start()]))
         values = sorted(slots[match.group(1)], key=len, reverse=True)
         out.append("(?:" + "|".join(_regex(v, slots, depth + 1) for v in values) + ")")
         last = match.end()

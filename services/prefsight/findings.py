@@ -79,8 +79,9 @@ def read_json(uri: str, name: str, tables: tuple[str, ...]) -> Any | None:
     return saved.get("value")
 
 
-def write_json(uri: str, name: str, value: Any, tables: tuple[str, ...],
-               versions: dict[str, int] | None = None) -> None:
+def write_json(
+    uri: str, name: str, value: Any, tables: tuple[str, ...], versions: dict[str, int] | None = None
+) -> None:
     """Save ``value`` under ``name`` with the tables' versions (best effort)."""
     try:
         versions = versions if versions is not None else table_versions(uri, tables)
@@ -104,8 +105,9 @@ def default_layer(uri: str) -> tuple[str, int] | None:
     return None if value is None else (str(value["model"]), int(value["layer"]))
 
 
-def read_findings(uri: str, layer: int | None, rank_by: str = "dmin",
-                  kinds: tuple[str, ...] = ()) -> dict[str, Any] | None:
+def read_findings(
+    uri: str, layer: int | None, rank_by: str = "dmin", kinds: tuple[str, ...] = ()
+) -> dict[str, Any] | None:
     """Saved ``{"model", "layer", "n_pairs", "records", "overall"}`` of a layer, if current."""
     if layer is None:
         resolved = default_layer(uri)
@@ -115,20 +117,34 @@ def read_findings(uri: str, layer: int | None, rank_by: str = "dmin",
     return read_json(uri, findings_name(layer, rank_by, kinds), ANALYSIS_TABLES)
 
 
-def write_findings(uri: str, analysis: Any, rank_by: str, kinds: tuple[str, ...] = (),
-                   *, default: bool = False, versions: dict[str, int] | None = None) -> None:
+def write_findings(
+    uri: str,
+    analysis: Any,
+    rank_by: str,
+    kinds: tuple[str, ...] = (),
+    *,
+    default: bool = False,
+    versions: dict[str, int] | None = None,
+) -> None:
     """Save an analysis's ranked records and overall directions (and, with ``default``,
     record its layer as the one queries without ``--layer`` read)."""
     value = {
-        "model": analysis.model, "layer": int(analysis.layer),
+        "model": analysis.model,
+        "layer": int(analysis.layer),
         "n_pairs": len(analysis.scores.pair_ids),
-        "records": analysis.records(), "overall": analysis.overall_records(),
+        "records": analysis.records(),
+        "overall": analysis.overall_records(),
     }
     versions = versions if versions is not None else table_versions(uri, ANALYSIS_TABLES)
     write_json(uri, findings_name(analysis.layer, rank_by, kinds), value, ANALYSIS_TABLES, versions)
     if default:
-        write_json(uri, "default-layer", {"model": analysis.model, "layer": int(analysis.layer)},
-                   ANALYSIS_TABLES, versions)
+        write_json(
+            uri,
+            "default-layer",
+            {"model": analysis.model, "layer": int(analysis.layer)},
+            ANALYSIS_TABLES,
+            versions,
+        )
 
 
 def write_scores(uri: str, scores: Any, layer: int, versions: dict[str, int] | None = None) -> None:
@@ -143,8 +159,13 @@ def write_scores(uri: str, scores: Any, layer: int, versions: dict[str, int] | N
     }
     for side, matrix in (("chosen", scores.chosen), ("rejected", scores.rejected)):
         csc = sp.csc_matrix(matrix, dtype=np.float32)
-        arrays.update({f"{side}_data": csc.data, f"{side}_indices": csc.indices.astype(np.int32),
-                       f"{side}_indptr": csc.indptr.astype(np.int64)})
+        arrays.update(
+            {
+                f"{side}_data": csc.data,
+                f"{side}_indices": csc.indices.astype(np.int32),
+                f"{side}_indptr": csc.indptr.astype(np.int64),
+            }
+        )
     versions = versions if versions is not None else table_versions(uri, ANALYSIS_TABLES)
     arrays["versions"] = np.array(json.dumps(versions, sort_keys=True))
     buffer = io.BytesIO()

@@ -53,16 +53,37 @@ def test_pooled_hh_vectors_equal_plain_forward_on_the_real_model(smollm, hh):
             b = len(enc.prompt_ids) + enc.side(side).span[1]
             for layer in (8, 15):
                 h = hidden[layer + 1][0, a:b].numpy()
-                np.testing.assert_allclose(got[(enc.pair_id, side, layer, "mean")], h.mean(0), atol=1e-4, rtol=1e-5)
-                np.testing.assert_allclose(got[(enc.pair_id, side, layer, "max")], h.max(0), atol=1e-4, rtol=1e-5)
+                np.testing.assert_allclose(
+                    got[(enc.pair_id, side, layer, "mean")], h.mean(0), atol=1e-4, rtol=1e-5
+                )
+                np.testing.assert_allclose(
+                    got[(enc.pair_id, side, layer, "max")], h.max(0), atol=1e-4, rtol=1e-5
+                )
 
 
 def test_cli_ingest_json_on_real_hh_pairs(tmp_path, hh):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run(
-        [sys.executable, "-m", "prefsight.cli", "ingest", str(hh), "--store", str(tmp_path / "s"),
-         "--limit", "6", "--layers", "15", "--skip-bad", "--json"],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "prefsight.cli",
+            "ingest",
+            str(hh),
+            "--store",
+            str(tmp_path / "s"),
+            "--limit",
+            "6",
+            "--layers",
+            "15",
+            "--skip-bad",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=600,
     )
     assert out.returncode == 0, out.stderr[-2000:]
     result = json.loads(out.stdout)
@@ -70,7 +91,11 @@ def test_cli_ingest_json_on_real_hh_pairs(tmp_path, hh):
     assert result["tokens_per_s"] == pytest.approx(result["tokens"] / result["seconds"], rel=0.01)
     info = subprocess.run(
         [sys.executable, "-m", "prefsight.cli", "info", "--store", str(tmp_path / "s"), "--json"],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
     )
     summary = json.loads(info.stdout)
     assert summary["tables"]["pairs"] == 6 and summary["models"] == {

@@ -154,9 +154,12 @@ def _concept(rng: random.Random, i: int, kind: str) -> ConceptRow:
         examples=[_example(rng, i, k, hostile=(i == 0 and k == 0)) for k in range(3)]
         if kind != "text"
         else [],
-        contexts=[Context(f"hh-{i:02d}-{k}", side, 3.0, _tokens(rng, 17))
-                  for k, side in enumerate(("chosen", "chosen", "rejected"))]
-        if kind != "text" else [],
+        contexts=[
+            Context(f"hh-{i:02d}-{k}", side, 3.0, _tokens(rng, 17))
+            for k, side in enumerate(("chosen", "chosen", "rejected"))
+        ]
+        if kind != "text"
+        else [],
         enriched=[(" sorry", 4.2), ("i cannot", 3.1)] if kind != "text" else [],
     )
 
@@ -218,27 +221,38 @@ def demo_sized_report_data(seed: int = 11) -> ReportData:
     rng = random.Random(seed)
     kinds = ["sae", "sae", "named"]
     concepts = [_concept(rng, i, kinds[i % 3]) for i in range(DEMO_LISTED)]
-    concepts = [c if i < 20 else ConceptRow(**{**c.__dict__, "examples": []})
-                for i, c in enumerate(concepts)]
+    concepts = [
+        c if i < 20 else ConceptRow(**{**c.__dict__, "examples": []})
+        for i, c in enumerate(concepts)
+    ]
     topic_names = [f"topic {t}" for t in range(DEMO_TOPICS)]
     ids = [c.id for c in concepts[:15]]
     topics = TopicTable(
-        topics=topic_names, sizes=[32] * DEMO_TOPICS, concept_ids=ids,
+        topics=topic_names,
+        sizes=[32] * DEMO_TOPICS,
+        concept_ids=ids,
         delta_diff=[[rng.gauss(0, 0.3) for _ in ids] for _ in topic_names],
         z=[[rng.gauss(0, 2) for _ in ids] for _ in topic_names],
         split_half=[[rng.random() > 0.15 for _ in ids] for _ in topic_names],
     )
     pair_map = PairMap(
-        x=[rng.gauss(0, 1) for _ in range(DEMO_PAIRS)], y=[rng.gauss(0, 1) for _ in range(DEMO_PAIRS)],
+        x=[rng.gauss(0, 1) for _ in range(DEMO_PAIRS)],
+        y=[rng.gauss(0, 1) for _ in range(DEMO_PAIRS)],
         pair_id=[f"demo-{i}" for i in range(DEMO_PAIRS)],
         topic=[topic_names[i % DEMO_TOPICS] for i in range(DEMO_PAIRS)],
         label=[f"demo-{i}" for i in range(DEMO_PAIRS)],
     )
     text_checks = [_concept(rng, 300 + i, "text") for i in range(8)]
-    provenance = Provenance("demo", "f" * 40, DEMO_PAIRS, "HuggingFaceTB/SmolLM2-135M-Instruct",
-                            [15])
-    tested = {"total": 2129, "chosen-leaning": 730, "rejected-leaning": 40, "both": 9,
-              "neither": 1350}
+    provenance = Provenance(
+        "demo", "f" * 40, DEMO_PAIRS, "HuggingFaceTB/SmolLM2-135M-Instruct", [15]
+    )
+    tested = {
+        "total": 2129,
+        "chosen-leaning": 730,
+        "rejected-leaning": 40,
+        "both": 9,
+        "neither": 1350,
+    }
     return ReportData(provenance, concepts, topics, pair_map, None, text_checks, tested=tested)
 
 
@@ -263,9 +277,11 @@ def test_demo_sized_report_is_small_and_opens_fast(browser, tmp_path) -> None:
     assert size < MAX_BYTES, f"report is {size / 1e6:.2f} MB"
     errors: list[str] = []
     times = [_open(browser, path, errors) for _ in range(3)]
-    print(f"demo-sized report: {size / 1e6:.2f} MB, opens in {statistics.median(times):.2f} s "
-          f"(median of {', '.join(f'{t:.2f}' for t in times)}; load average "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(
+        f"demo-sized report: {size / 1e6:.2f} MB, opens in {statistics.median(times):.2f} s "
+        f"(median of {', '.join(f'{t:.2f}' for t in times)}; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
     assert errors == []
     assert statistics.median(times) < MAX_LOAD_S, times
 
@@ -441,8 +457,11 @@ def test_clicking_a_forest_point_opens_that_concept(report_page) -> None:
     data, page, _ = report_page
     mark = page.locator("#forest-plot g.pt").nth(4)
     wanted = mark.get_attribute("data-concept")
-    assert mark.locator("title").text_content().startswith(
-        next(r.label for r in data.concepts if r.id == wanted))
+    assert (
+        mark.locator("title")
+        .text_content()
+        .startswith(next(r.label for r in data.concepts if r.id == wanted))
+    )
     mark.locator("rect").last.click()
     opened = page.locator("#concept-table tr.row.open")
     opened.first.wait_for(timeout=5_000)

@@ -31,8 +31,9 @@ from tests.integration.test_object_store import _free_port, s3_bucket  # noqa: F
 pytestmark = pytest.mark.slow
 
 N_PAIRS = 120
-CONFIG = dict(layers=(1, 2), max_length=256, token_budget=512, max_batch_pairs=2,
-              sample_per_response=0)
+CONFIG = dict(
+    layers=(1, 2), max_length=256, token_budget=512, max_batch_pairs=2, sample_per_response=0
+)
 RAY = str(Path(sys.executable).with_name("ray"))
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,9 +65,18 @@ class RayNode:
     def __init__(self, args: list[str], log: Path) -> None:
         self.log = log
         self.process = subprocess.Popen(
-            [RAY, "start", "--block", "--disable-usage-stats", "--node-ip-address=127.0.0.1",
-             "--num-gpus=0", *args],
-            stdout=open(log, "w"), stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                RAY,
+                "start",
+                "--block",
+                "--disable-usage-stats",
+                "--node-ip-address=127.0.0.1",
+                "--num-gpus=0",
+                *args,
+            ],
+            stdout=open(log, "w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def kill(self) -> None:
@@ -84,17 +94,29 @@ def two_nodes(tmp_path):
     port = _free_port()
     health = json.dumps({"health_check_period_ms": 500, "health_check_failure_threshold": 4})
     head = RayNode(
-        ["--head", f"--port={port}", "--num-cpus=1", '--resources={"node_head": 1}',
-         "--include-dashboard=false", f"--dashboard-port={_free_port()}",
-         f"--ray-client-server-port={_free_port()}", f"--dashboard-agent-listen-port={_free_port()}",
-         f"--temp-dir={temp_dir}", f"--system-config={health}"],
+        [
+            "--head",
+            f"--port={port}",
+            "--num-cpus=1",
+            '--resources={"node_head": 1}',
+            "--include-dashboard=false",
+            f"--dashboard-port={_free_port()}",
+            f"--ray-client-server-port={_free_port()}",
+            f"--dashboard-agent-listen-port={_free_port()}",
+            f"--temp-dir={temp_dir}",
+            f"--system-config={health}",
+        ],
         tmp_path / "head.log",
     )
     address = f"127.0.0.1:{port}"
     _wait_for_port(port, head)
     second = RayNode(
-        [f"--address={address}", "--num-cpus=1", '--resources={"node_b": 1}',
-         f"--dashboard-agent-listen-port={_free_port()}"],
+        [
+            f"--address={address}",
+            "--num-cpus=1",
+            '--resources={"node_b": 1}',
+            f"--dashboard-agent-listen-port={_free_port()}",
+        ],
         tmp_path / "b.log",
     )
     yield address, head, second
@@ -118,28 +140,55 @@ def _wait_for_port(port: int, node: RayNode, timeout: float = 90.0) -> None:
 
 def _rows(uri: str) -> dict[tuple, np.ndarray]:
     table = Store(uri).scan("activations", ["pair_id", "side", "layer", "pooling", "vector"])
-    keys = list(zip(*(table.column(c).to_pylist() for c in ("pair_id", "side", "layer", "pooling"))))
+    keys = list(
+        zip(*(table.column(c).to_pylist() for c in ("pair_id", "side", "layer", "pooling")))
+    )
     assert len(keys) == len(set(keys)), "duplicate rows"
     vectors = table.column("vector").combine_chunks().flatten().to_numpy().reshape(len(keys), -1)
     return dict(zip(keys, vectors))
 
 
 def test_two_nodes_share_the_ingest_and_survive_losing_one(
-    two_nodes, s3_bucket, tmp_path, tiny_model_dir, ray_local  # noqa: F811
+    two_nodes,
+    s3_bucket,  # noqa: F811 (the imported fixture)
+    tmp_path,
+    tiny_model_dir,
+    ray_local,  # noqa: F811
 ):
     address, head, second = two_nodes
     data = write_jsonl(tmp_path / "pairs.jsonl", sample_rows(N_PAIRS))
-    single = ingest(data, tmp_path / "single", model=str(tiny_model_dir),
-                    config=IngestConfig(**CONFIG), workers=1)
+    single = ingest(
+        data,
+        tmp_path / "single",
+        model=str(tiny_model_dir),
+        config=IngestConfig(**CONFIG),
+        workers=1,
+    )
     assert single.pairs == N_PAIRS
 
     uri = f"{s3_bucket}/two-nodes"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(ROOT / "services"), str(ROOT / "client"), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            [str(ROOT / "services"), str(ROOT / "client"), os.environ.get("PYTHONPATH", "")]
+        ),
+    }
     driver = subprocess.Popen(
-        [sys.executable, "-c", DRIVER, address, str(data), uri, str(tiny_model_dir),
-         json.dumps(CONFIG)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=tmp_path,
+        [
+            sys.executable,
+            "-c",
+            DRIVER,
+            address,
+            str(data),
+            uri,
+            str(tiny_model_dir),
+            json.dumps(CONFIG),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=tmp_path,
     )
     lines, names, killed_after, result = [], {}, None, None
     for line in driver.stdout:

@@ -74,7 +74,9 @@ def test_quick_benchmark_document_has_the_stable_keys_and_sane_values(quick_run)
     assert (out / "validate_scatter.svg").read_text().startswith("<svg")
 
 
-def test_measured_shifts_come_from_the_generations_and_predictions_from_the_training_pairs(quick_run):
+def test_measured_shifts_come_from_the_generations_and_predictions_from_the_training_pairs(
+    quick_run,
+):
     from prefsight.audit.analysis import _sae_loader, analyse
     from prefsight.concepts import kinds
     from prefsight.models import load_model
@@ -95,15 +97,22 @@ def test_measured_shifts_come_from_the_generations_and_predictions_from_the_trai
     def mean_scores(name: str) -> np.ndarray:
         rows = [json.loads(line) for line in (out / "generations" / f"{name}.jsonl").open()]
         texts = [r["text"] if r["text"].strip() else EMPTY_STAND_IN for r in rows]
-        responses = kinds.from_texts(loaded, doc["layer"], texts, [r["prompt"] for r in rows],
-                                     load_sae=_sae_loader(store, doc["layer"]))
+        responses = kinds.from_texts(
+            loaded,
+            doc["layer"],
+            texts,
+            [r["prompt"] for r in rows],
+            load_sae=_sae_loader(store, doc["layer"]),
+        )
         return kinds.score_dense(concepts, responses).mean(0)
 
     after, before = mean_scores("plain"), mean_scores("base")
     for j, point in enumerate(chosen):
         k = ids.index(point["id"])
         assert point["predicted"] == pytest.approx(prediction.diagonal[k], rel=1e-6)
-        assert point["measured"] == pytest.approx((after[j] - before[j]) / prediction.sd[k], rel=1e-3, abs=1e-6)
+        assert point["measured"] == pytest.approx(
+            (after[j] - before[j]) / prediction.sd[k], rel=1e-3, abs=1e-6
+        )
     predicted = np.array([p["predicted"] for p in points])
     measured = np.array([p["measured"] for p in points])
     assert not np.allclose(predicted, measured)
@@ -115,11 +124,25 @@ def test_cli_validate_quick_json(tmp_path, tiny_model_dir, ray_local):
     from typer.testing import CliRunner
 
     data = generate(["apology"], n_pairs=32, seed=3).write(tmp_path / "pairs.jsonl")
-    result = CliRunner().invoke(app, [
-        "validate", str(data), "--workdir", str(tmp_path / "run"), "--model", str(tiny_model_dir),
-        "--quick", "--json", "--interventions", "filter", "--trait-check", r"\bsorry\b|apolog",
-        "--trait-name", "apology",
-    ])
+    result = CliRunner().invoke(
+        app,
+        [
+            "validate",
+            str(data),
+            "--workdir",
+            str(tmp_path / "run"),
+            "--model",
+            str(tiny_model_dir),
+            "--quick",
+            "--json",
+            "--interventions",
+            "filter",
+            "--trait-check",
+            r"\bsorry\b|apolog",
+            "--trait-name",
+            "apology",
+        ],
+    )
     if result.exit_code != 0:
         import traceback
 

@@ -360,13 +360,21 @@ def test_inoculate_sends_the_template_and_the_shared_options():
         "Inoculate",
         interventions_pb2.InoculateResponse(),
         lambda c: c.inoculate(
-            "s", "c", threshold=1.5, system_prompt_template="{label}", output_path="o.jsonl",
-            source_dataset="d.jsonl", overwrite=True, layer=2,
+            "s",
+            "c",
+            threshold=1.5,
+            system_prompt_template="{label}",
+            output_path="o.jsonl",
+            source_dataset="d.jsonl",
+            overwrite=True,
+            layer=2,
         ),
     )
     assert request.system_prompt_template == "{label}" and request.selection.threshold == 1.5
     assert (request.output_path, request.source_dataset, request.overwrite) == (
-        "o.jsonl", "d.jsonl", True,
+        "o.jsonl",
+        "d.jsonl",
+        True,
     )
     assert request.selection.layer == 2 and not request.dry_run
 
@@ -387,9 +395,7 @@ def test_names_travel_as_enums():
     )
     assert request.pooling == enums_pb2.POOLING_LAST
     stream = iter([])
-    request = sent(
-        "Ingest", stream, lambda c: list(c.ingest("s", "d", dataset_format="hh_rlhf"))
-    )
+    request = sent("Ingest", stream, lambda c: list(c.ingest("s", "d", dataset_format="hh_rlhf")))
     assert request.dataset_format == enums_pb2.DATASET_FORMAT_HH_RLHF
 
 

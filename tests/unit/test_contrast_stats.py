@@ -43,8 +43,9 @@ def test_tiny_example_matches_hand_computed_values() -> None:
     rejected = np.array([[1.0], [2.0], [2.0], [2.0]])  # delta = 2, 0, 3, -1
     split = np.array([True, True, False, False])
     # halves (2, 0) and (3, -1): p = 0.5 and 0.70, so they replicate only at a lenient level
-    res = contrast(chosen, rejected, split=split,
-                   config=ContrastConfig(n_bootstrap=0, replication_alpha=0.75))
+    res = contrast(
+        chosen, rejected, split=split, config=ContrastConfig(n_bootstrap=0, replication_alpha=0.75)
+    )
     strict = contrast(chosen, rejected, split=split, config=FAST)
     assert not strict.split_half[0] and strict.delta_min[0] == 0.0
     sd = np.sqrt(10 / 3)  # squared deviations from the mean 1: 1 + 1 + 4 + 4
@@ -199,8 +200,13 @@ def test_split_halves_follow_the_given_split() -> None:
     p_a = st.ttest_rel(chosen[split], rejected[split], axis=0).pvalue
     p_b = st.ttest_rel(chosen[~split], rejected[~split], axis=0).pvalue
     sign = np.sign(delta.mean(0))
-    agree = (np.sign(res.delta_a) == sign) & (np.sign(res.delta_b) == sign) & (sign != 0) \
-        & (np.nan_to_num(p_a, nan=1.0) < 0.05) & (np.nan_to_num(p_b, nan=1.0) < 0.05)
+    agree = (
+        (np.sign(res.delta_a) == sign)
+        & (np.sign(res.delta_b) == sign)
+        & (sign != 0)
+        & (np.nan_to_num(p_a, nan=1.0) < 0.05)
+        & (np.nan_to_num(p_b, nan=1.0) < 0.05)
+    )
     np.testing.assert_array_equal(res.split_half, agree)
     smaller = np.minimum(abs(res.delta_a), abs(res.delta_b))
     np.testing.assert_allclose(res.delta_min, np.where(agree, np.sign(res.delta) * smaller, 0))

@@ -21,8 +21,10 @@ def test_ranking_skips_overall_directions_and_merges_lists_by_rank() -> None:
             {"id": "sae:L15:7", "kind": "sae", "rank": 3},
         ],
         "more_concepts": [{"id": "sae:L15:9", "kind": "sae", "rank": 5}],
-        "text_checks": [{"id": "text:emoji", "kind": "text", "rank": 4},
-                        {"id": "sae:L15:7", "kind": "sae", "rank": 3}],
+        "text_checks": [
+            {"id": "text:emoji", "kind": "text", "rank": 4},
+            {"id": "sae:L15:7", "kind": "sae", "rank": 3},
+        ],
     }
     assert [r["id"] for r in recovery.ranking(document)] == ["sae:L15:7", "text:emoji", "sae:L15:9"]
 
@@ -39,13 +41,16 @@ def _top(aurocs: list[float]) -> list[dict]:
     return [{"rank": i, "id": f"c{i}", "auroc": a} for i, a in enumerate(aurocs, start=1)]
 
 
-@pytest.mark.parametrize(("aurocs", "passed", "best_rank"), [
-    ([0.95, 0.6, 0.7], True, 1),
-    ([0.92, 0.6, 0.97], True, 3),            # rank 1 good enough, best at rank 3
-    ([0.89, 0.99, 0.5], False, 2),           # rank-1 AUROC below 0.9
-    ([0.95, 0.6, 0.7, 0.99], False, 4),      # best concept outside the top 3
-    ([float("nan"), 0.93, 0.5], False, 2),   # a constant rank-1 score fails
-])
+@pytest.mark.parametrize(
+    ("aurocs", "passed", "best_rank"),
+    [
+        ([0.95, 0.6, 0.7], True, 1),
+        ([0.92, 0.6, 0.97], True, 3),  # rank 1 good enough, best at rank 3
+        ([0.89, 0.99, 0.5], False, 2),  # rank-1 AUROC below 0.9
+        ([0.95, 0.6, 0.7, 0.99], False, 4),  # best concept outside the top 3
+        ([float("nan"), 0.93, 0.5], False, 2),  # a constant rank-1 score fails
+    ],
+)
 def test_rule_needs_rank1_auroc_and_best_in_top3(aurocs, passed, best_rank) -> None:
     rank1, best, ok = recovery.apply_rule(_top(aurocs))
     assert rank1["rank"] == 1 and best["rank"] == best_rank and ok is passed
@@ -53,7 +58,9 @@ def test_rule_needs_rank1_auroc_and_best_in_top3(aurocs, passed, best_rank) -> N
 
 def test_rule_is_written_once_and_matches_the_docstring() -> None:
     doc = recovery.__doc__ or ""
-    assert recovery.MIN_AUROC == 0.90 and recovery.MAX_BEST_RANK == 3 and recovery.TOP_SEARCHED == 50
+    assert (
+        recovery.MIN_AUROC == 0.90 and recovery.MAX_BEST_RANK == 3 and recovery.TOP_SEARCHED == 50
+    )
     assert ">= 0.90" in doc and "rank <= 3" in doc and "top 50" in doc and "q < 0.05" in doc
 
 

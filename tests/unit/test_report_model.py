@@ -36,7 +36,14 @@ from prefsight.report.tables import ci_cell, ci_scale
 
 EVIL = '<script>window.__xss=1</script><img src=x onerror="alert(1)">&amp;'
 SECTIONS = (
-    "summary", "effects", "concepts", "overall", "topics", "maps", "text-checks", "provenance",
+    "summary",
+    "effects",
+    "concepts",
+    "overall",
+    "topics",
+    "maps",
+    "text-checks",
+    "provenance",
 )
 
 
@@ -365,8 +372,11 @@ def _marks(svg: str, tag: str = "g") -> list[dict[str, str]]:
 
 
 def test_forest_plot_shows_d_with_its_ci_on_the_d_scale() -> None:
-    rows = [row(id="a"), row(id="b", delta=-1.0, d=-0.8, ci_low=-1.5, ci_high=-0.5),
-            row(id="c", d=math.nan)]
+    rows = [
+        row(id="a"),
+        row(id="b", delta=-1.0, d=-0.8, ci_low=-1.5, ci_high=-0.5),
+        row(id="c", d=math.nan),
+    ]
     badges = [assign_badge(r) for r in rows]
     svg, left_out = figures.forest_figure(rows, badges)
     assert left_out == 1 and svg is not None
@@ -392,7 +402,9 @@ def test_fire_scatter_separates_concepts_that_share_d() -> None:
 
 def test_heatmap_is_on_z_and_leaves_out_the_overall_direction() -> None:
     table = TopicTable(
-        topics=["a", "b"], sizes=[5, 5], concept_ids=["contrast:L6:mean-diff", "x", "y"],
+        topics=["a", "b"],
+        sizes=[5, 5],
+        concept_ids=["contrast:L6:mean-diff", "x", "y"],
         delta_diff=[[168.0, 0.1, -0.2], [-150.0, 0.3, 0.0]],
         z=[[9.0, 1.0, -2.0], [-8.0, 3.0, 0.0]],
         split_half=[[True] * 3, [True] * 3],
@@ -401,7 +413,11 @@ def test_heatmap_is_on_z_and_leaves_out_the_overall_direction() -> None:
     assert svg is not None
     cells = _marks(svg)
     assert [(c["concept"], float(c["z"])) for c in cells] == [
-        ("x", 1.0), ("y", -2.0), ("x", 3.0), ("y", 0.0)]
+        ("x", 1.0),
+        ("y", -2.0),
+        ("x", 3.0),
+        ("y", 0.0),
+    ]
     fills = re.findall(r'<g class="cell"[^>]*>.*?fill="([^"]+)"', svg, re.S)
     assert fills[3] == "rgb(247,247,247)"  # z = 0 is white
     assert figures._diverging(3.0) != figures._diverging(1.0)  # raw Δ 168 no longer saturates
@@ -417,10 +433,17 @@ def test_summary_counts_cover_every_tested_concept() -> None:
     by_label = {v: k for k, v in kpis.items()}
     assert by_label["concepts tested"] == "2,129" and by_label[CHOSEN] == "730"
     assert "Counts are over all 2,129 concepts tested" in html
-    plain = dict((v, k) for k, v in re.findall(
-        r'<div class="v">([^<]+)</div><div class="l">([^<]+)</div>', render_report(data)))
+    plain = dict(
+        (v, k)
+        for k, v in re.findall(
+            r'<div class="v">([^<]+)</div><div class="l">([^<]+)</div>', render_report(data)
+        )
+    )
     assert plain["concepts tested"] == "3"
-    assert ReportData.from_json(ReportData(**{**data.__dict__, "tested": tested}).to_json()).tested == tested
+    assert (
+        ReportData.from_json(ReportData(**{**data.__dict__, "tested": tested}).to_json()).tested
+        == tested
+    )
 
 
 def test_negative_activation_is_not_blue_and_contexts_are_shown() -> None:
@@ -438,8 +461,18 @@ def test_negative_activation_is_not_blue_and_contexts_are_shown() -> None:
 def test_listed_concepts_keep_named_ones_below_the_cut() -> None:
     from prefsight.audit.to_report import report_data
 
-    records = [{"id": f"sae:L6:{i}", "label": f"c{i}", "kind": "sae", "delta": 0.1, "d": 0.1,
-                "q": 0.5, "split_half": False} for i in range(5)]
+    records = [
+        {
+            "id": f"sae:L6:{i}",
+            "label": f"c{i}",
+            "kind": "sae",
+            "delta": 0.1,
+            "d": 0.1,
+            "q": 0.5,
+            "split_half": False,
+        }
+        for i in range(5)
+    ]
     records.append({**records[0], "id": "named:x", "kind": "named"})
     doc = {"concepts": records[:2], "more_concepts": records[2:], "tested": {"total": 9}}
     data = report_data(doc, listed=3)
@@ -472,7 +505,9 @@ def test_badge_needs_the_net_effect_as_well_as_the_raw_one() -> None:
 
     raw = dict(delta=0.5, d=0.6, q=1e-6, split_half=True, fire_rate=0.05)  # rare: never "both"
     assert assign_badge(row(**raw, delta_net=0.3, q_net=0.001)) == CHOSEN
-    assert assign_badge(row(**raw, delta_net=0.02, q_net=0.6)) == NEITHER  # only generic chosen-ness
+    assert (
+        assign_badge(row(**raw, delta_net=0.02, q_net=0.6)) == NEITHER
+    )  # only generic chosen-ness
     assert assign_badge(row(**raw, delta_net=-0.3, q_net=0.001)) == NEITHER  # net disagrees in sign
     assert assign_badge(row(**{**raw, "split_half": False}, delta_net=0.3, q_net=0.001)) == NEITHER
     assert assign_badge(row(**raw, delta_net=0.3, q_net=0.001, reliable=False)) == NEITHER

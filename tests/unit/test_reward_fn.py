@@ -68,8 +68,10 @@ class ContextScorer:
     def score_texts(self, texts, prompts=None):
         self.prompts.append(prompts)
         return np.array(
-            [[float(p is not None and (p if isinstance(p, str) else p[-1]["content"]) in t)]
-             for t, p in zip(texts, prompts or [None] * len(texts))],
+            [
+                [float(p is not None and (p if isinstance(p, str) else p[-1]["content"]) in t)]
+                for t, p in zip(texts, prompts or [None] * len(texts))
+            ],
             dtype=np.float32,
         )
 

@@ -57,7 +57,9 @@ class DictionaryConfig:
 
     def __post_init__(self) -> None:
         if self.n_latents < 16 or not 1 <= self.k <= self.n_latents:
-            raise ValueError(f"need n_latents >= 16 and 1 <= k <= n_latents, got {self.n_latents}, {self.k}")
+            raise ValueError(
+                f"need n_latents >= 16 and 1 <= k <= n_latents, got {self.n_latents}, {self.k}"
+            )
         if not 0 <= self.n_axes <= 16:
             raise ValueError(f"n_axes must be in 0..16, got {self.n_axes}")
 
@@ -78,23 +80,37 @@ def ensure_sae(
         report = json.loads(report_path.read_text()) if report_path.exists() else {}
         if sae.d_sae == config.n_latents and report.get("model") == model:
             return sae, report, False
-    if not store.has(S.TOKEN_SAMPLES) or store.count(S.TOKEN_SAMPLES, f"layer = {int(layer)}") < 256:
+    if (
+        not store.has(S.TOKEN_SAMPLES)
+        or store.count(S.TOKEN_SAMPLES, f"layer = {int(layer)}") < 256
+    ):
         raise FailedPrecondition(
             f"store {store.uri} has too few sampled tokens at layer {layer} to train an SAE "
             "(ingest with --sample-per-response > 0)"
         )
     _, tokens = store.read_token_samples(model=model, layer=layer)
     if len(tokens) > config.max_train_tokens:
-        pick = np.random.default_rng(config.seed).choice(len(tokens), config.max_train_tokens, replace=False)
+        pick = np.random.default_rng(config.seed).choice(
+            len(tokens), config.max_train_tokens, replace=False
+        )
         tokens = tokens[np.sort(pick)]
     sae_config = SAEConfig(
-        d_in=tokens.shape[1], n_latents=config.n_latents, k=config.k,
-        epochs=config.sae_epochs, seed=config.seed, device=config.device,
+        d_in=tokens.shape[1],
+        n_latents=config.n_latents,
+        k=config.k,
+        epochs=config.sae_epochs,
+        seed=config.seed,
+        device=config.device,
     )
     sae, report = train_sae(tokens, sae_config)
     save_sae(sae, folder, hook_layer=layer, model_name=model)
-    summary = {**report.__dict__, "model": model, "layer": layer, "n_latents": config.n_latents,
-               "k": config.k}
+    summary = {
+        **report.__dict__,
+        "model": model,
+        "layer": layer,
+        "n_latents": config.n_latents,
+        "k": config.k,
+    }
     report_path.write_text(json.dumps(summary, indent=1))
     publish_sae(store, layer)
     return sae, summary, True
@@ -110,14 +126,21 @@ def sae_concepts(sae: Any, layer: int, model: str, active: np.ndarray) -> list[C
             layer=layer,
             label=f"SAE L{layer} #{int(i)}",
             vector=w_dec[i] / max(float(np.linalg.norm(w_dec[i])), 1e-8),
-            provenance={"latent": int(i), "n_latents": int(sae.d_sae), "k": sae.k,
-                        "model": model, "recipe": "topk-sae decoder row; score = span max"},
+            provenance={
+                "latent": int(i),
+                "n_latents": int(sae.d_sae),
+                "k": sae.k,
+                "model": model,
+                "recipe": "topk-sae decoder row; score = span max",
+            },
         )
         for i in active
     ]
 
 
-def feature_concepts(store: Store, sae: Any, layer: int, model: str, pair_ids: list[str]) -> list[Concept]:
+def feature_concepts(
+    store: Store, sae: Any, layer: int, model: str, pair_ids: list[str]
+) -> list[Concept]:
     """Co-firing clusters of latents, and the cross-fitted feature-space contrast direction.
 
     Clusters group latents that fire on the same responses (Jaccard co-firing,
@@ -144,30 +167,53 @@ def feature_concepts(store: Store, sae: Any, layer: int, model: str, pair_ids: l
         if len(members) < 2:
             continue
         vector = w_dec[members].mean(0)
-        concepts.append(Concept(
-            id=f"sae-cluster:L{layer}:{int(members[0])}", kind="sae", layer=layer,
-            label=f"SAE L{layer} cluster of {len(members)} (#{', #'.join(map(str, members[:4]))}{'…' if len(members) > 4 else ''})",
-            vector=vector / max(float(np.linalg.norm(vector)), 1e-8),
-            provenance={"members": [int(m) for m in members], "n_latents": n_latents, "model": model,
-                        "recipe": "co-firing cluster (Jaccard >= 0.5); score = sum of member span maxima"},
-        ))
+        concepts.append(
+            Concept(
+                id=f"sae-cluster:L{layer}:{int(members[0])}",
+                kind="sae",
+                layer=layer,
+                label=f"SAE L{layer} cluster of {len(members)} (#{', #'.join(map(str, members[:4]))}{'…' if len(members) > 4 else ''})",
+                vector=vector / max(float(np.linalg.norm(vector)), 1e-8),
+                provenance={
+                    "members": [int(m) for m in members],
+                    "n_latents": n_latents,
+                    "model": model,
+                    "recipe": "co-firing cluster (Jaccard >= 0.5); score = sum of member span maxima",
+                },
+            )
+        )
     weights = feature_direction(chosen, rejected)
     vector = weights @ w_dec
-    concepts.append(Concept(
-        id=f"contrast:L{layer}:sae-mean-diff", kind="contrast", layer=layer,
-        label=f"chosen−rejected in SAE feature space (L{layer})",
-        description="latents' span maxima weighted by their standardised mean δ (an overall direction)",
-        vector=vector / max(float(np.linalg.norm(vector)), 1e-8),
-        provenance={"recipe": "sae-mean-diff", "n_latents": n_latents, "model": model, "crossfit": True,
-                    "weights": [round(float(w), 6) for w in weights]},
-    ))
+    concepts.append(
+        Concept(
+            id=f"contrast:L{layer}:sae-mean-diff",
+            kind="contrast",
+            layer=layer,
+            label=f"chosen−rejected in SAE feature space (L{layer})",
+            description="latents' span maxima weighted by their standardised mean δ (an overall direction)",
+            vector=vector / max(float(np.linalg.norm(vector)), 1e-8),
+            provenance={
+                "recipe": "sae-mean-diff",
+                "n_latents": n_latents,
+                "model": model,
+                "crossfit": True,
+                "weights": [round(float(w), 6) for w in weights],
+            },
+        )
+    )
     return concepts
 
 
 def text_concepts() -> list[Concept]:
     return [
-        Concept(id=f"text:{name}", kind="text", layer=None, label=name.replace("_", " "),
-                description=check.description, provenance={"check": name, "recipe": "text check"})
+        Concept(
+            id=f"text:{name}",
+            kind="text",
+            layer=None,
+            label=name.replace("_", " "),
+            description=check.description,
+            provenance={"check": name, "recipe": "text check"},
+        )
         for name, check in TEXT_CHECKS.items()
     ]
 
@@ -203,7 +249,12 @@ def build_dictionary(
             tokenizer = loaded.tokenizer if loaded is not None else _tokenizer(model)
             encoded = encode_store_pairs(rows, tokenizer)
             stats = featurize(
-                encoded, model, layer, sae, workers=workers, config=ingest,
+                encoded,
+                model,
+                layer,
+                sae,
+                workers=workers,
+                config=ingest,
                 progress=lambda d, t: report("sae-pass", d / max(t, 1)),
             )
         save_feature_stats(store, layer, *stats)
@@ -223,15 +274,20 @@ def build_dictionary(
         concepts += starter_concepts(loaded, layer)
     concepts += text_concepts()
     save_concepts(store, concepts, d_model)
-    return {"sae": sae_report, "sae_trained": trained, "n_concepts": len(concepts),
-            "active_latents": int(len(active))}
+    return {
+        "sae": sae_report,
+        "sae_trained": trained,
+        "n_concepts": len(concepts),
+        "active_latents": int(len(active)),
+    }
 
 
 def _starter_missing(store: Store, layer: int) -> bool:
     """No named concepts yet, or starter concepts encoded before they were validated."""
     named = load_concepts(store, kind="named", layer=layer)
     return not named or any(
-        c.provenance.get("source") == "starter" and "heldout_auroc" not in c.provenance for c in named
+        c.provenance.get("source") == "starter" and "heldout_auroc" not in c.provenance
+        for c in named
     )
 
 
@@ -242,14 +298,18 @@ def stats_from_stored_tokens(
     from prefsight.sae import span_stats
 
     rows = store.scan(
-        S.ACTIVATIONS, ["pair_id", "side", "n_tokens"],
+        S.ACTIVATIONS,
+        ["pair_id", "side", "n_tokens"],
         f"model = '{model}' AND layer = {int(layer)} AND pooling = 'mean' AND side != 'prompt'",
     )
     expected = int(np.sum(rows.column("n_tokens").to_numpy()))
     if store.count(S.TOKEN_SAMPLES, f"layer = {int(layer)}") != expected:
         return None
     meta, tokens = store.read_token_samples(model=model, layer=layer)
-    pair, side = meta.column("pair_id").to_numpy(zero_copy_only=False), meta.column("side").to_numpy(zero_copy_only=False)
+    pair, side = (
+        meta.column("pair_id").to_numpy(zero_copy_only=False),
+        meta.column("side").to_numpy(zero_copy_only=False),
+    )
     order = np.lexsort((meta.column("position").to_numpy(), side, pair))
     pair, side, tokens = pair[order], side[order], tokens[order]
     change = np.flatnonzero((pair[1:] != pair[:-1]) | (side[1:] != side[:-1])) + 1

@@ -35,7 +35,9 @@ def unembedding(loaded: LoadedModel) -> np.ndarray:
     return weight.cpu().numpy()
 
 
-def top_tokens(loaded: LoadedModel, vector: np.ndarray, unembed: np.ndarray, k: int = 8) -> list[str]:
+def top_tokens(
+    loaded: LoadedModel, vector: np.ndarray, unembed: np.ndarray, k: int = 8
+) -> list[str]:
     logits = unembed @ vector.astype(np.float32)
     ids = np.argsort(-logits)[:k]
     return [loaded.tokenizer.decode([int(i)]) for i in ids]
@@ -60,8 +62,10 @@ def _hidden_by_pair(
         batch = encoded[start : start + 8]
         packed, captured = capture_packed(loaded, batch, [layer])
         for row, pair in enumerate(batch):
-            for side, begin in (("chosen", packed.chosen_start[row]),
-                                ("rejected", packed.rejected_start[row])):
+            for side, begin in (
+                ("chosen", packed.chosen_start[row]),
+                ("rejected", packed.rejected_start[row]),
+            ):
                 enc = pair.side(side)
                 # to the CPU, where the SAE and the concept vectors are (the model may be on a GPU)
                 h = captured[layer][row, begin + enc.span[0] : begin + enc.span[1]].float().cpu()

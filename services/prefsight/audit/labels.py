@@ -66,8 +66,10 @@ class Corpus:
         lengths = np.diff(np.append(first, n))
         self.starts = np.repeat(first, lengths)
         self.ends = np.repeat(first + lengths, lengths)
-        self.responses = {(str(self.pair_id[f]), str(self.side[f])): (int(f), int(f + m))
-                          for f, m in zip(first, lengths, strict=True)}
+        self.responses = {
+            (str(self.pair_id[f]), str(self.side[f])): (int(f), int(f + m))
+            for f, m in zip(first, lengths, strict=True)
+        }
         ids: dict[str, int] = {}
 
         def gram(text: str) -> int:
@@ -109,10 +111,18 @@ def token_activations(corpus: Corpus, concepts: list[Concept], sae: Any) -> np.n
     from prefsight.concepts.kinds.sae_latent import encode_tokens
 
     out = np.full((len(corpus.tokens), len(concepts)), np.nan, np.float32)
-    latents = {j: [int(c.provenance["latent"])] for j, c in enumerate(concepts)
-               if c.kind == "sae" and "latent" in c.provenance}
-    latents.update({j: [int(m) for m in c.provenance["members"]] for j, c in enumerate(concepts)
-                    if c.kind == "sae" and c.provenance.get("members")})
+    latents = {
+        j: [int(c.provenance["latent"])]
+        for j, c in enumerate(concepts)
+        if c.kind == "sae" and "latent" in c.provenance
+    }
+    latents.update(
+        {
+            j: [int(m) for m in c.provenance["members"]]
+            for j, c in enumerate(concepts)
+            if c.kind == "sae" and c.provenance.get("members")
+        }
+    )
     if latents and sae is not None:
         wanted = sorted({m for ms in latents.values() for m in ms})
         column = {m: k for k, m in enumerate(wanted)}
@@ -137,7 +147,9 @@ def firing(acts: np.ndarray, concept: Concept) -> np.ndarray:
     return acts > acts.mean() + 2 * acts.std()
 
 
-def log_odds(fired: np.ndarray, rest: np.ndarray, prior: float = PRIOR) -> tuple[np.ndarray, np.ndarray]:
+def log_odds(
+    fired: np.ndarray, rest: np.ndarray, prior: float = PRIOR
+) -> tuple[np.ndarray, np.ndarray]:
     """Monroe et al. (2008) log-odds ratio with an informative Dirichlet prior, and its z.
 
     Args:
@@ -153,8 +165,9 @@ def log_odds(fired: np.ndarray, rest: np.ndarray, prior: float = PRIOR) -> tuple
     alpha = prior * total / max(total.sum(), 1.0)
     n_i, n_j = fired.sum(), rest.sum()
     with np.errstate(divide="ignore", invalid="ignore"):
-        delta = (np.log((fired + alpha) / (n_i + prior - fired - alpha))
-                 - np.log((rest + alpha) / (n_j + prior - rest - alpha)))
+        delta = np.log((fired + alpha) / (n_i + prior - fired - alpha)) - np.log(
+            (rest + alpha) / (n_j + prior - rest - alpha)
+        )
         z = delta / np.sqrt(1.0 / (fired + alpha) + 1.0 / (rest + alpha))
     return np.nan_to_num(delta), np.nan_to_num(z)
 
@@ -172,13 +185,17 @@ def enriched(corpus: Corpus, fires: np.ndarray, k: int = 8) -> list[tuple[str, f
     rest = np.bincount(ids[ok & ~hit], minlength=n)
     _, z = log_odds(fired, rest)
     order = np.argsort(-z, kind="stable")
-    out = [(corpus.grams[g], float(z[g])) for g in order[: 4 * k]
-           if z[g] >= Z_MIN and fired[g] >= MIN_COUNT]
+    out = [
+        (corpus.grams[g], float(z[g]))
+        for g in order[: 4 * k]
+        if z[g] >= Z_MIN and fired[g] >= MIN_COUNT
+    ]
     return out[:k]
 
 
-def contexts(corpus: Corpus, acts: np.ndarray, per_side: int = N_CONTEXTS,
-             window: int = WINDOW) -> list[dict[str, Any]]:
+def contexts(
+    corpus: Corpus, acts: np.ndarray, per_side: int = N_CONTEXTS, window: int = WINDOW
+) -> list[dict[str, Any]]:
     """Top-activating token windows, at most one per response, ``per_side`` from each side."""
     finite = np.where(np.isfinite(acts), acts, -np.inf)
     out: list[dict[str, Any]] = []
@@ -192,11 +209,18 @@ def contexts(corpus: Corpus, acts: np.ndarray, per_side: int = N_CONTEXTS,
             if corpus.side[i] != side or int(corpus.starts[i]) in seen:
                 continue
             seen.add(int(corpus.starts[i]))
-            lo, hi = max(int(corpus.starts[i]), i - window), min(int(corpus.ends[i]), i + window + 1)
-            out.append({
-                "pair_id": str(corpus.pair_id[i]), "side": side, "activation": float(acts[i]),
-                "tokens": [[corpus.tokens[t], float(acts[t])] for t in range(lo, hi)],
-            })
+            lo, hi = (
+                max(int(corpus.starts[i]), i - window),
+                min(int(corpus.ends[i]), i + window + 1),
+            )
+            out.append(
+                {
+                    "pair_id": str(corpus.pair_id[i]),
+                    "side": side,
+                    "activation": float(acts[i]),
+                    "tokens": [[corpus.tokens[t], float(acts[t])] for t in range(lo, hi)],
+                }
+            )
     return out
 
 
@@ -205,7 +229,11 @@ EXAMPLE_WINDOW = 16
 
 
 def clipped_example(
-    corpus: Corpus, acts: np.ndarray, pair: dict[str, Any], chosen: float, rejected: float,
+    corpus: Corpus,
+    acts: np.ndarray,
+    pair: dict[str, Any],
+    chosen: float,
+    rejected: float,
     window: int = EXAMPLE_WINDOW,
 ) -> dict[str, Any]:
     """An example pair built from the stored tokens (no model forward), each response
@@ -214,7 +242,9 @@ def clipped_example(
     example: dict[str, Any] = {
         "pair_id": pair["pair_id"],
         "prompt": "\n\n".join(m["content"] for m in pair["prompt"]),
-        "chosen_score": chosen, "rejected_score": rejected, "delta": chosen - rejected,
+        "chosen_score": chosen,
+        "rejected_score": rejected,
+        "delta": chosen - rejected,
     }
     for side in ("chosen", "rejected"):
         span = corpus.responses.get((str(pair["pair_id"]), side))
@@ -278,7 +308,8 @@ def replaceable(concept: Concept) -> bool:
     """True while the concept's label is the dictionary's placeholder or one this module
     wrote; a label a person set (``concepts label``) is never replaced."""
     return bool(PLACEHOLDER.match(concept.label)) or (
-        concept.provenance.get("written_label") == concept.label)
+        concept.provenance.get("written_label") == concept.label
+    )
 
 
 def relabel(concept: Concept, auto: str, labeled: dict[str, str] | None = None) -> Concept | None:
@@ -290,8 +321,12 @@ def relabel(concept: Concept, auto: str, labeled: dict[str, str] | None = None) 
     original = concept.provenance.get("placeholder_label", concept.label)
     provenance = {**concept.provenance, "placeholder_label": original}
     if labeled:
-        provenance.update(label_source="labeler", labeler=labeled["labeler"],
-                          label_prompt=labeled["prompt"], auto_label=auto)
+        provenance.update(
+            label_source="labeler",
+            labeler=labeled["labeler"],
+            label_prompt=labeled["prompt"],
+            auto_label=auto,
+        )
         label, description = labeled["label"], f"{labeled['description']} ({original}; {auto})"
     else:
         provenance.update(label_source="auto")
@@ -353,12 +388,18 @@ def llm_label(
 
     prompt = labeler_prompt(info)
     body = {
-        "model": model, "temperature": 0, "max_tokens": 120,
-        "messages": [{"role": "system", "content": LABELER_SYSTEM},
-                     {"role": "user", "content": prompt}],
+        "model": model,
+        "temperature": 0,
+        "max_tokens": 120,
+        "messages": [
+            {"role": "system", "content": LABELER_SYSTEM},
+            {"role": "user", "content": prompt},
+        ],
     }
     request = urllib.request.Request(
-        _endpoint(url), data=json.dumps(body).encode(), method="POST",
+        _endpoint(url),
+        data=json.dumps(body).encode(),
+        method="POST",
         headers={"Content-Type": "application/json"},
     )
     try:
@@ -373,6 +414,12 @@ def llm_label(
         if key.strip().lower() in ("label", "description") and value.strip():
             fields[key.strip().lower()] = value.strip().strip('"')
     if "label" not in fields:
-        raise InvalidArgument(f"labeler {_endpoint(url)} answered without a 'label:' line: {text!r}")
-    return {"label": fields["label"][:80], "description": fields.get("description", ""),
-            "prompt": f"{LABELER_SYSTEM}\n\n{prompt}", "labeler": url}
+        raise InvalidArgument(
+            f"labeler {_endpoint(url)} answered without a 'label:' line: {text!r}"
+        )
+    return {
+        "label": fields["label"][:80],
+        "description": fields.get("description", ""),
+        "prompt": f"{LABELER_SYSTEM}\n\n{prompt}",
+        "labeler": url,
+    }

@@ -101,8 +101,14 @@ def audit(
         report("ingest", 0.0)
         ingest_config = _ingest_config(data, config, layer, skip_bad, limit)
         result = ingest(
-            data, store_uri, model=model, config=ingest_config, workers=config.workers,
-            skip_bad=skip_bad, limit=limit, dtype=dtype,
+            data,
+            store_uri,
+            model=model,
+            config=ingest_config,
+            workers=config.workers,
+            skip_bad=skip_bad,
+            limit=limit,
+            dtype=dtype,
             device=None if device in (None, "", "auto") else device,
             progress=lambda p: report("ingest", p.pairs_done / max(p.pairs_total, 1)),
         )
@@ -111,14 +117,21 @@ def audit(
     store = Store(str(store_uri))
     clock = time.perf_counter()
     summary = build_dictionary(
-        store, loaded.model_id, layer, config.dictionary, loaded=loaded,
-        workers=config.workers, progress=report, ingest=config.ingest,
+        store,
+        loaded.model_id,
+        layer,
+        config.dictionary,
+        loaded=loaded,
+        workers=config.workers,
+        progress=report,
+        ingest=config.ingest,
     )
     timings["dictionary"] = time.perf_counter() - clock
     clock = time.perf_counter()
     report("contrast", 0.0)
-    analysis = analyse(store, model=loaded.model_id, layer=layer, rank_by=config.rank_by,
-                       config=config.contrast)
+    analysis = analyse(
+        store, model=loaded.model_id, layer=layer, rank_by=config.rank_by, config=config.contrast
+    )
     document = describe(store, analysis, config, loaded=loaded)
     # describe() may rename concepts (labels): the saved findings carry the new labels and
     # are keyed by the tables as they are now, so the first query after an audit reads them
@@ -129,13 +142,20 @@ def audit(
     versions = findings.table_versions(store.uri, findings.ANALYSIS_TABLES)
     timings["contrast"] = time.perf_counter() - clock
     document.update(
-        sae=summary["sae"], n_concepts=summary["n_concepts"], ingest=ingest_json,
+        sae=summary["sae"],
+        n_concepts=summary["n_concepts"],
+        ingest=ingest_json,
         timings={k: round(v, 2) for k, v in timings.items()},
     )
     save_document(store, document)
     # what the quick queries read (contrast, scores), keyed by the tables analysed
-    findings.write_findings(store.uri, analysis, config.rank_by, default=_is_default_layer(store, analysis.layer),
-                            versions=versions)
+    findings.write_findings(
+        store.uri,
+        analysis,
+        config.rank_by,
+        default=_is_default_layer(store, analysis.layer),
+        versions=versions,
+    )
     findings.write_scores(store.uri, analysis.scores, analysis.layer, versions)
     return document
 
@@ -188,8 +208,14 @@ def describe(
     every = analysis.records()
     text_records = [r for r in every if r["kind"] == "text"]
     if loaded is not None:
-        add_labels(store, analysis, [*records, *others], loaded, labeler=config.labeler,
-                   labeler_model=config.labeler_model)
+        add_labels(
+            store,
+            analysis,
+            [*records, *others],
+            loaded,
+            labeler=config.labeler,
+            labeler_model=config.labeler_model,
+        )
     topics, source = topic_labels(store, analysis, config.topic_field)
     runs = [r for r in store.runs() if r["kind"] == "ingest" and r["model"] == analysis.model]
     last = runs[-1] if runs else {}
@@ -216,8 +242,13 @@ def describe(
 
 
 def add_labels(
-    store: Store, analysis: Analysis, records: list[dict[str, Any]], loaded: Any,
-    n_examples: int = 2, labeler: str | None = None, labeler_model: str = "default",
+    store: Store,
+    analysis: Analysis,
+    records: list[dict[str, Any]],
+    loaded: Any,
+    n_examples: int = 2,
+    labeler: str | None = None,
+    labeler_model: str = "default",
 ) -> None:
     """Contexts, enriched n-grams and automatic labels for the top ``LABEL_TOP`` records
     and every named one, in place; placeholder labels are renamed in the concepts table.
@@ -231,8 +262,11 @@ def add_labels(
     if corpus is None:
         return
     by_id = {c.id: c for c in analysis.scores.concepts}
-    wanted = [r for i, r in enumerate(records)
-              if r["id"] in by_id and (i < lab.LABEL_TOP or r["kind"] == "named")]
+    wanted = [
+        r
+        for i, r in enumerate(records)
+        if r["id"] in by_id and (i < lab.LABEL_TOP or r["kind"] == "named")
+    ]
     concepts = [by_id[r["id"]] for r in wanted]
     acts = lab.token_activations(corpus, concepts, load_store_sae(store, analysis.layer))
     found = lab.describe_labels(corpus, concepts, None, acts=acts)
@@ -248,8 +282,9 @@ def add_labels(
             try:
                 named = lab.llm_label(labeler, info, model=labeler_model)
             except Exception as exc:  # the built-in label stands; say why once
-                log.warning("labeler failed for %s, keeping the automatic label: %s",
-                            record["id"], exc)
+                log.warning(
+                    "labeler failed for %s, keeping the automatic label: %s", record["id"], exc
+                )
                 labeler = None
         concept = lab.relabel(by_id[record["id"]], info["auto_label"], named)
         if concept is not None:
@@ -258,12 +293,22 @@ def add_labels(
             record["label_source"] = concept.provenance["label_source"]
     if renamed:
         save_concepts(store, renamed, corpus.hidden.shape[1])
-    log.info("labels for %d concepts (%d renamed) in %.1fs", len(found), len(renamed),
-             time.perf_counter() - clock)
+    log.info(
+        "labels for %d concepts (%d renamed) in %.1fs",
+        len(found),
+        len(renamed),
+        time.perf_counter() - clock,
+    )
 
 
-def _add_examples(store: Store, analysis: Analysis, records: list[dict[str, Any]], corpus: Any,
-                  acts: np.ndarray, n: int) -> None:
+def _add_examples(
+    store: Store,
+    analysis: Analysis,
+    records: list[dict[str, Any]],
+    corpus: Any,
+    acts: np.ndarray,
+    n: int,
+) -> None:
     from prefsight.audit import labels as lab
     from prefsight.audit.hints import example_pairs
     from prefsight.audit.scoring import dense_column
@@ -284,9 +329,15 @@ def _add_examples(store: Store, analysis: Analysis, records: list[dict[str, Any]
         chosen = dense_column(analysis.scores.chosen, k)
         rejected = dense_column(analysis.scores.rejected, k)
         records[j]["examples"] = [
-            lab.clipped_example(corpus, acts[:, j], texts[analysis.scores.pair_ids[i]],
-                                float(chosen[i]), float(rejected[i]))
-            for i in rows if analysis.scores.pair_ids[i] in texts
+            lab.clipped_example(
+                corpus,
+                acts[:, j],
+                texts[analysis.scores.pair_ids[i]],
+                float(chosen[i]),
+                float(rejected[i]),
+            )
+            for i in rows
+            if analysis.scores.pair_ids[i] in texts
         ]
 
 
@@ -313,11 +364,20 @@ def _maps(analysis: Analysis, topics: np.ndarray, max_concepts: int = 300) -> di
     vectors = [c.vector for c in with_vector if c.vector is not None]
     concept_xy = _pca2(np.stack(vectors)) if len(vectors) > 2 else None
     return {
-        "pairs": {"x": pair_xy[:, 0].tolist(), "y": pair_xy[:, 1].tolist(),
-                  "pair_id": analysis.scores.pair_ids, "topic": [str(t) for t in topics]},
-        "concepts": None if concept_xy is None else {
-            "x": concept_xy[:, 0].tolist(), "y": concept_xy[:, 1].tolist(),
-            "id": [c.id for c in with_vector], "kind": [c.kind for c in with_vector]},
+        "pairs": {
+            "x": pair_xy[:, 0].tolist(),
+            "y": pair_xy[:, 1].tolist(),
+            "pair_id": analysis.scores.pair_ids,
+            "topic": [str(t) for t in topics],
+        },
+        "concepts": None
+        if concept_xy is None
+        else {
+            "x": concept_xy[:, 0].tolist(),
+            "y": concept_xy[:, 1].tolist(),
+            "id": [c.id for c in with_vector],
+            "kind": [c.kind for c in with_vector],
+        },
     }
 
 

@@ -56,7 +56,11 @@ def _length_delta(store: Store, model: str, layer: int, pair_ids: list[str]) -> 
 
 
 def score_pairs(
-    store: Store, model: str, layer: int, concepts: list[Concept], pair_ids: list[str],
+    store: Store,
+    model: str,
+    layer: int,
+    concepts: list[Concept],
+    pair_ids: list[str],
     load_sae: Callable[[], Any] | None = None,
 ) -> PairScores:
     """Score ``concepts`` on both sides of ``pair_ids`` through the concept-kind registry."""
@@ -66,5 +70,11 @@ def score_pairs(
         kinds.score(concepts, kinds.from_store(store, model, layer, side, pair_ids, load_sae))
         for side in ("chosen", "rejected")
     ]
-    return PairScores(pair_ids, concepts, sides[0], sides[1], split_halves(pair_ids),
-                      _length_delta(store, model, layer, pair_ids))
+    return PairScores(
+        pair_ids,
+        concepts,
+        sides[0],
+        sides[1],
+        split_halves(pair_ids),
+        _length_delta(store, model, layer, pair_ids),
+    )

@@ -47,6 +47,7 @@ def store_option() -> Any:
     """The shared ``--store`` option: required, defaulting to $PREFSIGHT_STORE."""
     return typer.Option(..., "--store", envvar=STORE_ENV, show_envvar=True, help=STORE_HELP)
 
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -30,7 +30,11 @@ class _StageBar:
             from tqdm import tqdm
 
             self.stage = stage
-            self.bar = tqdm(total=100, desc=f"{stage:<9}", bar_format="{desc} {bar} {percentage:3.0f}% {elapsed}")
+            self.bar = tqdm(
+                total=100,
+                desc=f"{stage:<9}",
+                bar_format="{desc} {bar} {percentage:3.0f}% {elapsed}",
+            )
         self.bar.n = int(100 * min(max(fraction, 0.0), 1.0))
         self.bar.refresh()
 
@@ -46,8 +50,10 @@ def _fmt(value: Any, spec: str = ".3g") -> str:
 
 def print_concepts(records: list[dict[str, Any]], top: int) -> None:
     """The ranked findings: raw effect, its replication, and the effect net of the overall direction."""
-    typer.echo(f"{'rank':>4}  {'concept':<28} {'kind':<8} {'Δ':>9} {'d':>7} {'q':>9}  repl  "
-               f"{'d net':>6} {'q net':>8}  label")
+    typer.echo(
+        f"{'rank':>4}  {'concept':<28} {'kind':<8} {'Δ':>9} {'d':>7} {'q':>9}  repl  "
+        f"{'d net':>6} {'q net':>8}  label"
+    )
     for i, r in enumerate(records[:top], start=1):
         typer.echo(
             f"{i:>4}  {r['id'][:28]:<28} {r['kind']:<8} {_fmt(r['delta']):>9} {_fmt(r['d'], '.2f'):>7} "
@@ -60,7 +66,9 @@ def print_overall(records: list[dict[str, Any]]) -> None:
     """The overall chosen−rejected directions: separate by construction, so shown apart."""
     if not records:
         return
-    typer.echo("overall preference direction (fitted to separate chosen from rejected; not a finding):")
+    typer.echo(
+        "overall preference direction (fitted to separate chosen from rejected; not a finding):"
+    )
     for r in records:
         typer.echo(
             f"      {r['id'][:28]:<28} cross-fitted d {_fmt(r.get('crossfit_d'), '.2f'):>6}, "
@@ -69,27 +77,43 @@ def print_overall(records: list[dict[str, Any]]) -> None:
 
 
 def _audit_config(
-    layer: int | None, top: int, latents: int, k: int, workers: int,
-    labeler: str | None = None, labeler_model: str = "default",
+    layer: int | None,
+    top: int,
+    latents: int,
+    k: int,
+    workers: int,
+    labeler: str | None = None,
+    labeler_model: str = "default",
 ) -> Any:
     from prefsight.audit import AuditConfig
     from prefsight.audit.dictionary import DictionaryConfig
 
     return AuditConfig(
-        layer=layer, top=top, workers=workers or None,
+        layer=layer,
+        top=top,
+        workers=workers or None,
         dictionary=DictionaryConfig(n_latents=latents, k=k),
-        labeler=labeler or None, labeler_model=labeler_model,
+        labeler=labeler or None,
+        labeler_model=labeler_model,
     )
 
 
 @app.command()
 def audit(
     data: Path = typer.Argument(..., help="Dataset to audit (any format `ingest` reads)."),
-    store: str = typer.Option(..., "--store", envvar="PREFSIGHT_STORE",
-                              help="Store folder or s3:// URI, created if missing (default: $PREFSIGHT_STORE)."),
-    model: str = typer.Option(DEFAULT_MODEL, help="Alias, model folder, .gguf file or cached hub id."),
+    store: str = typer.Option(
+        ...,
+        "--store",
+        envvar="PREFSIGHT_STORE",
+        help="Store folder or s3:// URI, created if missing (default: $PREFSIGHT_STORE).",
+    ),
+    model: str = typer.Option(
+        DEFAULT_MODEL, help="Alias, model folder, .gguf file or cached hub id."
+    ),
     layer: int = typer.Option(None, help="Layer to analyse (default: the middle layer)."),
-    top: int = typer.Option(20, help="How many concepts to describe with hints and examples (a count)."),
+    top: int = typer.Option(
+        20, help="How many concepts to describe with hints and examples (a count)."
+    ),
     latents: int = typer.Option(2048, help="SAE dictionary size."),
     k: int = typer.Option(16, help="SAE active latents per token."),
     workers: int = typer.Option(0, help="ForwardWorker actors."),
@@ -101,8 +125,9 @@ def audit(
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip bad rows."),
     report: Path = typer.Option(None, help="Also write the HTML report here."),
     labeler: str = typer.Option(
-        None, help="OpenAI-compatible chat endpoint (e.g. a local llama.cpp or vLLM server) "
-        "that names concepts from their top contexts; default: the built-in automatic label."
+        None,
+        help="OpenAI-compatible chat endpoint (e.g. a local llama.cpp or vLLM server) "
+        "that names concepts from their top contexts; default: the built-in automatic label.",
     ),
     labeler_model: str = typer.Option("default", help="Model name sent to --labeler."),
     json_out: bool = typer.Option(False, "--json", help="Print the audit document as JSON."),
@@ -114,9 +139,15 @@ def audit(
     setup_logging(quiet or json_out, models=True)
     bar = _StageBar(not quiet and not json_out)
     document = run_audit(
-        data, store, model=model,
+        data,
+        store,
+        model=model,
         config=_audit_config(layer, top, latents, k, workers, labeler, labeler_model),
-        skip_bad=skip_bad, limit=limit or None, progress=bar, device=device, dtype=dtype,
+        skip_bad=skip_bad,
+        limit=limit or None,
+        progress=bar,
+        device=device,
+        dtype=dtype,
     )
     bar.close()
     if report:
@@ -124,7 +155,9 @@ def audit(
     if json_out:
         emit_json(document)
         return
-    typer.echo(f"{document['pairs']} pairs, layer {document['layer']}, {document['n_concepts']} concepts")
+    typer.echo(
+        f"{document['pairs']} pairs, layer {document['layer']}, {document['n_concepts']} concepts"
+    )
     print_concepts(document["concepts"], top)
     print_overall(document.get("overall", []))
     if report:
@@ -143,7 +176,9 @@ def demo(
     out: Path = typer.Option(Path("prefsight-demo"), help="Folder for the data, store and report."),
     pairs: int = typer.Option(320, help="Pairs to generate."),
     seed: int = typer.Option(0, help="Generator seed."),
-    model: str = typer.Option(DEFAULT_MODEL, help="Alias, model folder, .gguf file or cached hub id."),
+    model: str = typer.Option(
+        DEFAULT_MODEL, help="Alias, model folder, .gguf file or cached hub id."
+    ),
     top: int = typer.Option(10, help="How many concepts to print (a count)."),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
@@ -158,8 +193,13 @@ def demo(
     data = out / "demo-pairs.jsonl"
     dataset.write(data)
     bar = _StageBar(not quiet and not json_out)
-    document = run_audit(data, out / "store", model=model, config=_audit_config(None, max(top, 20), 2048, 16, 0),
-                         progress=bar)
+    document = run_audit(
+        data,
+        out / "store",
+        model=model,
+        config=_audit_config(None, max(top, 20), 2048, 16, 0),
+        progress=bar,
+    )
     bar.close()
     report = out / "report.html"
     _write_report(document, report)
@@ -180,10 +220,16 @@ TOP_HELP = "How many concepts to show (a count)."
 def contrast(
     store: str = store_option(),
     layer: int = typer.Option(None, help="Layer (default: the audited one)."),
-    kind: list[str] = typer.Option([], "--kind", help="Only these kinds (repeatable): sae, contrast, named, text."),
+    kind: list[str] = typer.Option(
+        [], "--kind", help="Only these kinds (repeatable): sae, contrast, named, text."
+    ),
     top: int = typer.Option(20, "--top", help=TOP_HELP),
-    topic: str = typer.Option("", help="Rank concepts inside this topic (metadata value or 'cluster N')."),
-    rank_by: str = typer.Option("dmin", "--by", help="dmin (default, scale-free), deltamin, delta, d, z or q."),
+    topic: str = typer.Option(
+        "", help="Rank concepts inside this topic (metadata value or 'cluster N')."
+    ),
+    rank_by: str = typer.Option(
+        "dmin", "--by", help="dmin (default, scale-free), deltamin, delta, d, z or q."
+    ),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Which concepts separate chosen from rejected (effect, q, split-half).
@@ -229,8 +275,13 @@ def _topic_records(session: Any, layer: int | None, topic: str, top: int) -> lis
     topics, _ = topic_labels(session.store, analysis)
     if topic not in set(topics):
         fail(f"topic {topic!r} not found; topics: {', '.join(sorted(set(topics)))}")
-    result = topic_contrast(analysis.scores.chosen, analysis.scores.rejected, topics,
-                            split=analysis.scores.split, min_topic_pairs=5)
+    result = topic_contrast(
+        analysis.scores.chosen,
+        analysis.scores.rejected,
+        topics,
+        split=analysis.scores.split,
+        min_topic_pairs=5,
+    )
     if topic not in list(result.topics):
         fail(f"topic {topic!r} is too small to test: {result.skipped.get(topic, 'skipped')}")
     row = list(result.topics).index(topic)
@@ -238,10 +289,17 @@ def _topic_records(session: Any, layer: int | None, topic: str, top: int) -> lis
     concepts = analysis.scores.concepts
     finite = lambda x: None if not np.isfinite(x) else float(x)  # noqa: E731
     return [
-        {"id": concepts[j].id, "label": concepts[j].label, "kind": concepts[j].kind,
-         "delta": finite(result.delta_diff[row, j]), "d": finite(result.d[row, j]),
-         "q": finite(result.q[row, j]), "z": finite(result.z[row, j]),
-         "split_half": bool(result.split_half[row, j]), "topic": topic}
+        {
+            "id": concepts[j].id,
+            "label": concepts[j].label,
+            "kind": concepts[j].kind,
+            "delta": finite(result.delta_diff[row, j]),
+            "d": finite(result.d[row, j]),
+            "q": finite(result.q[row, j]),
+            "z": finite(result.z[row, j]),
+            "split_half": bool(result.split_half[row, j]),
+            "topic": topic,
+        }
         for j in order
     ]
 
@@ -265,22 +323,42 @@ def scores(
         at = default[1] if default else None
     saved = findings.read_scores(store, at, row["id"]) if at is not None else None
     if saved is not None:
-        pair_ids, chosen, rejected = saved["pair_ids"], saved["chosen"].tolist(), saved["rejected"].tolist()
+        pair_ids, chosen, rejected = (
+            saved["pair_ids"],
+            saved["chosen"].tolist(),
+            saved["rejected"].tolist(),
+        )
     else:
         from prefsight.session import StoreSession
 
         typed = StoreSession(store).pair_scores(row["id"], layer=layer)
-        pair_ids, chosen, rejected = list(typed.pair_ids), typed.chosen.tolist(), typed.rejected.tolist()
-    rows = [{"pair_id": p, "chosen": c, "rejected": r, "delta": c - r}
-            for p, c, r in zip(pair_ids, chosen, rejected, strict=True)]
+        pair_ids, chosen, rejected = (
+            list(typed.pair_ids),
+            typed.chosen.tolist(),
+            typed.rejected.tolist(),
+        )
+    rows = [
+        {"pair_id": p, "chosen": c, "rejected": r, "delta": c - r}
+        for p, c, r in zip(pair_ids, chosen, rejected, strict=True)
+    ]
     if json_out:
-        emit_json({"store": store, "concept": row["id"], "label": row["label"], "layer": at,
-                   "n_pairs": len(rows), "scores": rows})
+        emit_json(
+            {
+                "store": store,
+                "concept": row["id"],
+                "label": row["label"],
+                "layer": at,
+                "n_pairs": len(rows),
+                "scores": rows,
+            }
+        )
         return
     typer.echo(f"{row['id']} ({row['label']}), {len(rows)} pairs")
     typer.echo(f"{'pair_id':<20} {'chosen':>10} {'rejected':>10} {'delta':>10}")
     for r in rows:
-        typer.echo(f"{r['pair_id'][:20]:<20} {r['chosen']:>10.4g} {r['rejected']:>10.4g} {r['delta']:>10.4g}")
+        typer.echo(
+            f"{r['pair_id'][:20]:<20} {r['chosen']:>10.4g} {r['rejected']:>10.4g} {r['delta']:>10.4g}"
+        )
 
 
 SNIPPET = 80
@@ -297,7 +375,9 @@ def nearest(
     text: str = typer.Option("", help="Encode this text with the model (loads it)."),
     concept: str = typer.Option("", help="A concept id or label (left out of the answer)."),
     pair: str = typer.Option("", help="A pair id (query: its chosen − rejected difference)."),
-    k: int = typer.Option(10, "-k", "--k", help="How many concepts and responses to show (a count)."),
+    k: int = typer.Option(
+        10, "-k", "--k", help="How many concepts and responses to show (a count)."
+    ),
     layer: int = typer.Option(None, help="Layer (default: the concept's, else the audited one)."),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
@@ -310,21 +390,48 @@ def nearest(
         fail(f"-k must be a count >= 1, got {k}")
     concept_id = resolve_concept(store, concept)["id"] if concept else None
     session = StoreSession(store)
-    query, qlayer = session.query_vector(text=text or None, concept_id=concept_id, pair_id=pair or None,
-                                         layer=layer)
-    hits = [h for h in session.nearest_features(query, k + 1, layer=qlayer) if h.id != concept_id][:k]
+    query, qlayer = session.query_vector(
+        text=text or None, concept_id=concept_id, pair_id=pair or None, layer=layer
+    )
+    hits = [h for h in session.nearest_features(query, k + 1, layer=qlayer) if h.id != concept_id][
+        :k
+    ]
     examples = session.nearest_examples(query, k, layer=qlayer)
     labels = {r["id"]: r["label"] for r in catalog(store)}
-    texts = {p["pair_id"]: p for p in session.store.read_pairs(sorted({h.pair_id for h in examples}))} \
-        if examples else {}
+    texts = (
+        {p["pair_id"]: p for p in session.store.read_pairs(sorted({h.pair_id for h in examples}))}
+        if examples
+        else {}
+    )
     result: dict[str, Any] = {
         "store": store,
-        "query": {"text": text or None, "concept": concept_id, "pair": pair or None, "layer": qlayer},
-        "features": [{"id": h.id, "label": labels.get(h.id, ""), "score": h.score, "rank": i + 1,
-                      "kind": h.metadata.kind, "layer": h.metadata.layer} for i, h in enumerate(hits)],
-        "examples": [{"pair_id": h.pair_id, "side": h.side, "score": h.score, "rank": h.rank,
-                      "snippet": _snippet(texts[h.pair_id][h.side]) if h.pair_id in texts else ""}
-                     for h in examples],
+        "query": {
+            "text": text or None,
+            "concept": concept_id,
+            "pair": pair or None,
+            "layer": qlayer,
+        },
+        "features": [
+            {
+                "id": h.id,
+                "label": labels.get(h.id, ""),
+                "score": h.score,
+                "rank": i + 1,
+                "kind": h.metadata.kind,
+                "layer": h.metadata.layer,
+            }
+            for i, h in enumerate(hits)
+        ],
+        "examples": [
+            {
+                "pair_id": h.pair_id,
+                "side": h.side,
+                "score": h.score,
+                "rank": h.rank,
+                "snippet": _snippet(texts[h.pair_id][h.side]) if h.pair_id in texts else "",
+            }
+            for h in examples
+        ],
     }
     if json_out:
         emit_json(result)

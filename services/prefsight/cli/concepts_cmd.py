@@ -32,7 +32,9 @@ def train_sae(
     setup_logging(json_out, models=True)
     s = Store(store)
     model, layer = resolve_model_layer(s, None, layer)
-    config = DictionaryConfig(n_latents=latents, k=k, sae_epochs=epochs, retrain=retrain, starter=False)
+    config = DictionaryConfig(
+        n_latents=latents, k=k, sae_epochs=epochs, retrain=retrain, starter=False
+    )
     summary = build_dictionary(s, model, layer, config)
     if json_out:
         emit_json(summary)
@@ -65,10 +67,16 @@ def _examples(path: Path | None, inline: list[str]) -> list[str]:
 def define(
     name: str = typer.Argument(..., help="Concept name, e.g. 'apologising'."),
     store: str = store_option(),
-    positive: list[str] = typer.Option([], "--positive", "-p", help="A text showing the trait (repeatable)."),
-    negative: list[str] = typer.Option([], "--negative", "-n", help="A text without it (repeatable)."),
-    positive_file: Path = typer.Option(None, help="One example per line (plain or JSON {\"text\"})."),
-    negative_file: Path = typer.Option(None, help="Like --positive-file, for texts without the trait."),
+    positive: list[str] = typer.Option(
+        [], "--positive", "-p", help="A text showing the trait (repeatable)."
+    ),
+    negative: list[str] = typer.Option(
+        [], "--negative", "-n", help="A text without it (repeatable)."
+    ),
+    positive_file: Path = typer.Option(None, help='One example per line (plain or JSON {"text"}).'),
+    negative_file: Path = typer.Option(
+        None, help="Like --positive-file, for texts without the trait."
+    ),
     layer: int = typer.Option(None, help="Layer (default: the store's analysed one)."),
     description: str = typer.Option("", help="A sentence saying what the concept means."),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
@@ -78,10 +86,18 @@ def define(
 
     setup_logging(True, models=True)
     concept = StoreSession(store).define_concept(
-        name, _examples(positive_file, positive), _examples(negative_file, negative),
-        layer=layer, description=description,
+        name,
+        _examples(positive_file, positive),
+        _examples(negative_file, negative),
+        layer=layer,
+        description=description,
     )
-    result = {"id": concept.id, "label": concept.label, "layer": concept.layer, "kind": concept.kind}
+    result = {
+        "id": concept.id,
+        "label": concept.label,
+        "layer": concept.layer,
+        "kind": concept.kind,
+    }
     emit_json(result) if json_out else typer.echo(f"defined {concept.id} at layer {concept.layer}")
 
 
@@ -89,7 +105,9 @@ def define(
 def list_concepts(
     store: str = store_option(),
     kind: str = typer.Option("", help="Only this kind: sae, contrast, named or text."),
-    layer: int = typer.Option(None, help="Only concepts of this layer (text checks apply to every layer)."),
+    layer: int = typer.Option(
+        None, help="Only concepts of this layer (text checks apply to every layer)."
+    ),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """List the store's concepts (read from the saved catalog while the concepts are unchanged)."""
@@ -98,8 +116,11 @@ def list_concepts(
     setup_logging(True)
     if kind and kind not in KINDS:
         fail(f"unknown kind {kind!r}; kinds: {', '.join(KINDS)}")
-    rows = [r for r in catalog(store)
-            if (not kind or r["kind"] == kind) and (layer is None or r["layer"] in (layer, None))]
+    rows = [
+        r
+        for r in catalog(store)
+        if (not kind or r["kind"] == kind) and (layer is None or r["layer"] in (layer, None))
+    ]
     if json_out:
         emit_json({"store": store, "n_concepts": len(rows), "concepts": rows})
         return
@@ -125,15 +146,32 @@ def label(
         fail("give --name and/or --description")
     c = StoreSession(store).rename_concept(resolve_concept(store, concept)["id"], name, description)
     if json_out:
-        emit_json({"id": c.id, "label": c.label, "description": c.description, "kind": c.kind,
-                   "layer": c.layer})
+        emit_json(
+            {
+                "id": c.id,
+                "label": c.label,
+                "description": c.description,
+                "kind": c.kind,
+                "layer": c.layer,
+            }
+        )
         return
     typer.echo(f"{c.id}: {c.label}" + (f" — {c.description}" if c.description else ""))
 
 
-def _intervene(action: str, store: str, concept: list[str], data: Path | None, out: Path | None,
-               threshold: float | None, top: float | None, fraction: float | None, dry_run: bool,
-               template: str | None, json_out: bool) -> None:
+def _intervene(
+    action: str,
+    store: str,
+    concept: list[str],
+    data: Path | None,
+    out: Path | None,
+    threshold: float | None,
+    top: float | None,
+    fraction: float | None,
+    dry_run: bool,
+    template: str | None,
+    json_out: bool,
+) -> None:
     from prefsight.cli.lookup import resolve_concepts
     from prefsight.session import StoreSession
 
@@ -141,8 +179,11 @@ def _intervene(action: str, store: str, concept: list[str], data: Path | None, o
     top_n = None
     if top is not None:
         if 0 < top < 1:  # the old meaning of --top: a share of pairs
-            typer.echo(f"warning: --top {top} as a fraction is deprecated; --top is a count of pairs, "
-                       f"use --fraction {top}", err=True)
+            typer.echo(
+                f"warning: --top {top} as a fraction is deprecated; --top is a count of pairs, "
+                f"use --fraction {top}",
+                err=True,
+            )
             fraction = top if fraction is None else fraction
         elif top >= 1 and float(top).is_integer():
             top_n = int(top)
@@ -152,20 +193,30 @@ def _intervene(action: str, store: str, concept: list[str], data: Path | None, o
     if rules != 1:
         fail("give exactly one of --top N (pairs), --fraction F (share of pairs) or --threshold T")
     result = StoreSession(store).intervene(
-        action, resolve_concepts(store, concept), data=str(data) if data else None,
-        output=str(out) if out else None, threshold=threshold, top_fraction=fraction, top_n=top_n,
-        dry_run=dry_run, template=template,
+        action,
+        resolve_concepts(store, concept),
+        data=str(data) if data else None,
+        output=str(out) if out else None,
+        threshold=threshold,
+        top_fraction=fraction,
+        top_n=top_n,
+        dry_run=dry_run,
+        template=template,
     )
     if json_out:
         emit_json(result)
         return
-    typer.echo(f"{action}: {result['pairs_selected']} of {result['pairs_total']} pairs selected ({result['rule']})")
+    typer.echo(
+        f"{action}: {result['pairs_selected']} of {result['pairs_total']} pairs selected ({result['rule']})"
+    )
     for s in result["shift"][:10]:
         typer.echo(f"  {s['id']:<32} Δ {s['delta_before']:+.4g} -> {s['delta_after']:+.4g}")
     if dry_run:
         ids = result["concepts"]
-        typer.echo(f"pairs it would {'drop' if action == 'filter' else 'inoculate'} "
-                   f"(δ of {', '.join(ids)}):")
+        typer.echo(
+            f"pairs it would {'drop' if action == 'filter' else 'inoculate'} "
+            f"(δ of {', '.join(ids)}):"
+        )
         for p in result["pairs"]:
             typer.echo(f"  {p['pair_id']:<24} " + "  ".join(f"{p['deltas'][c]:+.4g}" for c in ids))
     else:
@@ -173,8 +224,10 @@ def _intervene(action: str, store: str, concept: list[str], data: Path | None, o
 
 
 CONCEPT_HELP = "Concept id or label (repeatable)."
-TOP_PAIRS_HELP = ("Act on the N pairs with the largest δ (a count). A value below 1 is read as "
-                  "the old share of pairs, with a deprecation warning: use --fraction.")
+TOP_PAIRS_HELP = (
+    "Act on the N pairs with the largest δ (a count). A value below 1 is read as "
+    "the old share of pairs, with a deprecation warning: use --fraction."
+)
 FRACTION_HELP = "Act on this share of pairs with the largest δ (0 < F <= 1, e.g. 0.1)."
 THRESHOLD_HELP = "Act on the pairs whose δ exceeds this."
 
@@ -188,12 +241,18 @@ def filter_cmd(
     threshold: float = typer.Option(None, help=THRESHOLD_HELP),
     top: float = typer.Option(None, "--top", help=TOP_PAIRS_HELP),
     fraction: float = typer.Option(None, "--fraction", help=FRACTION_HELP),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Write nothing: list the pairs it would drop "
-                                 "(ids and δ) and how each concept's Δ would change."),
+    dry_run: bool = typer.Option(
+        False,
+        "--dry-run",
+        help="Write nothing: list the pairs it would drop "
+        "(ids and δ) and how each concept's Δ would change.",
+    ),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Drop the pairs that teach a concept most; the manifest says which and why."""
-    _intervene("filter", store, concept, data, out, threshold, top, fraction, dry_run, None, json_out)
+    _intervene(
+        "filter", store, concept, data, out, threshold, top, fraction, dry_run, None, json_out
+    )
 
 
 @app.command()
@@ -206,9 +265,25 @@ def inoculate(
     top: float = typer.Option(None, "--top", help=TOP_PAIRS_HELP),
     fraction: float = typer.Option(None, "--fraction", help=FRACTION_HELP),
     template: str = typer.Option(None, help="System prompt with {label}."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Write nothing: list the pairs it would "
-                                 "change (ids and δ) and how each concept's Δ would change."),
+    dry_run: bool = typer.Option(
+        False,
+        "--dry-run",
+        help="Write nothing: list the pairs it would "
+        "change (ids and δ) and how each concept's Δ would change.",
+    ),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Prepend a system prompt naming the trait to the flagged pairs."""
-    _intervene("inoculate", store, concept, data, out, threshold, top, fraction, dry_run, template, json_out)
+    _intervene(
+        "inoculate",
+        store,
+        concept,
+        data,
+        out,
+        threshold,
+        top,
+        fraction,
+        dry_run,
+        template,
+        json_out,
+    )

@@ -54,7 +54,9 @@ def serve(
         DEFAULT_MODEL,
         help="Model an Ingest uses when the request names none and the store holds none.",
     ),
-    device: str = typer.Option("auto", help="Where text requests run the model: auto, cpu, cuda[:N]."),
+    device: str = typer.Option(
+        "auto", help="Where text requests run the model: auto, cpu, cuda[:N]."
+    ),
     dtype: str = typer.Option("float32", help="The model's dtype: float32 or bfloat16."),
     data_root: list[Path] = typer.Option(
         [],

@@ -26,8 +26,14 @@ def read_pairs(data: Path, limit: int | None) -> list[dict[str, Any]]:
         users = [m["content"] for m in pair.prompt if m.get("role") == "user"]
         if not users:
             raise RowError(f"{data}:{line}: validate needs a user prompt in every pair")
-        rows.append({"id": pair.pair_id, "prompt": users[-1], "chosen": pair.chosen,
-                     "rejected": pair.rejected})
+        rows.append(
+            {
+                "id": pair.pair_id,
+                "prompt": users[-1],
+                "chosen": pair.chosen,
+                "rejected": pair.rejected,
+            }
+        )
         if limit and len(rows) == limit:
             break
     return rows
@@ -36,24 +42,45 @@ def read_pairs(data: Path, limit: int | None) -> list[dict[str, Any]]:
 @app.command()
 def validate(
     data: Path = typer.Argument(..., help="Preference dataset (any format `ingest` reads)."),
-    workdir: Path = typer.Option(..., "--workdir", help="Folder for the store, runs, validate.json and the scatter SVG."),
-    model: str = typer.Option(DEFAULT_MODEL, help="Model to audit with and to train (alias or folder)."),
-    quick: bool = typer.Option(False, "--quick", help="CI size: a few steps, short generations, one intervention."),
+    workdir: Path = typer.Option(
+        ..., "--workdir", help="Folder for the store, runs, validate.json and the scatter SVG."
+    ),
+    model: str = typer.Option(
+        DEFAULT_MODEL, help="Model to audit with and to train (alias or folder)."
+    ),
+    quick: bool = typer.Option(
+        False, "--quick", help="CI size: a few steps, short generations, one intervention."
+    ),
     limit: int = typer.Option(0, help="Only the first N pairs (before the held-out split)."),
-    heldout_fraction: float = typer.Option(0.25, help="Share of distinct prompts held out for measuring."),
-    target: str = typer.Option(None, help="Concept the interventions aim at (default: the audit's rank 1)."),
+    heldout_fraction: float = typer.Option(
+        0.25, help="Share of distinct prompts held out for measuring."
+    ),
+    target: str = typer.Option(
+        None, help="Concept the interventions aim at (default: the audit's rank 1)."
+    ),
     trait_check: str = typer.Option(
-        None, help="A regex (case-insensitive) that detects the target's trait in a response: "
-        "the trait rate's independent check (default: the target concept's own score)."),
-    trait_name: str = typer.Option("trait", help="Name of the --trait-check trait (and the inoculation label)."),
+        None,
+        help="A regex (case-insensitive) that detects the target's trait in a response: "
+        "the trait rate's independent check (default: the target concept's own score).",
+    ),
+    trait_name: str = typer.Option(
+        "trait", help="Name of the --trait-check trait (and the inoculation label)."
+    ),
     interventions: str = typer.Option(None, help="Comma list of filter,inoculate,steer,shape."),
-    lambdas: str = typer.Option(None, help="Comma list of reward-shaping weights, e.g. 0.5,1,2 (> 0 explains the concept away)."),
+    lambdas: str = typer.Option(
+        None,
+        help="Comma list of reward-shaping weights, e.g. 0.5,1,2 (> 0 explains the concept away).",
+    ),
     epochs: float = typer.Option(None, help="DPO epochs."),
     lr: float = typer.Option(None, help="DPO learning rate."),
     beta: float = typer.Option(None, help="DPO beta."),
     seed: int = typer.Option(0, help="Seed of the split, the training and the generations."),
-    device: str = typer.Option("auto", help="auto (the GPU when one is visible), cpu, cuda or cuda:N."),
-    dtype: str = typer.Option(None, help="float32 or bfloat16 (default bfloat16 on cuda, else float32)."),
+    device: str = typer.Option(
+        "auto", help="auto (the GPU when one is visible), cpu, cuda or cuda:N."
+    ),
+    dtype: str = typer.Option(
+        None, help="float32 or bfloat16 (default bfloat16 on cuda, else float32)."
+    ),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
 ) -> None:
@@ -69,12 +96,19 @@ def validate(
         fail(f"--heldout-fraction must be in (0, 1), got {heldout_fraction}")
     config = QUICK if quick else ValidateConfig()
     train = config.train
-    overrides = {k: v for k, v in {"epochs": epochs, "learning_rate": lr, "beta": beta, "seed": seed}.items()
-                 if v is not None}
+    overrides: dict[str, Any] = {
+        k: v
+        for k, v in {"epochs": epochs, "learning_rate": lr, "beta": beta, "seed": seed}.items()
+        if v is not None
+    }
     config = replace(config, train=replace(train, **overrides), seed=seed)
     if interventions is not None:
-        config = replace(config, interventions=replace(
-            config.interventions, run=tuple(x for x in interventions.split(",") if x)))
+        config = replace(
+            config,
+            interventions=replace(
+                config.interventions, run=tuple(x for x in interventions.split(",") if x)
+            ),
+        )
     if lambdas is not None:
         try:
             values = tuple(float(x) for x in lambdas.split(",") if x)
@@ -95,9 +129,17 @@ def validate(
     prompts = sorted({str(r["prompt"]) for r in heldout})
     say = (lambda _m: None) if quiet or json_out else (lambda m: typer.echo(m, err=True))
     doc = run_validate(
-        Data(train_rows, prompts, heldout), workdir, model=model, config=config, target=target,
-        detectors=detectors, target_trait=trait_name if detectors else None,
-        label=trait_name if detectors else None, device=device, dtype=dtype, progress=say,
+        Data(train_rows, prompts, heldout),
+        workdir,
+        model=model,
+        config=config,
+        target=target,
+        detectors=detectors,
+        target_trait=trait_name if detectors else None,
+        label=trait_name if detectors else None,
+        device=device,
+        dtype=dtype,
+        progress=say,
     )
     if json_out:
         emit_json(doc)
@@ -115,18 +157,26 @@ def _ci(pair: list[Any]) -> str:
 
 def print_summary(doc: dict[str, Any]) -> None:
     """The comparison and the interventions table."""
-    typer.echo(f"predicted vs measured over {doc['n_concepts']} concepts (support >= {doc['min_support']}): "
-               f"R² {_f(doc['r2'])} {_ci(doc['r2_ci'])}, Spearman {_f(doc['spearman'])} "
-               f"{_ci(doc['spearman_ci'])}; calibrated shift_scale {_f(doc['shift_scale'], '.3g')}")
-    typer.echo(f"target {doc['target']['concept']} ({doc['target']['label']}), trait rate by "
-               f"{doc['target']['trait']}")
-    typer.echo(f"{'run':<18} {'trait before':>12} {'after':>7} {'increase [95% CI]':>26} "
-               f"{'intended gain [95% CI]':>30} {'off-target':>10}")
+    typer.echo(
+        f"predicted vs measured over {doc['n_concepts']} concepts (support >= {doc['min_support']}): "
+        f"R² {_f(doc['r2'])} {_ci(doc['r2_ci'])}, Spearman {_f(doc['spearman'])} "
+        f"{_ci(doc['spearman_ci'])}; calibrated shift_scale {_f(doc['shift_scale'], '.3g')}"
+    )
+    typer.echo(
+        f"target {doc['target']['concept']} ({doc['target']['label']}), trait rate by "
+        f"{doc['target']['trait']}"
+    )
+    typer.echo(
+        f"{'run':<18} {'trait before':>12} {'after':>7} {'increase [95% CI]':>26} "
+        f"{'intended gain [95% CI]':>30} {'off-target':>10}"
+    )
     for name, r in doc["interventions"].items():
         inc = r["trait_increase"]
-        typer.echo(f"{name:<18} {_f(r['trait_rate_before']):>12} {_f(r['trait_rate']):>7} "
-                   f"{_f(inc['mean']):>8} {_ci(inc['ci']):>17} {_f(r['intended_gain']):>9} "
-                   f"{_ci(r['intended_gain_ci']):>20} {_f(r['off_target_shift']):>10}")
+        typer.echo(
+            f"{name:<18} {_f(r['trait_rate_before']):>12} {_f(r['trait_rate']):>7} "
+            f"{_f(inc['mean']):>8} {_ci(inc['ci']):>17} {_f(r['intended_gain']):>9} "
+            f"{_ci(r['intended_gain_ci']):>20} {_f(r['off_target_shift']):>10}"
+        )
     for name, why in doc.get("skipped", {}).items():
         typer.echo(f"{name:<18} skipped: {why}")
     typer.echo(f"scatter: {doc['scatter']}")

@@ -21,6 +21,15 @@ from prefsight.sae import (
 )
 
 __all__ = [
-    "KINDS", "Concept", "SAEConfig", "SAEReport", "TopKSAE", "cluster_cofiring", "latent_top_tokens",
-    "load_sae", "save_sae", "span_stats", "train_sae",
+    "KINDS",
+    "Concept",
+    "SAEConfig",
+    "SAEReport",
+    "TopKSAE",
+    "cluster_cofiring",
+    "latent_top_tokens",
+    "load_sae",
+    "save_sae",
+    "span_stats",
+    "train_sae",
 ]

@@ -98,7 +98,8 @@ def _table_to_concepts(rows: pa.Table) -> list[Concept]:
     else:
         vectors = list(np.ascontiguousarray(values, np.float32).reshape(n, d))
     ids, kinds, labels, descriptions, provenance = (
-        rows.column(name).to_pylist() for name in ("id", "kind", "label", "description", "provenance")
+        rows.column(name).to_pylist()
+        for name in ("id", "kind", "label", "description", "provenance")
     )
     layers = rows.column("layer").to_numpy(zero_copy_only=False)
     return [
@@ -186,7 +187,9 @@ def save_feature_stats(
         a, b = max_act.indptr[row], max_act.indptr[row + 1]
         latents.append(max_act.indices[a:b].astype(np.int32))
         maxes.append(max_act.data[a:b].astype(np.float32))
-        freqs.append(np.asarray(freq[row, max_act.indices[a:b]].toarray()).ravel().astype(np.float32))
+        freqs.append(
+            np.asarray(freq[row, max_act.indices[a:b]].toarray()).ravel().astype(np.float32)
+        )
     data = pa.Table.from_arrays(
         [
             pa.array([k[0] for k in keys]),

@@ -20,9 +20,7 @@ from prefsight.concepts.types import Concept, unit
 
 def split_halves(pair_ids: list[str]) -> np.ndarray:
     """A fixed split by hash of the pair id: the same pair is always on the same side."""
-    return np.array(
-        [hashlib.sha256(p.encode()).digest()[0] % 2 == 0 for p in pair_ids], dtype=bool
-    )
+    return np.array([hashlib.sha256(p.encode()).digest()[0] % 2 == 0 for p in pair_ids], dtype=bool)
 
 
 def _fit(delta: np.ndarray, n_axes: int) -> list[np.ndarray]:

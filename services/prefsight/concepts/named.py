@@ -102,7 +102,7 @@ def define_concept(
             "threshold": round(threshold, 6),
             "reliable": validated is not None and validated >= RELIABLE_AUROC,
             "reliable_bar": f"held-out AUROC >= {RELIABLE_AUROC} on its own examples "
-                            f"(two folds, >= {MIN_VALIDATION_EXAMPLES} examples a side)",
+            f"(two folds, >= {MIN_VALIDATION_EXAMPLES} examples a side)",
         },
     )
 

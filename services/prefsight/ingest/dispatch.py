@@ -45,7 +45,9 @@ def _is_worker_loss(exc: BaseException) -> bool:
 class Dispatch:
     """Runs batches over a fixed set of actors; ``pairs_by_node`` counts who did what."""
 
-    def __init__(self, actors: list[Any], *, no_worker_timeout: float = NO_WORKER_TIMEOUT_S) -> None:
+    def __init__(
+        self, actors: list[Any], *, no_worker_timeout: float = NO_WORKER_TIMEOUT_S
+    ) -> None:
         import ray
 
         self.actors = list(actors)
@@ -126,7 +128,9 @@ class Dispatch:
         if running:
             return None
         if not self._probing and not self._later:
-            raise FailedPrecondition("every ForwardWorker died and none can restart; see the Ray logs")
+            raise FailedPrecondition(
+                "every ForwardWorker died and none can restart; see the Ray logs"
+            )
         now = time.monotonic()
         since = now if since is None else since
         if now - since > self.no_worker_timeout:
@@ -137,14 +141,20 @@ class Dispatch:
         return since
 
     def _lost(
-        self, actor: int, batch: list[EncodedPair], exc: BaseException,
+        self,
+        actor: int,
+        batch: list[EncodedPair],
+        exc: BaseException,
         queue: deque[list[EncodedPair]],
     ) -> None:
         """Requeue the batch first in line; probe the actor to see if it comes back."""
         self.failures += 1
         log.warning(
             "worker %d on node %s lost a batch of %d pairs (%s); running it elsewhere",
-            actor, self.node_of[actor][:8], len(batch), exc.__class__.__name__,
+            actor,
+            self.node_of[actor][:8],
+            len(batch),
+            exc.__class__.__name__,
         )
         queue.appendleft(batch)
         self._probing[self.actors[actor].ready.remote()] = actor

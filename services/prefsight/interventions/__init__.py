@@ -9,7 +9,13 @@ from prefsight.interventions.vectors import (
 )
 
 __all__ = [
-    "DEFAULT_INOCULATION", "Selection", "SteeringVector", "delta_shift",
-    "select_pairs", "shaping_offsets", "steering_vector", "write_filtered",
+    "DEFAULT_INOCULATION",
+    "Selection",
+    "SteeringVector",
+    "delta_shift",
+    "select_pairs",
+    "shaping_offsets",
+    "steering_vector",
+    "write_filtered",
     "write_inoculated",
 ]

@@ -32,7 +32,9 @@ def delta_column(analysis: Analysis, concept_id: str) -> np.ndarray:
     """Per-pair δ = score(chosen) − score(rejected) of one analysed concept."""
     ids = [c.id for c in analysis.scores.concepts]
     if concept_id not in ids:
-        raise NotFound(f"concept {concept_id!r} not at layer {analysis.layer} (e.g. {', '.join(ids[:5])})")
+        raise NotFound(
+            f"concept {concept_id!r} not at layer {analysis.layer} (e.g. {', '.join(ids[:5])})"
+        )
     c, r = analysis.scores.column(concept_id)
     return c - r
 
@@ -78,7 +80,12 @@ def select_pairs(
         picked = np.flatnonzero(combined > threshold)
         rule = f"delta > {threshold}"
     ids = [analysis.scores.pair_ids[i] for i in picked]
-    return Selection(ids, list(concept_ids), rule, {p: float(combined[i]) for p, i in zip(ids, picked, strict=True)})
+    return Selection(
+        ids,
+        list(concept_ids),
+        rule,
+        {p: float(combined[i]) for p, i in zip(ids, picked, strict=True)},
+    )
 
 
 def delta_shift(analysis: Analysis, removed: list[str], top: int = 20) -> list[dict[str, Any]]:
@@ -94,7 +101,12 @@ def delta_shift(analysis: Analysis, removed: list[str], top: int = 20) -> list[d
     order = np.argsort(-np.abs(after - before))[:top]
     concepts = analysis.scores.concepts
     return [
-        {"id": concepts[i].id, "label": concepts[i].label, "kind": concepts[i].kind,
-         "delta_before": float(before[i]), "delta_after": float(after[i])}
+        {
+            "id": concepts[i].id,
+            "label": concepts[i].label,
+            "kind": concepts[i].kind,
+            "delta_before": float(before[i]),
+            "delta_after": float(after[i]),
+        }
         for i in order
     ]

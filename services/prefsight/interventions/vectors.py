@@ -42,7 +42,9 @@ def steering_vector(
     """
     direction = kinds.kind_of(concept).steering_vector(concept)
     if direction is None or concept.layer is None:
-        raise InvalidArgument(f"concept {concept.id!r} ({concept.kind}) has no direction to steer with")
+        raise InvalidArgument(
+            f"concept {concept.id!r} ({concept.kind}) has no direction to steer with"
+        )
     pair_ids = analysis.scores.pair_ids
     c = kinds.from_store(store, analysis.model, concept.layer, "chosen", pair_ids).mean()
     r = kinds.from_store(store, analysis.model, concept.layer, "rejected", pair_ids).mean()
@@ -50,9 +52,13 @@ def steering_vector(
     gap = float(np.mean((c - r) @ direction))
     scale = abs(gap) if gap != 0 else 1.0
     return SteeringVector(
-        (direction * scale).astype(np.float32), analysis.model, concept.layer, concept.id,
+        (direction * scale).astype(np.float32),
+        analysis.model,
+        concept.layer,
+        concept.id,
         f"{concept.provenance.get('recipe', concept.kind)}; scaled by |mean chosen-rejected gap| = {scale:.4g}",
-        int(direction.shape[0]), n_layers,
+        int(direction.shape[0]),
+        n_layers,
     )
 
 

@@ -107,8 +107,10 @@ def _stats_html(row: ConceptRow) -> str:
         ("Cohen's d", signed(row.d, "+.2f")),
         ("p", qval(row.p)),
         ("q (BH)", qval(row.q)),
-        ("Net of the overall direction: Δ / d / q",
-         f"{signed(row.delta_net)} / {signed(row.d_net, '+.2f')} / {qval(row.q_net)}"),
+        (
+            "Net of the overall direction: Δ / d / q",
+            f"{signed(row.delta_net)} / {signed(row.d_net, '+.2f')} / {qval(row.q_net)}",
+        ),
         ("Replicates in each half (same sign, p < 0.05)", "yes" if row.split_half else "no"),
         ("Fire rate", _fire_rates(row)),
         ("Margin |Δ|min / |d|min", f"{num(row.delta_min)} / {num(row.d_min, '.2f')}"),
@@ -139,14 +141,17 @@ def _contexts_html(row: ConceptRow) -> str:
     """Top-activating windows over the whole dataset, firing tokens highlighted."""
     if not row.contexts:
         return ""
-    scale = max((abs(a) for c in row.contexts for _, a in c.tokens if math.isfinite(a)),
-                default=0.0)
+    scale = max(
+        (abs(a) for c in row.contexts for _, a in c.tokens if math.isfinite(a)), default=0.0
+    )
     items = "".join(
         f'<li class="ctx {c.side}"><span class="k">{esc(c.side)} · '
         f"<code>{esc(c.pair_id)}</code></span> …{highlight_tokens(c.tokens, scale)}…</li>"
         for c in row.contexts
     )
-    return f'<div class="contexts"><h5 class="sub">Top-activating contexts</h5><ul>{items}</ul></div>'
+    return (
+        f'<div class="contexts"><h5 class="sub">Top-activating contexts</h5><ul>{items}</ul></div>'
+    )
 
 
 def detail_html(row: ConceptRow, badge: str) -> str:

@@ -28,8 +28,19 @@ MAX_TOPIC_TRACES = 10
 Z_LIMIT = 4.0
 """The heatmap's colour scale ends at |z| = 4 (larger z saturate; the value is in the tooltip)."""
 KIND_SYMBOLS = {"sae": "circle", "contrast": "diamond", "named": "square", "text": "triangle"}
-TOPIC_COLOURS = ("#88CCEE", "#CC6677", "#DDCC77", "#117733", "#332288", "#AA4499", "#44AA99",
-                 "#999933", "#882255", "#661100", "#888888")
+TOPIC_COLOURS = (
+    "#88CCEE",
+    "#CC6677",
+    "#DDCC77",
+    "#117733",
+    "#332288",
+    "#AA4499",
+    "#44AA99",
+    "#999933",
+    "#882255",
+    "#661100",
+    "#888888",
+)
 AXIS = "#7b8794"
 CHOSEN_RGB, REJECTED_RGB = (0, 114, 178), (213, 94, 0)
 
@@ -71,49 +82,66 @@ def _padded(values: Iterable[float], include_zero: bool = True) -> tuple[float, 
 
 
 def _svg(width: int, height: int, body: str, label: str) -> str:
-    return (f'<svg class="fig" viewBox="0 0 {width} {height}" width="100%" role="img" '
-            f'aria-label="{esc(label)}" xmlns="http://www.w3.org/2000/svg">{body}</svg>')
+    return (
+        f'<svg class="fig" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="{esc(label)}" xmlns="http://www.w3.org/2000/svg">{body}</svg>'
+    )
 
 
 def _x_axis(scale: _Scale, y: float, title: str, fmt: str = "g", top: float | None = None) -> str:
-    parts = [f'<line x1="{_n(scale.start)}" x2="{_n(scale.end)}" y1="{_n(y)}" y2="{_n(y)}" '
-             f'stroke="{AXIS}"/>']
+    parts = [
+        f'<line x1="{_n(scale.start)}" x2="{_n(scale.end)}" y1="{_n(y)}" y2="{_n(y)}" '
+        f'stroke="{AXIS}"/>'
+    ]
     for tick in nice_ticks(scale.low, scale.high):
         x = scale(tick)
         text = f"{tick:.0%}" if fmt == "%" else f"{tick:g}"
         if top is not None:
-            parts.append(f'<line x1="{_n(x)}" x2="{_n(x)}" y1="{_n(top)}" y2="{_n(y)}" '
-                         'stroke="#eef0f2"/>')
-        parts.append(f'<text x="{_n(x)}" y="{_n(y + 15)}" class="tick" text-anchor="middle">'
-                     f"{esc(text)}</text>")
+            parts.append(
+                f'<line x1="{_n(x)}" x2="{_n(x)}" y1="{_n(top)}" y2="{_n(y)}" stroke="#eef0f2"/>'
+            )
+        parts.append(
+            f'<text x="{_n(x)}" y="{_n(y + 15)}" class="tick" text-anchor="middle">'
+            f"{esc(text)}</text>"
+        )
     mid = (scale.start + scale.end) / 2
-    parts.append(f'<text x="{_n(mid)}" y="{_n(y + 33)}" class="axis-title" '
-                 f'text-anchor="middle">{esc(title)}</text>')
+    parts.append(
+        f'<text x="{_n(mid)}" y="{_n(y + 33)}" class="axis-title" '
+        f'text-anchor="middle">{esc(title)}</text>'
+    )
     return "".join(parts)
 
 
 def _y_axis(scale: _Scale, x: float, title: str, left: float | None = None) -> str:
-    parts = [f'<line x1="{_n(x)}" x2="{_n(x)}" y1="{_n(scale.end)}" y2="{_n(scale.start)}" '
-             f'stroke="{AXIS}"/>']
+    parts = [
+        f'<line x1="{_n(x)}" x2="{_n(x)}" y1="{_n(scale.end)}" y2="{_n(scale.start)}" '
+        f'stroke="{AXIS}"/>'
+    ]
     for tick in nice_ticks(scale.low, scale.high):
         y = scale(tick)
         if left is not None:
-            parts.append(f'<line x1="{_n(x)}" x2="{_n(left)}" y1="{_n(y)}" y2="{_n(y)}" '
-                         'stroke="#eef0f2"/>')
-        parts.append(f'<text x="{_n(x - 6)}" y="{_n(y + 4)}" class="tick" text-anchor="end">'
-                     f"{tick:g}</text>")
+            parts.append(
+                f'<line x1="{_n(x)}" x2="{_n(left)}" y1="{_n(y)}" y2="{_n(y)}" stroke="#eef0f2"/>'
+            )
+        parts.append(
+            f'<text x="{_n(x - 6)}" y="{_n(y + 4)}" class="tick" text-anchor="end">{tick:g}</text>'
+        )
     mid = (scale.start + scale.end) / 2
-    parts.append(f'<text x="14" y="{_n(mid)}" class="axis-title" text-anchor="middle" '
-                 f'transform="rotate(-90 14 {_n(mid)})">{esc(title)}</text>')
+    parts.append(
+        f'<text x="14" y="{_n(mid)}" class="axis-title" text-anchor="middle" '
+        f'transform="rotate(-90 14 {_n(mid)})">{esc(title)}</text>'
+    )
     return "".join(parts)
 
 
 def _legend(entries: list[tuple[str, str]], x: float, y: float) -> str:
     parts, cx = [], x
     for name, colour in entries:
-        parts.append(f'<rect x="{_n(cx)}" y="{_n(y - 9)}" width="10" height="10" rx="2" '
-                     f'fill="{colour}"/><text x="{_n(cx + 14)}" y="{_n(y)}" class="tick">'
-                     f"{esc(name)}</text>")
+        parts.append(
+            f'<rect x="{_n(cx)}" y="{_n(y - 9)}" width="10" height="10" rx="2" '
+            f'fill="{colour}"/><text x="{_n(cx + 14)}" y="{_n(y)}" class="tick">'
+            f"{esc(name)}</text>"
+        )
         cx += 24 + 6.5 * len(name)
     return f'<g class="legend">{"".join(parts)}</g>'
 
@@ -124,11 +152,15 @@ def _marker(kind: str, x: float, y: float, r: float, colour: str) -> str:
     if symbol == "square":
         return f'<rect x="{_n(x - r)}" y="{_n(y - r)}" width="{_n(2 * r)}" height="{_n(2 * r)}" {fill}/>'
     if symbol == "diamond":
-        return (f'<path d="M{_n(x)} {_n(y - r * 1.3)}L{_n(x + r * 1.3)} {_n(y)}L{_n(x)} '
-                f'{_n(y + r * 1.3)}L{_n(x - r * 1.3)} {_n(y)}Z" {fill}/>')
+        return (
+            f'<path d="M{_n(x)} {_n(y - r * 1.3)}L{_n(x + r * 1.3)} {_n(y)}L{_n(x)} '
+            f'{_n(y + r * 1.3)}L{_n(x - r * 1.3)} {_n(y)}Z" {fill}/>'
+        )
     if symbol == "triangle":
-        return (f'<path d="M{_n(x)} {_n(y - r * 1.3)}L{_n(x + r * 1.2)} {_n(y + r)}L{_n(x - r * 1.2)} '
-                f'{_n(y + r)}Z" {fill}/>')
+        return (
+            f'<path d="M{_n(x)} {_n(y - r * 1.3)}L{_n(x + r * 1.2)} {_n(y + r)}L{_n(x - r * 1.2)} '
+            f'{_n(y + r)}Z" {fill}/>'
+        )
     return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}" {fill}/>'
 
 
@@ -168,16 +200,21 @@ def forest_figure(
     xs = [v for r, _, ci in placed for v in ((r.d,) + (ci or ()))]
     sx = _Scale(*_padded(xs), left, right)
     bottom = head + row_h * len(placed)
-    parts = [_legend([(b, BADGE_COLOURS[b]) for b in BADGES if any(p[1] == b for p in placed)],
-                     left, 14)]
-    parts.append(f'<line x1="{_n(sx(0))}" x2="{_n(sx(0))}" y1="{head - 4}" y2="{_n(bottom)}" '
-                 f'stroke="{AXIS}" stroke-dasharray="4 3"/>')
+    parts = [
+        _legend([(b, BADGE_COLOURS[b]) for b in BADGES if any(p[1] == b for p in placed)], left, 14)
+    ]
+    parts.append(
+        f'<line x1="{_n(sx(0))}" x2="{_n(sx(0))}" y1="{head - 4}" y2="{_n(bottom)}" '
+        f'stroke="{AXIS}" stroke-dasharray="4 3"/>'
+    )
     for i, (row, badge, ci) in enumerate(placed):
         y = head + row_h * i + row_h / 2
         colour = BADGE_COLOURS[badge]
         low, high = ci if ci else (row.d, row.d)
-        tip = (f"{row.label}\n{row.kind} · {row.id}\nd = {row.d:+.2f} [{low:+.2f}, {high:+.2f}]"
-               f" · Δ = {_g(row.delta)} · q = {row.q:.2g}\nnet d = {_g(row.d_net)} · {badge}")
+        tip = (
+            f"{row.label}\n{row.kind} · {row.id}\nd = {row.d:+.2f} [{low:+.2f}, {high:+.2f}]"
+            f" · Δ = {_g(row.delta)} · q = {row.q:.2g}\nnet d = {_g(row.d_net)} · {badge}"
+        )
         parts.append(
             f'<g class="pt" data-concept="{esc(row.id)}" data-badge="{badge}" '
             f'data-x="{_g(row.d)}" data-lo="{_g(low)}" data-hi="{_g(high)}" tabindex="0">'
@@ -192,7 +229,8 @@ def forest_figure(
         )
     parts.append(_x_axis(sx, bottom + 4, "Cohen's d, chosen − rejected (95% CI)"))
     return _svg(right + 20, height, "".join(parts), "forest plot of the top concepts"), (
-        len(picked) - len(placed))
+        len(picked) - len(placed)
+    )
 
 
 def fire_scatter_figure(rows: list[ConceptRow], badges: list[str]) -> tuple[str | None, int]:
@@ -201,32 +239,41 @@ def fire_scatter_figure(rows: list[ConceptRow], badges: list[str]) -> tuple[str 
     A large effect of a concept that fires on 2% of responses teaches the model little;
     this puts that next to the effect. Returns the SVG and how many were left out.
     """
-    placed = [(r, b) for r, b in zip(rows, badges, strict=True)
-              if math.isfinite(r.d) and math.isfinite(r.fire_rate)]
+    placed = [
+        (r, b)
+        for r, b in zip(rows, badges, strict=True)
+        if math.isfinite(r.d) and math.isfinite(r.fire_rate)
+    ]
     if not placed:
         return None, len(rows)
     left, right, top, bottom = 60, 660, 30, 330
     sx = _Scale(-0.02, 1.02, left, right)
     sy = _Scale(*_padded([r.d for r, _ in placed]), bottom, top)
-    parts = [_legend([(b, BADGE_COLOURS[b]) for b in BADGES if any(p[1] == b for p in placed)],
-                     left, 14)]
+    parts = [
+        _legend([(b, BADGE_COLOURS[b]) for b in BADGES if any(p[1] == b for p in placed)], left, 14)
+    ]
     parts.append(_y_axis(sy, left, "Cohen's d (chosen − rejected)", right))
     parts.append(_x_axis(sx, bottom, "fire rate (share of responses where it fires)", "%", top))
-    parts.append(f'<line x1="{left}" x2="{right}" y1="{_n(sy(0))}" y2="{_n(sy(0))}" '
-                 f'stroke="{AXIS}" stroke-dasharray="4 3"/>')
+    parts.append(
+        f'<line x1="{left}" x2="{right}" y1="{_n(sy(0))}" y2="{_n(sy(0))}" '
+        f'stroke="{AXIS}" stroke-dasharray="4 3"/>'
+    )
     for row, badge in placed:
         x, y = sx(row.fire_rate), sy(row.d)
-        tip = (f"{row.label}\n{row.kind} · {row.id}\nfire rate {row.fire_rate:.0%} · "
-               f"d = {row.d:+.2f} · q = {row.q:.2g} · {badge}")
+        tip = (
+            f"{row.label}\n{row.kind} · {row.id}\nfire rate {row.fire_rate:.0%} · "
+            f"d = {row.d:+.2f} · q = {row.q:.2g} · {badge}"
+        )
         parts.append(
             f'<g class="pt" data-concept="{esc(row.id)}" data-badge="{badge}" '
             f'data-x="{_g(row.fire_rate)}" data-y="{_g(row.d)}" tabindex="0">'
             f"<title>{esc(tip)}</title>{_marker(row.kind, x, y, 4.5, BADGE_COLOURS[badge])}</g>"
         )
-    note = ("● sae  ◆ contrast  ■ named  ▲ text")
+    note = "● sae  ◆ contrast  ■ named  ▲ text"
     parts.append(f'<text x="{right}" y="14" class="tick" text-anchor="end">{esc(note)}</text>')
     return _svg(right + 20, bottom + 45, "".join(parts), "effect against fire rate"), (
-        len(rows) - len(placed))
+        len(rows) - len(placed)
+    )
 
 
 def _diverging(z: float) -> str:
@@ -268,22 +315,32 @@ def heatmap_figure(
     for k, j in enumerate(keep):
         cid = table.concept_ids[j]
         x = left + k * cell + cell / 2
-        parts.append(f'<text x="{_n(x)}" y="{top - 6}" class="tick" '
-                     f'transform="rotate(-45 {_n(x)} {top - 6})">'
-                     f"{esc(_short(labels.get(cid, cid), 26))}</text>")
+        parts.append(
+            f'<text x="{_n(x)}" y="{top - 6}" class="tick" '
+            f'transform="rotate(-45 {_n(x)} {top - 6})">'
+            f"{esc(_short(labels.get(cid, cid), 26))}</text>"
+        )
     for i, topic in enumerate(table.topics):
         y = top + i * cell
-        parts.append(f'<text x="{left - 6}" y="{_n(y + cell / 2 + 4)}" class="tick" '
-                     f'text-anchor="end">{esc(_short(topic, 24))} ({table.sizes[i]})</text>')
+        parts.append(
+            f'<text x="{left - 6}" y="{_n(y + cell / 2 + 4)}" class="tick" '
+            f'text-anchor="end">{esc(_short(topic, 24))} ({table.sizes[i]})</text>'
+        )
         for k, j in enumerate(keep):
             cid, z = table.concept_ids[j], table.z[i][j]
             stable = table.split_half[i][j]
-            tip = (f"{labels.get(cid, cid)}\ntopic: {topic} (n={table.sizes[i]})\n"
-                   f"z = {_g(z)} · Δ diff = {_g(table.delta_diff[i][j])}\n"
-                   f"halves agree: {'yes' if stable else 'no'}")
+            tip = (
+                f"{labels.get(cid, cid)}\ntopic: {topic} (n={table.sizes[i]})\n"
+                f"z = {_g(z)} · Δ diff = {_g(table.delta_diff[i][j])}\n"
+                f"halves agree: {'yes' if stable else 'no'}"
+            )
             x = left + k * cell
-            mark = ("" if stable else f'<circle cx="{_n(x + cell / 2)}" cy="{_n(y + cell / 2)}" '
-                    'r="4" fill="none" stroke="#52606d"/>')
+            mark = (
+                ""
+                if stable
+                else f'<circle cx="{_n(x + cell / 2)}" cy="{_n(y + cell / 2)}" '
+                'r="4" fill="none" stroke="#52606d"/>'
+            )
             parts.append(
                 f'<g class="cell" data-concept="{esc(cid)}" data-z="{_g(z)}">'
                 f"<title>{esc(tip)}</title>"
@@ -293,11 +350,14 @@ def heatmap_figure(
     bar_x = left + cell * len(keep) + 20
     for s in range(9):
         z = Z_LIMIT - s * Z_LIMIT / 4
-        parts.append(f'<rect x="{bar_x}" y="{top + s * 12}" width="12" height="12" '
-                     f'fill="{_diverging(z)}"/>')
-    parts.append(f'<text x="{bar_x + 16}" y="{top + 10}" class="tick">z ≥ {Z_LIMIT:g}</text>'
-                 f'<text x="{bar_x + 16}" y="{top + 58}" class="tick">0</text>'
-                 f'<text x="{bar_x + 16}" y="{top + 106}" class="tick">≤ −{Z_LIMIT:g}</text>')
+        parts.append(
+            f'<rect x="{bar_x}" y="{top + s * 12}" width="12" height="12" fill="{_diverging(z)}"/>'
+        )
+    parts.append(
+        f'<text x="{bar_x + 16}" y="{top + 10}" class="tick">z ≥ {Z_LIMIT:g}</text>'
+        f'<text x="{bar_x + 16}" y="{top + 58}" class="tick">0</text>'
+        f'<text x="{bar_x + 16}" y="{top + 106}" class="tick">≤ −{Z_LIMIT:g}</text>'
+    )
     return _svg(width, max(height, top + 120), "".join(parts), "topic by concept heatmap")
 
 
@@ -324,11 +384,14 @@ def pair_map_figure(pairs: PairMap | None) -> tuple[str | None, int]:
     """
     if pairs is None or not pairs.x:
         return None, 0
-    keep = [i for i in _thin(len(pairs.x))
-            if math.isfinite(pairs.x[i]) and math.isfinite(pairs.y[i])]
+    keep = [
+        i for i in _thin(len(pairs.x)) if math.isfinite(pairs.x[i]) and math.isfinite(pairs.y[i])
+    ]
     groups = _topic_groups([pairs.topic[i] for i in keep])
-    colour = {g: TOPIC_COLOURS[k % len(TOPIC_COLOURS)]
-              for k, g in enumerate(dict.fromkeys(groups.values()))}
+    colour = {
+        g: TOPIC_COLOURS[k % len(TOPIC_COLOURS)]
+        for k, g in enumerate(dict.fromkeys(groups.values()))
+    }
     left, right, top, bottom = 20, 660, 40, 400
     sx = _Scale(*_padded([pairs.x[i] for i in keep], False), left, right)
     sy = _Scale(*_padded([pairs.y[i] for i in keep], False), bottom, top)

@@ -187,8 +187,13 @@ class Context:
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Context:
         _check_keys(cls, raw)
-        return cls(**{**raw, "activation": _nan(raw.get("activation")),
-                      "tokens": [(t, _nan(a)) for t, a in raw.get("tokens", [])]})
+        return cls(
+            **{
+                **raw,
+                "activation": _nan(raw.get("activation")),
+                "tokens": [(t, _nan(a)) for t, a in raw.get("tokens", [])],
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -260,13 +265,21 @@ class ConceptRow:
         _set(self, "split_half", bool(self.split_half))
         for name in _ROW_FLOATS:
             _set(self, name, _float(getattr(self, name)))
-        for name in ("fire_rate_chosen", "fire_rate_rejected", "heldout_auroc", "overall_cosine",
-                     "pair_accuracy"):
+        for name in (
+            "fire_rate_chosen",
+            "fire_rate_rejected",
+            "heldout_auroc",
+            "overall_cosine",
+            "pair_accuracy",
+        ):
             _set(self, name, _opt_float(getattr(self, name)))
         _set(self, "top_tokens", [str(t) for t in self.top_tokens])
         _set(self, "examples", list(self.examples))
-        _set(self, "contexts", [c if isinstance(c, Context) else Context.from_dict(dict(c))
-                                for c in self.contexts])
+        _set(
+            self,
+            "contexts",
+            [c if isinstance(c, Context) else Context.from_dict(dict(c)) for c in self.contexts],
+        )
         _set(self, "enriched", [(str(t), _float(z)) for t, z in self.enriched])
 
     @classmethod
@@ -277,8 +290,9 @@ class ConceptRow:
         examples = [ExamplePair.from_dict(e) for e in raw.get("examples", [])]
         contexts = [Context.from_dict(c) for c in raw.get("contexts", [])]
         enriched = [(t, _nan(z)) for t, z in raw.get("enriched", [])]
-        return cls(**{**raw, **numbers, "examples": examples, "contexts": contexts,
-                      "enriched": enriched})
+        return cls(
+            **{**raw, **numbers, "examples": examples, "contexts": contexts, "enriched": enriched}
+        )
 
 
 _ROW_FLOATS = tuple(

@@ -45,11 +45,18 @@ def _effects_section(rows: list[ConceptRow], badges: list[str]) -> str:
     )
     if left_out or unplaced:
         lead += f" {max(left_out, unplaced)} concept(s) without a finite d are not shown."
-    left = plot_html("forest-plot", forest, clickable=True) if forest else not_computed("Forest plot")
-    right = (plot_html("fire-scatter", scatter, clickable=True) if scatter
-             else not_computed("Effect vs fire rate"))
-    body = (f'<div class="grid2"><div><h3>Top concepts</h3>{left}</div>'
-            f"<div><h3>Effect vs fire rate</h3>{right}</div></div>")
+    left = (
+        plot_html("forest-plot", forest, clickable=True) if forest else not_computed("Forest plot")
+    )
+    right = (
+        plot_html("fire-scatter", scatter, clickable=True)
+        if scatter
+        else not_computed("Effect vs fire rate")
+    )
+    body = (
+        f'<div class="grid2"><div><h3>Top concepts</h3>{left}</div>'
+        f"<div><h3>Effect vs fire rate</h3>{right}</div></div>"
+    )
     return card("effects", "Effects", esc(lead), body)
 
 
@@ -109,7 +116,9 @@ def _maps_section(data: ReportData) -> str:
 def _overall_section(rows: list[ConceptRow]) -> str:
     """The overall chosen−rejected directions: shown with their separation, never ranked."""
     if not rows:
-        return card("overall", "Overall preference direction", "", not_computed("Overall directions"))
+        return card(
+            "overall", "Overall preference direction", "", not_computed("Overall directions")
+        )
     lead = (
         "Directions fitted to separate chosen from rejected (difference of means, principal "
         "axes, SAE feature space). They separate by construction, so they are not findings and "

@@ -43,7 +43,6 @@ def plot_html(div_id: str, figure: str, *, clickable: bool = False) -> str:
     return f'<div class="plot" id="{div_id}"{click}>{figure}</div>'
 
 
-
 def topbar_html(prov: Provenance) -> str:
     links = "".join(f'<a href="#{key}">{esc(name)}</a>' for key, name in NAV)
     return (
@@ -72,7 +71,10 @@ def legend_html(rules: BadgeRules) -> str:
 
 
 def summary_html(
-    prov: Provenance, badges: list[str], n_text: int, rules: BadgeRules,
+    prov: Provenance,
+    badges: list[str],
+    n_text: int,
+    rules: BadgeRules,
     tested: dict[str, int] | None = None,
 ) -> str:
     """The header card: what was analysed and how many concepts lean which way.
@@ -98,8 +100,10 @@ def summary_html(
     kpis += _kpi(n_text, "text checks")
     shown = ""
     if total > len(badges):
-        shown = (f'<p class="lead">Counts are over all {total:,} concepts tested; the plots '
-                 f"and the table list the top {len(badges):,}.</p>")
+        shown = (
+            f'<p class="lead">Counts are over all {total:,} concepts tested; the plots '
+            f"and the table list the top {len(badges):,}.</p>"
+        )
     return (
         f'<section class="card head" id="summary"><h1>{esc(prov.dataset)}</h1>'
         f'<div class="meta">{meta_html}</div><div class="kpis">{kpis}</div>'

@@ -28,10 +28,18 @@ COLUMNS = (
     ("95% CI", "num", "95% CI of Δ; the bar is drawn in Cohen's d units on a shared scale"),
     ("d", "num", "Cohen's d of the paired differences"),
     ("q", "num", "Benjamini–Hochberg adjusted p-value"),
-    ("Net d", "num", "Effect net of the overall chosen−rejected direction (d units); the badge's basis"),
+    (
+        "Net d",
+        "num",
+        "Effect net of the overall chosen−rejected direction (d units); the badge's basis",
+    ),
     ("Replicates", "text", "Does each random half alone show the effect (same sign, p < 0.05)?"),
     ("Fires", "num", "Share of responses where the concept fires"),
-    ("Std effect", "num", "Standardised effect: Δ / pooled sd of the scores (not a calibrated DPO forecast)"),
+    (
+        "Std effect",
+        "num",
+        "Standardised effect: Δ / pooled sd of the scores (not a calibrated DPO forecast)",
+    ),
 )
 
 

@@ -93,8 +93,6 @@ class ServicerConfig:
             raise ValueError(f"fresh_interval must be in 0..60 s, got {self.fresh_interval}")
 
 
-
-
 def _still_wanted(context: Any) -> bool:
     """Whether a stream's caller is still there and within its deadline."""
     remaining = context.time_remaining()
@@ -243,7 +241,10 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
             records = [r for r in records if r["q"] is not None and r["q"] <= request.q_max]
         records = records[: request.top_k or self.config.default_top_k]
         return convert.contrast_response(
-            records, n_pairs=n_pairs, layer=analysis.layer, model_id=analysis.model,
+            records,
+            n_pairs=n_pairs,
+            layer=analysis.layer,
+            model_id=analysis.model,
             overall=[] if request.topic else analysis.overall_records(),
         )
 
@@ -385,9 +386,11 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         elif which == "activations":
             mask = request.token_mask
             scores = session.score_concepts(
-                ids, activations=convert.to_array(request.activations, "activations"),
+                ids,
+                activations=convert.to_array(request.activations, "activations"),
                 mask=convert.to_array(mask, "token_mask")
-                if request.HasField("token_mask") else None,
+                if request.HasField("token_mask")
+                else None,
             )
         else:
             raise InvalidArgument("give texts or activations to score")
@@ -506,7 +509,9 @@ def _model_texts() -> Iterator[None]:
 
 
 def _score_texts(
-    session: StoreSession, concept_ids: list[str], texts: list[str],
+    session: StoreSession,
+    concept_ids: list[str],
+    texts: list[str],
     prompts: list[Any] | None = None,
 ) -> np.ndarray:
     """(len(texts), n_concepts) scores; an empty text has no tokens to pool and scores NaN.
@@ -520,12 +525,16 @@ def _score_texts(
     if not texts:
         raise InvalidArgument("empty batch: no texts")
     if prompts is not None and len(prompts) not in (1, len(texts)):
-        raise InvalidArgument(f"{len(prompts)} prompts for {len(texts)} texts: give one, or one per text")
+        raise InvalidArgument(
+            f"{len(prompts)} prompts for {len(texts)} texts: give one, or one per text"
+        )
     scores = np.full((len(texts), len(concept_ids)), np.nan, np.float32)
     rows = [i for i, text in enumerate(texts) if text.strip()]
     if rows:
-        chosen_prompts = None if prompts is None else (
-            prompts if len(prompts) == 1 else [prompts[i] for i in rows]
+        chosen_prompts = (
+            None
+            if prompts is None
+            else (prompts if len(prompts) == 1 else [prompts[i] for i in rows])
         )
         scores[rows] = session.score_concepts(
             concept_ids, texts=[texts[i] for i in rows], prompts=chosen_prompts

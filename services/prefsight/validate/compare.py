@@ -59,7 +59,11 @@ def _ci(values: list[float], alpha: float = 0.05) -> list[float | None]:
 
 
 def agreement(
-    predicted: np.ndarray, measured: np.ndarray, *, n_boot: int = 1000, seed: int = 0,
+    predicted: np.ndarray,
+    measured: np.ndarray,
+    *,
+    n_boot: int = 1000,
+    seed: int = 0,
 ) -> dict[str, Any]:
     """R², Spearman ρ, calibrated R² and ``shift_scale`` with 95% bootstrap CIs over concepts.
 
@@ -79,7 +83,12 @@ def agreement(
     keep = np.isfinite(x) & np.isfinite(y)
     x, y = x[keep], y[keep]
     rng = np.random.default_rng(seed)
-    boots: dict[str, list[float]] = {"r2": [], "spearman": [], "r2_calibrated": [], "shift_scale": []}
+    boots: dict[str, list[float]] = {
+        "r2": [],
+        "spearman": [],
+        "r2_calibrated": [],
+        "shift_scale": [],
+    }
     if x.size >= 3:
         for _ in range(n_boot):
             i = rng.integers(0, x.size, x.size)
@@ -88,7 +97,9 @@ def agreement(
             boots["r2_calibrated"].append(_calibrated_r2(x[i], y[i]))
             boots["shift_scale"].append(shift_scale(x[i], y[i]))
     point = {
-        "r2": _r2(x, y), "spearman": _spearman(x, y), "r2_calibrated": _calibrated_r2(x, y),
+        "r2": _r2(x, y),
+        "spearman": _spearman(x, y),
+        "r2_calibrated": _calibrated_r2(x, y),
         "shift_scale": shift_scale(x, y) if x.size else float("nan"),
     }
     out: dict[str, Any] = {"n_concepts": int(x.size)}
@@ -98,7 +109,9 @@ def agreement(
     return out
 
 
-def mean_ci(values: Sequence[float], *, n_boot: int = 1000, seed: int = 0) -> dict[str, Any]:
+def mean_ci(
+    values: Sequence[float] | np.ndarray, *, n_boot: int = 1000, seed: int = 0
+) -> dict[str, Any]:
     """Mean of per-unit values with its 95% percentile bootstrap CI over units."""
     v = np.asarray(values, np.float64)
     if v.size == 0:
@@ -109,7 +122,11 @@ def mean_ci(values: Sequence[float], *, n_boot: int = 1000, seed: int = 0) -> di
 
 
 def diff_ci(
-    after: Sequence[float], before: Sequence[float], *, n_boot: int = 1000, seed: int = 0,
+    after: Sequence[float] | np.ndarray,
+    before: Sequence[float] | np.ndarray,
+    *,
+    n_boot: int = 1000,
+    seed: int = 0,
 ) -> dict[str, Any]:
     """Mean of ``after − before`` over paired units (prompts) with its bootstrap CI."""
     a, b = np.asarray(after, np.float64), np.asarray(before, np.float64)
@@ -119,7 +136,9 @@ def diff_ci(
 
 
 def scatter_svg(
-    points: list[dict[str, Any]], title: str, x_title: str = "predicted shift (d)",
+    points: list[dict[str, Any]],
+    title: str,
+    x_title: str = "predicted shift (d)",
     y_title: str = "measured shift (sd units)",
 ) -> str:
     """Predicted (x) against measured (y), one marker per concept; planted ones highlighted.
@@ -133,27 +152,34 @@ def scatter_svg(
     pad_y = (max(ys) - min(ys)) * 0.06 or 0.5
     sx = _Scale(min(xs) - pad_x, max(xs) + pad_x, left, width - right)
     sy = _Scale(min(ys) - pad_y, max(ys) + pad_y, height - bottom, top)
-    parts = [f'<text x="{left}" y="18" class="axis-title">{esc(title)}</text>',
-             _x_axis(sx, height - bottom, x_title, top=top),
-             _y_axis(sy, left, y_title, left=width - right)]
+    parts = [
+        f'<text x="{left}" y="18" class="axis-title">{esc(title)}</text>',
+        _x_axis(sx, height - bottom, x_title, top=top),
+        _y_axis(sy, left, y_title, left=width - right),
+    ]
     ordered = sorted(points, key=lambda p: p.get("planted") is not None)
     for p in ordered:
         planted = p.get("planted")
         colour = "#D55E00" if planted else "#0072B2"
         radius = 5.5 if planted else 3.2
-        tip = f"{p['id']} ({p['kind']}): predicted {p['predicted']:.3g}, measured {p['measured']:.3g}"
+        tip = (
+            f"{p['id']} ({p['kind']}): predicted {p['predicted']:.3g}, measured {p['measured']:.3g}"
+        )
         if planted:
             tip += f"; planted trait {planted}"
         parts.append(
             f'<g data-concept="{esc(p["id"])}" data-predicted="{p["predicted"]:.4g}" '
             f'data-measured="{p["measured"]:.4g}"><title>{esc(tip)}</title>'
-            f'{_marker(p["kind"], sx(p["predicted"]), sy(p["measured"]), radius, colour)}</g>'
+            f"{_marker(p['kind'], sx(p['predicted']), sy(p['measured']), radius, colour)}</g>"
         )
-    parts.append(f'<text x="{width - right}" y="18" class="tick" text-anchor="end">'
-                 "vermillion: best concept of a planted trait</text>")
+    parts.append(
+        f'<text x="{width - right}" y="18" class="tick" text-anchor="end">'
+        "vermillion: best concept of a planted trait</text>"
+    )
     body = "".join(parts)
     return _svg(width, height, body, title).replace(
-        "<svg ", '<svg style="font: 11px sans-serif" ', 1)
+        "<svg ", '<svg style="font: 11px sans-serif" ', 1
+    )
 
 
 __all__ = ["MIN_SUPPORT", "agreement", "diff_ci", "mean_ci", "scatter_svg", "shift_scale"]

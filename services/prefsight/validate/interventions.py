@@ -59,8 +59,14 @@ class Variant:
 
 
 def variants(
-    config: InterventionConfig, pairs: list[dict[str, Any]], analysis: Any, store: Any,
-    concept: Any, n_layers: int, label: str, description: str,
+    config: InterventionConfig,
+    pairs: list[dict[str, Any]],
+    analysis: Any,
+    store: Any,
+    concept: Any,
+    n_layers: int,
+    label: str,
+    description: str,
 ) -> tuple[list[Variant], dict[str, str]]:
     """(runs in order, plain first; skipped intervention -> reason)."""
     from prefsight.concepts import kinds
@@ -75,25 +81,48 @@ def variants(
     for name in config.run:
         if name == "filter":
             kept = [p for p in pairs if p["id"] not in picked]
-            runs.append(Variant("filter", kept, note=f"dropped {len(picked)} pairs ({selection.rule})"))
+            runs.append(
+                Variant("filter", kept, note=f"dropped {len(picked)} pairs ({selection.rule})")
+            )
         elif name == "inoculate":
             system = render_template(config.template, label=label, description=description or label)
-            runs.append(Variant("inoculate", pairs, system={p: system for p in picked},
-                                note=f"system prompt {system!r} on {len(picked)} pairs ({selection.rule})"))
+            runs.append(
+                Variant(
+                    "inoculate",
+                    pairs,
+                    system={p: system for p in picked},
+                    note=f"system prompt {system!r} on {len(picked)} pairs ({selection.rule})",
+                )
+            )
         elif name == "steer":
             if kinds.kind_of(concept).steering_vector(concept) is None:
-                skipped["steer"] = f"{concept.id} ({concept.kind}) has no residual direction to steer with"
+                skipped["steer"] = (
+                    f"{concept.id} ({concept.kind}) has no residual direction to steer with"
+                )
                 continue
             unit, sd = _steering_direction(store, concept, analysis)
-            runs.append(Variant("steer", pairs, steer=Steer(unit * sd, int(concept.layer), config.steer_alpha),
-                                note=f"{concept.id}'s unit direction x {config.steer_alpha:g} x sd {sd:.4g} "
-                                     "of the training responses along it, both sides, training only"))
+            runs.append(
+                Variant(
+                    "steer",
+                    pairs,
+                    steer=Steer(unit * sd, int(concept.layer), config.steer_alpha),
+                    note=f"{concept.id}'s unit direction x {config.steer_alpha:g} x sd {sd:.4g} "
+                    "of the training responses along it, both sides, training only",
+                )
+            )
         elif name == "shape":
             ids, z, _, _, _ = shaping_offsets(analysis, [concept.id])
             offsets = {p: float(v) for p, v in zip(ids, z, strict=True)}
             for lam in config.lambdas:
-                runs.append(Variant(f"shape(lam={lam:g})", pairs, offsets=offsets, lam=lam,
-                                    note="ShapedDPOTrainer, z-scored per-pair δ of the concept"))
+                runs.append(
+                    Variant(
+                        f"shape(lam={lam:g})",
+                        pairs,
+                        offsets=offsets,
+                        lam=lam,
+                        note="ShapedDPOTrainer, z-scored per-pair δ of the concept",
+                    )
+                )
     return runs, skipped
 
 
@@ -106,8 +135,12 @@ def _steering_direction(store: Any, concept: Any, analysis: Any) -> tuple[Any, f
     direction = np.asarray(kinds.kind_of(concept).steering_vector(concept), np.float32)
     unit = direction / max(float(np.linalg.norm(direction)), 1e-8)
     ids = analysis.scores.pair_ids
-    pooled = np.vstack([kinds.from_store(store, analysis.model, concept.layer, side, ids).mean()
-                        for side in ("chosen", "rejected")])
+    pooled = np.vstack(
+        [
+            kinds.from_store(store, analysis.model, concept.layer, side, ids).mean()
+            for side in ("chosen", "rejected")
+        ]
+    )
     sd = float((pooled @ unit).std())
     return unit, sd if sd > 0 else 1.0
 

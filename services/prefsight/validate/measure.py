@@ -48,7 +48,8 @@ class Generations:
 
 def _prompt_text(tokenizer: Any, prompt: str) -> str:
     return tokenizer.apply_chat_template(
-        [{"role": "user", "content": prompt}], tokenize=False, add_generation_prompt=True)
+        [{"role": "user", "content": prompt}], tokenize=False, add_generation_prompt=True
+    )
 
 
 def generate(model: Any, tokenizer: Any, prompts: Sequence[str], config: GenConfig) -> Generations:
@@ -65,19 +66,27 @@ def generate(model: Any, tokenizer: Any, prompts: Sequence[str], config: GenConf
         for mode in ["greedy"] + ["sampled"] * config.samples:
             for start in range(0, len(prompts), config.batch_size):
                 chunk = list(range(start, min(start + config.batch_size, len(prompts))))
-                encoded = tokenizer([_prompt_text(tokenizer, prompts[i]) for i in chunk],
-                                    return_tensors="pt", padding=True, add_special_tokens=False)
+                encoded = tokenizer(
+                    [_prompt_text(tokenizer, prompts[i]) for i in chunk],
+                    return_tensors="pt",
+                    padding=True,
+                    add_special_tokens=False,
+                )
                 encoded = {k: v.to(device) for k, v in encoded.items()}
                 torch.manual_seed(config.seed + len(texts))
                 with torch.no_grad():
                     out = model.generate(
-                        **encoded, max_new_tokens=config.max_new_tokens, pad_token_id=pad,
+                        **encoded,
+                        max_new_tokens=config.max_new_tokens,
+                        pad_token_id=pad,
                         do_sample=mode == "sampled",
-                        **({"temperature": config.temperature, "top_p": config.top_p}
-                           if mode == "sampled" else {"temperature": None, "top_p": None,
-                                                      "top_k": None}),
+                        **(
+                            {"temperature": config.temperature, "top_p": config.top_p}
+                            if mode == "sampled"
+                            else {"temperature": None, "top_p": None, "top_k": None}
+                        ),
                     )
-                new = out[:, encoded["input_ids"].shape[1]:]
+                new = out[:, encoded["input_ids"].shape[1] :]
                 texts.extend(tokenizer.batch_decode(new, skip_special_tokens=True))
                 index.extend(chunk)
                 modes.extend([mode] * len(chunk))
@@ -87,7 +96,10 @@ def generate(model: Any, tokenizer: Any, prompts: Sequence[str], config: GenConf
 
 
 def score_generations(
-    loaded: Any, layer: int, concepts: list[Any], generations: Generations,
+    loaded: Any,
+    layer: int,
+    concepts: list[Any],
+    generations: Generations,
     load_sae: Callable[[], Any] | None,
 ) -> np.ndarray:
     """(n_generations, n_concepts) scores through the registry, each text after its prompt."""
@@ -100,10 +112,13 @@ def score_generations(
 
 
 def trait_flags(
-    detectors: dict[str, Callable[[str], bool]], generations: Generations,
+    detectors: dict[str, Callable[[str], bool]],
+    generations: Generations,
 ) -> dict[str, np.ndarray]:
     """trait -> (n_generations,) bool from each detector."""
-    return {name: np.array([bool(f(t)) for t in generations.texts]) for name, f in detectors.items()}
+    return {
+        name: np.array([bool(f(t)) for t in generations.texts]) for name, f in detectors.items()
+    }
 
 
 def per_prompt(values: np.ndarray, generations: Generations) -> np.ndarray:
@@ -116,8 +131,12 @@ def per_prompt(values: np.ndarray, generations: Generations) -> np.ndarray:
 
 
 def response_logps(
-    model: Any, tokenizer: Any, prompts: Sequence[str], responses: Sequence[str],
-    max_length: int, batch_size: int = 8,
+    model: Any,
+    tokenizer: Any,
+    prompts: Sequence[str],
+    responses: Sequence[str],
+    max_length: int,
+    batch_size: int = 8,
 ) -> np.ndarray:
     """(n,) summed log-probs of each response (with its end-of-turn) after its prompt."""
     import torch
@@ -128,17 +147,18 @@ def response_logps(
         head = _prompt_text(tokenizer, prompt)
         full = tokenizer.apply_chat_template(
             [{"role": "user", "content": prompt}, {"role": "assistant", "content": response}],
-            tokenize=False)
-        tail = full[len(head):] if full.startswith(head) else response
+            tokenize=False,
+        )
+        tail = full[len(head) :] if full.startswith(head) else response
         p = tokenizer(head, add_special_tokens=False)["input_ids"]
         r = tokenizer(tail, add_special_tokens=False)["input_ids"]
         r = r[:max_length]
-        p = p[len(p) - min(len(p), max_length - len(r)):]
+        p = p[len(p) - min(len(p), max_length - len(r)) :]
         items.append((p + r, len(p)))
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     out = np.zeros(len(items), np.float64)
     for start in range(0, len(items), batch_size):
-        chunk = items[start:start + batch_size]
+        chunk = items[start : start + batch_size]
         width = max(len(ids) for ids, _ in chunk)
         ids = torch.full((len(chunk), width), pad, dtype=torch.long)
         mask = torch.zeros((len(chunk), width), dtype=torch.long)
@@ -149,7 +169,7 @@ def response_logps(
             logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits.float()
         logp = torch.log_softmax(logits[:, :-1], -1).gather(-1, ids[:, 1:, None].to(device))[..., 0]
         for row, (seq, n_prompt) in enumerate(chunk):
-            out[start + row] = float(logp[row, max(n_prompt - 1, 0): len(seq) - 1].sum())
+            out[start + row] = float(logp[row, max(n_prompt - 1, 0) : len(seq) - 1].sum())
     return out
 
 
@@ -161,7 +181,9 @@ class PairLogps:
     rejected: np.ndarray
 
 
-def pair_logps(model: Any, tokenizer: Any, pairs: Sequence[dict[str, Any]], max_length: int) -> PairLogps:
+def pair_logps(
+    model: Any, tokenizer: Any, pairs: Sequence[dict[str, Any]], max_length: int
+) -> PairLogps:
     prompts = [str(p["prompt"]) for p in pairs]
     return PairLogps(
         response_logps(model, tokenizer, prompts, [str(p["chosen"]) for p in pairs], max_length),
@@ -175,6 +197,15 @@ def reward_margins(policy: PairLogps, reference: PairLogps, beta: float) -> np.n
 
 
 __all__ = [
-    "EMPTY_STAND_IN", "GenConfig", "Generations", "PairLogps", "generate", "pair_logps",
-    "per_prompt", "response_logps", "reward_margins", "score_generations", "trait_flags",
+    "EMPTY_STAND_IN",
+    "GenConfig",
+    "Generations",
+    "PairLogps",
+    "generate",
+    "pair_logps",
+    "per_prompt",
+    "response_logps",
+    "reward_margins",
+    "score_generations",
+    "trait_flags",
 ]

@@ -19,6 +19,7 @@ moves with the concepts it co-occurs with.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -26,8 +27,8 @@ import scipy.sparse as sp
 from prefsight.audit.scoring import PairScores
 
 
-def dense(matrix: object) -> np.ndarray:
-    return np.asarray(matrix.todense() if sp.issparse(matrix) else matrix, np.float64)  # type: ignore[union-attr]
+def dense(matrix: Any) -> np.ndarray:
+    return np.asarray(matrix.todense() if sp.issparse(matrix) else matrix, np.float64)
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,9 @@ def predict(scores: PairScores) -> Prediction:
     z = (both - both.mean(0)) / np.where(both.std(0, ddof=1) > 0, both.std(0, ddof=1), 1.0)
     full = z.T @ (z @ diagonal) / max(both.shape[0] - 1, 1)
     support = (chosen != 0).sum(0) + (rejected != 0).sum(0)
-    return Prediction([c.id for c in scores.concepts], delta, sd, diagonal, full,
-                      support.astype(np.int64), n)
+    return Prediction(
+        [c.id for c in scores.concepts], delta, sd, diagonal, full, support.astype(np.int64), n
+    )
 
 
 __all__ = ["Prediction", "dense", "predict"]

@@ -92,23 +92,32 @@ class Data:
 
 
 def split_by_prompt(
-    rows: Sequence[dict[str, Any]], heldout_fraction: float, seed: int,
+    rows: Sequence[dict[str, Any]],
+    heldout_fraction: float,
+    seed: int,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(training pairs, held-out pairs) with disjoint prompt strings."""
     rng = np.random.default_rng(seed)
     prompts = sorted({str(r["prompt"]) for r in rows})
     n_out = max(1, int(round(heldout_fraction * len(prompts))))
     held = {prompts[i] for i in rng.permutation(len(prompts))[:n_out]}
-    return ([dict(r) for r in rows if str(r["prompt"]) not in held],
-            [dict(r) for r in rows if str(r["prompt"]) in held])
+    return (
+        [dict(r) for r in rows if str(r["prompt"]) not in held],
+        [dict(r) for r in rows if str(r["prompt"]) in held],
+    )
 
 
 def _write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> Path:
     with open(path, "w", encoding="utf-8") as handle:
         for row in rows:
-            handle.write(json.dumps({k: row[k] for k in ("id", "prompt", "chosen", "rejected")
-                                     if k in row} | ({"domain": row["domain"]} if "domain" in row else {}),
-                                    ensure_ascii=False) + "\n")
+            handle.write(
+                json.dumps(
+                    {k: row[k] for k in ("id", "prompt", "chosen", "rejected") if k in row}
+                    | ({"domain": row["domain"]} if "domain" in row else {}),
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
     return path
 
 
@@ -166,10 +175,14 @@ def validate(
     workdir.mkdir(parents=True, exist_ok=True)
     overlap = {str(r["prompt"]) for r in data.train} & set(data.heldout_prompts)
     if overlap:
-        raise ValueError(f"{len(overlap)} held-out prompts are training prompts, e.g. {sorted(overlap)[0]!r}")
+        raise ValueError(
+            f"{len(overlap)} held-out prompts are training prompts, e.g. {sorted(overlap)[0]!r}"
+        )
     if len(data.train) < 4 or not data.heldout_prompts:
-        raise ValueError(f"need >= 4 training pairs and held-out prompts, got {len(data.train)} and "
-                         f"{len(data.heldout_prompts)}")
+        raise ValueError(
+            f"need >= 4 training pairs and held-out prompts, got {len(data.train)} and "
+            f"{len(data.heldout_prompts)}"
+        )
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -178,10 +191,17 @@ def validate(
     train_file = _write_jsonl(workdir / "train.jsonl", data.train)
     size = config.dictionary
     audit_config = AuditConfig(
-        layer=config.layer, workers=1, examples=0,
-        dictionary=DictionaryConfig(n_latents=size.n_latents, k=size.k, sae_epochs=size.sae_epochs,
-                                    max_train_tokens=size.max_train_tokens, seed=config.seed,
-                                    device=device),
+        layer=config.layer,
+        workers=1,
+        examples=0,
+        dictionary=DictionaryConfig(
+            n_latents=size.n_latents,
+            k=size.k,
+            sae_epochs=size.sae_epochs,
+            max_train_tokens=size.max_train_tokens,
+            seed=config.seed,
+            device=device,
+        ),
         ingest=IngestConfig(max_length=512, token_budget=4096, max_batch_pairs=16),
     )
     store_uri = workdir / "store"
@@ -195,11 +215,14 @@ def validate(
     concepts = [c for c, k in zip(all_concepts, keep, strict=True) if k]
     prediction = predict(analysis.scores)
     timings["audit_and_predict"] = time.perf_counter() - clock
-    target_id = target or (choose_target(analysis) if choose_target else
-                           all_concepts[int(analysis.order[0])].id)
+    target_id = target or (
+        choose_target(analysis) if choose_target else all_concepts[int(analysis.order[0])].id
+    )
     by_id = {c.id: c for c in all_concepts}
     if target_id not in by_id:
-        raise ValueError(f"target concept {target_id!r} is not in the dictionary (e.g. {concepts[0].id})")
+        raise ValueError(
+            f"target concept {target_id!r} is not in the dictionary (e.g. {concepts[0].id})"
+        )
     concept = by_id[target_id]
     target_label = label or kinds.kind_of(concept).label(concept)
     t_col = [c.id for c in all_concepts].index(target_id)
@@ -213,8 +236,12 @@ def validate(
     gen_before = generate(loaded.model, loaded.tokenizer, data.heldout_prompts, config.generation)
     scores_before = score_generations(loaded, layer, all_concepts, gen_before, load_sae)
     _save_generations(workdir / "generations" / "base.jsonl", gen_before)
-    reference = pair_logps(loaded.model, loaded.tokenizer, data.heldout_pairs, config.train.max_length * 2)
-    trait_free = _trait_free(data, loaded, layer, concept, threshold, load_sae, detectors, target_trait)
+    reference = pair_logps(
+        loaded.model, loaded.tokenizer, data.heldout_pairs, config.train.max_length * 2
+    )
+    trait_free = _trait_free(
+        data, loaded, layer, concept, threshold, load_sae, detectors, target_trait
+    )
     timings["measure_base"] = time.perf_counter() - clock
 
     def trait_rates(gens: Any, scores: np.ndarray) -> dict[str, np.ndarray]:
@@ -223,11 +250,23 @@ def validate(
         return flags
 
     before_flags = trait_rates(gen_before, scores_before)
-    target_key = target_trait if (detectors and target_trait in (detectors or {})) else f"concept:{target_id}"
+    target_key = (
+        target_trait
+        if (detectors and target_trait in (detectors or {}))
+        else f"concept:{target_id}"
+    )
 
     # 3. train each variant, measure it
-    runs, skipped = variants(config.interventions, data.train, analysis, store, concept,
-                             loaded.n_layers, target_label, description)
+    runs, skipped = variants(
+        config.interventions,
+        data.train,
+        analysis,
+        store,
+        concept,
+        loaded.n_layers,
+        target_label,
+        description,
+    )
     results: dict[str, Any] = {}
     shifts: dict[str, np.ndarray] = {}
     sd = np.where(prediction.sd > 0, prediction.sd, np.nan)
@@ -236,15 +275,24 @@ def validate(
         clock = time.perf_counter()
         say(f"train {run.name} ({len(run.pairs)} pairs)")
         trained, record = train_dpo(
-            loaded.path, dpo_rows(run.pairs, run.system), config.train, workdir / "runs" / run.name,
-            tokenizer=loaded.tokenizer, offsets=run.offsets, lam=run.lam, steer=run.steer,
-            device=device, dtype=dtype,
+            loaded.path,
+            dpo_rows(run.pairs, run.system),
+            config.train,
+            workdir / "runs" / run.name,
+            tokenizer=loaded.tokenizer,
+            offsets=run.offsets,
+            lam=run.lam,
+            steer=run.steer,
+            device=device,
+            dtype=dtype,
         )
         say(f"measure {run.name}")
         gen_after = generate(trained, loaded.tokenizer, data.heldout_prompts, config.generation)
         scores_after = score_generations(loaded, layer, all_concepts, gen_after, load_sae)
         _save_generations(workdir / "generations" / f"{run.name}.jsonl", gen_after)
-        policy = pair_logps(trained, loaded.tokenizer, data.heldout_pairs, config.train.max_length * 2)
+        policy = pair_logps(
+            trained, loaded.tokenizer, data.heldout_pairs, config.train.max_length * 2
+        )
         del trained
         margins = reward_margins(policy, reference, config.train.beta)
         after_flags = trait_rates(gen_after, scores_after)
@@ -257,7 +305,8 @@ def validate(
             b = per_prompt(before_flags[name].astype(float), gen_before)
             a = per_prompt(after_flags[name].astype(float), gen_after)
             traits[name] = {
-                "rate_before": float(before_flags[name].mean()), "rate_after": float(after_flags[name].mean()),
+                "rate_before": float(before_flags[name].mean()),
+                "rate_after": float(after_flags[name].mean()),
                 "increase": compare.diff_ci(a, b, n_boot=config.n_boot, seed=config.seed),
             }
         gain = compare.mean_ci(margins[free], n_boot=config.n_boot, seed=config.seed)
@@ -265,69 +314,112 @@ def validate(
             "trait_rate": traits[target_key]["rate_after"],
             "trait_rate_before": traits[target_key]["rate_before"],
             "trait_increase": traits[target_key]["increase"],
-            "intended_gain": gain["mean"], "intended_gain_ci": gain["ci"],
+            "intended_gain": gain["mean"],
+            "intended_gain_ci": gain["ci"],
             "intended_pairs": int(free.sum()),
             "preference_accuracy": float(np.mean(margins[free] > 0)) if free.any() else None,
             "reward_margin_all_heldout": float(margins.mean()) if margins.size else None,
-            "traits": traits, "note": run.note, "training": record,
+            "traits": traits,
+            "note": run.note,
+            "training": record,
             "empty_generations": gen_after.empty,
-            "examples": [{"prompt": gen_after.prompts[int(i)], "mode": m, "text": t}
-                         for i, m, t in list(zip(gen_after.prompt_index, gen_after.mode, gen_after.texts,
-                                                 strict=True))[:3]],
+            "examples": [
+                {"prompt": gen_after.prompts[int(i)], "mode": m, "text": t}
+                for i, m, t in list(
+                    zip(gen_after.prompt_index, gen_after.mode, gen_after.texts, strict=True)
+                )[:3]
+            ],
         }
         timings[f"run:{run.name}"] = time.perf_counter() - clock
         partial: dict[str, Any] = {"interventions": results, "timings": timings}
         if run.name == "plain":
-            partial["comparison"] = _compare(prediction, shifts["plain"], gen_support_all["plain"],
-                                             keep, config)[1]
+            partial["comparison"] = _compare(
+                prediction, shifts["plain"], gen_support_all["plain"], keep, config
+            )[1]
         (workdir / "validate.partial.json").write_text(json.dumps(partial, indent=1, default=str))
 
     # 4. compare predicted with measured (plain DPO)
-    idx, primary, full = _compare(prediction, shifts["plain"], gen_support_all["plain"], keep, config)
+    idx, primary, full = _compare(
+        prediction, shifts["plain"], gen_support_all["plain"], keep, config
+    )
     support_gen = gen_support_all["plain"]
     marks = {cid: trait for trait, cid in (planted or {}).items()}
-    points = [{"id": all_concepts[j].id, "kind": all_concepts[j].kind,
-               "label": kinds.kind_of(all_concepts[j]).label(all_concepts[j]),
-               "predicted": float(prediction.diagonal[j]), "predicted_full": float(prediction.full[j]),
-               "measured": float(shifts["plain"][j]), "delta": float(prediction.delta[j]),
-               "support_train": int(prediction.support[j]), "support_generated": int(support_gen[j]),
-               "planted": marks.get(all_concepts[j].id)} for j in idx]
-    svg = compare.scatter_svg(points, f"Predicted vs measured shift, {len(points)} concepts "
-                              f"(R² {primary['r2'] if primary['r2'] is not None else float('nan'):.2f})")
+    points = [
+        {
+            "id": all_concepts[j].id,
+            "kind": all_concepts[j].kind,
+            "label": kinds.kind_of(all_concepts[j]).label(all_concepts[j]),
+            "predicted": float(prediction.diagonal[j]),
+            "predicted_full": float(prediction.full[j]),
+            "measured": float(shifts["plain"][j]),
+            "delta": float(prediction.delta[j]),
+            "support_train": int(prediction.support[j]),
+            "support_generated": int(support_gen[j]),
+            "planted": marks.get(all_concepts[j].id),
+        }
+        for j in idx
+    ]
+    svg = compare.scatter_svg(
+        points,
+        f"Predicted vs measured shift, {len(points)} concepts "
+        f"(R² {primary['r2'] if primary['r2'] is not None else float('nan'):.2f})",
+    )
     (workdir / "validate_scatter.svg").write_text(svg, encoding="utf-8")
     others = idx[idx != t_col]
     plain_other = shifts["plain"][others]
     for name, res in results.items():
         s = shifts[name][others]
         res["off_target_shift"] = _finite(float(np.mean(np.abs(s)))) if s.size else None
-        res["off_target_change_vs_plain"] = _finite(float(np.mean(np.abs(s - plain_other)))) if s.size else None
+        res["off_target_change_vs_plain"] = (
+            _finite(float(np.mean(np.abs(s - plain_other)))) if s.size else None
+        )
         res["target_concept_shift"] = _finite(float(shifts[name][t_col]))
     base = results["plain"]
     for res in results.values():
         inc, base_inc = res["trait_increase"]["mean"], base["trait_increase"]["mean"]
         res["trait_increase_cut"] = (1 - inc / base_inc) if base_inc else None
-        res["intended_gain_kept"] = (res["intended_gain"] / base["intended_gain"]
-                                     if base["intended_gain"] else None)
+        res["intended_gain_kept"] = (
+            res["intended_gain"] / base["intended_gain"] if base["intended_gain"] else None
+        )
     doc = {
-        "r2": primary["r2"], "r2_ci": primary["r2_ci"], "spearman": primary["spearman"],
-        "spearman_ci": primary["spearman_ci"], "n_concepts": primary["n_concepts"],
-        "r2_calibrated": primary["r2_calibrated"], "r2_calibrated_ci": primary["r2_calibrated_ci"],
-        "shift_scale": primary["shift_scale"], "shift_scale_ci": primary["shift_scale_ci"],
+        "r2": primary["r2"],
+        "r2_ci": primary["r2_ci"],
+        "spearman": primary["spearman"],
+        "spearman_ci": primary["spearman_ci"],
+        "n_concepts": primary["n_concepts"],
+        "r2_calibrated": primary["r2_calibrated"],
+        "r2_calibrated_ci": primary["r2_calibrated_ci"],
+        "shift_scale": primary["shift_scale"],
+        "shift_scale_ci": primary["shift_scale_ci"],
         "predictor": "diagonal first-order DPO update: predicted = Δ / sd_pooled "
-                     "(the contrast's predicted_shift at shift_scale 1)",
+        "(the contrast's predicted_shift at shift_scale 1)",
         "predictors": {"diagonal": primary, "full": full},
         "min_support": config.min_support,
-        "target": {"concept": target_id, "label": target_label, "kind": concept.kind,
-                   "trait": target_key, "threshold": threshold},
+        "target": {
+            "concept": target_id,
+            "label": target_label,
+            "kind": concept.kind,
+            "trait": target_key,
+            "threshold": threshold,
+        },
         "planted": planted or {},
-        "interventions": results, "skipped": skipped,
+        "interventions": results,
+        "skipped": skipped,
         "concepts": points,
-        "model": loaded.model_id, "layer": layer, "device": device, "dtype": dtype,
-        "data": {"train_pairs": len(data.train), "heldout_prompts": len(data.heldout_prompts),
-                 "heldout_pairs": len(data.heldout_pairs), "intended_pairs": int(np.sum(trait_free)),
-                 "generations_per_model": len(gen_before.texts),
-                 "dictionary_concepts": len(concepts)},
-        "config": _config_json(config), "timings": timings,
+        "model": loaded.model_id,
+        "layer": layer,
+        "device": device,
+        "dtype": dtype,
+        "data": {
+            "train_pairs": len(data.train),
+            "heldout_prompts": len(data.heldout_prompts),
+            "heldout_pairs": len(data.heldout_pairs),
+            "intended_pairs": int(np.sum(trait_free)),
+            "generations_per_model": len(gen_before.texts),
+            "dictionary_concepts": len(concepts),
+        },
+        "config": _config_json(config),
+        "timings": timings,
         "scatter": str(workdir / "validate_scatter.svg"),
     }
     (workdir / "validate.json").write_text(json.dumps(doc, indent=1, default=str), encoding="utf-8")
@@ -335,15 +427,26 @@ def validate(
 
 
 def _compare(
-    prediction: Any, shift: np.ndarray, support_gen: np.ndarray, keep: np.ndarray,
+    prediction: Any,
+    shift: np.ndarray,
+    support_gen: np.ndarray,
+    keep: np.ndarray,
     config: ValidateConfig,
 ) -> tuple[np.ndarray, dict[str, Any], dict[str, Any]]:
     """(indices of the supported concepts, agreement of the diagonal and of the full predictor)."""
-    supported = keep & (prediction.support >= config.min_support) & (support_gen >= config.min_support) \
+    supported = (
+        keep
+        & (prediction.support >= config.min_support)
+        & (support_gen >= config.min_support)
         & np.isfinite(shift)
+    )
     idx = np.flatnonzero(supported)
-    primary = compare.agreement(prediction.diagonal[idx], shift[idx], n_boot=config.n_boot, seed=config.seed)
-    full = compare.agreement(prediction.full[idx], shift[idx], n_boot=config.n_boot, seed=config.seed)
+    primary = compare.agreement(
+        prediction.diagonal[idx], shift[idx], n_boot=config.n_boot, seed=config.seed
+    )
+    full = compare.agreement(
+        prediction.full[idx], shift[idx], n_boot=config.n_boot, seed=config.seed
+    )
     return idx, primary, full
 
 
@@ -351,8 +454,12 @@ def _save_generations(path: Path, gens: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as handle:
         for i, mode, text in zip(gens.prompt_index, gens.mode, gens.texts, strict=True):
-            handle.write(json.dumps({"prompt": gens.prompts[int(i)], "mode": mode, "text": text},
-                                    ensure_ascii=False) + "\n")
+            handle.write(
+                json.dumps(
+                    {"prompt": gens.prompts[int(i)], "mode": mode, "text": text}, ensure_ascii=False
+                )
+                + "\n"
+            )
 
 
 def _config_json(config: ValidateConfig) -> dict[str, Any]:
@@ -360,8 +467,14 @@ def _config_json(config: ValidateConfig) -> dict[str, Any]:
 
 
 def _trait_free(
-    data: Data, loaded: Any, layer: int, concept: Any, threshold: float, load_sae: Any,
-    detectors: dict[str, Detector] | None, target_trait: str | None,
+    data: Data,
+    loaded: Any,
+    layer: int,
+    concept: Any,
+    threshold: float,
+    load_sae: Any,
+    detectors: dict[str, Detector] | None,
+    target_trait: str | None,
 ) -> list[bool]:
     """Held-out pairs without the target trait on either side."""
     if data.heldout_trait_free is not None:
@@ -370,13 +483,21 @@ def _trait_free(
         return []
     if detectors and target_trait in detectors:
         check = detectors[target_trait]
-        return [not check(str(p["chosen"])) and not check(str(p["rejected"])) for p in data.heldout_pairs]
+        return [
+            not check(str(p["chosen"])) and not check(str(p["rejected"]))
+            for p in data.heldout_pairs
+        ]
     from prefsight.concepts import kinds
 
     flags = []
     for side in ("chosen", "rejected"):
-        responses = kinds.from_texts(loaded, layer, [str(p[side]) for p in data.heldout_pairs],
-                                     [str(p["prompt"]) for p in data.heldout_pairs], load_sae=load_sae)
+        responses = kinds.from_texts(
+            loaded,
+            layer,
+            [str(p[side]) for p in data.heldout_pairs],
+            [str(p["prompt"]) for p in data.heldout_pairs],
+            load_sae=load_sae,
+        )
         flags.append(kinds.score_dense([concept], responses)[:, 0] > threshold)
     return list(~(flags[0] | flags[1]))
 

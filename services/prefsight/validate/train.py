@@ -52,7 +52,8 @@ class Steer:
 
 
 def dpo_rows(
-    pairs: Sequence[Mapping[str, Any]], system: Mapping[str, str] | None = None,
+    pairs: Sequence[Mapping[str, Any]],
+    system: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """TRL conversational rows with ``pair_id``; ``system``: pair id -> system prompt to prepend."""
     rows = []
@@ -60,11 +61,14 @@ def dpo_rows(
         prompt = [{"role": "user", "content": str(pair["prompt"])}]
         if system and pair["id"] in system:
             prompt = [{"role": "system", "content": system[pair["id"]]}, *prompt]
-        rows.append({
-            "pair_id": str(pair["id"]), "prompt": prompt,
-            "chosen": [{"role": "assistant", "content": str(pair["chosen"])}],
-            "rejected": [{"role": "assistant", "content": str(pair["rejected"])}],
-        })
+        rows.append(
+            {
+                "pair_id": str(pair["id"]),
+                "prompt": prompt,
+                "chosen": [{"role": "assistant", "content": str(pair["chosen"])}],
+                "rejected": [{"role": "assistant", "content": str(pair["rejected"])}],
+            }
+        )
     return rows
 
 
@@ -96,16 +100,26 @@ def train_dpo(
 
     set_seed(config.seed)
     torch_dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16}[dtype]
-    model = AutoModelForCausalLM.from_pretrained(str(model_path), dtype=torch_dtype).to(device)
+    model = AutoModelForCausalLM.from_pretrained(str(model_path), dtype=torch_dtype).to(device)  # type: ignore[arg-type]
     model.config.use_cache = False
     args = DPOConfig(
-        output_dir=str(workdir), num_train_epochs=config.epochs,
+        output_dir=str(workdir),
+        num_train_epochs=config.epochs,
         per_device_train_batch_size=config.batch_size,
-        gradient_accumulation_steps=config.grad_accum, learning_rate=config.learning_rate,
-        beta=config.beta, max_length=config.max_length, seed=config.seed, data_seed=config.seed,
+        gradient_accumulation_steps=config.grad_accum,
+        learning_rate=config.learning_rate,
+        beta=config.beta,
+        max_length=config.max_length,
+        seed=config.seed,
+        data_seed=config.seed,
         precompute_ref_batch_size=max(config.batch_size, 8),
-        report_to=[], save_strategy="no", logging_steps=1, use_cpu=device == "cpu",
-        bf16=dtype == "bfloat16", dataloader_num_workers=0, disable_tqdm=True,
+        report_to=[],
+        save_strategy="no",
+        logging_steps=1,
+        use_cpu=device == "cpu",
+        bf16=dtype == "bfloat16",
+        dataloader_num_workers=0,
+        disable_tqdm=True,
         lr_scheduler_type="constant",
     )
     dataset = Dataset.from_list(rows)
@@ -113,11 +127,21 @@ def train_dpo(
     if offsets is not None:
         from prefsight_client.dpo import ShapedDPOTrainer
 
-        trainer: Any = ShapedDPOTrainer(model, args=args, train_dataset=dataset,
-                                        processing_class=tokenizer, offsets=offsets, lam=lam)
+        trainer: Any = ShapedDPOTrainer(
+            model,
+            args=args,
+            train_dataset=dataset,
+            processing_class=tokenizer,
+            offsets=offsets,
+            lam=lam,
+        )
     else:
-        trainer = DPOTrainer(model, args=args, train_dataset=dataset.remove_columns("pair_id"),
-                             processing_class=tokenizer)
+        trainer = DPOTrainer(
+            model,
+            args=args,
+            train_dataset=dataset.remove_columns("pair_id"),
+            processing_class=tokenizer,
+        )
     ref_seconds = time.perf_counter() - clock
     from transformers.trainer_callback import PrinterCallback
 
@@ -126,8 +150,13 @@ def train_dpo(
     if steer is not None:
         from prefsight_client.steering import steering
 
-        with steering(model, steer.vector.astype(np.float32), layer=steer.layer,
-                      alpha=steer.alpha, sides="both"):
+        with steering(
+            model,
+            steer.vector.astype(np.float32),
+            layer=steer.layer,
+            alpha=steer.alpha,
+            sides="both",
+        ):
             trainer.train()
     else:
         trainer.train()
@@ -138,18 +167,28 @@ def train_dpo(
     model.eval().requires_grad_(False)
     model.config.use_cache = True
     record = {
-        "trainer": type(trainer).__name__, "fine_tuning": "full", "device": device, "dtype": dtype,
-        "hyperparameters": asdict(config), "n_pairs": len(rows), "steps": steps,
-        "seconds_reference_logps": ref_seconds, "seconds_train": train_seconds,
+        "trainer": type(trainer).__name__,
+        "fine_tuning": "full",
+        "device": device,
+        "dtype": dtype,
+        "hyperparameters": asdict(config),
+        "n_pairs": len(rows),
+        "steps": steps,
+        "seconds_reference_logps": ref_seconds,
+        "seconds_train": train_seconds,
         "seconds_per_step": train_seconds / steps if steps else None,
-        "final_loss": last.get("loss"), "final_reward_margin": last.get("rewards/margins"),
+        "final_loss": last.get("loss"),
+        "final_reward_margin": last.get("rewards/margins"),
         "losses": [h["loss"] for h in logged],
     }
     if offsets is not None:
         record["lam"] = lam
     if steer is not None:
-        record["steering"] = {"layer": steer.layer, "alpha": steer.alpha,
-                              "norm": float(np.linalg.norm(steer.vector))}
+        record["steering"] = {
+            "layer": steer.layer,
+            "alpha": steer.alpha,
+            "norm": float(np.linalg.norm(steer.vector)),
+        }
     return model, record
 
 

@@ -84,6 +84,16 @@ def score_dense(concepts: list[Concept], responses: Responses) -> np.ndarray:
 
 
 __all__ = [
-    "REGISTRY", "ConceptKind", "Responses", "from_activations", "from_store", "from_texts",
-    "is_overall", "kind_of", "prompt_messages", "register", "score", "score_dense",
+    "REGISTRY",
+    "ConceptKind",
+    "Responses",
+    "from_activations",
+    "from_store",
+    "from_texts",
+    "is_overall",
+    "kind_of",
+    "prompt_messages",
+    "register",
+    "score",
+    "score_dense",
 ]

@@ -66,7 +66,9 @@ class Responses:
                 from prefsight.sae import span_stats
 
                 if self.load_sae is None:
-                    raise InvalidArgument(f"{needed_by} needs the store's SAE, which is not at hand")
+                    raise InvalidArgument(
+                        f"{needed_by} needs the store's SAE, which is not at hand"
+                    )
                 self._cache[key] = span_stats(self.load_sae(), self.tokens, self.offsets)[0]
             elif self.load_sae_max is not None:
                 self._cache[key] = self.load_sae_max(n_latents)
@@ -95,7 +97,11 @@ def _span_means(tokens: np.ndarray, offsets: np.ndarray) -> np.ndarray:
 
 
 def from_store(
-    store: Any, model: str, layer: int, side: str, pair_ids: list[str],
+    store: Any,
+    model: str,
+    layer: int,
+    side: str,
+    pair_ids: list[str],
     load_sae: Callable[[], Any] | None = None,
 ) -> Responses:
     """One side of stored pairs: pooled means, SAE span maxima and texts, read on demand."""
@@ -115,15 +121,22 @@ def from_store(
         return [rows[p][side] for p in pair_ids]
 
     return Responses(
-        n=len(pair_ids), layer=layer, load_mean=mean,
+        n=len(pair_ids),
+        layer=layer,
+        load_mean=mean,
         load_sae_max=lambda n_latents: load_feature_stats(store, layer, pair_ids, side, n_latents),
-        load_texts=texts, load_sae=load_sae, source=f"stored {side} responses",
+        load_texts=texts,
+        load_sae=load_sae,
+        source=f"stored {side} responses",
     )
 
 
 def from_activations(
-    activations: np.ndarray, d_model: int, layer: int | None,
-    mask: np.ndarray | None = None, load_sae: Callable[[], Any] | None = None,
+    activations: np.ndarray,
+    d_model: int,
+    layer: int | None,
+    mask: np.ndarray | None = None,
+    load_sae: Callable[[], Any] | None = None,
 ) -> Responses:
     """What a trainer sends: (batch, d_model) mean-pooled, or (batch, seq, d_model) with a mask.
 
@@ -141,14 +154,23 @@ def from_activations(
             f"with batch >= 1, got shape {x.shape}"
         )
     if x.shape[-1] != d_model:
-        raise InvalidArgument(f"activations have width {x.shape[-1]}, the store's model has d_model {d_model}")
+        raise InvalidArgument(
+            f"activations have width {x.shape[-1]}, the store's model has d_model {d_model}"
+        )
     if not np.isfinite(x).all():
         raise InvalidArgument("activations contain NaN or inf")
     if x.ndim == 2:
         if mask is not None:
-            raise InvalidArgument("a token mask goes with per-token activations (batch, seq, d_model)")
-        return Responses(n=x.shape[0], layer=layer, load_mean=lambda: x, load_sae=load_sae,
-                         source="pooled activations")
+            raise InvalidArgument(
+                "a token mask goes with per-token activations (batch, seq, d_model)"
+            )
+        return Responses(
+            n=x.shape[0],
+            layer=layer,
+            load_mean=lambda: x,
+            load_sae=load_sae,
+            source="pooled activations",
+        )
     keep = np.ones(x.shape[:2], bool) if mask is None else np.asarray(mask)
     if keep.shape != x.shape[:2]:
         raise InvalidArgument(f"token mask has shape {keep.shape}, activations need {x.shape[:2]}")
@@ -157,8 +179,14 @@ def from_activations(
     if (lengths == 0).any():
         raise InvalidArgument(f"response {int(np.argmin(lengths))} has no tokens in the mask")
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    return Responses(n=x.shape[0], layer=layer, tokens=x[keep], offsets=offsets, load_sae=load_sae,
-                     source="per-token activations")
+    return Responses(
+        n=x.shape[0],
+        layer=layer,
+        tokens=x[keep],
+        offsets=offsets,
+        load_sae=load_sae,
+        source="per-token activations",
+    )
 
 
 def prompt_messages(prompt: str | Sequence[dict[str, str]] | None) -> Messages:
@@ -177,10 +205,15 @@ def prompt_messages(prompt: str | Sequence[dict[str, str]] | None) -> Messages:
 
 
 def from_texts(
-    loaded: Any, layer: int, completions: Sequence[str],
+    loaded: Any,
+    layer: int,
+    completions: Sequence[str],
     prompts: Sequence[str | Sequence[dict[str, str]] | None] | None = None,
-    *, max_length: int = 1024, load_sae: Callable[[], Any] | None = None,
-    token_budget: int = 4096, max_batch_pairs: int = 32,
+    *,
+    max_length: int = 1024,
+    load_sae: Callable[[], Any] | None = None,
+    token_budget: int = 4096,
+    max_batch_pairs: int = 32,
 ) -> Responses:
     """Completions run through ``loaded`` after their prompts, as ingest runs a response.
 
@@ -208,7 +241,9 @@ def from_texts(
         raise InvalidArgument("no texts given")
     given = list(prompts) if prompts is not None else [None]
     if len(given) not in (1, len(completions)):
-        raise InvalidArgument(f"{len(given)} prompts for {len(completions)} texts: give one, or one per text")
+        raise InvalidArgument(
+            f"{len(given)} prompts for {len(completions)} texts: give one, or one per text"
+        )
     if len(given) == 1:
         given = given * len(completions)
     encoded = []
@@ -232,6 +267,11 @@ def from_texts(
     assert len(filled) == len(chunks), "every completion was forwarded"
     offsets = np.concatenate([[0], np.cumsum([c.shape[0] for c in filled])]).astype(np.int64)
     return Responses(
-        n=len(completions), layer=layer, tokens=np.concatenate(filled), offsets=offsets,
-        load_texts=lambda: list(completions), load_sae=load_sae, source="texts",
+        n=len(completions),
+        layer=layer,
+        tokens=np.concatenate(filled),
+        offsets=offsets,
+        load_texts=lambda: list(completions),
+        load_sae=load_sae,
+        source="texts",
     )
