@@ -18,24 +18,14 @@ import subprocess
 import sys
 import time
 
-QUERIES = (
-    ("--help",),
-    ("info",),
-    ("contrast", "--top", "20"),
-    ("concepts", "list"),
-    ("scores", "--concept", "FIRST"),
-)
+QUERIES = (("--help",), ("info",), ("contrast", "--top", "20"), ("concepts", "list"), ("scores", "--concept", "FIRST"))
 
 
 def run(args: list[str]) -> tuple[float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "prefsight.cli", *args],
-        check=True,
-        capture_output=True,
-        env=os.environ,
-        timeout=900,
+        [sys.executable, "-m", "prefsight.cli", *args], check=True, capture_output=True, env=os.environ, timeout=900
     )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -48,17 +38,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "prefsight.cli",
-            "contrast",
-            "--top",
-            "1",
-            "--json",
-            "--store",
-            args.store,
-        ],
+        [sys.executable, "-m", "prefsight.cli", "contrast", "--top", "1", "--json", "--store", args.store],
         check=True,
         capture_output=True,
         text=True,

@@ -78,9 +78,7 @@ def to_csr(blocks: list[tuple[np.ndarray, np.ndarray]], n: int, m: int) -> sp.cs
     return sp.csr_matrix((np.concatenate(data), np.concatenate(indices), indptr), shape=(n, m))
 
 
-def synthetic_scores(
-    n: int, m: int, density: float, planted: int, seed: int
-) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+def synthetic_scores(n: int, m: int, density: float, planted: int, seed: int) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     rng = np.random.default_rng(seed)
     density = density / (7 / 8 + 1 / 80)  # of the common concepts, for this overall density
     chosen, rejected = [], []

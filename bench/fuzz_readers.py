@@ -72,10 +72,7 @@ def main() -> int:
     parser.add_argument("--deadline-ms", type=int, default=5000, help="per example (a hang fails)")
     args = parser.parse_args()
     config = settings(
-        max_examples=args.examples,
-        deadline=args.deadline_ms,
-        database=None,
-        suppress_health_check=list(HealthCheck),
+        max_examples=args.examples, deadline=args.deadline_ms, database=None, suppress_health_check=list(HealthCheck)
     )
     started = time.perf_counter()
     for name, body, share in (

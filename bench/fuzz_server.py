@@ -33,16 +33,10 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "counts.json"
-        env = {
-            **os.environ,
-            "PREFSIGHT_FUZZ_EXAMPLES": str(args.examples),
-            "PREFSIGHT_FUZZ_REPORT": str(report),
-        }
+        env = {**os.environ, "PREFSIGHT_FUZZ_EXAMPLES": str(args.examples), "PREFSIGHT_FUZZ_REPORT": str(report)}
         test = REPO / "tests" / "integration" / "test_server_fuzz.py"
         result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test)],
-            env=env,
-            cwd=REPO,
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test)], env=env, cwd=REPO
         )
         counts = json.loads(report.read_text()) if report.exists() else {}
     by_method: dict[str, dict[str, int]] = defaultdict(dict)

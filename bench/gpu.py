@@ -58,9 +58,7 @@ def side_texts(tokenizer, pairs) -> list[str]:
 
 
 @torch.inference_mode()
-def naive_pool(
-    loaded, texts: list[str], layer: int, batch: int = 8
-) -> tuple[float, int, np.ndarray]:
+def naive_pool(loaded, texts: list[str], layer: int, batch: int = 8) -> tuple[float, int, np.ndarray]:
     """(seconds, real tokens, (n, d) mean-pooled) of the forward a user writes first."""
     tok, model, device = loaded.tokenizer, loaded.model, loaded.device
     tok.padding_side = "right"
@@ -122,12 +120,7 @@ def bench_sae(args, workdir: str) -> dict:
     out = {}
     for device in (args.device, "cpu"):
         config = SAEConfig(
-            d_in=tokens.shape[1],
-            n_latents=args.latents,
-            k=32,
-            steps=args.sae_steps,
-            batch_size=4096,
-            device=device,
+            d_in=tokens.shape[1], n_latents=args.latents, k=32, steps=args.sae_steps, batch_size=4096, device=device
         )
         start = time.perf_counter()
         _, report = train_sae(tokens, config)
@@ -150,11 +143,7 @@ def bench_score(args, texts: list[str], workdir: str) -> dict:
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     concepts = [
         Concept(
-            id=f"named:L{args.layer}:bench{i}",
-            kind="named",
-            layer=args.layer,
-            label=f"bench {i}",
-            vector=vectors[i],
+            id=f"named:L{args.layer}:bench{i}", kind="named", layer=args.layer, label=f"bench {i}", vector=vectors[i]
         )
         for i in range(16)
     ]

@@ -75,9 +75,7 @@ def family_vectors(parents: np.ndarray) -> Generator:
     return draw
 
 
-def time_queries(
-    index: ConceptIndex, queries: np.ndarray, k: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def time_queries(index: ConceptIndex, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Wall and thread-CPU latency (ms) and the returned row ids of single-query searches.
 
     CPU time leaves out time the thread spent preempted by other tenants of the machine.
@@ -100,9 +98,7 @@ def recall_at(found: np.ndarray, truth: np.ndarray) -> float:
     return float(np.mean([len(set(f[:k]) & set(t)) / k for f, t in zip(found, truth)]))
 
 
-def report(
-    name: str, wall: np.ndarray, cpu: np.ndarray, recall: float, base: np.ndarray | None
-) -> np.ndarray:
+def report(name: str, wall: np.ndarray, cpu: np.ndarray, recall: float, base: np.ndarray | None) -> np.ndarray:
     """Print one row; returns (wall p50, wall p99, cpu p50, cpu p99)."""
     stats = np.array([np.percentile(x, p) for x in (wall, cpu) for p in (50, 99)])
     line = (f"  {name:<20} wall p50 {stats[0]:6.2f} p99 {stats[1]:6.2f} ms | cpu p50 "
@@ -117,9 +113,7 @@ def report(
     return stats
 
 
-def bench_set(
-    label: str, vectors: np.ndarray, queries: np.ndarray, args: argparse.Namespace
-) -> None:
+def bench_set(label: str, vectors: np.ndarray, queries: np.ndarray, args: argparse.Namespace) -> None:
     n, d = vectors.shape
     print(f"\n[{label}] {n} x {d}, {len(queries)} single queries, k={args.k}")
     scores = queries @ vectors.T
@@ -150,18 +144,14 @@ def bench_set(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=65536)
     parser.add_argument("--dim", type=int, default=576)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--datasets", default="random,sae,families")
     parser.add_argument("--hnsw", action="store_true", help="also build HNSW (slow to build)")
-    parser.add_argument(
-        "--ef", default="64,128,256,512", type=lambda s: [int(x) for x in s.split(",")]
-    )
+    parser.add_argument("--ef", default="64,128,256,512", type=lambda s: [int(x) for x in s.split(",")])
     parser.add_argument("--vectors", help="an (n, d) .npy of your own rows instead")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(

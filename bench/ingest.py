@@ -65,9 +65,7 @@ def naive(loaded, texts, layer):
 def tuned(loaded, texts, layer, budget=2048):
     """The plain-PyTorch limit: sorted batches, stop after the layer, no lm_head."""
     tok, model = loaded.tokenizer, loaded.model
-    encoded = sorted(
-        (tok(t, add_special_tokens=False)["input_ids"] for t in texts), key=len, reverse=True
-    )
+    encoded = sorted((tok(t, add_special_tokens=False)["input_ids"] for t in texts), key=len, reverse=True)
     tokens = 0
     start = time.perf_counter()
     i = 0
@@ -132,9 +130,7 @@ def run_prefsight(data, n, layer, model, workdir):
     store = Path(workdir) / f"store-{n}"
     config = IngestConfig(layers=(layer,), sample_per_response=0)
     with RssSampler() as rss:
-        result = ingest(
-            data, store, model=model, config=config, limit=n, skip_bad=True, progress=rss.watch
-        )
+        result = ingest(data, store, model=model, config=config, limit=n, skip_bad=True, progress=rss.watch)
     return result, rss.peak
 
 
@@ -165,11 +161,7 @@ def main() -> None:
     rows = {
         "a_naive": {"pairs_per_s": n / a_s, "tokens_per_s": a_tok / a_s, "seconds": a_s},
         "b_tuned": {"pairs_per_s": n / b_s, "tokens_per_s": b_tok / b_s, "seconds": b_s},
-        "c_prefsight": {
-            "pairs_per_s": c.pairs_per_s,
-            "tokens_per_s": c.tokens_per_s,
-            "seconds": c.seconds,
-        },
+        "c_prefsight": {"pairs_per_s": c.pairs_per_s, "tokens_per_s": c.tokens_per_s, "seconds": c.seconds},
     }
     report = {
         "pairs": n,

@@ -82,16 +82,12 @@ def ranking(document: dict[str, Any]) -> list[dict[str, Any]]:
     seen: dict[str, dict[str, Any]] = {}
     for key in ("concepts", "more_concepts", "text_checks"):
         for position, record in enumerate(document.get(key) or []):
-            seen.setdefault(
-                record["id"], {**record, "_order": (record.get("rank") or 10**9, position)}
-            )
+            seen.setdefault(record["id"], {**record, "_order": (record.get("rank") or 10**9, position)})
     ordered = sorted(seen.values(), key=lambda r: r["_order"])
     return [r for r in ordered if not is_overall(r)]
 
 
-def concept_auroc(
-    session: StoreSession, record: dict[str, Any], data: PlantedSet, trait: str
-) -> tuple[float, float]:
+def concept_auroc(session: StoreSession, record: dict[str, Any], data: PlantedSet, trait: str) -> tuple[float, float]:
     """AUROCs of the concept's oriented scores against the trait's truth.
 
     Returns:
@@ -103,9 +99,7 @@ def concept_auroc(
     chosen = np.array([r["chosen"] for r in rows], dtype=np.float64)
     scores = np.concatenate([chosen, [r["rejected"] for r in rows]])
     truth_chosen = np.array([data.carries(trait, r["pair_id"], "chosen") for r in rows])
-    truth = np.concatenate(
-        [truth_chosen, [data.carries(trait, r["pair_id"], "rejected") for r in rows]]
-    )
+    truth = np.concatenate([truth_chosen, [data.carries(trait, r["pair_id"], "rejected") for r in rows]])
     effect = record.get("d") if record.get("d") is not None else record.get("delta")
     sign = -1.0 if effect is not None and effect < 0 else 1.0
     return auroc(sign * scores, truth), auroc(sign * chosen, truth_chosen)
@@ -115,9 +109,7 @@ AUDIT_CONFIG = AuditConfig(top=5, examples=0)
 """The audit's defaults, minus label hints and examples (not used here)."""
 
 
-def run_audit(
-    rows_path: Path, store: Path, model: str, config: AuditConfig
-) -> tuple[dict[str, Any], float]:
+def run_audit(rows_path: Path, store: Path, model: str, config: AuditConfig) -> tuple[dict[str, Any], float]:
     started = time.perf_counter()
     document = audit(rows_path, store, model=model, config=config)
     return document, time.perf_counter() - started
@@ -147,9 +139,7 @@ def trait_run(
     trait: str, seed: int, pairs: int, model: str, workdir: Path, config: AuditConfig = AUDIT_CONFIG
 ) -> dict[str, Any]:
     """Audit one planted trait set and apply the pass rule to it."""
-    data = generate(
-        [trait], n_pairs=pairs, seed=seed, chosen_rate=CHOSEN_RATE, rejected_rate=REJECTED_RATE
-    )
+    data = generate([trait], n_pairs=pairs, seed=seed, chosen_rate=CHOSEN_RATE, rejected_rate=REJECTED_RATE)
     path = data.write(workdir / f"{trait}.jsonl")
     document, seconds = run_audit(path, workdir / f"store-{trait}", model, config)
     session = StoreSession(str(workdir / f"store-{trait}"))
@@ -174,22 +164,13 @@ def trait_run(
 
 
 def control_run(
-    traits: list[str],
-    seed: int,
-    pairs: int,
-    model: str,
-    workdir: Path,
-    config: AuditConfig = AUDIT_CONFIG,
+    traits: list[str], seed: int, pairs: int, model: str, workdir: Path, config: AuditConfig = AUDIT_CONFIG
 ) -> dict[str, Any]:
     """Audit the randomly flipped set: no concept may pass q < 0.05 and split-half."""
-    data = generate(
-        traits, n_pairs=pairs, seed=seed, chosen_rate=CHOSEN_RATE, rejected_rate=REJECTED_RATE
-    )
+    data = generate(traits, n_pairs=pairs, seed=seed, chosen_rate=CHOSEN_RATE, rejected_rate=REJECTED_RATE)
     rows, flipped = flip_pairs(data.rows, seed)
     path = workdir / "control.jsonl"
-    path.write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
-    )
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     _, seconds = run_audit(path, workdir / "store-control", model, config)
     records = StoreSession(str(workdir / "store-control")).analysis().records()
     false = [r for r in records if r["q"] is not None and r["q"] < 0.05 and r["split_half"]]
@@ -198,8 +179,7 @@ def control_run(
         "flipped": len(flipped),
         "concepts_tested": len(records),
         "false_discoveries": [
-            {"id": r["id"], "kind": r["kind"], "overall": is_overall(r), "q": r["q"], "d": r["d"]}
-            for r in false
+            {"id": r["id"], "kind": r["kind"], "overall": is_overall(r), "q": r["q"], "d": r["d"]} for r in false
         ],
         "passed": not false,
         "seconds": round(seconds, 1),
@@ -220,10 +200,7 @@ def print_table(report: dict[str, Any]) -> None:
             f"{best['auroc_chosen_only']:>6.3f}  {'PASS' if row['passed'] else 'FAIL':<6}  "
             f"{row['seconds']:.0f} s"
         )
-    print(
-        "AUROC: the rule's, over both sides; (ch.): over chosen responses only (diagnostic, "
-        "not part of the rule)"
-    )
+    print("AUROC: the rule's, over both sides; (ch.): over chosen responses only (diagnostic, not part of the rule)")
     if "control" in report:
         c = report["control"]
         print(
@@ -235,28 +212,16 @@ def print_table(report: dict[str, Any]) -> None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument(
-        "--traits", nargs="+", choices=trait_names(), help="default: all (--quick: emoji, flattery)"
-    )
+    parser.add_argument("--traits", nargs="+", choices=trait_names(), help="default: all (--quick: emoji, flattery)")
     parser.add_argument("--pairs", type=int, help="pairs per set (default 300; --quick: 60)")
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help=f"traits {', '.join(QUICK_TRAITS)}, {QUICK_PAIRS} pairs",
-    )
-    parser.add_argument(
-        "--seed", type=int, default=1000, help="trait i uses seed + i; control seed + 99"
-    )
+    parser.add_argument("--quick", action="store_true", help=f"traits {', '.join(QUICK_TRAITS)}, {QUICK_PAIRS} pairs")
+    parser.add_argument("--seed", type=int, default=1000, help="trait i uses seed + i; control seed + 99")
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--skip-control", action="store_true")
     parser.add_argument(
-        "--control-only",
-        action="store_true",
-        help="run only the control (generated from --traits and --seed)",
+        "--control-only", action="store_true", help="run only the control (generated from --traits and --seed)"
     )
-    parser.add_argument(
-        "--workdir", type=Path, help="keep data and stores here (default: a temp dir)"
-    )
+    parser.add_argument("--workdir", type=Path, help="keep data and stores here (default: a temp dir)")
     parser.add_argument("--json-out", type=Path, help="also write the JSON summary here")
     args = parser.parse_args(argv)
     args.traits = args.traits or list(QUICK_TRAITS if args.quick else trait_names())
@@ -279,21 +244,11 @@ def main(argv: list[str] | None = None) -> int:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
         for i, trait in enumerate([] if args.control_only else args.traits):
-            report["traits"].append(
-                trait_run(trait, args.seed + i, args.pairs, args.model, workdir)
-            )
-            print(
-                f"{trait}: done in {report['traits'][-1]['seconds']:.0f} s",
-                file=sys.stderr,
-                flush=True,
-            )
+            report["traits"].append(trait_run(trait, args.seed + i, args.pairs, args.model, workdir))
+            print(f"{trait}: done in {report['traits'][-1]['seconds']:.0f} s", file=sys.stderr, flush=True)
         if not args.skip_control:
-            report["control"] = control_run(
-                args.traits, args.seed + 99, args.pairs, args.model, workdir
-            )
-    report["passed"] = all(r["passed"] for r in report["traits"]) and report.get("control", {}).get(
-        "passed", True
-    )
+            report["control"] = control_run(args.traits, args.seed + 99, args.pairs, args.model, workdir)
+    report["passed"] = all(r["passed"] for r in report["traits"]) and report.get("control", {}).get("passed", True)
     print_table(report)
     print(json.dumps(report, indent=1))
     if args.json_out:

@@ -54,10 +54,7 @@ def time_steps(tokens: np.ndarray, config: SAEConfig, steps: int) -> dict[str, f
         sae = sae_mod._init_sae(x, config, gen)
         opt = sae_mod._adam(sae, config.lr)
         idle = torch.zeros(sae.d_sae, dtype=torch.long)
-        batches = [
-            x[torch.randint(0, len(x), (config.batch_size,), generator=gen)]
-            for _ in range(steps + 2)
-        ]
+        batches = [x[torch.randint(0, len(x), (config.batch_size,), generator=gen)] for _ in range(steps + 2)]
         batches = [b * sae.input_scale for b in batches]
         started = 0.0
         for i, xb in enumerate(batches):
@@ -72,18 +69,14 @@ def time_steps(tokens: np.ndarray, config: SAEConfig, steps: int) -> dict[str, f
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tokens", help="(n, d) float32 .npy of activations")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--steps", type=int, default=15, help="steps timed per implementation")
     parser.add_argument("--latents", type=int, default=2048)
     parser.add_argument("--k", type=int, default=16)
     args = parser.parse_args()
-    tokens = (
-        np.load(args.tokens).astype(np.float32) if args.tokens else synthetic_tokens(16384, 576)
-    )
+    tokens = np.load(args.tokens).astype(np.float32) if args.tokens else synthetic_tokens(16384, 576)
     config = SAEConfig(d_in=tokens.shape[1], n_latents=args.latents, k=args.k, threads=args.threads)
     print(f"tokens {tokens.shape}, {args.latents} latents, k={args.k}, batch {config.batch_size}, "
           f"{args.threads} torch thread(s)")  # fmt: skip

@@ -83,12 +83,7 @@ def child_ingest(data: str, store: str, model: str) -> None:
 
     chunk = int(os.environ.get("PREFSIGHT_BENCH_CHUNK_PAIRS", IngestConfig.chunk_pairs))
     config = IngestConfig(
-        layers=(2,),
-        max_length=256,
-        token_budget=8192,
-        max_batch_pairs=256,
-        sample_per_response=0,
-        chunk_pairs=chunk,
+        layers=(2,), max_length=256, token_budget=8192, max_batch_pairs=256, sample_per_response=0, chunk_pairs=chunk
     )
 
     def progress(p) -> None:
@@ -120,12 +115,7 @@ def run_ingest(data: Path, store: Path, model: Path, ready: threading.Event | No
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(
-            [
-                str(ROOT / "services"),
-                str(ROOT / "client"),
-                str(ROOT),
-                os.environ.get("PYTHONPATH", ""),
-            ]
+            [str(ROOT / "services"), str(ROOT / "client"), str(ROOT), os.environ.get("PYTHONPATH", "")]
         ),
     }
     start = time.perf_counter()
@@ -158,10 +148,7 @@ def add_concepts(uri: str) -> list[str]:
     rng = np.random.default_rng(1)
     vectors = rng.standard_normal((64, d)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    named = [
-        Concept(id=f"named:L2:c{i}", kind="named", layer=2, label=f"c{i}", vector=vectors[i])
-        for i in range(64)
-    ]
+    named = [Concept(id=f"named:L2:c{i}", kind="named", layer=2, label=f"c{i}", vector=vectors[i]) for i in range(64)]
     _, chosen = store.read_pooled(model=model, layer=2, side="chosen", pooling="mean")
     _, rejected = store.read_pooled(model=model, layer=2, side="rejected", pooling="mean")
     save_concepts(store, named + contrast_directions(chosen, rejected, 2, model=model), d)
@@ -219,10 +206,7 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=200000)
     parser.add_argument("--seconds", type=float, default=8.0, help="each latency window")
     parser.add_argument(
-        "--chunk-pairs",
-        type=int,
-        default=None,
-        help="IngestConfig.chunk_pairs of the ingests (default: its default)",
+        "--chunk-pairs", type=int, default=None, help="IngestConfig.chunk_pairs of the ingests (default: its default)"
     )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -235,12 +219,7 @@ def main() -> None:
     from prefsight.server.servicer import PrefsightServicer
     from prefsight.store import Store
 
-    report: dict = {
-        "small": args.small,
-        "large": args.large,
-        "cpus": os.cpu_count(),
-        "loadavg_start": os.getloadavg(),
-    }
+    report: dict = {"small": args.small, "large": args.large, "cpus": os.cpu_count(), "loadavg_start": os.getloadavg()}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         model = save_tiny_model(root / "tiny")
@@ -267,9 +246,7 @@ def main() -> None:
             data = write_pairs(root / "more.jsonl", args.small, seed=7)
             busy: dict = {}
             ready = threading.Event()
-            ingester = threading.Thread(
-                target=lambda: busy.update(run_ingest(data, root / "other", model, ready))
-            )
+            ingester = threading.Thread(target=lambda: busy.update(run_ingest(data, root / "other", model, ready)))
             ingester.start()
             ready.wait(timeout=600)  # past Ray start-up and model load: the forwards run
             loaded = score_latency(server.address, ids, store.d_model(), args.seconds)

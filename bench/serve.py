@@ -91,9 +91,7 @@ def build_store(path: Path, n_concepts: int, n_pairs: int = 64) -> np.ndarray:
 
     rng = np.random.default_rng(0)
     store = Store(str(path), create=True)
-    rows = [
-        (f"p{i:05d}", side) for i in range(n_pairs) for side in ("chosen", "rejected", "prompt")
-    ]
+    rows = [(f"p{i:05d}", side) for i in range(n_pairs) for side in ("chosen", "rejected", "prompt")]
     vectors = rng.standard_normal((len(rows), D_MODEL), dtype=np.float32)
     table = pa.table(
         {
@@ -111,16 +109,13 @@ def build_store(path: Path, n_concepts: int, n_pairs: int = 64) -> np.ndarray:
     directions = rng.standard_normal((n_concepts, D_MODEL), dtype=np.float32)
     directions /= np.linalg.norm(directions, axis=1, keepdims=True)
     concepts = [
-        Concept(f"named:L{LAYER}:c{i}", "named", LAYER, f"concept {i}", vector=directions[i])
-        for i in range(n_concepts)
+        Concept(f"named:L{LAYER}:c{i}", "named", LAYER, f"concept {i}", vector=directions[i]) for i in range(n_concepts)
     ]
     save_concepts(store, concepts, D_MODEL)
     return directions
 
 
-def start_server(
-    stores: list[Path], workers: int, code: str = SERVER
-) -> tuple[subprocess.Popen[str], str]:
+def start_server(stores: list[Path], workers: int, code: str = SERVER) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
         [sys.executable, "-c", code, str(workers), *map(str, stores)],
         stdin=subprocess.PIPE,
@@ -146,9 +141,7 @@ def timed(call: Callable[[], object], n: int, warmup: int = 5) -> list[float]:
     return out
 
 
-def score_client(
-    address: str, ids: list[str], batch: np.ndarray, seconds: float, barrier: Any
-) -> list[float]:
+def score_client(address: str, ids: list[str], batch: np.ndarray, seconds: float, barrier: Any) -> list[float]:
     """One client: warm up, wait for the others, then call ScoreConcepts for ``seconds``."""
     from prefsight_client import Client
 
@@ -172,38 +165,26 @@ def concurrent_scores(
     if not processes:
         barrier: Any = threading.Barrier(clients)
         with ThreadPoolExecutor(clients) as pool:
-            runs = [
-                pool.submit(score_client, address, ids, batch, seconds, barrier)
-                for _ in range(clients)
-            ]
+            runs = [pool.submit(score_client, address, ids, batch, seconds, barrier) for _ in range(clients)]
             results = [r.result() for r in runs]
     else:  # separate processes, like separate trainers: no shared GIL on the client side
         context = multiprocessing.get_context("spawn")
         barrier = context.Manager().Barrier(clients)
         with ProcessPoolExecutor(clients, mp_context=context) as pool:
-            runs = [
-                pool.submit(score_client, address, ids, batch, seconds, barrier)
-                for _ in range(clients)
-            ]
+            runs = [pool.submit(score_client, address, ids, batch, seconds, barrier) for _ in range(clients)]
             results = [r.result() for r in runs]
     flat = [x for run in results for x in run]
     return len(flat) / seconds, flat
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=6.0, help="duration of the concurrent run")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--concepts", type=int, default=65536)
     parser.add_argument("--batch", type=int, default=64)
-    parser.add_argument(
-        "--score-concepts", type=int, default=8, help="concepts per ScoreConcepts call"
-    )
-    parser.add_argument(
-        "--repeats", type=int, default=300, help="sequential calls per latency figure"
-    )
+    parser.add_argument("--score-concepts", type=int, default=8, help="concepts per ScoreConcepts call")
+    parser.add_argument("--repeats", type=int, default=300, help="sequential calls per latency figure")
     parser.add_argument("--workers", type=int, default=8, help="server threads")
     parser.add_argument("--processes", action="store_true", help="clients as separate processes")
     args = parser.parse_args()
@@ -242,9 +223,7 @@ def bare_calls(address: str, args: argparse.Namespace) -> tuple[list[float], lis
     return empty, sized
 
 
-def measure(
-    args: argparse.Namespace, address: str, small: Path, vectors: np.ndarray
-) -> tuple[Any, ...]:
+def measure(args: argparse.Namespace, address: str, small: Path, vectors: np.ndarray) -> tuple[Any, ...]:
     """Every figure of the run, baselines in this process first."""
     from prefsight.index import ConceptIndex, ConceptMeta
     from prefsight.server.servicer import ServicerConfig
@@ -261,20 +240,12 @@ def measure(
     with Client(address, timeout=300) as client:
         clock = time.perf_counter()
         client.nearest_features("big", vector=query, k=10, layer=LAYER)
-        print(
-            f"server read and indexed {len(vectors):,} concepts in {time.perf_counter() - clock:.1f} s"
-        )
+        print(f"server read and indexed {len(vectors):,} concepts in {time.perf_counter() - clock:.1f} s")
         local_nf = timed(lambda: index.search(query, 10, layer=LAYER), 100)
-        remote_nf = timed(
-            lambda: client.nearest_features("big", vector=query, k=10, layer=LAYER), 100
-        )
+        remote_nf = timed(lambda: client.nearest_features("big", vector=query, k=10, layer=LAYER), 100)
         local_sc = timed(lambda: session.score_concepts(ids, activations=batch), args.repeats)
-        remote_sc = timed(
-            lambda: client.score_concepts("store", ids, activations=batch), args.repeats
-        )
-    qps, concurrent = concurrent_scores(
-        address, ids, batch, args.clients, args.seconds, args.processes
-    )
+        remote_sc = timed(lambda: client.score_concepts("store", ids, activations=batch), args.repeats)
+    qps, concurrent = concurrent_scores(address, ids, batch, args.clients, args.seconds, args.processes)
     return qps, concurrent, local_nf, remote_nf, local_sc, remote_sc
 
 
@@ -299,8 +270,7 @@ def report(
         f"{args.clients} concurrent clients for {args.seconds:.0f} s:"
     )
     print(
-        f"  {qps:,.0f} QPS   p50 {p50:.2f} ms   p99 {p99:.2f} ms   (target p99 < 10 ms: "
-        f"{'PASS' if ok_p99 else 'FAIL'})"
+        f"  {qps:,.0f} QPS   p50 {p50:.2f} ms   p99 {p99:.2f} ms   (target p99 < 10 ms: {'PASS' if ok_p99 else 'FAIL'})"
     )
     nf50, nf99 = percentiles(remote_nf)
     lnf50, lnf99 = percentiles(local_nf)

@@ -45,9 +45,7 @@ def auroc(scores: np.ndarray, truth: np.ndarray) -> float:
     return float((ranks[truth].sum() - pos * (pos + 1) / 2) / (pos * neg))
 
 
-def best_concepts(
-    analysis: Any, truth: dict[str, dict[str, dict[str, bool]]]
-) -> dict[str, tuple[str, float]]:
+def best_concepts(analysis: Any, truth: dict[str, dict[str, dict[str, bool]]]) -> dict[str, tuple[str, float]]:
     """trait -> (concept id, AUROC) of the non-overall concept that best finds it in the training responses."""
     from prefsight.concepts import kinds
     from prefsight.validate.predict import dense
@@ -57,8 +55,7 @@ def best_concepts(
     out = {}
     for trait, per_pair in truth.items():
         carries = np.array(
-            [per_pair[p]["chosen"] for p in scores.pair_ids]
-            + [per_pair[p]["rejected"] for p in scores.pair_ids]
+            [per_pair[p]["chosen"] for p in scores.pair_ids] + [per_pair[p]["rejected"] for p in scores.pair_ids]
         )
         best, best_auc = "", -1.0
         for j, concept in enumerate(scores.concepts):
@@ -81,22 +78,22 @@ def build_data(
     heldout_pairs: int | None = None,
 ) -> tuple[Any, Any]:
     """(``validate.Data``, the planted set): split by prompt, trait-free held-out pairs from the truth."""
-    from prefsight.validate.run import Data, split_by_prompt
+    from prefsight.validate.config import Data, split_by_prompt
 
     planted = generate(list(traits), n_pairs=n_pairs, seed=seed)
     train, heldout = split_by_prompt(planted.rows, heldout_fraction, seed)
     prompts = sorted({str(r["prompt"]) for r in heldout})  # every held-out prompt, before the caps
     train, heldout = train[:train_pairs], heldout[:heldout_pairs]
     free = [
-        not planted.carries(target, r["id"], "chosen")
-        and not planted.carries(target, r["id"], "rejected")
+        not planted.carries(target, r["id"], "chosen") and not planted.carries(target, r["id"], "rejected")
         for r in heldout
     ]
     return Data(train, prompts, heldout, free), planted
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    from prefsight.validate.run import QUICK, ValidateConfig, validate
+    from prefsight.validate.config import QUICK, ValidateConfig
+    from prefsight.validate.run import validate
 
     traits = tuple(t for t in args.traits.split(",") if t)
     if args.target not in traits:
@@ -120,13 +117,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         train = replace(train, **overrides)
     interventions = config.interventions
     if args.interventions is not None:
-        interventions = replace(
-            interventions, run=tuple(x for x in args.interventions.split(",") if x)
-        )
+        interventions = replace(interventions, run=tuple(x for x in args.interventions.split(",") if x))
     if args.lambdas is not None:
-        interventions = replace(
-            interventions, lambdas=tuple(float(x) for x in args.lambdas.split(","))
-        )
+        interventions = replace(interventions, lambdas=tuple(float(x) for x in args.lambdas.split(",")))
     generation = config.generation
     if args.max_new_tokens is not None:
         generation = replace(generation, max_new_tokens=args.max_new_tokens)
@@ -145,13 +138,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     args.device = resolve_device(args.device)
     args.dtype = args.dtype or ("bfloat16" if args.device.startswith("cuda") else "float32")
     data, planted = build_data(
-        n_pairs,
-        traits,
-        args.target,
-        args.seed,
-        args.heldout_fraction,
-        args.train_pairs,
-        args.heldout_pairs,
+        n_pairs, traits, args.target, args.seed, args.heldout_fraction, args.train_pairs, args.heldout_pairs
     )
     marks: dict[str, Any] = {}
 
@@ -176,19 +163,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         description=load_trait(args.target).description,
         device=args.device,
         dtype=args.dtype,
-        progress=lambda m: print(
-            f"[{time.perf_counter() - clock:7.1f}s] {m}", file=sys.stderr, flush=True
-        ),
+        progress=lambda m: print(f"[{time.perf_counter() - clock:7.1f}s] {m}", file=sys.stderr, flush=True),
     )
     planted_ids = {cid: t for t, (cid, _) in marks.items()}
     for point in doc["concepts"]:
         point["planted"] = planted_ids.get(point["id"])
     doc["planted"] = {
-        t: {
-            "concept": cid,
-            "auroc": a,
-            "in_comparison": any(p["id"] == cid for p in doc["concepts"]),
-        }
+        t: {"concept": cid, "auroc": a, "in_comparison": any(p["id"] == cid for p in doc["concepts"])}
         for t, (cid, a) in marks.items()
     }
     doc["benchmark"] = {
@@ -207,10 +188,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     out = Path(args.out)
     r2 = doc["r2"] if doc["r2"] is not None else float("nan")
     (out / "validate_scatter.svg").write_text(
-        scatter_svg(
-            doc["concepts"],
-            f"Predicted vs measured shift, {doc['n_concepts']} concepts (R² {r2:.2f})",
-        )
+        scatter_svg(doc["concepts"], f"Predicted vs measured shift, {doc['n_concepts']} concepts (R² {r2:.2f})")
     )
     (out / "validate.json").write_text(json.dumps(doc, indent=1, default=str))
     return doc
@@ -220,31 +198,13 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", required=True, help="output folder (store, runs, validate.json, SVG)")
     p.add_argument("--model", default="smollm2-135m")
-    p.add_argument(
-        "--quick", action="store_true", help="CI size: 48 pairs, a few steps, one intervention"
-    )
-    p.add_argument(
-        "--pairs",
-        type=int,
-        default=None,
-        help="planted pairs before the split (default 300; quick 48)",
-    )
+    p.add_argument("--quick", action="store_true", help="CI size: 48 pairs, a few steps, one intervention")
+    p.add_argument("--pairs", type=int, default=None, help="planted pairs before the split (default 300; quick 48)")
     p.add_argument("--traits", default=",".join(DEFAULT_TRAITS))
-    p.add_argument(
-        "--target", default=DEFAULT_TARGET, help="the unwanted trait the interventions aim at"
-    )
-    p.add_argument(
-        "--heldout-fraction", type=float, default=0.25, help="share of distinct prompts held out"
-    )
-    p.add_argument(
-        "--train-pairs", type=int, default=None, help="train on the first N training pairs only"
-    )
-    p.add_argument(
-        "--heldout-pairs",
-        type=int,
-        default=None,
-        help="measure the preference gain on N held-out pairs",
-    )
+    p.add_argument("--target", default=DEFAULT_TARGET, help="the unwanted trait the interventions aim at")
+    p.add_argument("--heldout-fraction", type=float, default=0.25, help="share of distinct prompts held out")
+    p.add_argument("--train-pairs", type=int, default=None, help="train on the first N training pairs only")
+    p.add_argument("--heldout-pairs", type=int, default=None, help="measure the preference gain on N held-out pairs")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--epochs", type=float, default=None)
     p.add_argument("--lr", type=float, default=None)
@@ -253,29 +213,20 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--max-new-tokens", type=int, default=None)
     p.add_argument("--samples", type=int, default=None)
     p.add_argument("--min-support", type=int, default=None)
+    p.add_argument("--interventions", default=None, help="comma list of filter,inoculate,steer,shape")
     p.add_argument(
-        "--interventions", default=None, help="comma list of filter,inoculate,steer,shape"
-    )
-    p.add_argument(
-        "--lambdas",
-        default=None,
-        help="comma list of shaping weights, e.g. 0.5,1,2 (> 0 explains the concept away)",
+        "--lambdas", default=None, help="comma list of shaping weights, e.g. 0.5,1,2 (> 0 explains the concept away)"
     )
     p.add_argument("--device", default="auto", help="auto (cuda when a GPU is visible), cpu, cuda")
     p.add_argument(
-        "--dtype",
-        default=None,
-        choices=["float32", "bfloat16"],
-        help="default bfloat16 on cuda, float32 on cpu",
+        "--dtype", default=None, choices=["float32", "bfloat16"], help="default bfloat16 on cuda, float32 on cpu"
     )
     return p
 
 
 def main() -> int:
     doc = run(parser().parse_args())
-    summary = {
-        k: doc[k] for k in ("r2", "r2_ci", "spearman", "spearman_ci", "n_concepts", "shift_scale")
-    }
+    summary = {k: doc[k] for k in ("r2", "r2_ci", "spearman", "spearman_ci", "n_concepts", "shift_scale")}
     summary["interventions"] = {
         n: {k: r[k] for k in ("trait_rate", "trait_rate_before", "intended_gain")}
         for n, r in doc["interventions"].items()

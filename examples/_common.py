@@ -39,17 +39,11 @@ class Service:
 def parser(description: str) -> argparse.ArgumentParser:
     """The options every example takes."""
     p = argparse.ArgumentParser(description=description)
-    p.add_argument(
-        "--address", help="host:port of a running prefsight server (default: start one here)"
-    )
+    p.add_argument("--address", help="host:port of a running prefsight server (default: start one here)")
     p.add_argument("--store", default="demo", help="store name on that server")
     p.add_argument("--token", help="bearer token for that server")
-    p.add_argument(
-        "--data", type=Path, help="the dataset the store was ingested from (with --address)"
-    )
-    p.add_argument(
-        "--model", default=DEFAULT_MODEL, help="model alias or folder (default smollm2-135m)"
-    )
+    p.add_argument("--data", type=Path, help="the dataset the store was ingested from (with --address)")
+    p.add_argument("--model", default=DEFAULT_MODEL, help="model alias or folder (default smollm2-135m)")
     p.add_argument("--tiny", action="store_true", help="smallest sizes, for a smoke test")
     p.add_argument("--pairs", type=int, help="demo pairs to audit when no --address is given")
     p.add_argument("--workdir", type=Path, help="where to write the demo store and outputs")
@@ -119,12 +113,5 @@ def pick_concept(client: object, store: str, wanted: str | None) -> str:
     top = client.contrast(store, kinds=["named", "contrast", "sae"], top_k=1).concepts  # type: ignore[attr-defined]
     if not top:
         raise SystemExit(f"store {store!r} has no concepts with a direction; run `prefsight audit`")
-    log.info(
-        "concept %s (%s): delta %.3g, d %.2f, q %.2g",
-        top[0].id,
-        top[0].label,
-        top[0].delta,
-        top[0].d,
-        top[0].q,
-    )
+    log.info("concept %s (%s): delta %.3g, d %.2f, q %.2g", top[0].id, top[0].label, top[0].delta, top[0].d, top[0].q)
     return top[0].id

@@ -53,14 +53,9 @@ def main() -> int:
     from transformers import AutoModelForCausalLM
     from trl import DPOConfig
 
-    with (
-        service(args, workdir) as served,
-        Client(served.address, args.token, timeout=120) as client,
-    ):
+    with service(args, workdir) as served, Client(served.address, args.token, timeout=120) as client:
         if served.data is None:
-            raise SystemExit(
-                "--data (the dataset the store was ingested from) is needed with --address"
-            )
+            raise SystemExit("--data (the dataset the store was ingested from) is needed with --address")
         concept = pick_concept(client, served.store, args.concept)
         offsets = fetch_offsets(client, served.store, [concept], cache_dir=workdir / "offsets")
     print(f"{len(offsets)} offsets for {concept}: e.g. {dict(list(offsets.items())[:3])}")

@@ -68,9 +68,7 @@ def main() -> int:
     key = f"rewards/{reward.__name__}/mean"
     logged = [h for h in trainer.state.log_history if key in h]
     for entry in logged:
-        print(
-            f"step {entry['step']}: concept reward {entry[key]:+.4f}, total reward {entry['reward']:+.4f}"
-        )
+        print(f"step {entry['step']}: concept reward {entry[key]:+.4f}, total reward {entry['reward']:+.4f}")
     if len(logged) != steps or not all(math.isfinite(e[key]) for e in logged):
         print(f"error: expected {steps} finite rewards, got {logged}", file=sys.stderr)
         return 1

@@ -31,9 +31,7 @@ def generate(loaded: object, prompt: str, max_new_tokens: int) -> str:
     )
     ids = tokenizer(text, return_tensors="pt").input_ids
     with torch.no_grad():
-        out = model.generate(
-            ids, max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=tokenizer.pad_token_id
-        )
+        out = model.generate(ids, max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=tokenizer.pad_token_id)
     return tokenizer.decode(out[0, ids.shape[1] :], skip_special_tokens=True)
 
 
@@ -46,10 +44,7 @@ def main() -> int:
     workdir = setup(args)
     from prefsight.models import load_model
 
-    with (
-        service(args, workdir) as served,
-        Client(served.address, args.token, timeout=120) as client,
-    ):
+    with service(args, workdir) as served, Client(served.address, args.token, timeout=120) as client:
         concept = pick_concept(client, served.store, args.concept)
         vector = client.steering_vector(served.store, concept, recipe=args.recipe)
         print(f"steering vector: {vector.describe()}, norm {vector.norm:.4g}")

@@ -155,9 +155,7 @@ def write_files(expected: dict[Path, str]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--check", action="store_true", help="exit 1 if the committed stubs differ from the protos"
-    )
+    parser.add_argument("--check", action="store_true", help="exit 1 if the committed stubs differ from the protos")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     expected = expected_files()

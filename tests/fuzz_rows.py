@@ -33,27 +33,17 @@ texts = st.one_of(
     st.sampled_from(["", "  ", "\n\nHuman: hi\n\nAssistant: yo", "\n\nAssistant:", "\x00"]),
     st.integers(1_000, 200_000).map(lambda n: "x" * n),  # sizes
 )
-scalars = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(),
-    st.floats(allow_nan=True, allow_infinity=True),
-    texts,
-)
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True), texts)
 json_values = st.recursive(
     scalars,
     lambda inner: st.one_of(
-        st.lists(inner, max_size=4),
-        st.dictionaries(st.one_of(st.sampled_from(KEYS), any_text), inner, max_size=5),
+        st.lists(inner, max_size=4), st.dictionaries(st.one_of(st.sampled_from(KEYS), any_text), inner, max_size=5)
     ),
     max_leaves=12,
 )
 messages = st.lists(
     st.fixed_dictionaries(
-        {
-            "role": st.one_of(st.sampled_from(ROLES), json_values),
-            "content": st.one_of(texts, json_values),
-        }
+        {"role": st.one_of(st.sampled_from(ROLES), json_values), "content": st.one_of(texts, json_values)}
     ),
     max_size=4,
 )
@@ -125,9 +115,7 @@ def jsonl_lines(draw: st.DrawFn) -> list[bytes]:
         elif mangle == "bytes":
             raw = draw(st.binary(max_size=60))
         elif mangle == "utf16":
-            raw = raw.decode("utf-8", errors="surrogatepass").encode(
-                "utf-16", errors="surrogatepass"
-            )
+            raw = raw.decode("utf-8", errors="surrogatepass").encode("utf-16", errors="surrogatepass")
         elif mangle == "latin1":
             raw = raw.decode("utf-8", errors="replace").encode("latin-1", errors="replace")
         elif mangle == "bom":
@@ -165,11 +153,7 @@ def table_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
     out = []
     for _ in range(n):
         if layout == "strings":
-            row: dict[str, Any] = {
-                "prompt": draw(text),
-                "chosen": draw(text),
-                "rejected": draw(text),
-            }
+            row: dict[str, Any] = {"prompt": draw(text), "chosen": draw(text), "rejected": draw(text)}
         elif layout == "messages":
             turns = draw(st.lists(message, max_size=3))
             row = {
@@ -178,11 +162,7 @@ def table_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
                 "rejected": turns + draw(st.lists(message, max_size=2)),
             }
         else:
-            row = {
-                "prompt": draw(st.lists(message, max_size=3)),
-                "chosen": draw(text),
-                "rejected": draw(text),
-            }
+            row = {"prompt": draw(st.lists(message, max_size=3)), "chosen": draw(text), "rejected": draw(text)}
         row["score_chosen"] = draw(st.floats(allow_nan=True))
         out.append(row)
     return out

@@ -87,16 +87,12 @@ def load_domains() -> tuple[Domain, ...]:
     domains = []
     for i, d in enumerate(_read(path)["domains"]):
         topics = tuple(
-            Topic(
-                d["name"], t["thing"], tuple(t["questions"]), tuple(t["facts"]), tuple(t["vague"])
-            )
+            Topic(d["name"], t["thing"], tuple(t["questions"]), tuple(t["facts"]), tuple(t["vague"]))
             for t in d["topics"]
         )
         for t in topics:
             if len(t.facts) < 4 or not t.vague or not t.questions:
-                raise ValueError(
-                    f"{path}: domains[{i}] topic {t.thing!r} needs >= 4 facts, a vague line, a question"
-                )
+                raise ValueError(f"{path}: domains[{i}] topic {t.thing!r} needs >= 4 facts, a vague line, a question")
         domains.append(Domain(d["name"], tuple(d["gear"]), tuple(d["emoji"]), topics))
     return tuple(domains)
 

@@ -42,22 +42,13 @@ class PlantedSet:
         path = Path(path)
         with open(path, "w", encoding="utf-8") as handle:
             handle.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in self.rows)
-        doc = {
-            "generator": "bench/planted",
-            "seed": self.seed,
-            "rates": self.rates,
-            "truth": self.truth,
-        }
+        doc = {"generator": "bench/planted", "seed": self.seed, "rates": self.rates, "truth": self.truth}
         Path(str(path) + ".truth.json").write_text(json.dumps(doc), encoding="utf-8")
         return path
 
 
 def generate(
-    traits: Sequence[str],
-    n_pairs: int = 300,
-    seed: int = 0,
-    chosen_rate: float = 0.5,
-    rejected_rate: float = 0.1,
+    traits: Sequence[str], n_pairs: int = 300, seed: int = 0, chosen_rate: float = 0.5, rejected_rate: float = 0.1
 ) -> PlantedSet:
     """A set of ``n_pairs`` pairs with each trait planted independently.
 
@@ -98,9 +89,7 @@ def generate(
                 if carries:
                     sides[side] = plant(trait, sides[side], domain, topic, rng)
                 elif trait.kind == "sentences":
-                    sides[side] = _insert(
-                        trait, sides[side], load_style().neutral, domain, topic, rng
-                    )
+                    sides[side] = _insert(trait, sides[side], load_style().neutral, domain, topic, rng)
         rows.append(
             {
                 "id": pair_id,
@@ -130,9 +119,7 @@ def flip_pairs(rows: Sequence[dict[str, str]], seed: int) -> tuple[list[dict[str
     return out, flipped
 
 
-def plant(
-    trait: Trait, sentences: list[str], domain: Domain, topic: Topic, rng: random.Random
-) -> list[str]:
+def plant(trait: Trait, sentences: list[str], domain: Domain, topic: Topic, rng: random.Random) -> list[str]:
     """The response's sentences with the trait added (a new list)."""
     out = list(sentences)
     count = rng.randint(*trait.count)
@@ -147,12 +134,7 @@ def plant(
 
 
 def _insert(
-    trait: Trait,
-    sentences: list[str],
-    neutral: tuple[str, ...],
-    domain: Domain,
-    topic: Topic,
-    rng: random.Random,
+    trait: Trait, sentences: list[str], neutral: tuple[str, ...], domain: Domain, topic: Topic, rng: random.Random
 ) -> list[str]:
     """Neutral sentences in place of the trait's: as many, about as long, where it would add them."""
     slots = topic_slots(trait, domain, topic)

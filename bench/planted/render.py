@@ -16,9 +16,7 @@ from planted.bank import Domain, Topic, Trait, load_domains
 _SLOT = re.compile(r"\{(\w+)\}")
 
 
-def fill(
-    template: str, slots: dict[str, tuple[str, ...]], rng: random.Random, depth: int = 0
-) -> str:
+def fill(template: str, slots: dict[str, tuple[str, ...]], rng: random.Random, depth: int = 0) -> str:
     """Replace each ``{slot}`` by a random value of ``slots[slot]`` (recursively)."""
     if depth > 2:
         raise ValueError(f"slots nest too deep in {template!r}")

@@ -36,9 +36,7 @@ def channel_options(extra: dict[str, object] | None = None) -> list[tuple[str, o
     return list(options.items())
 
 
-def channel_credentials(
-    tls: bool, tls_root_cert: bytes | str | Path | None
-) -> grpc.ChannelCredentials | None:
+def channel_credentials(tls: bool, tls_root_cert: bytes | str | Path | None) -> grpc.ChannelCredentials | None:
     """TLS credentials, or None for a plaintext channel.
 
     Args:

@@ -29,9 +29,7 @@ def store_info(msg: Any) -> results.StoreInfo:
         pairs=int(msg.pairs),
         concepts=int(msg.concepts),
         models=tuple(
-            results.ModelInfo(
-                m.model_id, m.d_model, m.n_layers, tuple(m.layers), _poolings(m.poolings)
-            )
+            results.ModelInfo(m.model_id, m.d_model, m.n_layers, tuple(m.layers), _poolings(m.poolings))
             for m in msg.models
         ),
         runs=tuple(run_info(r) for r in msg.runs),
@@ -52,9 +50,7 @@ def _same_named(cls: type[T], msg: Any, **converted: Any) -> T:
 
 def run_info(msg: Any) -> results.RunInfo:
     """RunInfo message -> RunInfo."""
-    return _same_named(
-        results.RunInfo, msg, layers=tuple(msg.layers), poolings=_poolings(msg.poolings)
-    )
+    return _same_named(results.RunInfo, msg, layers=tuple(msg.layers), poolings=_poolings(msg.poolings))
 
 
 def ingest_progress(msg: Any) -> results.IngestProgress:
@@ -65,13 +61,7 @@ def ingest_progress(msg: Any) -> results.IngestProgress:
 def concept(msg: Any) -> results.Concept:
     """Concept message -> Concept."""
     return results.Concept(
-        msg.id,
-        msg.label,
-        CONCEPT_KIND.name(msg.kind),
-        msg.layer,
-        msg.description,
-        msg.source,
-        msg.model_id,
+        msg.id, msg.label, CONCEPT_KIND.name(msg.kind), msg.layer, msg.description, msg.source, msg.model_id
     )
 
 
@@ -104,11 +94,7 @@ def contrast(msg: Any) -> results.ContrastResult:
 
 def pair_scores(chunks: Iterable[Any]) -> list[results.PairScore]:
     """ScoresChunk messages -> PairScore list."""
-    return [
-        results.PairScore(s.pair_id, s.chosen, s.rejected, s.delta)
-        for chunk in chunks
-        for s in chunk.scores
-    ]
+    return [results.PairScore(s.pair_id, s.chosen, s.rejected, s.delta) for chunk in chunks for s in chunk.scores]
 
 
 def collect_scores(scores: list[results.PairScore]) -> results.PairScores:
@@ -128,9 +114,7 @@ def feature_hits(msg: Any) -> list[results.FeatureHit]:
 
 def example_hits(msg: Any) -> list[results.ExampleHit]:
     """NearestExamplesResponse -> ExampleHit list."""
-    return RecordList(
-        results.ExampleHit(h.pair_id, h.side, h.score, h.prompt, h.response) for h in msg.hits
-    )
+    return RecordList(results.ExampleHit(h.pair_id, h.side, h.score, h.prompt, h.response) for h in msg.hits)
 
 
 def defined_concept(msg: Any) -> results.DefinedConcept:
@@ -160,9 +144,7 @@ def concept_scores(msg: Any, n_rows: int, n_concepts: int) -> np.ndarray:
     """
     scores = tensor_to_array(msg.scores)
     if scores.shape != (n_rows, n_concepts):
-        raise ValueError(
-            f"server returned scores of shape {scores.shape}, expected ({n_rows}, {n_concepts})"
-        )
+        raise ValueError(f"server returned scores of shape {scores.shape}, expected ({n_rows}, {n_concepts})")
     return scores
 
 
@@ -178,15 +160,12 @@ def shaping_offsets(chunks: Iterable[Any]) -> results.ShapingOffsets:
             pair_ids.append(o.pair_id)
             offsets.append(o.offset)
             raw.append(o.raw)
-    return results.ShapingOffsets(
-        tuple(pair_ids), np.array(offsets, np.float64), np.array(raw, np.float64), mean, std
-    )
+    return results.ShapingOffsets(tuple(pair_ids), np.array(offsets, np.float64), np.array(raw, np.float64), mean, std)
 
 
 def _shifts(msg: Any) -> tuple[results.ConceptShift, ...]:
     return tuple(
-        results.ConceptShift(s.concept_id, s.delta_before, s.delta_after, s.d_before, s.d_after)
-        for s in msg.shifts
+        results.ConceptShift(s.concept_id, s.delta_before, s.delta_after, s.d_before, s.d_after) for s in msg.shifts
     )
 
 

@@ -53,9 +53,7 @@ class WireEnum:
         """
         name = self._aliases.get(name, name)
         if name not in self._by_name:
-            raise InvalidArgumentError(
-                f"unknown {self.what} {name[:80]!r}; {self.what}s: {', '.join(self.names)}"
-            )
+            raise InvalidArgumentError(f"unknown {self.what} {name[:80]!r}; {self.what}s: {', '.join(self.names)}")
         return self._by_name[name]
 
     def values(self, names: Iterable[str]) -> list[Any]:

@@ -57,9 +57,7 @@ def check_analysed_pooling(name: str) -> None:
         InvalidArgumentError: anything but "" or "mean".
     """
     if name not in ("", "mean"):
-        raise InvalidArgumentError(
-            f"pooling {name[:80]!r} is not analysed here; use 'mean' (or leave it empty)"
-        )
+        raise InvalidArgumentError(f"pooling {name[:80]!r} is not analysed here; use 'mean' (or leave it empty)")
 
 
 def check_poolings(names: Sequence[str]) -> None:
@@ -113,9 +111,7 @@ def score_input(
             raise InvalidArgumentError("score_concepts: texts must be a list of strings, not a str")
         if mask is not None:
             raise InvalidArgumentError("score_concepts: a mask goes with activations, not texts")
-        batch = interventions_pb2.TextBatch(
-            texts=list(texts or ()), prompts=[_prompt(p) for p in (prompts or ())]
-        )
+        batch = interventions_pb2.TextBatch(texts=list(texts or ()), prompts=[_prompt(p) for p in (prompts or ())])
         return {"texts": batch}
     if prompts is not None:
         raise InvalidArgumentError("score_concepts: prompts go with texts, not activations")
@@ -135,10 +131,7 @@ def _prompt(prompt: Any) -> Any:
         messages = list(prompt)
     try:
         return interventions_pb2.Prompt(
-            messages=[
-                interventions_pb2.ChatMessage(role=str(m["role"]), content=str(m["content"]))
-                for m in messages
-            ]
+            messages=[interventions_pb2.ChatMessage(role=str(m["role"]), content=str(m["content"])) for m in messages]
         )
     except (KeyError, TypeError):
         raise InvalidArgumentError(
@@ -178,9 +171,7 @@ class ExportOptions(TypedDict, total=False):
     overwrite: bool
 
 
-def export_fields(
-    what: str, store: str, ids: str | Sequence[str], options: ExportOptions
-) -> dict[str, Any]:
+def export_fields(what: str, store: str, ids: str | Sequence[str], options: ExportOptions) -> dict[str, Any]:
     """The fields a ``FilterRequest`` and an ``InoculateRequest`` share.
 
     Raises:

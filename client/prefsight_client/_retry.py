@@ -35,8 +35,7 @@ class RetryPolicy:
             raise ValueError(f"retries must be >= 0, got {self.retries}")
         if self.initial_backoff < 0 or self.max_backoff < self.initial_backoff:
             raise ValueError(
-                f"need 0 <= initial_backoff <= max_backoff, got {self.initial_backoff}, "
-                f"{self.max_backoff}"
+                f"need 0 <= initial_backoff <= max_backoff, got {self.initial_backoff}, {self.max_backoff}"
             )
         if self.multiplier < 1:
             raise ValueError(f"multiplier must be >= 1, got {self.multiplier}")
@@ -49,9 +48,7 @@ class RetryPolicy:
         factor = 1.0 + self.jitter * (2.0 * self.rng.random() - 1.0)
         return min(self.max_backoff, base * factor)
 
-    def next_delay(
-        self, code: grpc.StatusCode | None, attempt: int, time_left: float | None
-    ) -> float | None:
+    def next_delay(self, code: grpc.StatusCode | None, attempt: int, time_left: float | None) -> float | None:
         """The wait before retrying, or None when the error must be raised.
 
         Args:

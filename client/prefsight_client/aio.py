@@ -35,12 +35,7 @@ from prefsight_client._channel import (
     channel_options,
     resolve_timeout,
 )
-from prefsight_client._proto.prefsight.v1 import (
-    concepts_pb2,
-    interventions_pb2,
-    prefsight_pb2_grpc,
-    store_pb2,
-)
+from prefsight_client._proto.prefsight.v1 import concepts_pb2, interventions_pb2, prefsight_pb2_grpc, store_pb2
 from prefsight_client._retry import RetryPolicy, deadline_after, time_left
 from prefsight_client._streams import AsyncResponseStream, per_chunk, per_message
 from prefsight_client.errors import from_rpc_error
@@ -125,11 +120,7 @@ class AsyncClient:
             attempt += 1
 
     def _stream(
-        self,
-        method: str,
-        request: Any,
-        convert: Callable[[Any], Iterable[T]],
-        timeout: float | None,
+        self, method: str, request: Any, convert: Callable[[Any], Iterable[T]], timeout: float | None
     ) -> AsyncResponseStream[T]:
         rpc = getattr(self._stub, method)
 
@@ -243,12 +234,7 @@ class AsyncClient:
         """
         _requests.check_analysed_pooling(pooling)
         request = concepts_pb2.ContrastRequest(
-            store=store,
-            layer=layer,
-            kinds=_requests.kinds(kinds),
-            top_k=top or top_k,
-            q_max=q_max,
-            topic=topic,
+            store=store, layer=layer, kinds=_requests.kinds(kinds), top_k=top or top_k, q_max=q_max, topic=topic
         )
         return _convert.contrast(await self._unary("Contrast", request, timeout))
 
@@ -270,9 +256,7 @@ class AsyncClient:
             60
         """
         _requests.check_analysed_pooling(pooling)
-        request = concepts_pb2.ScoresRequest(
-            store=store, concept_id=concept_id, layer=layer, pair_ids=list(pair_ids)
-        )
+        request = concepts_pb2.ScoresRequest(store=store, concept_id=concept_id, layer=layer, pair_ids=list(pair_ids))
         timeout_s = resolve_timeout(timeout, self.timeout)
         return self._stream("Scores", request, per_chunk(_convert.pair_scores), timeout_s)
 
@@ -310,11 +294,7 @@ class AsyncClient:
             5
         """
         request = concepts_pb2.NearestFeaturesRequest(
-            store=store,
-            k=k,
-            layer=layer,
-            kinds=_requests.kinds(kinds),
-            **_requests.query("nearest_features", query),
+            store=store, k=k, layer=layer, kinds=_requests.kinds(kinds), **_requests.query("nearest_features", query)
         )
         return _convert.feature_hits(await self._unary("NearestFeatures", request, timeout))
 
@@ -393,13 +373,7 @@ class AsyncClient:
     # -- interventions ----------------------------------------------------------
 
     async def steering_vector(
-        self,
-        store: str,
-        concept_id: str,
-        *,
-        layer: int | None = None,
-        recipe: str = "",
-        timeout: Timeout = DEFAULT,
+        self, store: str, concept_id: str, *, layer: int | None = None, recipe: str = "", timeout: Timeout = DEFAULT
     ) -> SteeringVector:
         """A concept's steering vector with its provenance (see ``steering()``).
 
@@ -546,7 +520,5 @@ class AsyncClient:
             6
         """
         fields = _requests.export_fields("inoculate", store, concept_ids, options)
-        request = interventions_pb2.InoculateRequest(
-            system_prompt_template=system_prompt_template, **fields
-        )
+        request = interventions_pb2.InoculateRequest(system_prompt_template=system_prompt_template, **fields)
         return _convert.inoculate_result(await self._unary("Inoculate", request, timeout))

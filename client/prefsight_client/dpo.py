@@ -126,9 +126,7 @@ def fetch_offsets(
     if path is not None and path.exists():
         log.info("shaping offsets from cache %s", path)
         return {str(k): float(v) for k, v in json.loads(path.read_text())["offsets"].items()}
-    offsets = client.shaping_offsets(
-        store, ids, weights=weights, layer=layer, pooling=pooling
-    ).as_dict()
+    offsets = client.shaping_offsets(store, ids, weights=weights, layer=layer, pooling=pooling).as_dict()
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({"request": key, "offsets": offsets}))
@@ -199,12 +197,7 @@ class ShapedDPOTrainer(DPOTrainer):
     """
 
     def __init__(
-        self,
-        *args: Any,
-        offsets: Mapping[str, float],
-        lam: float,
-        pair_id_column: str = "pair_id",
-        **kwargs: Any,
+        self, *args: Any, offsets: Mapping[str, float], lam: float, pair_id_column: str = "pair_id", **kwargs: Any
     ) -> None:
         config = kwargs.get("args", args[2] if len(args) > 2 else None)
         if config is not None:
@@ -222,11 +215,7 @@ class ShapedDPOTrainer(DPOTrainer):
             self._signature_columns = [*self._signature_columns, OFFSET_COLUMN]
 
     def compute_loss(
-        self,
-        model: Any,
-        inputs: dict[str, Any],
-        return_outputs: bool = False,
-        num_items_in_batch: Any = None,
+        self, model: Any, inputs: dict[str, Any], return_outputs: bool = False, num_items_in_batch: Any = None
     ) -> Any:
         if OFFSET_COLUMN not in inputs:
             raise KeyError(
@@ -248,9 +237,7 @@ class ShapedDPOTrainer(DPOTrainer):
         finally:
             self.precompute_ref_logps = False
 
-    def _loss_with_shift(
-        self, model: Any, inputs: dict[str, Any], shift: torch.Tensor, return_outputs: bool
-    ) -> Any:
+    def _loss_with_shift(self, model: Any, inputs: dict[str, Any], shift: torch.Tensor, return_outputs: bool) -> Any:
         ref_chosen = inputs["ref_chosen_logps"]
         inputs["ref_chosen_logps"] = ref_chosen - shift.to(ref_chosen)
         return super().compute_loss(model, inputs, return_outputs=return_outputs)

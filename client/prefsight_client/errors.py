@@ -110,11 +110,7 @@ class ServerError(PrefsightClientError):
 
 def _details(error: PrefsightClientError) -> dict[str, object]:
     """The rich-status attributes an instance carries (for pickling)."""
-    return {
-        name: getattr(error, name)
-        for name in ("reason", "info", "field_violations")
-        if name in error.__dict__
-    }
+    return {name: getattr(error, name) for name in ("reason", "info", "field_violations") if name in error.__dict__}
 
 
 class SteeringMismatchError(PrefsightClientError, ValueError):
@@ -194,6 +190,4 @@ def _read_status_details(result: PrefsightClientError, blob: bytes) -> None:
         if detail.Unpack(info):
             result.reason, result.info = info.reason, dict(info.metadata)
         elif detail.Unpack(bad_request):
-            result.field_violations = tuple(
-                (v.field, v.description) for v in bad_request.field_violations
-            )
+            result.field_violations = tuple((v.field, v.description) for v in bad_request.field_violations)

@@ -249,9 +249,7 @@ class PairScores(Tabular):
     def _rows(self) -> list[dict[str, object]]:
         return [
             {"pair_id": p, "chosen": float(c), "rejected": float(r), "delta": float(d)}
-            for p, c, r, d in zip(
-                self.pair_ids, self.chosen, self.rejected, self.delta, strict=True
-            )
+            for p, c, r, d in zip(self.pair_ids, self.chosen, self.rejected, self.delta, strict=True)
         ]
 
 

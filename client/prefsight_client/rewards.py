@@ -55,9 +55,7 @@ def takes_prompts(scorer: Any) -> bool:
         parameters = inspect.signature(scorer.score_texts).parameters
     except (TypeError, ValueError):
         return False
-    return "prompts" in parameters or any(
-        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
-    )
+    return "prompts" in parameters or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
 
 
 class ClientScorer:
@@ -162,12 +160,7 @@ class _RewardBase(Generic[S]):
     """Scorer, weights, naming and text assembly shared by the sync and async rewards."""
 
     def __init__(
-        self,
-        scorer: S,
-        weights: Sequence[float],
-        *,
-        name: str = "prefsight_concepts",
-        with_prompt: bool = True,
+        self, scorer: S, weights: Sequence[float], *, name: str = "prefsight_concepts", with_prompt: bool = True
     ) -> None:
         self.scorer = scorer
         self.weights = np.asarray(weights, dtype=np.float64)
@@ -182,9 +175,7 @@ class _RewardBase(Generic[S]):
         """The completion texts to score."""
         return [message_text(c) for c in completions]
 
-    def batch(
-        self, prompts: Sequence[Any] | None, completions: Sequence[Any]
-    ) -> tuple[list[str], dict[str, Any]]:
+    def batch(self, prompts: Sequence[Any] | None, completions: Sequence[Any]) -> tuple[list[str], dict[str, Any]]:
         """(texts to score, the scorer's keyword arguments) for one TRL call."""
         texts = self.texts(completions)
         return texts, self.context(self.scorer, prompts, len(texts)) if texts else {}

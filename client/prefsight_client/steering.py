@@ -58,9 +58,7 @@ class SteeringHandle:
             return None
         batch = hidden.shape[0]
         if batch % 2:
-            raise ValueError(
-                f"sides={self.sides!r} needs a [chosen; rejected] batch of even size, got {batch}"
-            )
+            raise ValueError(f"sides={self.sides!r} needs a [chosen; rejected] batch of even size, got {batch}")
         rows = torch.zeros(batch, dtype=hidden.dtype, device=hidden.device)
         half = batch // 2
         rows[half:] = 1 if self.sides == "rejected" else 0
@@ -91,9 +89,7 @@ def _as_vector(
     n_layers = len(find_decoder_layers(model))
     width = hidden_size(model)
     if tensor.dim() != 1 or (width is not None and tensor.shape[0] != width):
-        raise SteeringMismatchError(
-            f"steering vector of shape {tuple(tensor.shape)} does not fit hidden size {width}"
-        )
+        raise SteeringMismatchError(f"steering vector of shape {tuple(tensor.shape)} does not fit hidden size {width}")
     if not 0 <= layer < n_layers:
         raise SteeringMismatchError(f"layer {layer} not in model (layers 0..{n_layers - 1})")
     return tensor, layer
@@ -105,9 +101,7 @@ def _steer(handle: SteeringHandle, output: Any) -> Any:
     if not isinstance(hidden, torch.Tensor):
         raise TypeError(f"decoder layer returned {type(output).__name__}; expected a tensor/tuple")
     if hidden.shape[-1] != handle.vector.shape[0]:
-        raise SteeringMismatchError(
-            f"hidden states have width {hidden.shape[-1]}, the vector {handle.vector.shape[0]}"
-        )
+        raise SteeringMismatchError(f"hidden states have width {hidden.shape[-1]}, the vector {handle.vector.shape[0]}")
     delta = handle.alpha * handle.vector.to(device=hidden.device, dtype=hidden.dtype)
     weights = handle.row_weights(hidden)
     steered = hidden + (delta if weights is None else weights * delta)

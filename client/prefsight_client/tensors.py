@@ -46,9 +46,6 @@ def tensor_to_array(tensor: Any) -> np.ndarray:
         raise ValueError(f"tensor shape {list(shape)} has a negative dimension")
     expected = int(np.prod(shape, dtype=np.int64)) * WIRE_DTYPE.itemsize
     if len(tensor.data) != expected:
-        raise ValueError(
-            f"tensor of shape {list(shape)} needs {expected} bytes of float32, "
-            f"got {len(tensor.data)}"
-        )
+        raise ValueError(f"tensor of shape {list(shape)} needs {expected} bytes of float32, got {len(tensor.data)}")
     array = np.frombuffer(tensor.data, dtype=WIRE_DTYPE).reshape(shape)
     return array.astype(np.float32, copy=True)

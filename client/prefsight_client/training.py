@@ -11,13 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from prefsight_client.rewards import (
-    AsyncClientScorer,
-    AsyncConceptReward,
-    ClientScorer,
-    ConceptReward,
-    concept_reward,
-)
+from prefsight_client.rewards import AsyncClientScorer, AsyncConceptReward, ClientScorer, ConceptReward, concept_reward
 from prefsight_client.vectors import SteeringVector
 
 _LAZY = {

@@ -68,9 +68,7 @@ class SteeringVector:
             f"{self.recipe or '?'})"
         )
 
-    def check_fits(
-        self, model: Any, *, layer: int | None = None, allow_mismatch: bool = False
-    ) -> int:
+    def check_fits(self, model: Any, *, layer: int | None = None, allow_mismatch: bool = False) -> int:
         """Check that this vector can be applied to ``model``; return the layer to use.
 
         Width and layer range are always checked; the source model id, layer count and
@@ -91,9 +89,7 @@ class SteeringVector:
         n_layers = len(find_decoder_layers(model))
         width = hidden_size(model)
         if width is not None and width != self.d_model:
-            raise SteeringMismatchError(
-                f"{self.describe()} cannot be added to a model with hidden size {width}"
-            )
+            raise SteeringMismatchError(f"{self.describe()} cannot be added to a model with hidden size {width}")
         if not 0 <= target < n_layers:
             raise SteeringMismatchError(f"layer {target} not in model (layers 0..{n_layers - 1})")
         if not allow_mismatch:
@@ -106,13 +102,10 @@ class SteeringVector:
             raise SteeringMismatchError(f"{self.describe()} applied at layer {target}{hint}")
         if self.n_layers and self.n_layers != n_layers:
             raise SteeringMismatchError(
-                f"{self.describe()} comes from a {self.n_layers}-layer model, this one has "
-                f"{n_layers}{hint}"
+                f"{self.describe()} comes from a {self.n_layers}-layer model, this one has {n_layers}{hint}"
             )
         target_id = model_id(model)
         if not (self.model_id and target_id):
-            log.warning(
-                "cannot compare model ids (%r vs %r); not checked", self.model_id, target_id
-            )
+            log.warning("cannot compare model ids (%r vs %r); not checked", self.model_id, target_id)
         elif not same_model_id(self.model_id, target_id):
             raise SteeringMismatchError(f"{self.describe()} applied to model {target_id}{hint}")

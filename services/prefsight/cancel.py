@@ -20,9 +20,7 @@ from prefsight.errors import Cancelled, DeadlineExceeded
 CancelCheck = Callable[[], None]
 """Raises ``Cancelled`` or ``DeadlineExceeded`` when the work should stop."""
 
-_check: contextvars.ContextVar[CancelCheck | None] = contextvars.ContextVar(
-    "prefsight_cancel_check", default=None
-)
+_check: contextvars.ContextVar[CancelCheck | None] = contextvars.ContextVar("prefsight_cancel_check", default=None)
 
 
 def check_cancelled() -> None:

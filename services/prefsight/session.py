@@ -22,7 +22,6 @@ from prefsight.audit.analysis import Analysis, analyse, resolve_model_layer
 from prefsight.concepts.catalog import get_concept, load_concepts, sae_folder, save_concepts
 from prefsight.concepts.types import Concept
 from prefsight.contrast import ContrastConfig
-from prefsight.contrast.effects import paired_d
 from prefsight.errors import FailedPrecondition, InvalidArgument, NotFound
 from prefsight.index import ConceptIndex, ExampleIndex
 from prefsight.index.hits import ConceptMeta
@@ -35,6 +34,7 @@ from prefsight.interventions import (
     write_inoculated,
 )
 from prefsight.interventions.datasets import parse_template
+from prefsight.interventions.selection import selected_rows, shift_with_d
 from prefsight.records import ContrastResult, PairScores, concept_stat
 from prefsight.store import schema as S
 from prefsight.store.tables import Store
@@ -171,9 +171,7 @@ class StoreSession:
                 models = self.store.models()
                 stored = sorted({x for m in models for x in self.store.layers(m)})
                 if models and layer not in stored:
-                    raise InvalidArgument(
-                        f"layer {layer} not in store {self.uri} (layers: {stored})"
-                    )
+                    raise InvalidArgument(f"layer {layer} not in store {self.uri} (layers: {stored})")
             return resolve_model_layer(self.store, None, layer)
 
         return self._cached(("model_layer", layer), build)
@@ -191,9 +189,7 @@ class StoreSession:
         """Every concept of the store by id, read once per store version."""
         return self._cached("concepts", lambda: {c.id: c for c in load_concepts(self.store)})
 
-    def analysis(
-        self, layer: int | None = None, kinds: tuple[str, ...] = (), rank_by: str = "dmin"
-    ) -> Analysis:
+    def analysis(self, layer: int | None = None, kinds: tuple[str, ...] = (), rank_by: str = "dmin") -> Analysis:
         """The analysis of a layer, computed once per store version and saved beside the
         store (``prefsight.findings``) so the quick queries of a later process read it."""
         from prefsight import findings
@@ -211,9 +207,7 @@ class StoreSession:
                 rank_by=rank_by,
                 config=ContrastConfig(),
             )
-            findings.write_findings(
-                self.uri, result, rank_by, kinds, default=asked is None, versions=versions
-            )
+            findings.write_findings(self.uri, result, rank_by, kinds, default=asked is None, versions=versions)
             if not kinds:
                 findings.write_scores(self.uri, result.scores, result.layer, versions)
             return result
@@ -258,12 +252,7 @@ class StoreSession:
     # -- questions ------------------------------------------------------------
 
     def contrast(
-        self,
-        *,
-        layer: int | None = None,
-        kinds: tuple[str, ...] = (),
-        top: int = 20,
-        rank_by: str = "dmin",
+        self, *, layer: int | None = None, kinds: tuple[str, ...] = (), top: int = 20, rank_by: str = "dmin"
     ) -> list[dict[str, Any]]:
         """The ``top`` ranked findings as JSON-ready dicts (see ``contrast_result`` for typed ones)."""
         if top < 1:
@@ -271,12 +260,7 @@ class StoreSession:
         return self.saved_findings(layer, kinds, rank_by)["records"][:top]
 
     def contrast_result(
-        self,
-        *,
-        layer: int | None = None,
-        kinds: tuple[str, ...] = (),
-        top: int = 20,
-        rank_by: str = "dmin",
+        self, *, layer: int | None = None, kinds: tuple[str, ...] = (), top: int = 20, rank_by: str = "dmin"
     ) -> ContrastResult:
         """The ``top`` ranked findings and the overall directions as typed records: the same
         ``ContrastResult`` ``prefsight_client.Client.contrast(store, top=...)`` returns."""
@@ -294,12 +278,7 @@ class StoreSession:
         )
 
     def topic_contrast(
-        self,
-        topic: str,
-        *,
-        layer: int | None = None,
-        kinds: tuple[str, ...] = (),
-        rank_by: str = "dmin",
+        self, topic: str, *, layer: int | None = None, kinds: tuple[str, ...] = (), rank_by: str = "dmin"
     ) -> tuple[list[dict[str, Any]], int]:
         """The contrast restricted to the pairs of one topic: (records strongest first, n pairs).
 
@@ -314,13 +293,9 @@ class StoreSession:
         labels, _ = topic_labels(self.store, analysis)
         rows = np.flatnonzero(labels == topic)
         if not len(rows):
-            raise InvalidArgument(
-                f"topic {topic!r} not found; topics: {', '.join(sorted(set(labels)))}"
-            )
+            raise InvalidArgument(f"topic {topic!r} not found; topics: {', '.join(sorted(set(labels)))}")
         if len(rows) < 3:
-            raise FailedPrecondition(
-                f"topic {topic!r} has {len(rows)} pairs; at least 3 are needed"
-            )
+            raise FailedPrecondition(f"topic {topic!r} has {len(rows)} pairs; at least 3 are needed")
         s = analysis.scores
         result = contrast(
             s.chosen[rows],
@@ -364,14 +339,10 @@ class StoreSession:
         def build() -> ConceptIndex:
             concepts = [c for c in self._catalog().values() if c.vector is not None]
             if not concepts:
-                raise NotFound(
-                    f"store {self.uri} has no concept vectors yet (run `prefsight audit`)"
-                )
+                raise NotFound(f"store {self.uri} has no concept vectors yet (run `prefsight audit`)")
             vectors = [c.vector for c in concepts if c.vector is not None]
             return ConceptIndex.build(
-                [c.id for c in concepts],
-                np.stack(vectors),
-                [ConceptMeta(int(c.layer or 0), c.kind) for c in concepts],
+                [c.id for c in concepts], np.stack(vectors), [ConceptMeta(int(c.layer or 0), c.kind) for c in concepts]
             )
 
         return self._cached("concept_index", build)
@@ -379,16 +350,12 @@ class StoreSession:
     def example_index(self, layer: int, pooling: str = "mean") -> ExampleIndex:
         model, layer = self.model_layer(layer)
         if pooling not in S.POOLINGS:
-            raise InvalidArgument(
-                f"pooling must be one of {', '.join(S.POOLINGS)}, got {pooling!r}"
-            )
+            raise InvalidArgument(f"pooling must be one of {', '.join(S.POOLINGS)}, got {pooling!r}")
 
         def build() -> ExampleIndex:
             ids, sides, vectors = [], [], []
             for side in ("chosen", "rejected"):
-                pair_ids, pooled = self.store.read_pooled(
-                    model=model, layer=layer, side=side, pooling=pooling
-                )
+                pair_ids, pooled = self.store.read_pooled(model=model, layer=layer, side=side, pooling=pooling)
                 ids += pair_ids
                 sides += [side] * len(pair_ids)
                 vectors.append(pooled)
@@ -406,14 +373,9 @@ class StoreSession:
         layer: int | None = None,
     ) -> tuple[np.ndarray, int]:
         """One query vector from exactly one of vector, concept, text or pair."""
-        given = [
-            x is not None and not (isinstance(x, str) and not x)
-            for x in (vector, concept_id, text, pair_id)
-        ]
+        given = [x is not None and not (isinstance(x, str) and not x) for x in (vector, concept_id, text, pair_id)]
         if sum(given) != 1:
-            raise InvalidArgument(
-                "give exactly one query: a vector, a concept id, a text or a pair id"
-            )
+            raise InvalidArgument("give exactly one query: a vector, a concept id, a text or a pair id")
         model, layer = self.model_layer(layer)
         if concept_id:
             [concept] = self.concepts([concept_id])  # the cached catalog
@@ -425,12 +387,8 @@ class StoreSession:
 
             return pool_texts(self.loaded(), [text], layer)[0], layer
         if pair_id:
-            _, c = self.store.read_pooled(
-                model=model, layer=layer, side="chosen", pooling="mean", pair_ids=[pair_id]
-            )
-            _, r = self.store.read_pooled(
-                model=model, layer=layer, side="rejected", pooling="mean", pair_ids=[pair_id]
-            )
+            _, c = self.store.read_pooled(model=model, layer=layer, side="chosen", pooling="mean", pair_ids=[pair_id])
+            _, r = self.store.read_pooled(model=model, layer=layer, side="rejected", pooling="mean", pair_ids=[pair_id])
             if not len(c):
                 raise NotFound(f"pair {pair_id!r} not in store {self.uri}")
             return c[0] - r[0], layer
@@ -445,13 +403,7 @@ class StoreSession:
         return self.concept_index().search(query.reshape(1, -1), k, layer=layer, kind=kind)[0]
 
     def nearest_examples(
-        self,
-        query: np.ndarray,
-        k: int,
-        *,
-        layer: int,
-        side: str | None = None,
-        pooling: str = "mean",
+        self, query: np.ndarray, k: int, *, layer: int, side: str | None = None, pooling: str = "mean"
     ) -> list[Any]:
         return self.example_index(layer, pooling).search(query.reshape(1, -1), k, side=side)[0]
 
@@ -473,21 +425,15 @@ class StoreSession:
         from prefsight.concepts.named import define_concept
 
         _, layer = self.model_layer(layer)
-        concept = define_concept(
-            self.loaded(), name, positive, negative, layer, description=description
-        )
+        concept = define_concept(self.loaded(), name, positive, negative, layer, description=description)
         if not overwrite and load_concepts(self.store, ids=[concept.id]):
-            raise InvalidArgument(
-                f"concept {concept.id!r} already exists; pass overwrite to replace it"
-            )
+            raise InvalidArgument(f"concept {concept.id!r} already exists; pass overwrite to replace it")
         with self._lock:
             save_concepts(self.store, [concept], self.store.d_model())
             self._cache.clear()
         return concept
 
-    def rename_concept(
-        self, concept_id: str, label: str | None, description: str | None
-    ) -> Concept:
+    def rename_concept(self, concept_id: str, label: str | None, description: str | None) -> Concept:
         concept = get_concept(self.store, concept_id).renamed(label, description)
         with self._lock:
             save_concepts(self.store, [concept], self.store.d_model())
@@ -538,9 +484,7 @@ class StoreSession:
         concepts = self.concepts(concept_ids)
         layers = {c.layer for c in concepts if c.layer is not None}
         if len(layers) > 1:
-            raise InvalidArgument(
-                f"concepts span several layers {sorted(layers)}; score one layer per call"
-            )
+            raise InvalidArgument(f"concepts span several layers {sorted(layers)}; score one layer per call")
         layer = layers.pop() if layers else None
 
         def load_sae() -> Any:
@@ -548,14 +492,10 @@ class StoreSession:
 
         if texts is not None:
             if all(c.kind == "text" for c in concepts):
-                responses = kinds.Responses(
-                    n=len(texts), layer=layer, load_texts=lambda: list(texts), source="texts"
-                )
+                responses = kinds.Responses(n=len(texts), layer=layer, load_texts=lambda: list(texts), source="texts")
             else:
                 model, layer = self.model_layer(layer)
-                responses = kinds.from_texts(
-                    self.loaded(), layer, texts, prompts, load_sae=load_sae
-                )
+                responses = kinds.from_texts(self.loaded(), layer, texts, prompts, load_sae=load_sae)
         else:
             assert activations is not None
             d_model = self._cached("d_model", self.store.d_model)
@@ -608,9 +548,7 @@ class StoreSession:
             parse_template(template)
         concepts = [get_concept(self.store, c) for c in concept_ids]
         analysis = self.analysis(concepts[0].layer)
-        selection = select_pairs(
-            analysis, concept_ids, threshold=threshold, top_fraction=top_fraction, top_n=top_n
-        )
+        selection = select_pairs(analysis, concept_ids, threshold=threshold, top_fraction=top_fraction, top_n=top_n)
         shift = delta_shift(analysis, selection.pair_ids) if selection.pair_ids else []
         result: dict[str, Any] = {
             "action": action,
@@ -618,9 +556,9 @@ class StoreSession:
             "pairs_selected": len(selection.pair_ids),
             "pairs_total": len(analysis.scores.pair_ids),
             "dry_run": dry_run,
-            "shift": _with_d(analysis, shift, selection.pair_ids),
+            "shift": shift_with_d(analysis, shift, selection.pair_ids),
             "concepts": list(concept_ids),
-            "pairs": _selected(analysis, selection),
+            "pairs": selected_rows(analysis, selection),
         }
         if dry_run:
             return result
@@ -635,13 +573,7 @@ class StoreSession:
             description = "; ".join(c.description for c in concepts if c.description)
             kwargs = {"template": template} if template else {}
             n, manifest = write_inoculated(
-                Path(data),
-                selection,
-                Path(output),
-                label=label,
-                description=description,
-                expected=expected,
-                **kwargs,
+                Path(data), selection, Path(output), label=label, description=description, expected=expected, **kwargs
             )
         result.update(written=str(output), manifest=str(manifest), pairs_changed=n)
         return result
@@ -652,44 +584,11 @@ class StoreSession:
 
         wanted = set(pair_ids)
         return {
-            p["pair_id"]: PreferencePair(
-                p["pair_id"], p["prompt"], p["chosen"], p["rejected"]
-            ).content_hash()
+            p["pair_id"]: PreferencePair(p["pair_id"], p["prompt"], p["chosen"], p["rejected"]).content_hash()
             for p in self.store.read_pairs()
             if p["pair_id"] in wanted
         }
 
     def _check_output(self, output: Path) -> None:
         if "://" not in self.uri and output.resolve().is_relative_to(Path(self.uri).resolve()):
-            raise InvalidArgument(
-                f"output {output} is inside the store {self.uri}; write it elsewhere"
-            )
-
-
-def _selected(analysis: Analysis, selection: Any) -> list[dict[str, Any]]:
-    """The selected pairs, most extreme first: id, the combined δ the rule ranked by, and each
-    concept's own δ (chosen − rejected) on the pair."""
-    from prefsight.interventions.selection import delta_column
-
-    row = {p: i for i, p in enumerate(analysis.scores.pair_ids)}
-    deltas = {c: delta_column(analysis, c) for c in selection.concept_ids}
-    return [
-        {
-            "pair_id": p,
-            "delta": float(selection.delta[p]),
-            "deltas": {c: float(d[row[p]]) for c, d in deltas.items()},
-        }
-        for p in sorted(selection.pair_ids, key=lambda p: -selection.delta[p])
-    ]
-
-
-def _with_d(
-    analysis: Analysis, shift: list[dict[str, Any]], removed: list[str]
-) -> list[dict[str, Any]]:
-    """Add each concept's Cohen's d over all pairs and over the pairs that remain."""
-    keep = ~np.isin(np.asarray(analysis.scores.pair_ids), removed)
-    for record in shift:
-        chosen, rejected = analysis.scores.column(record["id"])
-        delta = np.asarray(chosen - rejected, np.float64)
-        record.update(d_before=paired_d(delta), d_after=paired_d(delta[keep]))
-    return shift
+            raise InvalidArgument(f"output {output} is inside the store {self.uri}; write it elsewhere")

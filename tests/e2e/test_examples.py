@@ -25,16 +25,7 @@ def workdir(tmp_path_factory) -> Path:
 def run_example(name: str, model: Path, workdir: Path, *extra: str) -> str:
     env = {**os.environ, "RAY_AUTH_MODE": "disabled", "TOKENIZERS_PARALLELISM": "false"}
     result = subprocess.run(
-        [
-            sys.executable,
-            str(EXAMPLES / name),
-            "--tiny",
-            "--model",
-            str(model),
-            "--workdir",
-            str(workdir),
-            *extra,
-        ],
+        [sys.executable, str(EXAMPLES / name), "--tiny", "--model", str(model), "--workdir", str(workdir), *extra],
         capture_output=True,
         text=True,
         timeout=240,

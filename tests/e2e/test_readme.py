@@ -48,9 +48,7 @@ def test_every_python_block_of_the_readme_runs(tmp_path, monkeypatch):
             try:
                 exec(compile(block, f"README.md python block {i + 1}", "exec"), namespace)
             except Exception as error:  # name the block that failed
-                raise AssertionError(
-                    f"README python block {i + 1} failed: {error!r}\n{block}"
-                ) from error
+                raise AssertionError(f"README python block {i + 1} failed: {error!r}\n{block}") from error
     finally:
         if server is not None:
             server.stop(grace=0)

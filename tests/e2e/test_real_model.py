@@ -53,12 +53,8 @@ def test_pooled_hh_vectors_equal_plain_forward_on_the_real_model(smollm, hh):
             b = len(enc.prompt_ids) + enc.side(side).span[1]
             for layer in (8, 15):
                 h = hidden[layer + 1][0, a:b].numpy()
-                np.testing.assert_allclose(
-                    got[(enc.pair_id, side, layer, "mean")], h.mean(0), atol=1e-4, rtol=1e-5
-                )
-                np.testing.assert_allclose(
-                    got[(enc.pair_id, side, layer, "max")], h.max(0), atol=1e-4, rtol=1e-5
-                )
+                np.testing.assert_allclose(got[(enc.pair_id, side, layer, "mean")], h.mean(0), atol=1e-4, rtol=1e-5)
+                np.testing.assert_allclose(got[(enc.pair_id, side, layer, "max")], h.max(0), atol=1e-4, rtol=1e-5)
 
 
 def test_cli_ingest_json_on_real_hh_pairs(tmp_path, hh):
@@ -98,6 +94,4 @@ def test_cli_ingest_json_on_real_hh_pairs(tmp_path, hh):
         timeout=120,
     )
     summary = json.loads(info.stdout)
-    assert summary["tables"]["pairs"] == 6 and summary["models"] == {
-        "HuggingFaceTB/SmolLM2-135M-Instruct": [15]
-    }
+    assert summary["tables"]["pairs"] == 6 and summary["models"] == {"HuggingFaceTB/SmolLM2-135M-Instruct": [15]}

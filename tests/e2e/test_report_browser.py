@@ -151,9 +151,7 @@ def _concept(rng: random.Random, i: int, kind: str) -> ConceptRow:
         predicted_shift=delta * 0.3,
         description=f"Fires on {label}. Example of description text {XSS_SCRIPT if i == 3 else ''}",
         top_tokens=[" sorry", " cannot", "<script>", " apolog"] if i < 10 else [" the", " and"],
-        examples=[_example(rng, i, k, hostile=(i == 0 and k == 0)) for k in range(3)]
-        if kind != "text"
-        else [],
+        examples=[_example(rng, i, k, hostile=(i == 0 and k == 0)) for k in range(3)] if kind != "text" else [],
         contexts=[
             Context(f"hh-{i:02d}-{k}", side, 3.0, _tokens(rng, 17))
             for k, side in enumerate(("chosen", "chosen", "rejected"))
@@ -182,21 +180,14 @@ def fake_report_data(seed: int = 7) -> ReportData:
         skipped={"<i>misc</i>": "only 4 pairs (needs 20)"},
     )
     pair_map = PairMap(
-        x=[rng.gauss(t * 3, 1) for t in range(N_TOPICS) for _ in range(N_PAIRS // N_TOPICS + 1)][
-            :N_PAIRS
-        ],
-        y=[rng.gauss(t % 2 * 2, 1) for t in range(N_TOPICS) for _ in range(N_PAIRS // 3 + 1)][
-            :N_PAIRS
-        ],
+        x=[rng.gauss(t * 3, 1) for t in range(N_TOPICS) for _ in range(N_PAIRS // N_TOPICS + 1)][:N_PAIRS],
+        y=[rng.gauss(t % 2 * 2, 1) for t in range(N_TOPICS) for _ in range(N_PAIRS // 3 + 1)][:N_PAIRS],
         pair_id=[f"hh-{i}" for i in range(N_PAIRS)],
         topic=[TOPICS[min(i * N_TOPICS // N_PAIRS, 2)] for i in range(N_PAIRS)],
         label=[f"Human: question {i} {XSS_SCRIPT if i == 0 else ''}" for i in range(N_PAIRS)],
     )
     concept_map = ConceptMap(
-        x=[rng.gauss(0, 1) for _ in ids],
-        y=[rng.gauss(0, 1) for _ in ids],
-        id=ids,
-        kind=[r.kind for r in concepts],
+        x=[rng.gauss(0, 1) for _ in ids], y=[rng.gauss(0, 1) for _ in ids], id=ids, kind=[r.kind for r in concepts]
     )
     provenance = Provenance(
         dataset="Anthropic/hh-rlhf (harmless-base, helpful-base, red-team)",
@@ -221,10 +212,7 @@ def demo_sized_report_data(seed: int = 11) -> ReportData:
     rng = random.Random(seed)
     kinds = ["sae", "sae", "named"]
     concepts = [_concept(rng, i, kinds[i % 3]) for i in range(DEMO_LISTED)]
-    concepts = [
-        c if i < 20 else ConceptRow(**{**c.__dict__, "examples": []})
-        for i, c in enumerate(concepts)
-    ]
+    concepts = [c if i < 20 else ConceptRow(**{**c.__dict__, "examples": []}) for i, c in enumerate(concepts)]
     topic_names = [f"topic {t}" for t in range(DEMO_TOPICS)]
     ids = [c.id for c in concepts[:15]]
     topics = TopicTable(
@@ -243,16 +231,8 @@ def demo_sized_report_data(seed: int = 11) -> ReportData:
         label=[f"demo-{i}" for i in range(DEMO_PAIRS)],
     )
     text_checks = [_concept(rng, 300 + i, "text") for i in range(8)]
-    provenance = Provenance(
-        "demo", "f" * 40, DEMO_PAIRS, "HuggingFaceTB/SmolLM2-135M-Instruct", [15]
-    )
-    tested = {
-        "total": 2129,
-        "chosen-leaning": 730,
-        "rejected-leaning": 40,
-        "both": 9,
-        "neither": 1350,
-    }
+    provenance = Provenance("demo", "f" * 40, DEMO_PAIRS, "HuggingFaceTB/SmolLM2-135M-Instruct", [15])
+    tested = {"total": 2129, "chosen-leaning": 730, "rejected-leaning": 40, "both": 9, "neither": 1350}
     return ReportData(provenance, concepts, topics, pair_map, None, text_checks, tested=tested)
 
 
@@ -306,10 +286,7 @@ def _record_errors(page: Page, errors: list[str]) -> None:
     local = ("file:", "data:", "blob:", "about:")
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on(
-        "request",
-        lambda r: None if r.url.startswith(local) else errors.append(f"request {r.url}"),
-    )
+    page.on("request", lambda r: None if r.url.startswith(local) else errors.append(f"request {r.url}"))
 
 
 RESET_VIEW = """() => {
@@ -417,18 +394,13 @@ def test_sorting_by_d_orders_rows(report_page) -> None:
     header = page.locator("#concept-table thead th").nth(7)
     assert header.inner_text().strip() == "d"
     header.click()
-    ids = page.locator("#concept-table tr.row").evaluate_all(
-        "rows => rows.map(r => r.getAttribute('data-concept'))"
-    )
+    ids = page.locator("#concept-table tr.row").evaluate_all("rows => rows.map(r => r.getAttribute('data-concept'))")
     assert ids == [r.id for r in sorted(data.concepts, key=lambda r: r.d)]
     header.click()
-    ids = page.locator("#concept-table tr.row").evaluate_all(
-        "rows => rows.map(r => r.getAttribute('data-concept'))"
-    )
+    ids = page.locator("#concept-table tr.row").evaluate_all("rows => rows.map(r => r.getAttribute('data-concept'))")
     assert ids == [r.id for r in sorted(data.concepts, key=lambda r: -r.d)]
     details_follow = page.locator("#concept-table tbody").evaluate(
-        "b => Array.from(b.rows).every((r, i) => i % 2 == 1 || "
-        "b.rows[i + 1].id === r.dataset.key + '-detail')"
+        "b => Array.from(b.rows).every((r, i) => i % 2 == 1 || b.rows[i + 1].id === r.dataset.key + '-detail')"
     )
     assert details_follow
 
@@ -457,11 +429,7 @@ def test_clicking_a_forest_point_opens_that_concept(report_page) -> None:
     data, page, _ = report_page
     mark = page.locator("#forest-plot g.pt").nth(4)
     wanted = mark.get_attribute("data-concept")
-    assert (
-        mark.locator("title")
-        .text_content()
-        .startswith(next(r.label for r in data.concepts if r.id == wanted))
-    )
+    assert mark.locator("title").text_content().startswith(next(r.label for r in data.concepts if r.id == wanted))
     mark.locator("rect").last.click()
     opened = page.locator("#concept-table tr.row.open")
     opened.first.wait_for(timeout=5_000)
@@ -500,9 +468,7 @@ def test_hostile_text_shows_as_text_and_never_runs(report_page) -> None:
     assert page.evaluate("window.__xss") is None
     assert page.locator("main img").count() == 0
     label_row = [r for r in data.concepts if XSS_IMG in r.label][0]
-    assert (
-        XSS_IMG in page.locator(f"#concept-table-{data.concepts.index(label_row)}-row").inner_text()
-    )
+    assert XSS_IMG in page.locator(f"#concept-table-{data.concepts.index(label_row)}-row").inner_text()
 
 
 def test_screenshot_is_saved(report_page) -> None:

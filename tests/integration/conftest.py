@@ -69,9 +69,7 @@ def served(audited_store, tmp_path_factory) -> Served:
     (root / "empty").mkdir()
     exports = tmp_path_factory.mktemp("exports")
     stores = [audited_store.uri, root / "empty", root / "fresh", root / "scratch"]
-    config = ServicerConfig(
-        chunk_size=7, data_roots=(str(audited_store.data.parent),), export_root=str(exports)
-    )
+    config = ServicerConfig(chunk_size=7, data_roots=(str(audited_store.data.parent),), export_root=str(exports))
     servicer = PrefsightServicer(stores, config)
     server = build_server(servicer).start()
     yield Served(server, servicer, audited_store, root, exports)

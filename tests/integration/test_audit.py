@@ -122,12 +122,7 @@ def test_filter_dry_run_reports_delta_shift_and_writes_nothing(audited, tmp_path
     session = StoreSession(str(root / "store"))
     concept = document["concepts"][0]["id"]
     result = session.intervene(
-        "filter",
-        [concept],
-        data=str(data),
-        output=str(tmp_path / "f.jsonl"),
-        top_fraction=0.2,
-        dry_run=True,
+        "filter", [concept], data=str(data), output=str(tmp_path / "f.jsonl"), top_fraction=0.2, dry_run=True
     )
     assert result["pairs_selected"] == 12 and result["shift"]
     moved = next(s for s in result["shift"] if s["id"] == concept)
@@ -140,9 +135,7 @@ def test_filter_and_inoculate_write_the_input_format_and_a_manifest(audited, tmp
     session = StoreSession(str(root / "store"))
     concept = document["concepts"][0]["id"]
     out = tmp_path / "filtered.jsonl"
-    result = session.intervene(
-        "filter", [concept], data=str(data), output=str(out), top_fraction=0.25
-    )
+    result = session.intervene("filter", [concept], data=str(data), output=str(out), top_fraction=0.25)
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     manifest = json.loads(Path(result["manifest"]).read_text())
     assert len(rows) == 60 - 15 and len(manifest["pairs"]) == 15
@@ -154,9 +147,7 @@ def test_filter_and_inoculate_write_the_input_format_and_a_manifest(audited, tmp
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     changed = [r for r in rows if r["id"] in removed]
     assert len(rows) == 60 and len(changed) == 15
-    assert all(
-        r["prompt"].startswith("In this reply, show this trait on purpose:") for r in changed
-    )
+    assert all(r["prompt"].startswith("In this reply, show this trait on purpose:") for r in changed)
 
 
 def test_contrast_before_audit_is_failed_precondition(tmp_path, tiny_model_dir, ray_local):
@@ -175,21 +166,11 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(
-            [
-                str(root),
-                str(root / "services"),
-                str(root / "client"),
-                os.environ.get("PYTHONPATH", ""),
-            ]
+            [str(root), str(root / "services"), str(root / "client"), os.environ.get("PYTHONPATH", "")]
         ),
     }
     return subprocess.run(
-        [sys.executable, "-m", "prefsight.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=root,
-        timeout=300,
+        [sys.executable, "-m", "prefsight.cli", *args], capture_output=True, text=True, env=env, cwd=root, timeout=300
     )
 
 
@@ -230,9 +211,7 @@ def test_audit_labels_concepts_from_their_contexts(audited, tmp_path):
     root, data, document = audited
     listed = document["concepts"] + document["more_concepts"]
     labelled = [r for r in listed if "contexts" in r]
-    assert labelled and all(
-        r["auto_label"].startswith("fires on:") or not r["auto_label"] for r in labelled
-    )
+    assert labelled and all(r["auto_label"].startswith("fires on:") or not r["auto_label"] for r in labelled)
     sae = [r for r in labelled if r["kind"] == "sae" and r["auto_label"]]
     assert sae, "no SAE concept got an automatic label"
     sides = {c["side"] for r in labelled for c in r["contexts"]}
@@ -244,9 +223,7 @@ def test_audit_labels_concepts_from_their_contexts(audited, tmp_path):
         assert table[record["id"]].label == record["label"] == record["auto_label"]
         assert not PLACEHOLDER.match(record["label"])
     assert document["tested"]["total"] >= len([r for r in listed if r["kind"] != "text"])
-    assert (
-        sum(v for k, v in document["tested"].items() if k != "total") == document["tested"]["total"]
-    )
+    assert sum(v for k, v in document["tested"].items() if k != "total") == document["tested"]["total"]
     report = report_data(document)
     assert all(row.examples for row in report.concepts if row.id in {r["id"] for r in labelled})
     out = tmp_path / "inoculated.jsonl"

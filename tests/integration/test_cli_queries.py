@@ -38,19 +38,13 @@ print("\\nPROBE", round(time.perf_counter() - start, 3), ",".join(heavy), file=s
 
 def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "prefsight.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env or ENV,
-        timeout=600,
+        [sys.executable, "-m", "prefsight.cli", *args], capture_output=True, text=True, env=env or ENV, timeout=600
     )
 
 
 def _probe(*args: str) -> tuple[subprocess.CompletedProcess, float, str]:
     """Run a command in a fresh interpreter; (result, seconds in the command, heavy modules loaded)."""
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=ENV, timeout=600
-    )
+    out = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=ENV, timeout=600)
     line = [x for x in out.stderr.splitlines() if x.startswith("PROBE")][-1].split(" ")
     return out, float(line[1]), line[2] if len(line) > 2 else ""
 
@@ -95,18 +89,12 @@ def test_queries_read_the_saved_answers_without_torch_or_lancedb(store, args):
         fresh = session.analysis().records(top=5)
         assert [r["id"] for r in value["concepts"]] == [r["id"] for r in fresh]
         assert [r["d"] for r in value["concepts"]] == pytest.approx([r["d"] for r in fresh])
-        assert [r["id"] for r in value["overall"]] == [
-            r["id"] for r in session.analysis().overall_records()
-        ]
+        assert [r["id"] for r in value["overall"]] == [r["id"] for r in session.analysis().overall_records()]
     if args[0] == "scores":
         expected = session.analysis().scores.column(first)
         assert value["concept"] == first and value["n_pairs"] == 60
-        assert [r["chosen"] for r in value["scores"]] == pytest.approx(
-            expected[0].tolist(), abs=1e-5
-        )
-        assert [r["delta"] for r in value["scores"]] == pytest.approx(
-            (expected[0] - expected[1]).tolist(), abs=1e-5
-        )
+        assert [r["chosen"] for r in value["scores"]] == pytest.approx(expected[0].tolist(), abs=1e-5)
+        assert [r["delta"] for r in value["scores"]] == pytest.approx((expected[0] - expected[1]).tolist(), abs=1e-5)
 
 
 def test_a_changed_store_is_recomputed_not_read_stale(store):
@@ -137,71 +125,32 @@ def test_concepts_are_named_by_id_or_label_and_ambiguity_lists_them(store):
     session.rename_concept(a, "twin", None)
     session.rename_concept(b, "twin", None)
     out = _cli("scores", "--concept", "twin", "--store", store)
-    assert (
-        out.returncode == 2
-        and a in out.stderr
-        and b in out.stderr
-        and "names 2 concepts" in out.stderr
-    )
+    assert out.returncode == 2 and a in out.stderr and b in out.stderr and "names 2 concepts" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
-    out = _cli(
-        "concepts",
-        "label",
-        named["label"],
-        "--description",
-        "said plainly",
-        "--json",
-        "--store",
-        store,
-    )
+    out = _cli("concepts", "label", named["label"], "--description", "said plainly", "--json", "--store", store)
     assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout) | {} == {
-        **json.loads(out.stdout),
-        "id": named["id"],
-        "description": "said plainly",
-    }
+    assert json.loads(out.stdout) | {} == {**json.loads(out.stdout), "id": named["id"], "description": "said plainly"}
 
 
 def test_filter_dry_run_lists_the_pairs_and_top_is_a_count(store):
     from prefsight.session import StoreSession
 
     concept = StoreSession(store).contrast(top=1)[0]["id"]
-    out = _cli(
-        "filter", "--concept", concept, "--top", "4", "--dry-run", "--json", "--store", store
-    )
+    out = _cli("filter", "--concept", concept, "--top", "4", "--dry-run", "--json", "--store", store)
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
     chosen, rejected = StoreSession(store).analysis().scores.column(concept)
-    delta = dict(
-        zip(
-            StoreSession(store).analysis().scores.pair_ids,
-            (chosen - rejected).tolist(),
-            strict=True,
-        )
-    )
+    delta = dict(zip(StoreSession(store).analysis().scores.pair_ids, (chosen - rejected).tolist(), strict=True))
     assert result["pairs_selected"] == 4 and len(result["pairs"]) == 4
     for p in result["pairs"]:
         assert p["deltas"][concept] == pytest.approx(delta[p["pair_id"]], abs=1e-5)
     text = _cli("filter", "--concept", concept, "--fraction", "0.1", "--dry-run", "--store", store)
     assert text.returncode == 0 and "pairs it would drop" in text.stdout
     assert sum(line.strip().startswith("demo") for line in text.stdout.splitlines()) == 6
-    old = _cli(
-        "filter", "--concept", concept, "--top", "0.1", "--dry-run", "--json", "--store", store
-    )
+    old = _cli("filter", "--concept", concept, "--top", "0.1", "--dry-run", "--json", "--store", store)
     assert old.returncode == 0 and "deprecated" in old.stderr
     assert json.loads(old.stdout)["pairs_selected"] == 6
-    both = _cli(
-        "filter",
-        "--concept",
-        concept,
-        "--top",
-        "3",
-        "--fraction",
-        "0.1",
-        "--dry-run",
-        "--store",
-        store,
-    )
+    both = _cli("filter", "--concept", concept, "--top", "3", "--fraction", "0.1", "--dry-run", "--store", store)
     assert both.returncode == 2 and "exactly one" in both.stderr
 
 

@@ -55,8 +55,6 @@ def test_featurize_batches_follow_the_ingest_config(
     assert calls[-1] == (len(encoded), len(encoded))
     local = sae_batch(tiny_loaded, encoded, LAYER, sae)
     got, want = _by_key(keys, max_act, freq), _by_key(*local)
-    assert (
-        got[0] == want[0] == sorted((p.pair_id, s) for p in encoded for s in ("chosen", "rejected"))
-    )
+    assert got[0] == want[0] == sorted((p.pair_id, s) for p in encoded for s in ("chosen", "rejected"))
     np.testing.assert_allclose(got[1], want[1], rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(got[2], want[2], rtol=1e-6, atol=1e-6)

@@ -46,9 +46,7 @@ def test_every_finding_has_its_net_effect_and_standardised_effect(session):
         assert record["q_net"] is None or 0.0 <= record["q_net"] <= 1.0
 
 
-def test_a_concept_present_in_every_pair_is_shown_as_generic_not_ranked_as_a_finding(
-    session, client
-):
+def test_a_concept_present_in_every_pair_is_shown_as_generic_not_ranked_as_a_finding(session, client):
     records = session.contrast(top=100_000)
     length = next(r for r in records if r["id"] == "text:length_words")  # never absent
     assert length["generic"] is True and length["d_net"] is None and length["q_net"] is None
@@ -75,9 +73,7 @@ def test_named_concepts_report_their_validation(session):
 
 def test_a_named_concept_that_cannot_be_validated_is_marked_unreliable_everywhere(served, client):
     session = StoreSession(str(served.store.uri))
-    concept = session.define_concept(
-        "two examples", ["Sure thing!", "Absolutely, here you go."], ["No.", "I can't."]
-    )
+    concept = session.define_concept("two examples", ["Sure thing!", "Absolutely, here you go."], ["No.", "I can't."])
     assert concept.provenance["reliable"] is False and concept.provenance["heldout_auroc"] is None
     record = next(r for r in session.contrast(top=100_000) if r["id"] == concept.id)
     assert record["reliable"] is False and record["label"].endswith("(unreliable)")
@@ -85,9 +81,7 @@ def test_a_named_concept_that_cannot_be_validated_is_marked_unreliable_everywher
     # the server notices another process's write within its freshness interval (50 ms)
     deadline, over_grpc = time.monotonic() + 10, None
     while over_grpc is None and time.monotonic() < deadline:
-        over_grpc = next(
-            (c for c in client.contrast("demo", top=100_000) if c.id == concept.id), None
-        )
+        over_grpc = next((c for c in client.contrast("demo", top=100_000) if c.id == concept.id), None)
         time.sleep(0.1)
     assert over_grpc is not None
     assert over_grpc.reliable is False and over_grpc.label.endswith("(unreliable)")
@@ -105,9 +99,7 @@ def test_the_client_names_the_source_and_refuses_to_overwrite(served, client):
     from prefsight_client import FailedPreconditionError, InvalidArgumentError
 
     concept = client.contrast("demo", top=1)[0].id
-    kwargs = dict(
-        top_fraction=0.1, source_dataset=served.store.data.name, output_path="client.jsonl"
-    )
+    kwargs = dict(top_fraction=0.1, source_dataset=served.store.data.name, output_path="client.jsonl")
     first = client.filter("demo", [concept], **kwargs)
     assert first.n_removed == 6 and first.output_path.endswith("demo/client.jsonl")
     with pytest.raises((InvalidArgumentError, FailedPreconditionError), match="exists"):

@@ -58,9 +58,7 @@ def test_pooled_vectors_match_plain_forward(tiny_loaded, padding_side):
                 h = hidden[layer + 1][row, a:b].numpy()
                 want = {"mean": h.mean(0), "max": h.max(0), "last": h[-1]}
                 for pooling, vector in want.items():
-                    np.testing.assert_allclose(
-                        got[(enc.pair_id, side, layer, pooling)], vector, atol=1e-4, rtol=0
-                    )
+                    np.testing.assert_allclose(got[(enc.pair_id, side, layer, pooling)], vector, atol=1e-4, rtol=0)
 
 
 def test_prompt_side_pools_non_special_prompt_tokens(tiny_loaded):
@@ -103,6 +101,4 @@ def test_token_sample_rows_are_response_tokens(tiny_loaded):
         assert 0 <= row["position"] < side.n_response
         assert side.ids[side.span[0] + row["position"]] == row["token_id"]
     again = forward_batch(tiny_loaded, encoded, [1], sample_per_response=4).token_samples
-    assert (
-        again.column("position").to_pylist() == result.token_samples.column("position").to_pylist()
-    )
+    assert again.column("position").to_pylist() == result.token_samples.column("position").to_pylist()

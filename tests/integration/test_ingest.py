@@ -17,16 +17,12 @@ from prefsight.store import Store
 
 from tests.conftest import sample_rows, write_jsonl
 
-SMALL = IngestConfig(
-    layers=(1, -1), token_budget=1024, max_batch_pairs=2, max_length=256, sample_per_response=3
-)
+SMALL = IngestConfig(layers=(1, -1), token_budget=1024, max_batch_pairs=2, max_length=256, sample_per_response=3)
 
 
 def _rows(store_dir):
     table = Store(str(store_dir)).table("activations").to_arrow()
-    keys = list(
-        zip(*(table.column(c).to_pylist() for c in ("pair_id", "side", "layer", "pooling")))
-    )
+    keys = list(zip(*(table.column(c).to_pylist() for c in ("pair_id", "side", "layer", "pooling"))))
     vectors = np.array(table.column("vector").to_pylist())
     return keys, vectors
 
@@ -78,16 +74,12 @@ def test_rerun_skips_ingested_pairs_and_adds_no_rows(reference_store, tiny_model
 def test_new_layer_on_rerun_adds_only_that_layer(reference_store, tiny_model_dir, tmp_path):
     _, data = reference_store
     store_dir = tmp_path / "store"
-    ingest(
-        data, store_dir, model=str(tiny_model_dir), config=IngestConfig(layers=(1,), max_length=256)
-    )
+    ingest(data, store_dir, model=str(tiny_model_dir), config=IngestConfig(layers=(1,), max_length=256))
     ingest(data, store_dir, model=str(tiny_model_dir), config=SMALL)
     _assert_same_rows(_as_dict(reference_store[0]), _as_dict(store_dir))
 
 
-def test_killed_worker_rerun_gives_exactly_the_uninterrupted_rows(
-    reference_store, tiny_model_dir, tmp_path
-):
+def test_killed_worker_rerun_gives_exactly_the_uninterrupted_rows(reference_store, tiny_model_dir, tmp_path):
     _, data = reference_store
     store_dir = tmp_path / "store"
     killed = []
@@ -97,16 +89,12 @@ def test_killed_worker_rerun_gives_exactly_the_uninterrupted_rows(
             os.kill(progress.worker_pids[0], signal.SIGKILL)  # really kill its process
             killed.append(progress.worker_pids[0])
 
-    result = ingest(
-        data, store_dir, model=str(tiny_model_dir), config=SMALL, progress=kill_first_worker
-    )
+    result = ingest(data, store_dir, model=str(tiny_model_dir), config=SMALL, progress=kill_first_worker)
     assert killed and result.pairs == 12
     _assert_same_rows(_as_dict(reference_store[0]), _as_dict(store_dir))
 
 
-def test_killed_driver_then_rerun_gives_exactly_the_uninterrupted_rows(
-    reference_store, tiny_model_dir, tmp_path
-):
+def test_killed_driver_then_rerun_gives_exactly_the_uninterrupted_rows(reference_store, tiny_model_dir, tmp_path):
     _, data = reference_store
     store_dir = tmp_path / "store"
     script = textwrap.dedent(
@@ -122,9 +110,7 @@ def test_killed_driver_then_rerun_gives_exactly_the_uninterrupted_rows(
         """
     )
     root = Path(__file__).resolve().parents[2]
-    proc = subprocess.run(
-        [sys.executable, "-c", script], cwd=root, env=_subprocess_env(), timeout=300
-    )
+    proc = subprocess.run([sys.executable, "-c", script], cwd=root, env=_subprocess_env(), timeout=300)
     assert proc.returncode == -signal.SIGKILL
     partial = _as_dict(store_dir)
     assert 0 < len(partial) < 12 * 36
@@ -153,9 +139,7 @@ def test_bad_row_leaves_existing_store_unchanged(reference_store, tiny_model_dir
 
 def test_skip_bad_ingests_the_rest_and_reports_skips(tmp_path, tiny_model_dir, ray_local):
     data = write_jsonl(tmp_path / "d.jsonl", sample_rows(3) + ['{"prompt": "q"}'])
-    result = ingest(
-        data, tmp_path / "store", model=str(tiny_model_dir), config=SMALL, skip_bad=True
-    )
+    result = ingest(data, tmp_path / "store", model=str(tiny_model_dir), config=SMALL, skip_bad=True)
     assert result.pairs == 3 and [s.line for s in result.skipped] == [4]
 
 
@@ -163,12 +147,7 @@ def test_unknown_layer_lists_valid_layers(tmp_path, tiny_model_dir, dataset_file
     from prefsight.errors import InvalidArgument
 
     with pytest.raises(InvalidArgument, match=r"layer 9 not in model \(layers 0..3"):
-        ingest(
-            dataset_file,
-            tmp_path / "s",
-            model=str(tiny_model_dir),
-            config=IngestConfig(layers=(9,)),
-        )
+        ingest(dataset_file, tmp_path / "s", model=str(tiny_model_dir), config=IngestConfig(layers=(9,)))
 
 
 def test_unknown_model_is_not_found(tmp_path, dataset_file):
@@ -182,10 +161,7 @@ def test_unknown_model_is_not_found(tmp_path, dataset_file):
 def _subprocess_env() -> dict[str, str]:
     """This checkout first on the path (the caller's PYTHONPATH kept)."""
     root = Path(__file__).resolve().parents[2]
-    return {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
-    }
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
 
 
 def _visible_counts(store_dir) -> tuple[int, list[int]]:
@@ -207,9 +183,7 @@ def test_id_stored_with_other_content_is_a_bad_row(reference_store, tiny_model_d
     changed = {**sample_rows()[1], "chosen": "Something else entirely."}
     new = {**sample_rows(13)[12], "id": "p-new"}
     data = write_jsonl(tmp_path / "d.jsonl", [new, changed])
-    with pytest.raises(
-        BadRow, match=rf"{data}:2: id 'p001' is already in the store with other content"
-    ):
+    with pytest.raises(BadRow, match=rf"{data}:2: id 'p001' is already in the store with other content"):
         ingest(data, store_dir, model=str(tiny_model_dir), config=SMALL)
     _assert_same_rows(before, _as_dict(store_dir))
     assert Store(str(store_dir)).count("pairs") == 12
@@ -219,9 +193,7 @@ def test_skip_bad_skips_an_id_stored_with_other_content(reference_store, tiny_mo
     _, reference_data = reference_store
     store_dir = tmp_path / "store"
     rows = sample_rows(4)
-    ingest(
-        write_jsonl(tmp_path / "a.jsonl", rows), store_dir, model=str(tiny_model_dir), config=SMALL
-    )
+    ingest(write_jsonl(tmp_path / "a.jsonl", rows), store_dir, model=str(tiny_model_dir), config=SMALL)
     changed = {**rows[1], "chosen": "Something else entirely."}
     data = write_jsonl(tmp_path / "b.jsonl", [rows[0], changed, sample_rows(6)[5]])
     result = ingest(data, store_dir, model=str(tiny_model_dir), config=SMALL, skip_bad=True)
@@ -234,9 +206,7 @@ def test_skip_bad_skips_an_id_stored_with_other_content(reference_store, tiny_mo
     assert sorted(store.pair_ids()) == ["p000", "p001", "p002", "p003", "p005"]
 
 
-def test_a_cancelled_ingest_shows_only_pairs_with_their_vectors(
-    reference_store, tiny_model_dir, tmp_path
-):
+def test_a_cancelled_ingest_shows_only_pairs_with_their_vectors(reference_store, tiny_model_dir, tmp_path):
     """The server cancels by raising from the progress callback; before any batch is
     written nothing may be visible, after some batches exactly those pairs."""
     _, data = reference_store
@@ -258,13 +228,7 @@ def test_a_cancelled_ingest_shows_only_pairs_with_their_vectors(
             raise Stop
 
     with pytest.raises(Stop):
-        ingest(
-            data,
-            store_dir,
-            model=str(tiny_model_dir),
-            config=SMALL,
-            progress=cancel_after_two_batches,
-        )
+        ingest(data, store_dir, model=str(tiny_model_dir), config=SMALL, progress=cancel_after_two_batches)
     pairs, used = _visible_counts(store_dir)
     assert 4 <= pairs < 12 and used == [pairs, pairs]
     result = ingest(data, store_dir, model=str(tiny_model_dir), config=SMALL)
@@ -296,9 +260,7 @@ def test_driver_killed_between_vectors_and_pairs_keeps_counts_consistent_and_rer
         """
     )
     root = Path(__file__).resolve().parents[2]
-    proc = subprocess.run(
-        [sys.executable, "-c", script], cwd=root, env=_subprocess_env(), timeout=300
-    )
+    proc = subprocess.run([sys.executable, "-c", script], cwd=root, env=_subprocess_env(), timeout=300)
     assert proc.returncode == -signal.SIGKILL
     store = Store(str(store_dir))
     vectors_of = set(store.scan("activations", ["pair_id"]).column("pair_id").to_pylist())
@@ -309,17 +271,11 @@ def test_driver_killed_between_vectors_and_pairs_keeps_counts_consistent_and_rer
     assert result.already_ingested == pairs and result.pairs == 12 - pairs
     assert _visible_counts(store_dir) == (12, [12, 12])
     _assert_same_rows(_as_dict(reference_store[0]), _as_dict(store_dir))
-    samples = (
-        Store(str(store_dir))
-        .scan("token_samples", ["pair_id", "side", "layer", "position"])
-        .to_pylist()
-    )
+    samples = Store(str(store_dir)).scan("token_samples", ["pair_id", "side", "layer", "position"]).to_pylist()
     assert len(samples) == len({tuple(s.values()) for s in samples})
 
 
-def test_ultrafeedback_dataset_object_ingests_with_exact_response_spans(
-    tiny_model_dir, tmp_path, ray_local
-):
+def test_ultrafeedback_dataset_object_ingests_with_exact_response_spans(tiny_model_dir, tmp_path, ray_local):
     """A ``datasets.Dataset`` in the UltraFeedback-binarized layout through the Python API:
     every response token (sample_per_response=-1) decodes to exactly the response."""
     import datasets
@@ -329,12 +285,7 @@ def test_ultrafeedback_dataset_object_ingests_with_exact_response_spans(
 
     rows = ultrafeedback_rows()
     config = IngestConfig(layers=(1,), max_length=256, sample_per_response=-1)
-    result = ingest(
-        datasets.Dataset.from_list(rows),
-        tmp_path / "store",
-        model=str(tiny_model_dir),
-        config=config,
-    )
+    result = ingest(datasets.Dataset.from_list(rows), tmp_path / "store", model=str(tiny_model_dir), config=config)
     assert result.pairs == 3
     store = Store(str(tmp_path / "store"))
     tokenizer = load_tokenizer(str(tiny_model_dir))[0]
@@ -350,9 +301,7 @@ def test_ultrafeedback_dataset_object_ingests_with_exact_response_spans(
             assert tokenizer.decode(ids) == pair[side]
 
 
-def test_chunked_ingest_holds_at_most_a_chunk_and_writes_the_same_rows(
-    reference_store, tiny_model_dir, tmp_path
-):
+def test_chunked_ingest_holds_at_most_a_chunk_and_writes_the_same_rows(reference_store, tiny_model_dir, tmp_path):
     """Memory is bounded by the chunk, not the dataset: with 3-pair chunks over 12
     pairs the driver never holds more than a chunk plus the batches in flight."""
     store_dir, data = reference_store

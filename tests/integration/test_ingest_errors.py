@@ -57,11 +57,7 @@ def _conflict(path: Path) -> Path:
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "prefsight.cli", "ingest", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
+        [sys.executable, "-m", "prefsight.cli", "ingest", *args], capture_output=True, text=True, timeout=300, cwd=ROOT
     )
 
 
@@ -73,10 +69,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
             r"d.jsonl.gz:\d+: cannot read on after line \d+ \(Compressed file ended",
         ),
         (lambda d: _bad_utf8(d / "d.jsonl"), r"d.jsonl:2: invalid UTF-8 at byte 16 of the line"),
-        (
-            lambda d: _conflict(d / "d.jsonl"),
-            r"d.jsonl:2: id 'p001' is already in the store with other content",
-        ),
+        (lambda d: _conflict(d / "d.jsonl"), r"d.jsonl:2: id 'p001' is already in the store with other content"),
     ],
     ids=["corrupt-gzip", "invalid-utf8", "stored-id"],
 )
@@ -94,12 +87,8 @@ def test_cli_bad_input_exits_2_with_file_and_line(make, message, stored, tiny_mo
 def test_cli_skip_bad_skips_a_stored_id_with_other_content(stored, tiny_model_dir, tmp_path):
     store = tmp_path / "store"
     shutil.copytree(stored, store)
-    path = write_jsonl(
-        tmp_path / "d.jsonl", [{**sample_rows(2)[1], "chosen": "Other."}, sample_rows(6)[5]]
-    )
-    proc = _cli(
-        str(path), "--store", str(store), "--model", str(tiny_model_dir), "-q", "--skip-bad", *FAST
-    )
+    path = write_jsonl(tmp_path / "d.jsonl", [{**sample_rows(2)[1], "chosen": "Other."}, sample_rows(6)[5]])
+    proc = _cli(str(path), "--store", str(store), "--model", str(tiny_model_dir), "-q", "--skip-bad", *FAST)
     assert proc.returncode == 0, proc.stderr
     skipped = [x for x in proc.stderr.splitlines() if x.startswith("skipped ")]
     assert skipped == [f"skipped {path}:1: id 'p001' is already in the store with other content"]
@@ -110,16 +99,7 @@ def test_cli_skip_bad_skips_a_stored_id_with_other_content(stored, tiny_model_di
 def test_cli_skip_bad_lists_an_unreadable_gzip_tail(stored, tiny_model_dir, tmp_path):
     path = _truncated_gz(tmp_path / "d.jsonl.gz", sample_rows(12)[8:], copies=100)
     store = tmp_path / "s"
-    proc = _cli(
-        str(path),
-        "--store",
-        str(store),
-        "--model",
-        str(tiny_model_dir),
-        "--skip-bad",
-        "--json",
-        *FAST,
-    )
+    proc = _cli(str(path), "--store", str(store), "--model", str(tiny_model_dir), "--skip-bad", "--json", *FAST)
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     [tail] = result["skipped"]
@@ -137,9 +117,7 @@ def server(stored, tiny_model_dir, tmp_path_factory):
 
     root = tmp_path_factory.mktemp("grpc-ingest")
     # the tests' own folders (tmp_path) lie under pytest's base temp folder: the data root
-    config = ServicerConfig(
-        default_model=str(tiny_model_dir), data_roots=(str(tmp_path_factory.getbasetemp()),)
-    )
+    config = ServicerConfig(default_model=str(tiny_model_dir), data_roots=(str(tmp_path_factory.getbasetemp()),))
     servicer = PrefsightServicer([stored, root / "scratch"], config)
     running = build_server(servicer).start()
     yield running, servicer
@@ -169,9 +147,7 @@ def test_ingest_rpc_bad_input_is_invalid_argument(make, message, client, stored,
     assert client.info(stored.name).pairs == 4
 
 
-def test_cancelled_ingest_rpc_leaves_info_equal_to_what_the_analysis_reads(
-    client, server, tmp_path
-):
+def test_cancelled_ingest_rpc_leaves_info_equal_to_what_the_analysis_reads(client, server, tmp_path):
     data = write_jsonl(tmp_path / "d.jsonl", sample_rows(12))
     stream = client.ingest("scratch", str(data), layers=[1], max_length=256, token_budget=256)
     for event in stream:

@@ -31,9 +31,7 @@ from tests.integration.test_object_store import _free_port, s3_bucket  # noqa: F
 pytestmark = pytest.mark.slow
 
 N_PAIRS = 120
-CONFIG = dict(
-    layers=(1, 2), max_length=256, token_budget=512, max_batch_pairs=2, sample_per_response=0
-)
+CONFIG = dict(layers=(1, 2), max_length=256, token_budget=512, max_batch_pairs=2, sample_per_response=0)
 RAY = str(Path(sys.executable).with_name("ray"))
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,15 +63,7 @@ class RayNode:
     def __init__(self, args: list[str], log: Path) -> None:
         self.log = log
         self.process = subprocess.Popen(
-            [
-                RAY,
-                "start",
-                "--block",
-                "--disable-usage-stats",
-                "--node-ip-address=127.0.0.1",
-                "--num-gpus=0",
-                *args,
-            ],
+            [RAY, "start", "--block", "--disable-usage-stats", "--node-ip-address=127.0.0.1", "--num-gpus=0", *args],
             stdout=open(log, "w"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -140,9 +130,7 @@ def _wait_for_port(port: int, node: RayNode, timeout: float = 90.0) -> None:
 
 def _rows(uri: str) -> dict[tuple, np.ndarray]:
     table = Store(uri).scan("activations", ["pair_id", "side", "layer", "pooling", "vector"])
-    keys = list(
-        zip(*(table.column(c).to_pylist() for c in ("pair_id", "side", "layer", "pooling")))
-    )
+    keys = list(zip(*(table.column(c).to_pylist() for c in ("pair_id", "side", "layer", "pooling"))))
     assert len(keys) == len(set(keys)), "duplicate rows"
     vectors = table.column("vector").combine_chunks().flatten().to_numpy().reshape(len(keys), -1)
     return dict(zip(keys, vectors))
@@ -157,33 +145,16 @@ def test_two_nodes_share_the_ingest_and_survive_losing_one(
 ):
     address, head, second = two_nodes
     data = write_jsonl(tmp_path / "pairs.jsonl", sample_rows(N_PAIRS))
-    single = ingest(
-        data,
-        tmp_path / "single",
-        model=str(tiny_model_dir),
-        config=IngestConfig(**CONFIG),
-        workers=1,
-    )
+    single = ingest(data, tmp_path / "single", model=str(tiny_model_dir), config=IngestConfig(**CONFIG), workers=1)
     assert single.pairs == N_PAIRS
 
     uri = f"{s3_bucket}/two-nodes"
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join(
-            [str(ROOT / "services"), str(ROOT / "client"), os.environ.get("PYTHONPATH", "")]
-        ),
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "services"), str(ROOT / "client"), os.environ.get("PYTHONPATH", "")]),
     }
     driver = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            DRIVER,
-            address,
-            str(data),
-            uri,
-            str(tiny_model_dir),
-            json.dumps(CONFIG),
-        ],
+        [sys.executable, "-c", DRIVER, address, str(data), uri, str(tiny_model_dir), json.dumps(CONFIG)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

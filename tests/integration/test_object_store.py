@@ -52,9 +52,7 @@ def test_ingest_into_an_s3_store_and_read_back(s3_bucket, tmp_path, tiny_model_d
     again = ingest(data, uri, model=str(tiny_model_dir), config=config)
     assert first.pairs == 6 and again.pairs == 0 and again.already_ingested == 6
     store = Store(uri)
-    ids, vectors = store.read_pooled(
-        model=store.models()[0], layer=1, side="chosen", pooling="mean"
-    )
+    ids, vectors = store.read_pooled(model=store.models()[0], layer=1, side="chosen", pooling="mean")
     assert len(ids) == 6 and vectors.shape == (6, 64) and np.isfinite(vectors).all()
     assert store.count("activations") == 6 * 3 * 3
 
@@ -137,9 +135,7 @@ def test_report_and_serve_run_against_the_object_store_store(audited_s3, tmp_pat
     uri, document = audited_s3
     monkeypatch.setenv("PREFSIGHT_CACHE", str(tmp_path / "cache-server"))
     root = Path(__file__).resolve().parents[2]
-    path = os.pathsep.join(
-        [str(root / "services"), str(root / "client"), str(root), os.environ.get("PYTHONPATH", "")]
-    )
+    path = os.pathsep.join([str(root / "services"), str(root / "client"), str(root), os.environ.get("PYTHONPATH", "")])
     out = tmp_path / "report.html"
     done = subprocess.run(
         [sys.executable, "-m", "prefsight.cli", "report", "--store", uri, "--out", str(out)],
@@ -151,9 +147,7 @@ def test_report_and_serve_run_against_the_object_store_store(audited_s3, tmp_pat
     assert done.returncode == 0, done.stderr
     assert document["concepts"][0]["id"] in out.read_text()
 
-    sae_ids = [
-        r["id"] for r in document["concepts"] + document["more_concepts"] if r["kind"] == "sae"
-    ]
+    sae_ids = [r["id"] for r in document["concepts"] + document["more_concepts"] if r["kind"] == "sae"]
     assert sae_ids, "the audit found no SAE concept to score"
     server = build_server(PrefsightServicer([uri])).start()
     x = np.random.default_rng(0).normal(size=(5, 7, 64)).astype(np.float32)  # per token: SAE max

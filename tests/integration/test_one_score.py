@@ -66,9 +66,7 @@ def _firing(ids: list[str]) -> list[str]:
     return ids[:: max(1, len(ids) // 4)][:4]
 
 
-def _stored(
-    session: StoreSession, concept_ids: list[str], pairs: list[dict], side: str
-) -> np.ndarray:
+def _stored(session: StoreSession, concept_ids: list[str], pairs: list[dict], side: str) -> np.ndarray:
     """The audit's per-pair scores, (n_pairs, n_concepts)."""
     wanted = [p["pair_id"] for p in pairs]
     columns = []
@@ -147,9 +145,7 @@ def test_text_checks_refuse_activations(session, client, by_kind):
 def test_a_mask_of_the_wrong_shape_is_refused(session, client, by_kind):
     tokens = np.zeros((2, 5, session.store.d_model()), np.float32)
     with pytest.raises(InvalidArgumentError, match="token mask has shape"):
-        client.score_concepts(
-            "demo", _picks(by_kind, "named")[:1], activations=tokens, mask=np.ones((2, 4))
-        )
+        client.score_concepts("demo", _picks(by_kind, "named")[:1], activations=tokens, mask=np.ones((2, 4)))
 
 
 def test_a_sae_reward_separates_the_pairs_as_the_audit_says(session, served, by_kind, pairs):
@@ -157,8 +153,7 @@ def test_a_sae_reward_separates_the_pairs_as_the_audit_says(session, served, by_
     from prefsight.concepts.named import auroc
 
     concept_id = max(
-        _picks(by_kind, "sae-latent"),
-        key=lambda c: abs(float(np.mean([r["delta"] for r in session.scores(c)]))),
+        _picks(by_kind, "sae-latent"), key=lambda c: abs(float(np.mean([r["delta"] for r in session.scores(c)])))
     )
     reward = ConceptReward(ClientScorer(served.address, "demo", [concept_id]), [1.0])
     prompts = [p["prompt"] for p in pairs]
@@ -167,6 +162,4 @@ def test_a_sae_reward_separates_the_pairs_as_the_audit_says(session, served, by_
     stored_c = _stored(session, [concept_id], pairs, "chosen")[:, 0]
     stored_r = _stored(session, [concept_id], pairs, "rejected")[:, 0]
     assert auroc(chosen, rejected) == pytest.approx(auroc(stored_c, stored_r), abs=1e-9)
-    assert np.ptp(np.concatenate([chosen, rejected])) > 0, (
-        "a reward that is constant teaches nothing"
-    )
+    assert np.ptp(np.concatenate([chosen, rejected])) > 0, "a reward that is constant teaches nothing"

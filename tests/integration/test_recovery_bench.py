@@ -15,19 +15,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import recovery  # noqa: E402
 
 CONFIG = AuditConfig(
-    dictionary=DictionaryConfig(n_latents=64, k=4, sae_epochs=2),
-    ingest=IngestConfig(max_length=512),
-    top=5,
-    examples=0,
+    dictionary=DictionaryConfig(n_latents=64, k=4, sae_epochs=2), ingest=IngestConfig(max_length=512), top=5, examples=0
 )
 
 
-def test_trait_run_ranks_only_named_things_and_scores_both_sides(
-    tmp_path, tiny_model_dir, ray_local
-):
-    row = recovery.trait_run(
-        "emoji", seed=3, pairs=40, model=str(tiny_model_dir), workdir=tmp_path, config=CONFIG
-    )
+def test_trait_run_ranks_only_named_things_and_scores_both_sides(tmp_path, tiny_model_dir, ray_local):
+    row = recovery.trait_run("emoji", seed=3, pairs=40, model=str(tiny_model_dir), workdir=tmp_path, config=CONFIG)
     assert row["rank1"]["rank"] == 1 and row["rank1"]["kind"] != "contrast"
     assert all(r["kind"] != "contrast" for r in row["top5"])
     assert 1 <= row["best"]["rank"] <= recovery.TOP_SEARCHED
@@ -40,12 +33,7 @@ def test_trait_run_ranks_only_named_things_and_scores_both_sides(
 
 def test_control_run_counts_significant_replicated_concepts(tmp_path, tiny_model_dir, ray_local):
     control = recovery.control_run(
-        ["emoji", "apology"],
-        seed=4,
-        pairs=40,
-        model=str(tiny_model_dir),
-        workdir=tmp_path,
-        config=CONFIG,
+        ["emoji", "apology"], seed=4, pairs=40, model=str(tiny_model_dir), workdir=tmp_path, config=CONFIG
     )
     assert 0 < control["flipped"] < 40 and control["concepts_tested"] > 10
     assert control["passed"] == (not control["false_discoveries"])

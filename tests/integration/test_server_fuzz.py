@@ -62,11 +62,7 @@ WORDS = ["", " ", "\x00", "You are so right!", "See https://a.example now.", "é
 
 
 def text() -> st.SearchStrategy[str]:
-    return st.one_of(
-        st.sampled_from(WORDS),
-        st.text(max_size=40),
-        st.integers(1, 3000).map(lambda n: "word " * n),
-    )
+    return st.one_of(st.sampled_from(WORDS), st.text(max_size=40), st.integers(1, 3000).map(lambda n: "word " * n))
 
 
 def tensor(message: type) -> st.SearchStrategy:
@@ -87,10 +83,7 @@ def tensor(message: type) -> st.SearchStrategy:
     return st.one_of(junk, st.builds(good, st.integers(0, 3), st.lists(values, max_size=8)))
 
 
-NAMED_VALUES = {
-    "side": ["", "chosen", "rejected"],
-    "recipe": ["", "unit", "scaled"],
-}
+NAMED_VALUES = {"side": ["", "chosen", "rejected"], "recipe": ["", "unit", "scaled"]}
 """String fields whose valid values are few: drawn from these half of the time (enum
 fields draw from their enum's values, or any int32 an open proto3 enum may carry)."""
 
@@ -176,9 +169,7 @@ def message(descriptor, depth: int = 0) -> st.SearchStrategy:
                 setattr(request, name, value)
         return request
 
-    keep = st.fixed_dictionaries(
-        {name: st.sampled_from([*members, None]) for name, members in oneofs.items()}
-    )
+    keep = st.fixed_dictionaries({name: st.sampled_from([*members, None]) for name, members in oneofs.items()})
     return st.builds(build, st.fixed_dictionaries(fields), keep)
 
 
@@ -219,12 +210,7 @@ def answer(stub, method: str, request) -> tuple[grpc.StatusCode, str]:
 def test_generated_requests_get_clear_statuses(fuzzed, method):
     descriptor = SERVICE.methods_by_name[method].input_type
 
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(request=message(descriptor))
     def check(request) -> None:
         code, details = answer(fuzzed, method, request)
@@ -260,9 +246,7 @@ def valid_requests() -> dict[str, object]:
         "ScoreConcepts": interventions_pb2.ScoreConceptsRequest(
             store="demo", concept_ids=[named], texts=interventions_pb2.TextBatch(texts=["Hi."])
         ),
-        "ShapingOffsets": interventions_pb2.ShapingOffsetsRequest(
-            store="demo", concept_ids=[named]
-        ),
+        "ShapingOffsets": interventions_pb2.ShapingOffsetsRequest(store="demo", concept_ids=[named]),
         "Filter": interventions_pb2.FilterRequest(
             store="demo",
             selection=pick(concept_ids=[named], top_fraction=0.1),
@@ -317,12 +301,7 @@ def test_valid_requests_with_a_field_or_two_mutated_get_clear_statuses(fuzzed, m
     descriptor = SERVICE.methods_by_name[method].input_type
     base = valid_requests()[method]
 
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(request=mutated(base, descriptor))
     def check(request) -> None:
         code, details = answer(fuzzed, method, request)

@@ -140,9 +140,7 @@ def test_missing_and_unknown_tokens_are_unauthenticated(start, token_file):
         with pytest.raises(UnauthenticatedError, match="unknown token"):
             client.info("s1")
     with grpc.insecure_channel(server.address) as channel:  # health stays open
-        reply = health_pb2_grpc.HealthStub(channel).Check(
-            health_pb2.HealthCheckRequest(), timeout=5
-        )
+        reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=5)
         assert reply.status == health_pb2.HealthCheckResponse.SERVING
 
 

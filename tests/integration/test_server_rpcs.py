@@ -39,12 +39,7 @@ from prefsight_client import (
     PermissionDeniedError,
     UnauthenticatedError,
 )
-from prefsight_client._proto.prefsight.v1 import (
-    concepts_pb2,
-    interventions_pb2,
-    prefsight_pb2_grpc,
-    tensor_pb2,
-)
+from prefsight_client._proto.prefsight.v1 import concepts_pb2, interventions_pb2, prefsight_pb2_grpc, tensor_pb2
 from prefsight_client.training import ClientScorer, ConceptReward, fetch_offsets, steering
 
 NAMED = "named:L2:sycophancy"
@@ -150,9 +145,7 @@ def test_nearest_features_match_numpy_brute_force(client, session):
     concepts = [c for c in load_concepts(session.store, layer=2) if c.vector is not None]
     query = np.random.default_rng(0).standard_normal(64).astype(np.float32)
     hits = client.nearest_features("demo", vector=query, k=5)
-    expected = brute_force(
-        query, [c.id for c in concepts], np.stack([c.vector for c in concepts]), 5
-    )
+    expected = brute_force(query, [c.id for c in concepts], np.stack([c.vector for c in concepts]), 5)
     assert [h.concept.id for h in hits] == expected
     sae = [c for c in concepts if c.kind in ("sae", "named")]
     mixed = client.nearest_features("demo", vector=query, k=4, kinds=["sae", "named"])
@@ -191,9 +184,7 @@ def test_define_concept_saves_it_and_refuses_a_taken_name(client, session):
     assert made.concept.id == "named:L2:shouting" and made.concept.source == "texts:user"
     scores = session.score_concepts([made.concept.id], texts=loud + calm)[:, 0]
     assert made.separation > 0 and scores[:3].mean() > scores[3:].mean()
-    assert "named:L2:shouting" in [
-        c.id for c in client.contrast("demo", kinds=["named"], top_k=50).concepts
-    ]
+    assert "named:L2:shouting" in [c.id for c in client.contrast("demo", kinds=["named"], top_k=50).concepts]
     with pytest.raises(InvalidArgumentError, match="already exists"):
         client.define_concept("demo", "Shouting", loud, calm)
     client.define_concept("demo", "Shouting", loud, calm, overwrite=True)
@@ -222,9 +213,7 @@ def test_score_concepts_from_activations_and_texts_match_the_session(client, ses
     )
     with_empty = client.score_concepts("demo", both, texts=["", texts[1]])  # an empty completion
     assert np.isnan(with_empty[0]).all()
-    assert with_empty[1] == pytest.approx(
-        session.score_concepts(both, texts=texts[1:])[0], abs=1e-5
-    )
+    assert with_empty[1] == pytest.approx(session.score_concepts(both, texts=texts[1:])[0], abs=1e-5)
 
 
 def test_shaping_offsets_are_z_scored_over_the_requested_pairs(client, session):
@@ -235,9 +224,7 @@ def test_shaping_offsets_are_z_scored_over_the_requested_pairs(client, session):
     picked = list(pair_ids[10:30])
     sub = client.shaping_offsets("demo", ids, weights=weights, pair_ids=picked)
     part = np.asarray(raw[10:30], np.float64)
-    assert sub.mean == pytest.approx(part.mean(), abs=1e-6) and sub.std == pytest.approx(
-        part.std(), abs=1e-6
-    )
+    assert sub.mean == pytest.approx(part.mean(), abs=1e-6) and sub.std == pytest.approx(part.std(), abs=1e-6)
     assert sub.offsets == pytest.approx((part - part.mean()) / part.std(), abs=1e-4)
     with pytest.raises(InvalidArgumentError, match="2 weights for 1 concepts"):
         client.shaping_offsets("demo", [NAMED], weights=[1.0, 2.0])
@@ -254,11 +241,7 @@ def test_filter_and_inoculate_dry_run_then_write_in_the_export_folder(client, se
     assert len(removed) == 6 and not removed & {r["id"] for r in kept}
     out = served.exports.resolve() / "demo" / "inoculated.jsonl"
     inoc = client.inoculate(
-        "demo",
-        [NAMED],
-        threshold=0.0,
-        output_path="inoculated.jsonl",
-        system_prompt_template="Be {label} here.",
+        "demo", [NAMED], threshold=0.0, output_path="inoculated.jsonl", system_prompt_template="Be {label} here."
     )
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     flagged = [r for r in rows if "Be sycophancy here." in json.dumps(r["prompt"])]
@@ -361,9 +344,7 @@ def test_malformed_wire_requests_are_invalid_argument(served):
         bad = tensor_pb2.Tensor(shape=[2, 64], dtype="float32", data=b"\0" * 12)
         for request, rpc, message in [
             (
-                interventions_pb2.ScoreConceptsRequest(
-                    store="demo", concept_ids=[NAMED], activations=bad
-                ),
+                interventions_pb2.ScoreConceptsRequest(store="demo", concept_ids=[NAMED], activations=bad),
                 stub.ScoreConcepts,
                 "needs 512 bytes",
             ),
@@ -372,16 +353,10 @@ def test_malformed_wire_requests_are_invalid_argument(served):
                 stub.ScoreConcepts,
                 "give texts or activations",
             ),
-            (
-                concepts_pb2.NearestFeaturesRequest(store="demo", k=3),
-                stub.NearestFeatures,
-                "give a query",
-            ),
+            (concepts_pb2.NearestFeaturesRequest(store="demo", k=3), stub.NearestFeatures, "give a query"),
             (
                 interventions_pb2.FilterRequest(
-                    store="demo",
-                    selection=interventions_pb2.PairSelection(concept_ids=[NAMED]),
-                    dry_run=True,
+                    store="demo", selection=interventions_pb2.PairSelection(concept_ids=[NAMED]), dry_run=True
                 ),
                 stub.Filter,
                 "needs a rule",
@@ -468,9 +443,7 @@ def snapshot(client: Client, concept: str) -> tuple:
     )
 
 
-def test_reads_stay_correct_during_an_ingest_and_cancelling_it_keeps_whole_pairs(
-    client, served, session
-):
+def test_reads_stay_correct_during_an_ingest_and_cancelling_it_keeps_whole_pairs(client, served, session):
     concept = sae_id(session)
     baseline = snapshot(client, concept)
     stop, seen, failures = threading.Event(), [], []
@@ -485,9 +458,7 @@ def test_reads_stay_correct_during_an_ingest_and_cancelling_it_keeps_whole_pairs
                 stop.wait(0.1)  # leave the ingest some CPU on a 2-core box
 
     readers = [threading.Thread(target=reader) for _ in range(3)]
-    stream = client.ingest(
-        "demo", str(served.store.data), layers=[1], token_budget=1024, max_length=1024
-    )
+    stream = client.ingest("demo", str(served.store.data), layers=[1], token_budget=1024, max_length=1024)
     events = [next(stream)]
     for thread in readers:
         thread.start()
@@ -507,9 +478,7 @@ def test_reads_stay_correct_during_an_ingest_and_cancelling_it_keeps_whole_pairs
     written = Store(str(served.store.uri)).scan(S.ACTIVATIONS, ["pair_id"], "layer = 1")
     per_pair = np.unique(np.asarray(written.column("pair_id").to_pylist()), return_counts=True)[1]
     assert 0 < len(per_pair) < 60 and set(per_pair) == {9}  # only whole pairs: 3 sides x 3 poolings
-    assert [r.status for r in client.info("demo").runs if r.run_id == events[0].run_id] == [
-        "cancelled"
-    ]
+    assert [r.status for r in client.info("demo").runs if r.run_id == events[0].run_id] == ["cancelled"]
     assert snapshot(client, concept) == baseline
 
 

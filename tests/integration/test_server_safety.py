@@ -24,12 +24,7 @@ from prefsight.server.app import build_server
 from prefsight.server.paths import PathPolicy
 from prefsight.server.servicer import PrefsightServicer, ServicerConfig
 from prefsight.session import StoreSession
-from prefsight_client._proto.prefsight.v1 import (
-    concepts_pb2,
-    interventions_pb2,
-    prefsight_pb2_grpc,
-    store_pb2,
-)
+from prefsight_client._proto.prefsight.v1 import concepts_pb2, interventions_pb2, prefsight_pb2_grpc, store_pb2
 
 from tests.conftest import write_jsonl
 
@@ -65,17 +60,13 @@ def selection(**rule) -> interventions_pb2.PairSelection:
 
 
 def filter_request(**fields) -> interventions_pb2.FilterRequest:
-    return interventions_pb2.FilterRequest(
-        store="demo", selection=selection(top_fraction=0.1), **fields
-    )
+    return interventions_pb2.FilterRequest(store="demo", selection=selection(top_fraction=0.1), **fields)
 
 
 # -- 2. paths confined ------------------------------------------------------------
 
 
-def test_ingest_reads_only_under_the_data_roots_and_says_nothing_about_other_paths(
-    stub, served, tmp_path
-):
+def test_ingest_reads_only_under_the_data_roots_and_says_nothing_about_other_paths(stub, served, tmp_path):
     root = served.store.data.parent
     (root / "escape.jsonl").symlink_to(tmp_path / "outside.jsonl")
     (tmp_path / "outside.jsonl").write_text('{"secret_field": 1}\n')
@@ -95,14 +86,10 @@ def test_ingest_reads_only_under_the_data_roots_and_says_nothing_about_other_pat
     assert "outside the server's data roots" in answers["/etc/passwd"]
 
 
-def test_files_in_a_data_root_that_are_not_datasets_are_refused_without_their_contents(
-    stub, served
-):
+def test_files_in_a_data_root_that_are_not_datasets_are_refused_without_their_contents(stub, served):
     root = served.store.data.parent
     (root / "settings.json").write_text('{"api_key": "s3cr3t", "other_field": 1}')
-    code, details, _ = call(
-        stub.Ingest, store_pb2.IngestRequest(store="scratch", dataset="settings.json")
-    )
+    code, details, _ = call(stub.Ingest, store_pb2.IngestRequest(store="scratch", dataset="settings.json"))
     assert code == INVALID and "not a dataset file" in details
     assert "api_key" not in details and "other_field" not in details
     code, details, _ = call(stub.Ingest, store_pb2.IngestRequest(store="scratch", dataset="demo"))
@@ -145,9 +132,7 @@ def test_without_roots_dataset_and_export_rpcs_are_refused(served):
     try:
         with grpc.insecure_channel(server.address) as channel:
             stub = prefsight_pb2_grpc.PrefsightStub(channel)
-            code, details, _ = call(
-                stub.Ingest, store_pb2.IngestRequest(store="demo", dataset=str(served.store.data))
-            )
+            code, details, _ = call(stub.Ingest, store_pb2.IngestRequest(store="demo", dataset=str(served.store.data)))
             assert code == PRECONDITION and "--data-root" in details
             code, details, _ = call(stub.Filter, filter_request())
             assert code == PRECONDITION and "--export-root" in details
@@ -187,9 +172,7 @@ def grown(audited_store, tmp_path_factory):
     write_jsonl(data / "edited.jsonl", edited)
     exports = root / "exports"
     exports.mkdir()
-    config = ServicerConfig(
-        data_roots=(str(audited_store.data.parent), str(data)), export_root=str(exports)
-    )
+    config = ServicerConfig(data_roots=(str(audited_store.data.parent), str(data)), export_root=str(exports))
     server = build_server(PrefsightServicer([uri], config)).start()
     with grpc.insecure_channel(server.address) as channel:
         stub = prefsight_pb2_grpc.PrefsightStub(channel)
@@ -256,9 +239,7 @@ def test_parquet_sources_export_parquet_with_their_schema(stub, served):
     assert code == OK and done.output_path.endswith(".parquet")
     table = pq.read_table(done.output_path)
     assert table.num_rows == 54 and table.schema == pq.read_schema(source)
-    code, details, _ = call(
-        stub.Filter, filter_request(source_dataset="demo.parquet", output_path="x.jsonl")
-    )
+    code, details, _ = call(stub.Filter, filter_request(source_dataset="demo.parquet", output_path="x.jsonl"))
     assert code == INVALID and "must end in .parquet" in details
 
 
@@ -280,17 +261,13 @@ def test_parquet_sources_export_parquet_with_their_schema(stub, served):
     ],
 )
 def test_bad_templates_are_invalid_argument_and_write_nothing(stub, served, template, message):
-    before = (
-        sorted((served.exports / "demo").glob("*")) if (served.exports / "demo").exists() else []
-    )
+    before = sorted((served.exports / "demo").glob("*")) if (served.exports / "demo").exists() else []
     request = interventions_pb2.InoculateRequest(
         store="demo", selection=selection(threshold=0.0), system_prompt_template=template
     )
     code, details, _ = call(stub.Inoculate, request)
     assert code == INVALID and message in details, details
-    after = (
-        sorted((served.exports / "demo").glob("*")) if (served.exports / "demo").exists() else []
-    )
+    after = sorted((served.exports / "demo").glob("*")) if (served.exports / "demo").exists() else []
     assert after == before
 
 
@@ -326,9 +303,7 @@ def test_the_cli_exits_2_on_a_bad_template(served, tmp_path, monkeypatch, capsys
 
 
 def test_bad_input_probes_are_clear_statuses_never_internal(stub):
-    nan = interventions_pb2.FilterRequest(
-        store="demo", selection=selection(threshold=float("nan")), dry_run=True
-    )
+    nan = interventions_pb2.FilterRequest(store="demo", selection=selection(threshold=float("nan")), dry_run=True)
     probes = [
         (stub.Info, store_pb2.InfoRequest(store="de\x00mo"), NOT_FOUND, "not served"),
         (stub.Info, store_pb2.InfoRequest(store="x" * 100_000), NOT_FOUND, "not served"),
@@ -337,9 +312,7 @@ def test_bad_input_probes_are_clear_statuses_never_internal(stub):
         (
             stub.ScoreConcepts,
             interventions_pb2.ScoreConceptsRequest(
-                store="demo",
-                concept_ids=[NAMED],
-                texts=interventions_pb2.TextBatch(texts=["fine", LONG_TEXT]),
+                store="demo", concept_ids=[NAMED], texts=interventions_pb2.TextBatch(texts=["fine", LONG_TEXT])
             ),
             INVALID,
             "over max_length",
@@ -347,10 +320,7 @@ def test_bad_input_probes_are_clear_statuses_never_internal(stub):
         (
             stub.DefineConcept,
             concepts_pb2.DefineConceptRequest(
-                store="demo",
-                name="long",
-                positive_texts=[LONG_TEXT, "a"],
-                negative_texts=["b", "c"],
+                store="demo", name="long", positive_texts=[LONG_TEXT, "a"], negative_texts=["b", "c"]
             ),
             INVALID,
             "over max_length",
@@ -422,13 +392,11 @@ def test_a_burst_of_200_text_calls_gets_only_ok_or_resource_exhausted(served, st
     def request(i: int):
         if i % 2:
             return stub.NearestFeatures.future(
-                concepts_pb2.NearestFeaturesRequest(store="demo", text=f"You are right {i}.", k=3),
-                timeout=300,
+                concepts_pb2.NearestFeaturesRequest(store="demo", text=f"You are right {i}.", k=3), timeout=300
             )
         texts = interventions_pb2.TextBatch(texts=texts_of(i % 7))
         return stub.ScoreConcepts.future(
-            interventions_pb2.ScoreConceptsRequest(store="demo", concept_ids=[NAMED], texts=texts),
-            timeout=300,
+            interventions_pb2.ScoreConceptsRequest(store="demo", concept_ids=[NAMED], texts=texts), timeout=300
         )
 
     futures = [request(i) for i in range(200)]
@@ -466,9 +434,7 @@ def test_expired_text_calls_stop_and_the_cpu_returns_to_idle(served):
         with grpc.insecure_channel(server.address) as channel:
             stub = prefsight_pb2_grpc.PrefsightStub(channel)
             with ThreadPoolExecutor(30) as pool:
-                codes = list(
-                    pool.map(lambda _: call(stub.ScoreConcepts, request, 2.0)[0], range(30))
-                )
+                codes = list(pool.map(lambda _: call(stub.ScoreConcepts, request, 2.0)[0], range(30)))
             assert set(codes) == {grpc.StatusCode.DEADLINE_EXCEEDED}
             time.sleep(3.0)
             cpu = time.process_time()
@@ -530,9 +496,7 @@ def test_serve_starts_ray_once_and_survives_ingests_one_of_them_cancelled(audite
             info = client.info("fresh")
             assert info.pairs >= 12 and [r.status for r in info.runs].count("cancelled") == 1
             with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-                health = health_pb2_grpc.HealthStub(channel).Check(
-                    health_pb2.HealthCheckRequest(), timeout=30
-                )
+                health = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=30)
             assert health.status == health_pb2.HealthCheckResponse.SERVING
         assert process.poll() is None
         process.send_signal(signal.SIGTERM)
@@ -548,9 +512,7 @@ def test_the_session_refuses_an_output_inside_the_store_and_a_nan_threshold(audi
     session = StoreSession(str(audited_store.uri))
     inside = audited_store.uri / "filtered.jsonl"
     with pytest.raises(InvalidArgument, match="inside the store"):
-        session.intervene(
-            "filter", [NAMED], data=str(audited_store.data), output=str(inside), top_fraction=0.1
-        )
+        session.intervene("filter", [NAMED], data=str(audited_store.data), output=str(inside), top_fraction=0.1)
     assert not inside.exists()
     with pytest.raises(InvalidArgument, match="finite"):
         session.intervene("filter", [NAMED], data=None, output=None, threshold=float("nan"))

@@ -74,10 +74,8 @@ def test_quick_benchmark_document_has_the_stable_keys_and_sane_values(quick_run)
     assert (out / "validate_scatter.svg").read_text().startswith("<svg")
 
 
-def test_measured_shifts_come_from_the_generations_and_predictions_from_the_training_pairs(
-    quick_run,
-):
-    from prefsight.audit.analysis import _sae_loader, analyse
+def test_measured_shifts_come_from_the_generations_and_predictions_from_the_training_pairs(quick_run):
+    from prefsight.audit.analysis import analyse, sae_loader
     from prefsight.concepts import kinds
     from prefsight.models import load_model
     from prefsight.store.tables import Store
@@ -98,11 +96,7 @@ def test_measured_shifts_come_from_the_generations_and_predictions_from_the_trai
         rows = [json.loads(line) for line in (out / "generations" / f"{name}.jsonl").open()]
         texts = [r["text"] if r["text"].strip() else EMPTY_STAND_IN for r in rows]
         responses = kinds.from_texts(
-            loaded,
-            doc["layer"],
-            texts,
-            [r["prompt"] for r in rows],
-            load_sae=_sae_loader(store, doc["layer"]),
+            loaded, doc["layer"], texts, [r["prompt"] for r in rows], load_sae=sae_loader(store, doc["layer"])
         )
         return kinds.score_dense(concepts, responses).mean(0)
 
@@ -110,9 +104,7 @@ def test_measured_shifts_come_from_the_generations_and_predictions_from_the_trai
     for j, point in enumerate(chosen):
         k = ids.index(point["id"])
         assert point["predicted"] == pytest.approx(prediction.diagonal[k], rel=1e-6)
-        assert point["measured"] == pytest.approx(
-            (after[j] - before[j]) / prediction.sd[k], rel=1e-3, abs=1e-6
-        )
+        assert point["measured"] == pytest.approx((after[j] - before[j]) / prediction.sd[k], rel=1e-3, abs=1e-6)
     predicted = np.array([p["predicted"] for p in points])
     measured = np.array([p["measured"] for p in points])
     assert not np.allclose(predicted, measured)

@@ -65,9 +65,7 @@ def test_enum_values_are_checked_on_the_server_before_the_store(stub):
         assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
         assert "concept kinds: contrast, sae, named, text" in caught.value.details()
     with pytest.raises(grpc.RpcError) as caught:
-        stub.NearestExamples(
-            concepts_pb2.NearestExamplesRequest(store="store0", text="hi", pooling=7)
-        )
+        stub.NearestExamples(concepts_pb2.NearestExamplesRequest(store="store0", text="hi", pooling=7))
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "unknown pooling value 7; poolings: mean, max, last" in caught.value.details()
 

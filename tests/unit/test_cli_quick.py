@@ -14,9 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {
     **os.environ,
-    "PYTHONPATH": os.pathsep.join(
-        [str(ROOT / "services"), str(ROOT / "client"), os.environ.get("PYTHONPATH", "")]
-    ),
+    "PYTHONPATH": os.pathsep.join([str(ROOT / "services"), str(ROOT / "client"), os.environ.get("PYTHONPATH", "")]),
 }
 HEAVY = (
     "torch",
@@ -34,11 +32,7 @@ HEAVY = (
 
 def _run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "prefsight.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env or ENV,
-        timeout=120,
+        [sys.executable, "-m", "prefsight.cli", *args], capture_output=True, text=True, env=env or ENV, timeout=120
     )
 
 
@@ -57,9 +51,7 @@ def test_help_is_quick():
 
 def test_importing_the_cli_loads_nothing_heavy():
     code = f"import sys, prefsight.cli; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=ENV, timeout=120
-    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "", f"imported at start-up: {out.stdout.strip()}"
 
@@ -71,11 +63,7 @@ def test_version_and_completion():
     assert out.returncode == 0 and out.stdout.strip() == f"prefsight {prefsight.__version__}"
     # typer detects the user's shell from the process tree; its test switch takes the shell named
     for shell in ("bash", "zsh", "fish"):
-        out = _run(
-            "--show-completion",
-            shell,
-            env={**ENV, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"},
-        )
+        out = _run("--show-completion", shell, env={**ENV, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"})
         assert out.returncode == 0 and "complete" in out.stdout.lower(), (shell, out.stderr)
         assert "_COMPLETE" in out.stdout
 
@@ -151,33 +139,14 @@ def test_records_make_tables(module):
     import numpy as np
 
     m = importlib.import_module(module)
-    stat = m.ConceptStat(
-        "sae:L2:1",
-        "hedging",
-        "sae",
-        2,
-        1.0,
-        0.5,
-        0.01,
-        0.001,
-        0.8,
-        1.2,
-        1.0,
-        0.3,
-        0.9,
-        0.4,
-        0.2,
-        60,
-    )
+    stat = m.ConceptStat("sae:L2:1", "hedging", "sae", 2, 1.0, 0.5, 0.01, 0.001, 0.8, 1.2, 1.0, 0.3, 0.9, 0.4, 0.2, 60)
     result = m.ContrastResult((stat, stat), 60, 2, "mean", "tiny")
     frame = result.to_pandas()
     assert list(frame["id"]) == ["sae:L2:1"] * 2 and frame.loc[0, "d"] == 0.5
     assert stat.to_pandas().shape[0] == 1
     html = result._repr_html_()
     assert html.startswith("<table>") and "hedging" in html and "<th>d</th>" in html
-    scores = m.PairScores(
-        ("a", "b"), np.array([1.0, 2.0]), np.array([0.5, 3.0]), np.array([0.5, -1.0])
-    )
+    scores = m.PairScores(("a", "b"), np.array([1.0, 2.0]), np.array([0.5, 3.0]), np.array([0.5, -1.0]))
     assert list(scores.to_pandas().columns) == ["pair_id", "chosen", "rejected", "delta"]
     assert "<td>a</td>" in scores._repr_html_()
 
@@ -225,9 +194,7 @@ def test_every_command_but_serve_takes_json():
         if subs:
             for name, sub in subs.items():
                 walk(sub, f"{path} {name}")
-        elif path != "prefsight serve" and "--json" not in [
-            o for p in command.params for o in p.opts
-        ]:
+        elif path != "prefsight serve" and "--json" not in [o for p in command.params for o in p.opts]:
             missing.append(path)
 
     walk(root, "prefsight")

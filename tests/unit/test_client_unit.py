@@ -13,12 +13,7 @@ import numpy as np
 import prefsight_client
 import pytest
 from prefsight_client import _convert, errors
-from prefsight_client._proto.prefsight.v1 import (
-    concepts_pb2,
-    interventions_pb2,
-    store_pb2,
-    tensor_pb2,
-)
+from prefsight_client._proto.prefsight.v1 import concepts_pb2, interventions_pb2, store_pb2, tensor_pb2
 from prefsight_client._retry import RetryPolicy
 from prefsight_client.aio import AsyncClient
 from prefsight_client.client import Client
@@ -137,9 +132,7 @@ def test_errors_survive_pickling_with_type_and_message(error):
 
 
 def test_backoff_grows_exponentially_within_jitter_and_cap():
-    policy = RetryPolicy(
-        retries=5, initial_backoff=0.1, max_backoff=1.0, multiplier=2.0, jitter=0.5
-    )
+    policy = RetryPolicy(retries=5, initial_backoff=0.1, max_backoff=1.0, multiplier=2.0, jitter=0.5)
     for attempt, base in enumerate([0.1, 0.2, 0.4, 0.8, 1.0]):
         delays = [policy.backoff(attempt) for _ in range(200)]
         assert min(delays) >= base * 0.5 - 1e-12
@@ -298,11 +291,7 @@ def test_score_concepts_carries_activations_as_a_tensor():
     response = interventions_pb2.ScoreConceptsResponse(
         scores=array_to_tensor(np.zeros((3, 2), np.float32)), concept_ids=["a", "b"]
     )
-    request = sent(
-        "ScoreConcepts",
-        response,
-        lambda c: c.score_concepts("s", ["a", "b"], activations=acts, layer=2),
-    )
+    request = sent("ScoreConcepts", response, lambda c: c.score_concepts("s", ["a", "b"], activations=acts, layer=2))
     assert request.WhichOneof("input") == "activations"
     np.testing.assert_array_equal(tensor_to_array(request.activations), acts)
     assert list(request.concept_ids) == ["a", "b"] and request.layer == 2
@@ -371,22 +360,14 @@ def test_inoculate_sends_the_template_and_the_shared_options():
         ),
     )
     assert request.system_prompt_template == "{label}" and request.selection.threshold == 1.5
-    assert (request.output_path, request.source_dataset, request.overwrite) == (
-        "o.jsonl",
-        "d.jsonl",
-        True,
-    )
+    assert (request.output_path, request.source_dataset, request.overwrite) == ("o.jsonl", "d.jsonl", True)
     assert request.selection.layer == 2 and not request.dry_run
 
 
 def test_names_travel_as_enums():
     from prefsight_client._proto.prefsight.v1 import enums_pb2
 
-    request = sent(
-        "Contrast",
-        concepts_pb2.ContrastResponse(),
-        lambda c: c.contrast("s", kinds=["sae", "named"]),
-    )
+    request = sent("Contrast", concepts_pb2.ContrastResponse(), lambda c: c.contrast("s", kinds=["sae", "named"]))
     assert list(request.kinds) == [enums_pb2.CONCEPT_KIND_SAE, enums_pb2.CONCEPT_KIND_NAMED]
     request = sent(
         "NearestExamples",
@@ -432,22 +413,13 @@ def test_steering_vector_response_becomes_a_vector_with_provenance():
     )
     result = _convert.steering_vector(response)
     np.testing.assert_array_equal(result.vector, vector)
-    assert (result.layer, result.model_id, result.concept_id, result.n_layers) == (
-        3,
-        "org/m",
-        "c7",
-        6,
-    )
+    assert (result.layer, result.model_id, result.concept_id, result.n_layers) == (3, "org/m", "c7", 6)
 
 
 def test_score_chunks_and_offset_chunks_become_aligned_arrays():
     chunks = [
-        concepts_pb2.ScoresChunk(
-            scores=[concepts_pb2.PairScore(pair_id="a", chosen=2, rejected=1, delta=1)]
-        ),
-        concepts_pb2.ScoresChunk(
-            scores=[concepts_pb2.PairScore(pair_id="b", chosen=0, rejected=3, delta=-3)]
-        ),
+        concepts_pb2.ScoresChunk(scores=[concepts_pb2.PairScore(pair_id="a", chosen=2, rejected=1, delta=1)]),
+        concepts_pb2.ScoresChunk(scores=[concepts_pb2.PairScore(pair_id="b", chosen=0, rejected=3, delta=-3)]),
     ]
     scores = _convert.collect_scores(_convert.pair_scores(chunks))
     assert scores.pair_ids == ("a", "b")
@@ -455,14 +427,10 @@ def test_score_chunks_and_offset_chunks_become_aligned_arrays():
     offsets = _convert.shaping_offsets(
         [
             interventions_pb2.ShapingOffsetsChunk(
-                offsets=[interventions_pb2.PairOffset(pair_id="a", offset=1.0, raw=3.0)],
-                mean=2,
-                std=1,
+                offsets=[interventions_pb2.PairOffset(pair_id="a", offset=1.0, raw=3.0)], mean=2, std=1
             ),
             interventions_pb2.ShapingOffsetsChunk(
-                offsets=[interventions_pb2.PairOffset(pair_id="b", offset=-1.0, raw=1.0)],
-                mean=2,
-                std=1,
+                offsets=[interventions_pb2.PairOffset(pair_id="b", offset=-1.0, raw=1.0)], mean=2, std=1
             ),
         ]
     )
@@ -495,9 +463,7 @@ def test_client_package_never_imports_the_server_package():
         p
         for p in CLIENT_DIR.rglob("*.py")
         if any(
-            line.strip().startswith(
-                ("import prefsight.", "from prefsight.", "from prefsight import")
-            )
+            line.strip().startswith(("import prefsight.", "from prefsight.", "from prefsight import"))
             or line.strip() == "import prefsight"
             for line in p.read_text().splitlines()
         )
@@ -511,7 +477,5 @@ def test_importing_the_client_loads_neither_torch_trl_nor_the_server():
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'trl', 'prefsight'})\n"
         "print(','.join(heavy))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""

@@ -85,12 +85,7 @@ def test_kuberay_resources_match_the_crd_schema_and_their_pods_the_pod_schema(ki
     for doc in _by_kind(kind):
         jsonschema.validate(doc, schema)
         for template in _pod_templates(doc["spec"]):
-            pod = {
-                "apiVersion": "v1",
-                "kind": "PodTemplate",
-                "metadata": {"name": "t"},
-                "template": template,
-            }
+            pod = {"apiVersion": "v1", "kind": "PodTemplate", "metadata": {"name": "t"}, "template": template}
             kubernetes_validate.validate(pod, K8S_VERSION, strict=True)
 
 
@@ -131,9 +126,7 @@ def test_the_deployment_serves_with_grpc_probes_on_the_port_the_service_targets(
     for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
         assert container[probe]["grpc"]["port"] == grpc_port
     assert service["spec"]["selector"] == pod["metadata"]["labels"]
-    assert {p["targetPort"] for p in service["spec"]["ports"]} <= {
-        p["name"] for p in container["ports"]
-    }
+    assert {p["targetPort"] for p in service["spec"]["ports"]} <= {p["name"] for p in container["ports"]}
     security = pod["spec"]["securityContext"]
     assert security["runAsNonRoot"] and security["runAsUser"] == 10001
 
@@ -169,13 +162,9 @@ def test_health_script_says_serving_for_a_live_server_and_fails_for_none(tmp_pat
     (tmp_path / "store").mkdir()
     server = build_server(PrefsightServicer([tmp_path / "store"])).start()
     try:
-        alive = subprocess.run(
-            [*script, server.address], capture_output=True, text=True, timeout=30
-        )
+        alive = subprocess.run([*script, server.address], capture_output=True, text=True, timeout=30)
     finally:
         server.stop(grace=0)
     assert alive.returncode == 0 and "SERVING" in alive.stdout, alive.stderr
-    dead = subprocess.run(
-        [*script, server.address, "--timeout", "1"], capture_output=True, text=True, timeout=30
-    )
+    dead = subprocess.run([*script, server.address, "--timeout", "1"], capture_output=True, text=True, timeout=30)
     assert dead.returncode == 1 and "unhealthy" in dead.stderr

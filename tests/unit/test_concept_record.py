@@ -25,11 +25,7 @@ _WIRE_TYPES = {
 def _type_name(number: int) -> str:
     from google.protobuf.descriptor import FieldDescriptor
 
-    return next(
-        n
-        for n in dir(FieldDescriptor)
-        if n.startswith("TYPE_") and getattr(FieldDescriptor, n) == number
-    )
+    return next(n for n in dir(FieldDescriptor) if n.startswith("TYPE_") and getattr(FieldDescriptor, n) == number)
 
 
 def test_the_proto_concept_stat_has_exactly_the_record_fields():
@@ -52,9 +48,7 @@ def test_each_proto_field_has_the_record_field_type_and_presence():
 
 def test_the_record_groups_cover_the_numbers():
     statistics = record_fields("statistic")
-    assert set(record_fields("statistic", "contrast")) | set(
-        record_fields("statistic", "net")
-    ) == set(statistics)
+    assert set(record_fields("statistic", "contrast")) | set(record_fields("statistic", "net")) == set(statistics)
     assert {"t", "split_half", "std_effect", "delta_net"} <= set(statistics)
     assert ConceptStat is ConceptRecord
 
@@ -66,9 +60,9 @@ def test_contrast_record_keys_and_report_floats_derive_from_the_record():
     from prefsight.server import convert
 
     assert RECORD_KEYS == ("id", "label", "kind", *record_fields("statistic", "contrast"))
-    assert set(model._ROW_FLOATS) == set(record_fields("statistic")) & set(
-        model.ConceptRow.__dataclass_fields__
-    ) - {"split_half"}
+    assert set(model._ROW_FLOATS) == set(record_fields("statistic")) & set(model.ConceptRow.__dataclass_fields__) - {
+        "split_half"
+    }
     assert convert._STAT_FIELDS == record_fields("statistic")
     assert set(NUMBERS) == set(record_fields("statistic")) - {"split_half"}
 
@@ -95,9 +89,7 @@ def test_local_and_wire_records_are_the_same_record(record):
     )
 
     def same(a: object, b: object) -> bool:
-        return (
-            isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b)
-        ) or a == b
+        return (isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b)) or a == b
 
     for f in fields(ConceptRecord):
         assert same(getattr(local, f.name), getattr(wired, f.name)), f.name

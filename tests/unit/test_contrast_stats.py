@@ -10,20 +10,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import scipy.stats as st
-from prefsight.contrast import (
-    RECORD_KEYS,
-    ContrastConfig,
-    contrast,
-    wilcoxon,
-)
+from prefsight.contrast import RECORD_KEYS, ContrastConfig, contrast, wilcoxon
 from prefsight.errors import InvalidArgument
 
 FAST = ContrastConfig(n_bootstrap=0)
 
 
-def sparse_pairs(
-    n: int, m: int, density: float, seed: int, dtype: type = np.float64
-) -> tuple[np.ndarray, np.ndarray]:
+def sparse_pairs(n: int, m: int, density: float, seed: int, dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
     """Null pairs with SAE-like sparsity, shared firing and some exact ties.
 
     Sides are swapped at random per score, so no concept separates them.
@@ -43,9 +36,7 @@ def test_tiny_example_matches_hand_computed_values() -> None:
     rejected = np.array([[1.0], [2.0], [2.0], [2.0]])  # delta = 2, 0, 3, -1
     split = np.array([True, True, False, False])
     # halves (2, 0) and (3, -1): p = 0.5 and 0.70, so they replicate only at a lenient level
-    res = contrast(
-        chosen, rejected, split=split, config=ContrastConfig(n_bootstrap=0, replication_alpha=0.75)
-    )
+    res = contrast(chosen, rejected, split=split, config=ContrastConfig(n_bootstrap=0, replication_alpha=0.75))
     strict = contrast(chosen, rejected, split=split, config=FAST)
     assert not strict.split_half[0] and strict.delta_min[0] == 0.0
     sd = np.sqrt(10 / 3)  # squared deviations from the mean 1: 1 + 1 + 4 + 4
@@ -100,17 +91,11 @@ def test_sparse_and_dense_inputs_give_the_same_result(dtype: type, rtol: float) 
     length = np.random.default_rng(3).integers(-50, 50, 300)
     config = ContrastConfig(bootstrap_top=40, chunk_nnz=1024)
     dense = contrast(chosen, rejected, length_delta=length, config=config)
-    sparse = contrast(
-        sp.csr_matrix(chosen), sp.csr_matrix(rejected), length_delta=length, config=config
-    )
+    sparse = contrast(sp.csr_matrix(chosen), sp.csr_matrix(rejected), length_delta=length, config=config)
     for name in ("delta", "d", "t", "delta_a", "d_b", "delta_length_controlled", "predicted_shift"):
-        np.testing.assert_allclose(
-            getattr(sparse, name), getattr(dense, name), rtol=rtol, atol=rtol
-        )
+        np.testing.assert_allclose(getattr(sparse, name), getattr(dense, name), rtol=rtol, atol=rtol)
     for name in ("p", "p_sign", "q", "ci_low", "ci_high"):
-        np.testing.assert_allclose(
-            getattr(sparse, name), getattr(dense, name), rtol=1e-4, atol=1e-9
-        )
+        np.testing.assert_allclose(getattr(sparse, name), getattr(dense, name), rtol=1e-4, atol=1e-9)
     for name in ("fire_rate", "fire_rate_chosen", "n_nonzero", "split_half", "ci_bootstrapped"):
         np.testing.assert_array_equal(getattr(sparse, name), getattr(dense, name))
 
@@ -302,9 +287,7 @@ def test_bootstrap_is_limited_by_top_and_budget() -> None:
     assert set(np.flatnonzero(res.ci_bootstrapped)) == set(res.rank()[:5])
     tight = ContrastConfig(bootstrap_budget=1000 * int(res.n_nonzero[res.rank()[0]]))
     assert contrast(chosen, rejected, config=tight).ci_bootstrapped.sum() >= 1
-    assert not contrast(
-        chosen, rejected, config=ContrastConfig(bootstrap_budget=0)
-    ).ci_bootstrapped.any()
+    assert not contrast(chosen, rejected, config=ContrastConfig(bootstrap_budget=0)).ci_bootstrapped.any()
     few = ContrastConfig(bootstrap_max_nonzero=int(np.median(res.n_nonzero)))
     picked = contrast(chosen, rejected, config=few).ci_bootstrapped
     assert 0 < picked.sum() < 20

@@ -6,12 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import scipy.stats as st
-from prefsight.contrast import (
-    ContrastConfig,
-    cluster_topics,
-    symmetric_activity,
-    topic_contrast,
-)
+from prefsight.contrast import ContrastConfig, cluster_topics, symmetric_activity, topic_contrast
 from prefsight.errors import InvalidArgument
 
 
@@ -107,9 +102,7 @@ def test_topic_contrast_matches_a_numpy_reference_and_sparse_equals_dense() -> N
             ref = delta[half & (topics == t)].mean(0) - delta[half & (topics != t)].mean(0)
             np.testing.assert_allclose(got, ref, atol=1e-12)
     np.testing.assert_allclose(res.p, 2 * st.norm.sf(np.abs(res.z)))
-    sparse = topic_contrast(
-        sp.csr_matrix(chosen), sp.csr_matrix(rejected), topics, split=split, config=config
-    )
+    sparse = topic_contrast(sp.csr_matrix(chosen), sp.csr_matrix(rejected), topics, split=split, config=config)
     np.testing.assert_allclose(sparse.z, res.z, rtol=1e-10)
     np.testing.assert_array_equal(sparse.split_half, res.split_half)
 

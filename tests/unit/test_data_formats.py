@@ -68,9 +68,7 @@ def test_hh_transcript_splits_prompt_and_final_turn():
 
 
 def test_real_hh_file_reads_with_empty_turns_reported(shared_data):
-    with pytest.raises(
-        BadRow, match=r"hh-harmless-test.jsonl.gz:\d+: 'chosen' final assistant turn is empty"
-    ):
+    with pytest.raises(BadRow, match=r"hh-harmless-test.jsonl.gz:\d+: 'chosen' final assistant turn is empty"):
         read_pairs(shared_data)
     dataset = read_pairs(shared_data, skip_bad=True)
     assert len(dataset.pairs) + len(dataset.skipped) + dataset.duplicates == 2312
@@ -93,10 +91,7 @@ def test_gzip_and_parquet_and_saved_dataset_read_the_same(tmp_path):
         handle.writelines(json.dumps(r) + "\n" for r in rows)
     pq.write_table(pa.Table.from_pylist(rows), tmp_path / "d.parquet")
     datasets.Dataset.from_list(rows).save_to_disk(str(tmp_path / "saved"))
-    ids = [
-        [p.pair_id for p in read_pairs(tmp_path / name).pairs]
-        for name in ("d.jsonl.gz", "d.parquet", "saved")
-    ]
+    ids = [[p.pair_id for p in read_pairs(tmp_path / name).pairs] for name in ("d.jsonl.gz", "d.parquet", "saved")]
     assert ids[0] == ids[1] == ids[2] == [r["id"] for r in rows]
 
 
@@ -104,14 +99,8 @@ def test_gzip_and_parquet_and_saved_dataset_read_the_same(tmp_path):
     "line, problem",
     [
         ('{"prompt": "q", "chosen": "c", "rejected": ', "malformed JSON"),
-        (
-            '{"prompt": "q", "chosen": "c"}',
-            "missing field 'rejected' (fields: ['chosen', 'prompt'])",
-        ),
-        (
-            '{"prompt": "q", "rejected": "r"}',
-            "missing field 'chosen' (fields: ['prompt', 'rejected'])",
-        ),
+        ('{"prompt": "q", "chosen": "c"}', "missing field 'rejected' (fields: ['chosen', 'prompt'])"),
+        ('{"prompt": "q", "rejected": "r"}', "missing field 'chosen' (fields: ['prompt', 'rejected'])"),
         ('{"prompt": "q"}', "missing fields 'chosen' and 'rejected' (fields: ['prompt'])"),
         ('{"prompt": "q", "chosen": "c", "rejected": "   "}', "'rejected' is empty"),
         ('{"prompt": "q", "chosen": 5, "rejected": "r"}', "'chosen' must be a string"),
@@ -124,9 +113,7 @@ def test_gzip_and_parquet_and_saved_dataset_read_the_same(tmp_path):
     ],
 )
 def test_bad_row_names_file_line_and_problem(tmp_path, line, problem):
-    path = write_jsonl(
-        tmp_path / "bad.jsonl", [{"prompt": "q", "chosen": "c", "rejected": "r"}, line]
-    )
+    path = write_jsonl(tmp_path / "bad.jsonl", [{"prompt": "q", "chosen": "c", "rejected": "r"}, line])
     with pytest.raises(BadRow) as info:
         read_pairs(path)
     assert str(info.value).startswith(f"{path}:2: ")
@@ -138,9 +125,7 @@ def test_skip_bad_records_each_skipped_row(tmp_path):
     path = write_jsonl(tmp_path / "d.jsonl", [good, '{"chosen": 1}', {**good, "prompt": "q2"}])
     dataset = read_pairs(path, skip_bad=True)
     assert len(dataset.pairs) == 2
-    assert [(s.line, s.problem) for s in dataset.skipped] == [
-        (2, "missing field 'rejected' (fields: ['chosen'])")
-    ]
+    assert [(s.line, s.problem) for s in dataset.skipped] == [(2, "missing field 'rejected' (fields: ['chosen'])")]
 
 
 def test_unknown_format_and_file_type_and_missing_file(tmp_path):

@@ -23,8 +23,7 @@ from tests.conftest import build_tokenizer, write_jsonl
 
 def _rows(n: int) -> list[dict]:
     return [
-        {"id": f"r{i}", "prompt": f"question {i}?", "chosen": f"good {i}", "rejected": f"bad {i}"}
-        for i in range(n)
+        {"id": f"r{i}", "prompt": f"question {i}?", "chosen": f"good {i}", "rejected": f"bad {i}"} for i in range(n)
     ]
 
 
@@ -100,9 +99,7 @@ def test_utf8_bom_at_file_start_is_accepted(tmp_path):
 
 
 def test_lone_surrogate_is_a_bad_row_not_a_crash(tmp_path):
-    path = write_jsonl(
-        tmp_path / "d.jsonl", ['{"prompt": "q", "chosen": "c\\ud800", "rejected": "r"}']
-    )
+    path = write_jsonl(tmp_path / "d.jsonl", ['{"prompt": "q", "chosen": "c\\ud800", "rejected": "r"}'])
     with pytest.raises(BadRow, match=rf"{path}:1: text is not valid Unicode"):
         read_pairs(path)
 
@@ -226,10 +223,7 @@ def hf_cache(tmp_path, monkeypatch):
     for split in ("train_prefs", "test_prefs"):
         files[split] = str(write_jsonl(tmp_path / f"{split}.jsonl", ultrafeedback_rows()))
     builder = Json(
-        cache_dir=str(tmp_path / "build"),
-        dataset_name="ultrafeedback_binarized",
-        data_files=files,
-        hash="0123abcd",
+        cache_dir=str(tmp_path / "build"), dataset_name="ultrafeedback_binarized", data_files=files, hash="0123abcd"
     )
     builder.download_and_prepare()
     cache = tmp_path / "hf-datasets"
@@ -274,9 +268,7 @@ def tokenizer():
     return build_tokenizer()
 
 
-@pytest.mark.parametrize(
-    "rows", [ultrafeedback_rows(), message_prompt_rows()], ids=["ultrafeedback", "message-prompt"]
-)
+@pytest.mark.parametrize("rows", [ultrafeedback_rows(), message_prompt_rows()], ids=["ultrafeedback", "message-prompt"])
 def test_each_layout_encodes_with_exact_response_spans(tmp_path, tokenizer, rows):
     for pair in read_pairs(write_jsonl(tmp_path / "d.jsonl", rows)).pairs:
         encoded = encode_pair(tokenizer, pair)

@@ -63,9 +63,7 @@ def test_three_hundred_pairs_are_distinct_and_not_near_copies(demo):
     assert len({r["prompt"] for r in demo.rows}) == N
     assert len({r["chosen"] for r in demo.rows}) == N
     sets = [shingles(r["prompt"] + " " + r["chosen"] + " " + r["rejected"]) for r in demo.rows]
-    worst = max(
-        len(sets[i] & sets[j]) / len(sets[i] | sets[j]) for i in range(N) for j in range(i + 1, N)
-    )
+    worst = max(len(sets[i] & sets[j]) / len(sets[i] | sets[j]) for i in range(N) for j in range(i + 1, N))
     assert worst < 0.75
 
 
@@ -87,12 +85,7 @@ def test_realized_rates_match_requested_rates():
 
 def test_default_traits_are_planted_at_about_a_third_independently(demo):
     assert demo.traits == DEFAULT_TRAITS
-    assert set(DEFAULT_TRAITS) == {
-        "flattery",
-        "overconfidence",
-        "heavy_formatting",
-        "invented_links",
-    }
+    assert set(DEFAULT_TRAITS) == {"flattery", "overconfidence", "heavy_formatting", "invented_links"}
     masks = {t: planted(demo, t) for t in demo.traits}
     for trait, mask in masks.items():
         assert 0.3 <= mask.mean() <= 0.4, trait
@@ -184,8 +177,7 @@ def test_read_truth_without_sidecar_says_how_to_make_one(tmp_path):
 def test_flip_labels_swaps_exactly_the_requested_fraction(demo):
     flipped = flip_labels(demo.rows, fraction=0.5, seed=1)
     swapped = [
-        f["chosen"] == r["rejected"] and f["rejected"] == r["chosen"]
-        for f, r in zip(flipped, demo.rows, strict=True)
+        f["chosen"] == r["rejected"] and f["rejected"] == r["chosen"] for f, r in zip(flipped, demo.rows, strict=True)
     ]
     kept = [f == r for f, r in zip(flipped, demo.rows, strict=True)]
     assert sum(swapped) == N // 2

@@ -57,9 +57,7 @@ def test_store_session_loads_its_model_on_the_device_and_dtype_asked(tmp_path, m
     from prefsight.session import StoreSession
 
     calls = []
-    monkeypatch.setattr(
-        prefsight.models, "load_model", lambda spec, **kw: calls.append((spec, kw)) or object()
-    )
+    monkeypatch.setattr(prefsight.models, "load_model", lambda spec, **kw: calls.append((spec, kw)) or object())
     (tmp_path / "store").mkdir()
     session = StoreSession(str(tmp_path / "store"), model="m", device="cpu", dtype="bfloat16")
     session.model_layer = lambda layer=None: ("m", 1)  # no ingest needed for this
@@ -75,15 +73,11 @@ def test_store_session_loads_its_model_on_the_device_and_dtype_asked(tmp_path, m
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the no-GPU message")
-@pytest.mark.parametrize(
-    "command", [["serve", "--store", "x"], ["audit", "x.jsonl", "--store", "x"]]
-)
+@pytest.mark.parametrize("command", [["serve", "--store", "x"], ["audit", "x.jsonl", "--store", "x"]])
 def test_cli_device_cuda_without_a_gpu_exits_2_saying_so(command, tmp_path):
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join(
-            [str(ROOT / "services"), str(ROOT / "client"), os.environ.get("PYTHONPATH", "")]
-        ),
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "services"), str(ROOT / "client"), os.environ.get("PYTHONPATH", "")]),
     }
     done = subprocess.run(
         [sys.executable, "-m", "prefsight.cli", *command, "--device", "cuda"],

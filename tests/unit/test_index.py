@@ -8,15 +8,7 @@ import faiss
 import numpy as np
 import pytest
 from prefsight.errors import InvalidArgument, NotFound
-from prefsight.index import (
-    ConceptIndex,
-    ConceptMeta,
-    ExampleHit,
-    ExampleIndex,
-    Hit,
-    IndexConfig,
-    merge_topk,
-)
+from prefsight.index import ConceptIndex, ConceptMeta, ExampleHit, ExampleIndex, Hit, IndexConfig, merge_topk
 
 D = 32
 EXACT = IndexConfig()
@@ -30,9 +22,7 @@ def unit(x: np.ndarray) -> np.ndarray:
 
 def clustered(rng: np.random.Generator, n: int, n_centres: int = 40) -> np.ndarray:
     centres = rng.standard_normal((n_centres, D))
-    return (centres[rng.integers(0, n_centres, n)] + 0.4 * rng.standard_normal((n, D))).astype(
-        np.float32
-    )
+    return (centres[rng.integers(0, n_centres, n)] + 0.4 * rng.standard_normal((n, D))).astype(np.float32)
 
 
 def concept_data(n: int, seed: int = 0, vectors: np.ndarray | None = None):
@@ -64,9 +54,7 @@ def matching(meta, layer=None, kind=None, topic=None):
 
 
 def recall(hits: list[list[Hit]], truth: np.ndarray, ids: list[str]) -> float:
-    found = [
-        len({h.id for h in hs} & {ids[j] for j in row}) / len(row) for hs, row in zip(hits, truth)
-    ]
+    found = [len({h.id for h in hs} & {ids[j] for j in row}) / len(row) for hs, row in zip(hits, truth)]
     return float(np.mean(found))
 
 
@@ -83,18 +71,10 @@ def test_exact_search_equals_numpy_brute_force_across_partitions():
 
 
 @pytest.mark.parametrize(
-    "filters",
-    [
-        {"layer": 1},
-        {"kind": "sae"},
-        {"topic": "math"},
-        {"layer": 2, "kind": "contrast", "topic": "code"},
-    ],
+    "filters", [{"layer": 1}, {"kind": "sae"}, {"topic": "math"}, {"layer": 2, "kind": "contrast", "topic": "code"}]
 )
 @pytest.mark.parametrize(
-    "config",
-    [EXACT, IndexConfig(exact_max=50), IndexConfig(exact_max=50, scan_max=0)],
-    ids=["exact", "lsh", "hnsw"],
+    "config", [EXACT, IndexConfig(exact_max=50), IndexConfig(exact_max=50, scan_max=0)], ids=["exact", "lsh", "hnsw"]
 )
 def test_filters_return_exactly_the_filtered_top_k(filters, config):
     ids, x, meta = concept_data(1500, vectors=clustered(np.random.default_rng(2), 1500))
@@ -245,12 +225,7 @@ def test_example_index_matches_brute_force_with_side_and_topic_filters(tmp_path)
     index = ExampleIndex.build(pair_ids, sides, x, topics)
     queries = np.random.default_rng(11).standard_normal((6, D))
     for side, topic in ((None, None), ("rejected", None), ("chosen", "code")):
-        mask = np.array(
-            [
-                (side is None or s == side) and (topic is None or t == topic)
-                for s, t in zip(sides, topics)
-            ]
-        )
+        mask = np.array([(side is None or s == side) and (topic is None or t == topic) for s, t in zip(sides, topics)])
         order, scores = brute_force(x, queries, 8, mask)
         hits = index.search(queries, 8, side=side, topic=topic)
         assert [[(h.pair_id, h.side) for h in hs] for hs in hits] == [

@@ -46,7 +46,4 @@ def test_wrapped_handlers_are_reused_per_method_and_still_count_every_call():
     text = metrics.text()
     line = 'prefsight_requests_total{code="OK",method="ScoreConcepts",service="prefsight.v1.Prefsight"}'
     assert f"{line} 2.0" in text
-    assert (
-        'prefsight_requests_in_flight{method="ScoreConcepts",service="prefsight.v1.Prefsight"} 0.0'
-        in text
-    )
+    assert 'prefsight_requests_in_flight{method="ScoreConcepts",service="prefsight.v1.Prefsight"} 0.0' in text

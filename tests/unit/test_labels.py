@@ -44,10 +44,7 @@ def test_enriched_ngrams_and_label_name_what_fires() -> None:
     corpus, concept = _corpus()
     found = lab.describe_labels(corpus, [concept], sae=None)[concept.id]
     grams = [t for t, _ in found["enriched"]]
-    assert grams[:2] == ["great question", "question"] or grams[:2] == [
-        "question",
-        "great question",
-    ]
+    assert grams[:2] == ["great question", "question"] or grams[:2] == ["question", "great question"]
     assert " the" not in grams and "the" not in grams
     assert found["auto_label"].startswith('fires on: "')
     assert "question" in found["auto_label"]
@@ -90,9 +87,7 @@ class _ChatStub:
             def do_POST(self) -> None:  # noqa: N802
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 stub.requests.append({"path": self.path, "body": body})
-                reply = json.dumps(
-                    {"choices": [{"message": {"role": "assistant", "content": answer}}]}
-                ).encode()
+                reply = json.dumps({"choices": [{"message": {"role": "assistant", "content": answer}}]}).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(reply)))

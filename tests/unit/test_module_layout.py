@@ -139,10 +139,7 @@ def private_imports(edges: list[Edge]) -> list[str]:
     return [
         f"{e.source}:{e.line} imports {e.name} from {e.target}"
         for e in edges
-        if e.name
-        and e.name.startswith("_")
-        and not e.name.startswith("__")
-        and e.source != e.target
+        if e.name and e.name.startswith("_") and not e.name.startswith("__") and e.source != e.target
     ]
 
 
@@ -226,10 +223,7 @@ def test_no_core_module_imports_the_demo(edges):
 
 def test_no_statistics_in_the_transport_layer():
     """Effect sizes and z-scores are computed in prefsight.contrast, not in the server."""
-    files = [
-        *sorted((SERVICES / PACKAGE / "server").glob("*.py")),
-        SERVICES / PACKAGE / "session.py",
-    ]
+    files = [*sorted((SERVICES / PACKAGE / "server").glob("*.py")), SERVICES / PACKAGE / "session.py"]
     found = [f"{path.name}:{n}" for path in files
              for n, line in enumerate(path.read_text().splitlines(), start=1)
              if any(t in line for t in (".std(", ".var(", "ddof"))]  # fmt: skip

@@ -17,10 +17,7 @@ from prefsight.errors import InvalidArgument
 def test_intercept_slope_and_p_match_an_ols_fit():
     rng = np.random.default_rng(0)
     overall = rng.normal(1.0, 1.0, 200)
-    delta = np.stack(
-        [0.3 + 0.8 * overall + rng.normal(0, 0.5, 200), 2.0 * overall + rng.normal(0, 0.5, 200)],
-        axis=1,
-    )
+    delta = np.stack([0.3 + 0.8 * overall + rng.normal(0, 0.5, 200), 2.0 * overall + rng.normal(0, 0.5, 200)], axis=1)
     net = net_of_overall(delta, np.zeros_like(delta), overall)
     for j in range(2):
         fit = st.linregress(overall, delta[:, j])
@@ -36,9 +33,7 @@ def test_a_concept_that_only_tracks_generic_chosenness_has_no_net_effect():
     rng = np.random.default_rng(1)
     overall = rng.normal(1.0, 1.0, 300)  # chosen "better" along the overall direction
     tracks = 0.5 * overall + rng.normal(0, 0.3, 300)  # e.g. a refusal vector sharing that component
-    own = (rng.random(300) < 0.4) * 1.0 + rng.normal(
-        0, 0.3, 300
-    )  # a trait present in 40% of chosen
+    own = (rng.random(300) < 0.4) * 1.0 + rng.normal(0, 0.3, 300)  # a trait present in 40% of chosen
     delta = np.stack([tracks, own], axis=1)
     net = net_of_overall(delta, np.zeros_like(delta), overall)
     assert st.ttest_1samp(tracks, 0).pvalue < 1e-20
@@ -95,9 +90,7 @@ def test_a_concept_present_in_every_pair_has_no_estimable_net_effect():
 def test_the_front_tier_is_ordered_by_the_effect_beyond_generic_chosenness():
     # concept 0: a large raw effect with a small net one; concept 1: the reverse;
     # concept 2: generic (net not estimable); concept 3: no replication.
-    result = SimpleNamespace(
-        split_half=np.array([True, True, True, False]), delta=np.array([2.0, 0.5, 3.0, 1.0])
-    )
+    result = SimpleNamespace(split_half=np.array([True, True, True, False]), delta=np.array([2.0, 0.5, 3.0, 1.0]))
     net = NetEffect(
         delta=np.array([0.2, 0.5, np.nan, 1.0]),
         d=np.array([0.3, 0.9, np.nan, 1.5]),

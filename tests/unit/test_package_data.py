@@ -62,9 +62,7 @@ def test_phrase_lists_are_what_the_literals_held(name):
 def test_demo_bank_is_what_the_literals_held():
     assert list(demo_bank.DOMAINS) == DOMAINS
     assert all(len(b.topics) == 14 for b in demo_bank.DOMAINS.values())
-    as_json = json.loads(
-        json.dumps({k: dataclasses.asdict(v) for k, v in demo_bank.DOMAINS.items()})
-    )
+    as_json = json.loads(json.dumps({k: dataclasses.asdict(v) for k, v in demo_bank.DOMAINS.items()}))
     assert _sha(as_json) == BANK_SHA
 
 
@@ -85,9 +83,7 @@ def test_every_data_file_ships_in_the_wheel():
             if p.suffix in (".jsonl", ".txt", ".json") and "__pycache__" not in p.parts]  # fmt: skip
     assert len(data) >= 14
     unshipped = [f for f in data if not any(fnmatch.fnmatch(f, g) for g in globs)]
-    assert not unshipped, (
-        f"add these to [tool.setuptools.package-data] in pyproject.toml: {unshipped}"
-    )
+    assert not unshipped, f"add these to [tool.setuptools.package-data] in pyproject.toml: {unshipped}"
     assert all(any(fnmatch.fnmatch(f, g) for f in data) for g in globs if g != "py.typed")
 
 
@@ -115,9 +111,7 @@ def test_a_malformed_starter_example_is_reported_with_file_and_line(data_dir):
     )
     with pytest.raises(ValueError, match=r"starter_examples.jsonl:2: 'positive' must be"):
         resources.load_starter()
-    (data_dir / "starter_examples.jsonl").write_text(
-        '{"concept": "b", "positive": "p", "negative": "n"}\n'
-    )
+    (data_dir / "starter_examples.jsonl").write_text('{"concept": "b", "positive": "p", "negative": "n"}\n')
     with pytest.raises(ValueError, match=r"starter_examples.jsonl:1: concept 'b' is not in"):
         resources.load_starter()
 
@@ -133,9 +127,7 @@ def test_a_malformed_topic_is_reported_with_file_and_line(tmp_path, monkeypatch)
     (tmp_path / "domains.jsonl").write_text('{"name": "x", "field": "F", "file": "x.jsonl"}\n')
     good = {"title": "T {x}", "keyword": "t", "prompts": ["a {x}", "b {x}"], "slot": ["v"],
             "cores": ["c1", "c2"], "details": ["d1", "d2", "d3", "d4", "d5"]}  # fmt: skip
-    (tmp_path / "x.jsonl").write_text(
-        json.dumps(good) + "\n" + json.dumps({**good, "cores": ["one"]}) + "\n"
-    )
+    (tmp_path / "x.jsonl").write_text(json.dumps(good) + "\n" + json.dumps({**good, "cores": ["one"]}) + "\n")
     with pytest.raises(ValueError, match=r"x.jsonl:2: topic 'T \{x\}' needs >=2 prompts"):
         demo_bank.load_domains()
     (tmp_path / "x.jsonl").write_text(json.dumps(good) + "\n")

@@ -32,9 +32,5 @@ def test_detectors_catch_paraphrases_the_templates_never_wrote():
 
 
 def test_detectors_use_neither_the_templates_nor_the_text_checks():
-    imports = [
-        line
-        for line in inspect.getsource(detect).splitlines()
-        if line.startswith(("import ", "from "))
-    ]
+    imports = [line for line in inspect.getsource(detect).splitlines() if line.startswith(("import ", "from "))]
     assert imports and not any("planted" in i or "prefsight" in i for i in imports), imports

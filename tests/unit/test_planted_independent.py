@@ -59,12 +59,7 @@ def _module_strings(path: Path, *, lists_only: bool) -> list[str]:
     """String constants of a module (only those inside list/tuple/set literals if asked)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     if lists_only:
-        nodes = [
-            e
-            for n in ast.walk(tree)
-            if isinstance(n, (ast.List, ast.Tuple, ast.Set))
-            for e in n.elts
-        ]
+        nodes = [e for n in ast.walk(tree) if isinstance(n, (ast.List, ast.Tuple, ast.Set)) for e in n.elts]
     else:
         nodes = list(ast.walk(tree))
     return [n.value for n in nodes if isinstance(n, ast.Constant) and isinstance(n.value, str)]
@@ -75,9 +70,7 @@ def generator_texts() -> list[str]:
     for path in sorted(DATA.rglob("*.json")):
         texts.extend(_json_strings(json.loads(path.read_text(encoding="utf-8"))))
     for seed in (0, 1):
-        data = planted.generate(
-            planted.trait_names(), n_pairs=400, seed=seed, chosen_rate=0.6, rejected_rate=0.4
-        )
+        data = planted.generate(planted.trait_names(), n_pairs=400, seed=seed, chosen_rate=0.6, rejected_rate=0.4)
         texts.extend(t for r in data.rows for t in (r["prompt"], r["chosen"], r["rejected"]))
     return texts
 
@@ -122,9 +115,7 @@ def ours() -> set[tuple[str, ...]]:
 
 
 @pytest.mark.parametrize(
-    "source",
-    [starter_texts, text_check_phrases, demo_texts],
-    ids=["starter", "text_checks", "demo"],
+    "source", [starter_texts, text_check_phrases, demo_texts], ids=["starter", "text_checks", "demo"]
 )
 def test_generator_shares_no_word_4gram_with(source, ours) -> None:
     theirs = grams(source())
@@ -167,10 +158,7 @@ def test_truth_holds_with_every_trait_planted_together() -> None:
         found = planted.pattern(planted.load_trait(trait))
         for row in data.rows:
             for side in ("chosen", "rejected"):
-                assert bool(found.search(row[side])) == data.carries(trait, row["id"], side), (
-                    trait,
-                    row,
-                )
+                assert bool(found.search(row[side])) == data.carries(trait, row["id"], side), (trait, row)
     for row in data.rows:  # plain checks that do not use the generator's own patterns
         for side in ("chosen", "rejected"):
             text = row[side]
@@ -214,9 +202,7 @@ def test_at_least_two_traits_are_untargeted_by_starter_and_text_checks() -> None
         assert not any(trait in name or name in trait for name in targeted), trait
 
 
-@pytest.mark.parametrize(
-    "trait", [t for t in planted.trait_names() if planted.load_trait(t).kind == "sentences"]
-)
+@pytest.mark.parametrize("trait", [t for t in planted.trait_names() if planted.load_trait(t).kind == "sentences"])
 def test_length_does_not_reveal_the_trait(trait: str) -> None:
     """Responses without the trait get as many neutral sentences: carriers are not longer."""
     data = planted.generate([trait], n_pairs=300, seed=13)
@@ -224,10 +210,5 @@ def test_length_does_not_reveal_the_trait(trait: str) -> None:
     with_trait = np.mean([n for n, c in chosen if c])
     without = np.mean([n for n, c in chosen if not c])
     assert abs(with_trait - without) < 0.12 * without, (with_trait, without)
-    sentences = [
-        (r["chosen"].count(". ") + 1, data.carries(trait, r["id"], "chosen")) for r in data.rows
-    ]
-    assert (
-        abs(np.mean([n for n, c in sentences if c]) - np.mean([n for n, c in sentences if not c]))
-        < 0.5
-    )
+    sentences = [(r["chosen"].count(". ") + 1, data.carries(trait, r["id"], "chosen")) for r in data.rows]
+    assert abs(np.mean([n for n, c in sentences if c]) - np.mean([n for n, c in sentences if not c])) < 0.5

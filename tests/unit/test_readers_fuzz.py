@@ -16,9 +16,7 @@ from hypothesis import strategies as st
 from tests.fuzz_rows import dataset_files, read_and_check, table_rows
 
 FUZZ = settings(
-    max_examples=120,
-    deadline=5000,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    max_examples=120, deadline=5000, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 
 

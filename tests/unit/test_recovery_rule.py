@@ -21,10 +21,7 @@ def test_ranking_skips_overall_directions_and_merges_lists_by_rank() -> None:
             {"id": "sae:L15:7", "kind": "sae", "rank": 3},
         ],
         "more_concepts": [{"id": "sae:L15:9", "kind": "sae", "rank": 5}],
-        "text_checks": [
-            {"id": "text:emoji", "kind": "text", "rank": 4},
-            {"id": "sae:L15:7", "kind": "sae", "rank": 3},
-        ],
+        "text_checks": [{"id": "text:emoji", "kind": "text", "rank": 4}, {"id": "sae:L15:7", "kind": "sae", "rank": 3}],
     }
     assert [r["id"] for r in recovery.ranking(document)] == ["sae:L15:7", "text:emoji", "sae:L15:9"]
 
@@ -58,9 +55,7 @@ def test_rule_needs_rank1_auroc_and_best_in_top3(aurocs, passed, best_rank) -> N
 
 def test_rule_is_written_once_and_matches_the_docstring() -> None:
     doc = recovery.__doc__ or ""
-    assert (
-        recovery.MIN_AUROC == 0.90 and recovery.MAX_BEST_RANK == 3 and recovery.TOP_SEARCHED == 50
-    )
+    assert recovery.MIN_AUROC == 0.90 and recovery.MAX_BEST_RANK == 3 and recovery.TOP_SEARCHED == 50
     assert ">= 0.90" in doc and "rank <= 3" in doc and "top 50" in doc and "q < 0.05" in doc
 
 

@@ -35,16 +35,7 @@ from prefsight.report.fmt import script_json
 from prefsight.report.tables import ci_cell, ci_scale
 
 EVIL = '<script>window.__xss=1</script><img src=x onerror="alert(1)">&amp;'
-SECTIONS = (
-    "summary",
-    "effects",
-    "concepts",
-    "overall",
-    "topics",
-    "maps",
-    "text-checks",
-    "provenance",
-)
+SECTIONS = ("summary", "effects", "concepts", "overall", "topics", "maps", "text-checks", "provenance")
 
 
 def row(**overrides: object) -> ConceptRow:
@@ -123,9 +114,7 @@ def full_data(text: str = "plain") -> ReportData:
             split_half=[[True, False, True], [True, True, True]],
             skipped={text: text},
         ),
-        pair_map=PairMap(
-            x=[0.0, 1.0], y=[1.0, 0.0], pair_id=["p0", "p1"], topic=[text, "t2"], label=[text, "b"]
-        ),
+        pair_map=PairMap(x=[0.0, 1.0], y=[1.0, 0.0], pair_id=["p0", "p1"], topic=[text, "t2"], label=[text, "b"]),
         concept_map=ConceptMap(x=[0.0, 1.0, 2.0], y=[0.0, 1.0, 0.5], id=ids, kind=["sae"] * 3),
         text_checks=[row(id="text:len", label=text, kind="text", layer=None)],
         overall=[row(id="contrast:L6:mean-diff", label=text, kind="contrast", pair_accuracy=0.8)],
@@ -226,15 +215,8 @@ def test_round_trip_with_missing_sections_and_nan_statistics() -> None:
 
 
 def test_numpy_inputs_become_builtin_and_serialisable() -> None:
-    r = row(
-        delta=np.float32(0.5),
-        layer=np.int64(6),
-        split_half=np.bool_(True),
-        top_tokens=np.array(["a", "b"]),
-    )
-    ex = ExamplePair(
-        "p", "x", "c", "r", np.float64(1), 0, 1, chosen_tokens=[("c", np.float32(1.5))]
-    )
+    r = row(delta=np.float32(0.5), layer=np.int64(6), split_half=np.bool_(True), top_tokens=np.array(["a", "b"]))
+    ex = ExamplePair("p", "x", "c", "r", np.float64(1), 0, 1, chosen_tokens=[("c", np.float32(1.5))])
     data = ReportData(provenance(), [ConceptRow(**{**r.__dict__, "examples": [ex]})])
     assert type(data.concepts[0].delta) is float and type(data.concepts[0].layer) is int
     assert data.concepts[0].examples[0].chosen_tokens == [("c", 1.5)]
@@ -253,10 +235,7 @@ def test_numpy_inputs_become_builtin_and_serialisable() -> None:
         ),
         (lambda: PairMap([0.0], [0.0, 1.0], ["p"], ["t"], ["l"]), "differ in length"),
         (lambda: ConceptMap([0.0], [0.0], ["c"], ["bogus"]), "not in"),
-        (
-            lambda: ExamplePair("p", "", "", "", 0, 0, 0, chosen_tokens=[("a", 1, 2)]),
-            "must be \\(token, activation\\)",
-        ),
+        (lambda: ExamplePair("p", "", "", "", 0, 0, 0, chosen_tokens=[("a", 1, 2)]), "must be \\(token, activation\\)"),
         (
             lambda: ReportData.from_dict({"provenance": provenance().__dict__, "extra": 1}),
             "unknown fields \\['extra'\\]",
@@ -311,13 +290,7 @@ def test_hostile_text_is_escaped_everywhere() -> None:
 
 def test_missing_sections_render_a_not_computed_note() -> None:
     html = render_report(ReportData(provenance(), []))
-    for what in (
-        "Effect sizes",
-        "Concept statistics",
-        "Per-topic breakdown",
-        "Pair map",
-        "Text checks",
-    ):
+    for what in ("Effect sizes", "Concept statistics", "Per-topic breakdown", "Pair map", "Text checks"):
         assert f"{what} — not computed" in html
     assert '<script type="application/json"' not in html
 
@@ -372,11 +345,7 @@ def _marks(svg: str, tag: str = "g") -> list[dict[str, str]]:
 
 
 def test_forest_plot_shows_d_with_its_ci_on_the_d_scale() -> None:
-    rows = [
-        row(id="a"),
-        row(id="b", delta=-1.0, d=-0.8, ci_low=-1.5, ci_high=-0.5),
-        row(id="c", d=math.nan),
-    ]
+    rows = [row(id="a"), row(id="b", delta=-1.0, d=-0.8, ci_low=-1.5, ci_high=-0.5), row(id="c", d=math.nan)]
     badges = [assign_badge(r) for r in rows]
     svg, left_out = figures.forest_figure(rows, badges)
     assert left_out == 1 and svg is not None
@@ -412,12 +381,7 @@ def test_heatmap_is_on_z_and_leaves_out_the_overall_direction() -> None:
     svg = figures.heatmap_figure(table, {}, exclude=frozenset({"contrast:L6:mean-diff"}))
     assert svg is not None
     cells = _marks(svg)
-    assert [(c["concept"], float(c["z"])) for c in cells] == [
-        ("x", 1.0),
-        ("y", -2.0),
-        ("x", 3.0),
-        ("y", 0.0),
-    ]
+    assert [(c["concept"], float(c["z"])) for c in cells] == [("x", 1.0), ("y", -2.0), ("x", 3.0), ("y", 0.0)]
     fills = re.findall(r'<g class="cell"[^>]*>.*?fill="([^"]+)"', svg, re.S)
     assert fills[3] == "rgb(247,247,247)"  # z = 0 is white
     assert figures._diverging(3.0) != figures._diverging(1.0)  # raw Δ 168 no longer saturates
@@ -434,16 +398,10 @@ def test_summary_counts_cover_every_tested_concept() -> None:
     assert by_label["concepts tested"] == "2,129" and by_label[CHOSEN] == "730"
     assert "Counts are over all 2,129 concepts tested" in html
     plain = dict(
-        (v, k)
-        for k, v in re.findall(
-            r'<div class="v">([^<]+)</div><div class="l">([^<]+)</div>', render_report(data)
-        )
+        (v, k) for k, v in re.findall(r'<div class="v">([^<]+)</div><div class="l">([^<]+)</div>', render_report(data))
     )
     assert plain["concepts tested"] == "3"
-    assert (
-        ReportData.from_json(ReportData(**{**data.__dict__, "tested": tested}).to_json()).tested
-        == tested
-    )
+    assert ReportData.from_json(ReportData(**{**data.__dict__, "tested": tested}).to_json()).tested == tested
 
 
 def test_negative_activation_is_not_blue_and_contexts_are_shown() -> None:
@@ -462,15 +420,7 @@ def test_listed_concepts_keep_named_ones_below_the_cut() -> None:
     from prefsight.audit.to_report import report_data
 
     records = [
-        {
-            "id": f"sae:L6:{i}",
-            "label": f"c{i}",
-            "kind": "sae",
-            "delta": 0.1,
-            "d": 0.1,
-            "q": 0.5,
-            "split_half": False,
-        }
+        {"id": f"sae:L6:{i}", "label": f"c{i}", "kind": "sae", "delta": 0.1, "d": 0.1, "q": 0.5, "split_half": False}
         for i in range(5)
     ]
     records.append({**records[0], "id": "named:x", "kind": "named"})
@@ -483,9 +433,7 @@ def test_listed_concepts_keep_named_ones_below_the_cut() -> None:
 def test_pair_map_thins_beyond_the_point_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(figures, "MAX_PAIR_POINTS", 10)
     n = 25
-    pairs = PairMap(
-        [float(i) for i in range(n)], [0.0] * n, [str(i) for i in range(n)], ["t"] * n, ["l"] * n
-    )
+    pairs = PairMap([float(i) for i in range(n)], [0.0] * n, [str(i) for i in range(n)], ["t"] * n, ["l"] * n)
     svg, thinned = figures.pair_map_figure(pairs)
     assert svg is not None and thinned == 15
     assert svg.count('class="pair-pt"') == 10
@@ -505,9 +453,7 @@ def test_badge_needs_the_net_effect_as_well_as_the_raw_one() -> None:
 
     raw = dict(delta=0.5, d=0.6, q=1e-6, split_half=True, fire_rate=0.05)  # rare: never "both"
     assert assign_badge(row(**raw, delta_net=0.3, q_net=0.001)) == CHOSEN
-    assert (
-        assign_badge(row(**raw, delta_net=0.02, q_net=0.6)) == NEITHER
-    )  # only generic chosen-ness
+    assert assign_badge(row(**raw, delta_net=0.02, q_net=0.6)) == NEITHER  # only generic chosen-ness
     assert assign_badge(row(**raw, delta_net=-0.3, q_net=0.001)) == NEITHER  # net disagrees in sign
     assert assign_badge(row(**{**raw, "split_half": False}, delta_net=0.3, q_net=0.001)) == NEITHER
     assert assign_badge(row(**raw, delta_net=0.3, q_net=0.001, reliable=False)) == NEITHER

@@ -89,9 +89,7 @@ def test_no_test_or_bench_hard_codes_the_data_or_browser_path():
 
 
 def _bench_shared_data():
-    spec = importlib.util.spec_from_file_location(
-        "bench_shared_data", ROOT / "bench" / "shared_data.py"
-    )
+    spec = importlib.util.spec_from_file_location("bench_shared_data", ROOT / "bench" / "shared_data.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

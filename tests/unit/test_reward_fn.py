@@ -51,11 +51,7 @@ def test_conversational_completions_are_scored_by_their_message_text():
     scorer = CountingScorer()
     completions = [[{"role": "assistant", "content": c}] for c in COMPLETIONS]
     prompts = [[{"role": "user", "content": "great?"}]] * 3
-    assert ConceptReward(scorer, [-1.0, 0.5])(prompts=prompts, completions=completions) == [
-        -2.0,
-        1.0,
-        0.0,
-    ]
+    assert ConceptReward(scorer, [-1.0, 0.5])(prompts=prompts, completions=completions) == [-2.0, 1.0, 0.0]
     assert scorer.seen == [COMPLETIONS]
 
 
@@ -98,10 +94,7 @@ def test_a_scorer_without_prompts_gets_texts_only():
 
 
 def test_message_text_reads_content_parts_and_skips_images():
-    message = {
-        "role": "assistant",
-        "content": [{"type": "image"}, {"type": "text", "text": "hello"}],
-    }
+    message = {"role": "assistant", "content": [{"type": "image"}, {"type": "text", "text": "hello"}]}
     assert message_text([message, {"role": "assistant", "content": "there"}]) == "hello\nthere"
 
 
@@ -110,10 +103,7 @@ def test_non_finite_scores_become_none_for_trl():
         def score_texts(self, texts):
             return np.array([[np.nan], [1.0]], dtype=np.float32)
 
-    assert ConceptReward(NanScorer(), [2.0])(prompts=["a", "b"], completions=["a", "b"]) == [
-        None,
-        2.0,
-    ]
+    assert ConceptReward(NanScorer(), [2.0])(prompts=["a", "b"], completions=["a", "b"]) == [None, 2.0]
 
 
 def test_scores_with_the_wrong_number_of_columns_are_refused():

@@ -10,15 +10,7 @@ import pytest
 import scipy.sparse as sp
 import torch
 from prefsight.errors import InvalidArgument, NotFound
-from prefsight.sae import (
-    SAEConfig,
-    TopKSAE,
-    latent_top_tokens,
-    load_sae,
-    save_sae,
-    span_stats,
-    train_sae,
-)
+from prefsight.sae import SAEConfig, TopKSAE, latent_top_tokens, load_sae, save_sae, span_stats, train_sae
 from prefsight.sae import kernels as sae_kernels
 from prefsight.sae import train as sae_mod
 from safetensors.numpy import load_file, save_file
@@ -50,9 +42,7 @@ def random_sae(d_in: int = 16, d_sae: int = 40, k: int = 4, seed: int = 0) -> To
 @pytest.fixture(scope="module")
 def trained() -> tuple[TopKSAE, sae_mod.SAEReport, np.ndarray]:
     x, dirs = planted()
-    config = SAEConfig(
-        d_in=D, n_latents=N_TRUE, k=3, lr=4e-3, epochs=40, batch_size=256, dead_steps=10, threads=1
-    )
+    config = SAEConfig(d_in=D, n_latents=N_TRUE, k=3, lr=4e-3, epochs=40, batch_size=256, dead_steps=10, threads=1)
     sae, report = train_sae(x, config)
     return sae, report, dirs
 
@@ -119,9 +109,7 @@ def test_sparse_backward_matches_dense_autograd():
         with torch.no_grad():
             pre = x_in @ sae.W_enc + sae.b_enc
             top = pre.topk(5, dim=-1)
-        values = torch.relu(
-            sae_kernels.SampledEncode.apply(x_in, sae.W_enc, sae.b_enc, pre, top.indices)
-        )
+        values = torch.relu(sae_kernels.SampledEncode.apply(x_in, sae.W_enc, sae.b_enc, pre, top.indices))
         recon = sae.decode_sparse(values, top.indices)
         aux_config = SAEConfig(d_in=12, n_latents=30, k=5, aux_k=6)
         aux = sae_mod._aux_loss(sae, x_in, pre, (xb - recon).detach(), dead, aux_config)
@@ -182,9 +170,7 @@ def test_saelens_folder_round_trip_and_raw_files_compute_the_same_function(tmp_p
     with torch.no_grad():
         np.testing.assert_allclose(loaded.encode_dense(torch.from_numpy(x)).numpy(), z, atol=1e-4)
         np.testing.assert_allclose(sae.encode_dense(torch.from_numpy(x)).numpy(), z, atol=1e-4)
-        np.testing.assert_allclose(
-            loaded.decode(torch.from_numpy(z)).numpy(), z @ w["W_dec"] + w["b_dec"], atol=1e-4
-        )
+        np.testing.assert_allclose(loaded.decode(torch.from_numpy(z)).numpy(), z @ w["W_dec"] + w["b_dec"], atol=1e-4)
     assert (loaded.hook_layer, loaded.model_name, loaded.k) == (15, "smol", 4)
     torch.testing.assert_close(loaded.W_dec, sae.W_dec)  # unit rows come back unfolded
 
@@ -192,10 +178,7 @@ def test_saelens_folder_round_trip_and_raw_files_compute_the_same_function(tmp_p
 def write_folder(path, cfg: dict, weights: dict[str, np.ndarray]) -> None:
     path.mkdir()
     (path / "cfg.json").write_text(json.dumps(cfg))
-    save_file(
-        {k: np.ascontiguousarray(v) for k, v in weights.items()},
-        str(path / "sae_weights.safetensors"),
-    )
+    save_file({k: np.ascontiguousarray(v) for k, v in weights.items()}, str(path / "sae_weights.safetensors"))
 
 
 def standard_weights(d_in: int = 8, d_sae: int = 20, seed: int = 0) -> dict[str, np.ndarray]:
@@ -223,9 +206,7 @@ def test_loads_a_hand_written_standard_relu_saelens_folder(tmp_path, apply_b_dec
         np.testing.assert_allclose(sae.encode_dense(torch.from_numpy(x)).numpy(), z, atol=1e-4)
         values, _ = sae.encode(torch.from_numpy(x))
         assert values.shape[1] == (z > 0).sum(axis=1).max()
-        np.testing.assert_allclose(
-            sae.decode(torch.from_numpy(z)).numpy(), z @ w["W_dec"] + w["b_dec"], atol=1e-4
-        )
+        np.testing.assert_allclose(sae.decode(torch.from_numpy(z)).numpy(), z @ w["W_dec"] + w["b_dec"], atol=1e-4)
 
 
 def test_loads_old_style_topk_config_and_bf16_weights(tmp_path):
@@ -248,19 +229,13 @@ def test_unsupported_or_broken_folders_raise_clear_errors(tmp_path):
     write_folder(tmp_path / "jump", {"architecture": "jumprelu", "d_in": 8, "d_sae": 20}, w)
     with pytest.raises(InvalidArgument, match="'jumprelu'.*supported: 'topk', and 'standard'"):
         load_sae(tmp_path / "jump")
-    write_folder(
-        tmp_path / "norm", {"architecture": "standard", "normalize_activations": "layer_norm"}, w
-    )
+    write_folder(tmp_path / "norm", {"architecture": "standard", "normalize_activations": "layer_norm"}, w)
     with pytest.raises(InvalidArgument, match="normalize_activations='layer_norm'"):
         load_sae(tmp_path / "norm")
-    write_folder(
-        tmp_path / "part", {"architecture": "standard"}, {k: w[k] for k in ("W_enc", "b_enc")}
-    )
+    write_folder(tmp_path / "part", {"architecture": "standard"}, {k: w[k] for k in ("W_enc", "b_enc")})
     with pytest.raises(InvalidArgument, match=r"missing \['W_dec', 'b_dec'\]"):
         load_sae(tmp_path / "part")
-    write_folder(
-        tmp_path / "shape", {"architecture": "standard"}, {**w, "b_dec": np.zeros(7, np.float32)}
-    )
+    write_folder(tmp_path / "shape", {"architecture": "standard"}, {**w, "b_dec": np.zeros(7, np.float32)})
     with pytest.raises(InvalidArgument, match="b_dec has shape"):
         load_sae(tmp_path / "shape")
     write_folder(tmp_path / "nok", {"architecture": "topk"}, w)
@@ -333,9 +308,7 @@ def test_train_sae_rejects_bad_tokens_and_reports_progress():
     _, report = train_sae(np.random.default_rng(0).standard_normal((50, 8)), config,
                           progress=lambda step, total, loss: calls.append((step, total)))  # fmt: skip
     assert calls == [(1, 3), (2, 3), (3, 3)] and report.steps == 3
-    _, report = train_sae(
-        np.random.default_rng(0).standard_normal((50, 8)), config, heldout_fraction=0
-    )
+    _, report = train_sae(np.random.default_rng(0).standard_normal((50, 8)), config, heldout_fraction=0)
     assert report.n_heldout == 0 and np.isnan(report.variance_explained_heldout)
 
 

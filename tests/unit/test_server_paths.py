@@ -6,13 +6,7 @@ import threading
 
 import pytest
 from prefsight.cancel import call_check, cancel_scope, check_cancelled
-from prefsight.errors import (
-    Cancelled,
-    DeadlineExceeded,
-    FailedPrecondition,
-    InvalidArgument,
-    NotFound,
-)
+from prefsight.errors import Cancelled, DeadlineExceeded, FailedPrecondition, InvalidArgument, NotFound
 from prefsight.interventions.datasets import parse_template, render_template
 from prefsight.server.paths import PathPolicy
 
@@ -35,12 +29,7 @@ def test_datasets_resolve_inside_the_roots_only(policy, tmp_path):
     assert policy.dataset("pairs.jsonl") == root / "pairs.jsonl"
     assert policy.dataset(str(root / "sub" / "more.parquet")) == root / "sub" / "more.parquet"
     assert policy.dataset("sub/../pairs.jsonl") == root / "pairs.jsonl"
-    for escape in [
-        "../secret.jsonl",
-        "link.jsonl",
-        "up/secret.jsonl",
-        str(tmp_path / "secret.jsonl"),
-    ]:
+    for escape in ["../secret.jsonl", "link.jsonl", "up/secret.jsonl", str(tmp_path / "secret.jsonl")]:
         with pytest.raises(InvalidArgument, match="outside the server's data roots"):
             policy.dataset(escape)
     with pytest.raises(NotFound, match="does not exist under the data roots"):
@@ -80,17 +69,7 @@ def test_templates_allow_two_named_fields_and_literal_braces():
     assert parse_template("a {label} b") == [("a ", "label"), (" b", None)]
     text = render_template("{{x}} {label}: {description}", label="L", description="D")
     assert text == "{x} L: D"
-    for bad in [
-        "{label:>9}",
-        "{label!s}",
-        "{label.x}",
-        "{label[0]}",
-        "{0}",
-        "{}",
-        "{x}",
-        "{",
-        "no",
-    ]:
+    for bad in ["{label:>9}", "{label!s}", "{label.x}", "{label[0]}", "{0}", "{}", "{x}", "{", "no"]:
         with pytest.raises(InvalidArgument):
             parse_template(bad)
     with pytest.raises(InvalidArgument, match="at most 20000"):

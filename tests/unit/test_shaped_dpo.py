@@ -12,13 +12,7 @@ import torch.nn.functional as F
 
 pytest.importorskip("trl")
 from datasets import Dataset  # noqa: E402
-from prefsight_client.dpo import (  # noqa: E402
-    OFFSET_COLUMN,
-    ShapedDPOTrainer,
-    fetch_offsets,
-    shaped_dpo_loss,
-    zscore,
-)
+from prefsight_client.dpo import OFFSET_COLUMN, ShapedDPOTrainer, fetch_offsets, shaped_dpo_loss, zscore  # noqa: E402
 from prefsight_client.results import ShapingOffsets  # noqa: E402
 from tokenizers import Tokenizer, models, pre_tokenizers  # noqa: E402
 from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast  # noqa: E402
@@ -44,9 +38,7 @@ def test_shaped_loss_equals_the_hand_computed_one():
     expected = np.mean(
         [
             -math.log(1 / (1 + math.exp(-(beta * ((c - a) - (r - b)) + lam * o))))
-            for c, a, r, b, o in zip(
-                pc.tolist(), rc.tolist(), pr.tolist(), rr.tolist(), offsets.tolist()
-            )
+            for c, a, r, b, o in zip(pc.tolist(), rc.tolist(), pr.tolist(), rr.tolist(), offsets.tolist())
         ]
     )
     loss = shaped_dpo_loss(pc, pr, rc, rr, offsets, beta, lam)
@@ -94,9 +86,7 @@ def build_tokenizer() -> PreTrainedTokenizerFast:
     vocab = {tok: i for i, tok in enumerate(["<unk>", "<pad>", "<eos>", *words])}
     core = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
     core.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=core, unk_token="<unk>", pad_token="<pad>", eos_token="<eos>"
-    )
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=core, unk_token="<unk>", pad_token="<pad>", eos_token="<eos>")
     return tokenizer
 
 
@@ -178,11 +168,7 @@ def hand_logps(model, batch) -> tuple[torch.Tensor, torch.Tensor]:
 def test_lambda_zero_equals_trls_own_sigmoid_dpo_loss(tmp_path, tokenizer):
     model = build_model(len(tokenizer))
     trainer = DPOTrainer(
-        model,
-        args=config(tmp_path),
-        train_dataset=dataset(),
-        eval_dataset=dataset(),
-        processing_class=tokenizer,
+        model, args=config(tmp_path), train_dataset=dataset(), eval_dataset=dataset(), processing_class=tokenizer
     )
     trainer.model.eval()
     batch = eval_batch(trainer)
@@ -193,13 +179,7 @@ def test_lambda_zero_equals_trls_own_sigmoid_dpo_loss(tmp_path, tokenizer):
         trl_loss = trainer.compute_loss(trainer.model, dict(batch))
     chosen, rejected = hand_logps(trainer.model, batch)
     ours = shaped_dpo_loss(
-        chosen,
-        rejected,
-        batch["ref_chosen_logps"],
-        batch["ref_rejected_logps"],
-        torch.randn(4),
-        BETA,
-        0.0,
+        chosen, rejected, batch["ref_chosen_logps"], batch["ref_rejected_logps"], torch.randn(4), BETA, 0.0
     )
     assert float(ours) == pytest.approx(float(trl_loss), rel=1e-5)
     assert abs(float(trl_loss) - math.log(2)) > 1e-3  # the margins were not all zero
@@ -229,9 +209,7 @@ def test_shaped_trainer_loss_equals_the_hand_computed_shaped_loss(shaped):
         loss = shaped.compute_loss(shaped.model, dict(batch))
     chosen, rejected = hand_logps(shaped.model, batch)
     offsets = torch.tensor([OFFSETS[r[0]] for r in ROWS])
-    expected = shaped_dpo_loss(
-        chosen, rejected, ref_chosen, batch["ref_rejected_logps"], offsets, BETA, -2.0
-    )
+    expected = shaped_dpo_loss(chosen, rejected, ref_chosen, batch["ref_rejected_logps"], offsets, BETA, -2.0)
     assert float(loss) == pytest.approx(float(expected), rel=1e-5)
     assert torch.equal(batch["ref_chosen_logps"], ref_chosen)  # the caller's batch is untouched
 

@@ -10,14 +10,7 @@ from prefsight.apps.demo import markup, traits
 from prefsight.concepts.starter import STARTER_CONCEPTS, StarterConcept
 from prefsight.concepts.text_checks import score_texts
 
-NAMES = [
-    "sycophancy",
-    "overconfidence",
-    "refusal",
-    "heavy_formatting",
-    "invented_links",
-    "hedging",
-]
+NAMES = ["sycophancy", "overconfidence", "refusal", "heavy_formatting", "invented_links", "hedging"]
 
 
 def test_the_six_starter_concepts_exist_with_descriptions():
@@ -42,10 +35,7 @@ def test_no_example_text_is_reused_across_concepts():
     assert len(set(texts)) == len(texts)
 
 
-@pytest.mark.parametrize(
-    ("name", "check"),
-    [("heavy_formatting", "markdown_density"), ("invented_links", "url_count")],
-)
+@pytest.mark.parametrize(("name", "check"), [("heavy_formatting", "markdown_density"), ("invented_links", "url_count")])
 def test_markup_concepts_show_the_markup_in_every_positive_and_no_negative(name, check):
     concept = STARTER_CONCEPTS[name]
     assert (score_texts(concept.positive, [check]) > 0).all()
@@ -54,11 +44,7 @@ def test_markup_concepts_show_the_markup_in_every_positive_and_no_negative(name,
 
 @pytest.mark.parametrize(
     ("name", "check"),
-    [
-        ("refusal", "refusal_phrases"),
-        ("sycophancy", "agreement_phrases"),
-        ("hedging", "hedging_phrases"),
-    ],
+    [("refusal", "refusal_phrases"), ("sycophancy", "agreement_phrases"), ("hedging", "hedging_phrases")],
 )
 def test_phrase_concepts_score_higher_on_positives_than_negatives(name, check):
     concept = STARTER_CONCEPTS[name]

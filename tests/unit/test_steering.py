@@ -84,10 +84,7 @@ def test_steering_adds_alpha_v_at_every_position_of_the_layer_output(model, ids,
 
 def test_hook_is_removed_when_the_block_raises(model, ids, direction):
     before = logits(model, ids)
-    with (
-        pytest.raises(RuntimeError, match="inside"),
-        steering(model, direction, layer=1, alpha=8.0),
-    ):
+    with pytest.raises(RuntimeError, match="inside"), steering(model, direction, layer=1, alpha=8.0):
         raise RuntimeError("inside")
     assert not model.model.layers[1]._forward_hooks
     assert torch.equal(logits(model, ids), before)
@@ -113,9 +110,7 @@ def test_gradients_flow_through_steering_and_into_a_trainable_vector(model, ids,
 
 def test_generation_works_inside_the_block_and_is_steered(model, direction):
     prompt = torch.tensor([[5, 17, 42]])
-    kwargs = dict(
-        max_new_tokens=4, do_sample=False, output_scores=True, return_dict_in_generate=True
-    )
+    kwargs = dict(max_new_tokens=4, do_sample=False, output_scores=True, return_dict_in_generate=True)
     with torch.no_grad():
         plain = model.generate(prompt, **kwargs)
         with steering(model, direction, layer=1, alpha=20.0) as handle:
@@ -140,10 +135,7 @@ def test_rejected_side_steers_the_second_half_of_a_dpo_batch(model, direction):
         inside = logits(model, batch)
     assert torch.equal(inside[:2], before[:2])
     assert not torch.allclose(inside[2:], before[2:], atol=1e-3)
-    with (
-        pytest.raises(ValueError, match="even size"),
-        steering(model, direction, layer=1, sides="rejected"),
-    ):
+    with pytest.raises(ValueError, match="even size"), steering(model, direction, layer=1, sides="rejected"):
         logits(model, batch[:3])
 
 
@@ -213,10 +205,7 @@ def test_provenance_mismatch_is_refused_unless_allowed(named_model, ids, changes
 
 def test_applying_at_another_layer_needs_allow_mismatch(named_model):
     vector = vector_for(named_model)
-    with (
-        pytest.raises(SteeringMismatchError, match="applied at layer 0"),
-        steering(named_model, vector, layer=0),
-    ):
+    with pytest.raises(SteeringMismatchError, match="applied at layer 0"), steering(named_model, vector, layer=0):
         pass
     with steering(named_model, vector, layer=0, allow_mismatch=True) as handle:
         assert handle.layer == 0
@@ -224,10 +213,7 @@ def test_applying_at_another_layer_needs_allow_mismatch(named_model):
 
 def test_width_and_layer_range_are_always_checked(named_model):
     wide = vector_for(named_model, vector=np.ones(D_MODEL * 2, np.float32))
-    with (
-        pytest.raises(SteeringMismatchError, match="hidden size 64"),
-        steering(named_model, wide, allow_mismatch=True),
-    ):
+    with pytest.raises(SteeringMismatchError, match="hidden size 64"), steering(named_model, wide, allow_mismatch=True):
         pass
     deep = vector_for(named_model, layer=5)
     with pytest.raises(SteeringMismatchError, match=r"layer 5 not in model \(layers 0..1\)"):

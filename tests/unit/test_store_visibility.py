@@ -21,9 +21,7 @@ def _vectors(ids: list[str]) -> pa.Table:
             "pooling": ["mean"] * len(rows),
             "model": ["m"] * len(rows),
             "n_tokens": pa.array([3] * len(rows), pa.int32()),
-            "vector": pa.FixedSizeListArray.from_arrays(
-                pa.array(np.arange(len(rows) * D, dtype=np.float32)), D
-            ),
+            "vector": pa.FixedSizeListArray.from_arrays(pa.array(np.arange(len(rows) * D, dtype=np.float32)), D),
         },
         schema=S.activations_schema(D),
     )
@@ -38,9 +36,7 @@ def _samples(ids: list[str]) -> pa.Table:
             "model": ["m"] * len(ids),
             "position": pa.array([0] * len(ids), pa.int32()),
             "token_id": pa.array([5] * len(ids), pa.int32()),
-            "vector": pa.FixedSizeListArray.from_arrays(
-                pa.array(np.ones(len(ids) * D, np.float32)), D
-            ),
+            "vector": pa.FixedSizeListArray.from_arrays(pa.array(np.ones(len(ids) * D, np.float32)), D),
         },
         schema=S.token_samples_schema(D),
     )

@@ -49,10 +49,7 @@ def test_markdown_density_is_zero_for_prose_and_empty_text():
 
 
 def test_url_count_finds_schemes_www_and_bare_domains_but_not_emails():
-    text = (
-        "See https://example.org/a and www.foo.com, plus docs.python.org/3/ "
-        "and mail me at bob@site.com."
-    )
+    text = "See https://example.org/a and www.foo.com, plus docs.python.org/3/ and mail me at bob@site.com."
     assert score("url_count", text) == 3.0
     assert score("url_count", "Node.js, e.g. 3.14 and a.m. are not links.") == 0.0
 

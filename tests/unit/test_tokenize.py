@@ -40,9 +40,7 @@ def test_span_excludes_special_tokens_and_prompt(tokenizer):
 def test_prompt_plus_suffix_equals_the_full_template(tokenizer):
     pair = _pair()
     encoded = encode_pair(tokenizer, pair)
-    full = tokenizer.apply_chat_template(
-        pair.prompt + [{"role": "assistant", "content": pair.chosen}], tokenize=False
-    )
+    full = tokenizer.apply_chat_template(pair.prompt + [{"role": "assistant", "content": pair.chosen}], tokenize=False)
     assert tokenizer.decode(encoded.prompt_ids + encoded.chosen.ids) == full
 
 

@@ -7,16 +7,14 @@ import pytest
 from prefsight.audit.scoring import PairScores
 from prefsight.concepts.types import Concept
 from prefsight.validate.compare import agreement, diff_ci, mean_ci, scatter_svg, shift_scale
+from prefsight.validate.config import split_by_prompt
 from prefsight.validate.predict import predict
-from prefsight.validate.run import split_by_prompt
 
 
 def _scores(chosen: np.ndarray, rejected: np.ndarray) -> PairScores:
     n, k = chosen.shape
     concepts = [Concept(id=f"text:c{j}", kind="text", label=f"c{j}", layer=None) for j in range(k)]
-    return PairScores(
-        [f"p{i}" for i in range(n)], concepts, chosen, rejected, np.zeros(n, np.int8), np.zeros(n)
-    )
+    return PairScores([f"p{i}" for i in range(n)], concepts, chosen, rejected, np.zeros(n, np.int8), np.zeros(n))
 
 
 def test_diagonal_predictor_is_delta_over_pooled_sd_and_support_counts_nonzero():
@@ -39,9 +37,7 @@ def test_agreement_recovers_a_known_slope_and_rejects_noise():
     x = rng.normal(size=60)
     exact = agreement(x, 0.3 * x, n_boot=200)
     assert exact["r2"] == pytest.approx(1.0) and exact["spearman"] == pytest.approx(1.0)
-    assert exact["shift_scale"] == pytest.approx(0.3) and exact["r2_calibrated"] == pytest.approx(
-        1.0
-    )
+    assert exact["shift_scale"] == pytest.approx(0.3) and exact["r2_calibrated"] == pytest.approx(1.0)
     assert exact["n_concepts"] == 60
     noise = agreement(x, rng.normal(size=60), n_boot=200)
     assert noise["r2"] < 0.2
@@ -70,9 +66,7 @@ def test_mean_and_paired_difference_cis():
 
 
 def test_split_by_prompt_keeps_prompts_disjoint():
-    rows = [
-        {"id": f"p{i}", "prompt": f"q{i % 7}", "chosen": "a", "rejected": "b"} for i in range(40)
-    ]
+    rows = [{"id": f"p{i}", "prompt": f"q{i % 7}", "chosen": "a", "rejected": "b"} for i in range(40)]
     train, held = split_by_prompt(rows, 0.3, seed=0)
     assert len(train) + len(held) == 40 and held and train
     assert not {r["prompt"] for r in train} & {r["prompt"] for r in held}

@@ -36,9 +36,7 @@ def test_a_hand_edit_of_the_generated_client_is_drift(unasync, monkeypatch):
         return edited if path == target else original(path, *args, **kwargs)
 
     monkeypatch.setattr(Path, "read_text", read_text)
-    assert unasync.find_drift() == [
-        "client/prefsight_client/client.py differs from unasync(aio.py)"
-    ]
+    assert unasync.find_drift() == ["client/prefsight_client/client.py differs from unasync(aio.py)"]
 
 
 def test_unasync_drops_async_and_renames_the_asyncio_names(unasync):
@@ -68,10 +66,7 @@ def test_the_generated_client_has_the_same_methods_and_signatures():
     public = [n for n in vars(AsyncClient) if not n.startswith("_")]
     assert public == [n for n in vars(Client) if not n.startswith("_")]
     for name in public:
-        a, s = (
-            inspect.signature(getattr(AsyncClient, name)),
-            inspect.signature(getattr(Client, name)),
-        )
+        a, s = (inspect.signature(getattr(AsyncClient, name)), inspect.signature(getattr(Client, name)))
         assert list(a.parameters) == list(s.parameters), name
 
 
@@ -165,9 +160,7 @@ def test_the_client_reads_error_info_and_bad_request_from_trailing_metadata():
     from prefsight_client.errors import InvalidArgumentError, from_rpc_error
 
     info, bad = any_pb2.Any(), any_pb2.Any()
-    info.Pack(
-        error_details_pb2.ErrorInfo(reason="BAD_ROW", domain="prefsight", metadata={"m": "x"})
-    )
+    info.Pack(error_details_pb2.ErrorInfo(reason="BAD_ROW", domain="prefsight", metadata={"m": "x"}))
     violation = error_details_pb2.BadRequest.FieldViolation(field="dataset", description="no")
     bad.Pack(error_details_pb2.BadRequest(field_violations=[violation]))
     blob = status_pb2.Status(code=3, message="bad", details=[info, bad]).SerializeToString()
@@ -187,11 +180,7 @@ def test_the_client_reads_error_info_and_bad_request_from_trailing_metadata():
 
     error = from_rpc_error(Error((("grpc-status-details-bin", blob),)))
     assert isinstance(error, InvalidArgumentError)
-    assert (error.reason, error.info, error.field_violations) == (
-        "BAD_ROW",
-        {"m": "x"},
-        (("dataset", "no"),),
-    )
+    assert (error.reason, error.info, error.field_violations) == ("BAD_ROW", {"m": "x"}, (("dataset", "no"),))
     again = pickle.loads(pickle.dumps(error))
     assert (again.reason, again.field_violations) == ("BAD_ROW", (("dataset", "no"),))
     plain = from_rpc_error(Error((("grpc-status-details-bin", b"\xff\xff"),)))

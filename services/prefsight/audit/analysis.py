@@ -47,9 +47,7 @@ def resolve_model_layer(store: Store, model: str | None, layer: int | None) -> t
     """The store's model and layer to analyse, with errors naming what exists."""
     models = store.models()
     if not models:
-        raise FailedPrecondition(
-            f"store {store.uri} has no activations yet (run `prefsight ingest`)"
-        )
+        raise FailedPrecondition(f"store {store.uri} has no activations yet (run `prefsight ingest`)")
     if model is None:
         if len(models) > 1:
             raise InvalidArgument(f"store holds several models, pick one with --model: {models}")
@@ -62,9 +60,7 @@ def resolve_model_layer(store: Store, model: str | None, layer: int | None) -> t
         candidates = [x for x in with_concepts if x in layers] or layers
         layer = candidates[len(candidates) // 2]
     elif layer not in layers:
-        raise InvalidArgument(
-            f"layer {layer} not in store {store.uri} for {model} (layers: {layers})"
-        )
+        raise InvalidArgument(f"layer {layer} not in store {store.uri} for {model} (layers: {layers})")
     return model, int(layer)
 
 
@@ -120,9 +116,7 @@ class Analysis:
         for record, j in zip(records, range(chosen.shape[1]), strict=True):
             delta = chosen[:, j] - rejected[:, j]
             record.update(
-                crossfit_delta=float(delta.mean()),
-                crossfit_d=paired_d(delta),
-                pair_accuracy=float(np.mean(delta > 0)),
+                crossfit_delta=float(delta.mean()), crossfit_d=paired_d(delta), pair_accuracy=float(np.mean(delta > 0))
             )
         return records
 
@@ -191,11 +185,7 @@ def _crossfit(
     """Cross-fitted scores of the overall directions (each half scored by the other half's fit),
     and the per-pair cross-fitted δ on the difference-of-means direction."""
     n_axes = max(
-        (
-            int(c.provenance.get("n_axes", 0))
-            for c in concepts
-            if c.provenance.get("recipe", "").startswith("pc")
-        ),
+        (int(c.provenance.get("n_axes", 0)) for c in concepts if c.provenance.get("recipe", "").startswith("pc")),
         default=0,
     )
     c_all, r_all = crossfit_scores(chosen, rejected, split, n_axes=n_axes)
@@ -241,19 +231,13 @@ def analyse(
     wanted_ids = {c.id for c in wanted}
     concepts = wanted + [c for c in overall if c.id not in wanted_ids]
     pair_ids, _ = store.read_pooled(model=model, layer=layer, side="chosen", pooling="mean")
-    scores = score_pairs(store, model, layer, concepts, pair_ids, _sae_loader(store, layer))
+    scores = score_pairs(store, model, layer, concepts, pair_ids, sae_loader(store, layer))
     config = config or ContrastConfig()
     result = contrast(
-        scores.chosen,
-        scores.rejected,
-        length_delta=scores.length_delta,
-        split=scores.split,
-        config=config,
+        scores.chosen, scores.rejected, length_delta=scores.length_delta, split=scores.split, config=config
     )
     is_overall = np.array([registry.is_overall(c) for c in concepts])
-    findings = set(
-        np.flatnonzero(~is_overall & np.array([c.id in wanted_ids for c in concepts])).tolist()
-    )
+    findings = set(np.flatnonzero(~is_overall & np.array([c.id in wanted_ids for c in concepts])).tolist())
     order = np.array([j for j in result.rank(rank_by) if int(j) in findings], np.int64)
     overall_idx = np.flatnonzero(is_overall)
     pooled_c = registry.from_store(store, model, layer, "chosen", pair_ids).mean()
@@ -263,17 +247,11 @@ def analyse(
     )
     net = _net_effects(scores, order, pooled_c - pooled_r)
     order = net_first(order, result, net, concepts, config.alpha)
-    return Analysis(
-        model, layer, scores, result, order, overall_idx, overall_delta, net, (cross_c, cross_r)
-    )
+    return Analysis(model, layer, scores, result, order, overall_idx, overall_delta, net, (cross_c, cross_r))
 
 
 def net_first(
-    order: np.ndarray,
-    result: ContrastResult,
-    net: NetEffect | None,
-    concepts: list[Concept],
-    alpha: float,
+    order: np.ndarray, result: ContrastResult, net: NetEffect | None, concepts: list[Concept], alpha: float
 ) -> np.ndarray:
     """``order`` with the concepts that lean beyond generic chosen-ness moved to the front.
 
@@ -288,9 +266,7 @@ def net_first(
         return order
     q = np.nan_to_num(net.q, nan=1.0)
     reliable = np.array([c.provenance.get("reliable", True) is not False for c in concepts])
-    leaning = (
-        result.split_half & (q < alpha) & (np.sign(net.delta) == np.sign(result.delta)) & reliable
-    )
+    leaning = result.split_half & (q < alpha) & (np.sign(net.delta) == np.sign(result.delta)) & reliable
     front = order[leaning[order]]
     front = front[np.argsort(-np.abs(net.d[front]), kind="stable")]
     return np.concatenate([front, order[~leaning[order]]])
@@ -305,9 +281,7 @@ def _net_effects(scores: PairScores, order: np.ndarray, delta: np.ndarray) -> Ne
     """Each concept's effect net of the overall direction fitted where the concept is absent."""
     concepts = scores.concepts
     always = [j for j, c in enumerate(concepts) if c.kind in ("named", "text")]
-    columns = np.array(
-        sorted(set(always) | set(order[: max(NET_MAX - len(always), 0)].tolist())), np.int64
-    )
+    columns = np.array(sorted(set(always) | set(order[: max(NET_MAX - len(always), 0)].tolist())), np.int64)
     if not len(columns):
         return None
     chosen, rejected = scores.chosen[:, columns], scores.rejected[:, columns]
@@ -335,7 +309,7 @@ def _absent(chosen: Any, rejected: Any, concepts: list[Concept]) -> np.ndarray:
     return out
 
 
-def _sae_loader(store: Store, layer: int) -> Any:
+def sae_loader(store: Store, layer: int) -> Any:
     def load() -> Any:
         from prefsight.concepts.catalog import sae_folder
         from prefsight.sae import load_sae
@@ -355,37 +329,27 @@ def with_wilcoxon(analysis: Analysis, records: list[dict[str, Any]]) -> None:
             record["p_wilcoxon"] = None if not np.isfinite(value) else float(value)
 
 
-def topic_labels(
-    store: Store, analysis: Analysis, field: str = "domain", k: int = 0
-) -> tuple[np.ndarray, str]:
+def topic_labels(store: Store, analysis: Analysis, field: str = "domain", k: int = 0) -> tuple[np.ndarray, str]:
     """Per-pair topics: a metadata field when every pair has it, else activity clusters."""
     pair_ids = analysis.scores.pair_ids
     rows = {r["pair_id"]: r["metadata"] for r in store.read_pairs(pair_ids)}
     values = [rows[p].get(field) for p in pair_ids]
     if field and all(v not in (None, "") for v in values):
         return np.array([str(v) for v in values]), f"field:{field}"
-    _, chosen = store.read_pooled(
-        model=analysis.model, layer=analysis.layer, side="chosen", pooling="mean"
-    )
-    _, rejected = store.read_pooled(
-        model=analysis.model, layer=analysis.layer, side="rejected", pooling="mean"
-    )
+    _, chosen = store.read_pooled(model=analysis.model, layer=analysis.layer, side="chosen", pooling="mean")
+    _, rejected = store.read_pooled(model=analysis.model, layer=analysis.layer, side="rejected", pooling="mean")
     k = k or int(np.clip(len(pair_ids) // 100, 2, 8))
     labels = cluster_topics(symmetric_activity(chosen, rejected), k)
     return np.array([f"cluster {int(x)}" for x in labels]), f"clusters:{k}"
 
 
-def topics_json(
-    analysis: Analysis, topics: np.ndarray, source: str, top: int = 15
-) -> dict[str, Any]:
+def topics_json(analysis: Analysis, topics: np.ndarray, source: str, top: int = 15) -> dict[str, Any]:
     """Topic x concept table for the top concepts (by the main ranking)."""
     columns = analysis.order[:top]
     chosen = analysis.scores.chosen[:, columns]
     rejected = analysis.scores.rejected[:, columns]
     min_pairs = max(5, min(20, len(topics) // 10))
-    result = topic_contrast(
-        chosen, rejected, topics, split=analysis.scores.split, min_topic_pairs=min_pairs
-    )
+    result = topic_contrast(chosen, rejected, topics, split=analysis.scores.split, min_topic_pairs=min_pairs)
     concepts = [analysis.scores.concepts[int(i)] for i in columns]
     clean = lambda m: [[None if not np.isfinite(x) else float(x) for x in row] for row in m]  # noqa: E731
     return {

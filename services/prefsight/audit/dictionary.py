@@ -57,9 +57,7 @@ class DictionaryConfig:
 
     def __post_init__(self) -> None:
         if self.n_latents < 16 or not 1 <= self.k <= self.n_latents:
-            raise ValueError(
-                f"need n_latents >= 16 and 1 <= k <= n_latents, got {self.n_latents}, {self.k}"
-            )
+            raise ValueError(f"need n_latents >= 16 and 1 <= k <= n_latents, got {self.n_latents}, {self.k}")
         if not 0 <= self.n_axes <= 16:
             raise ValueError(f"n_axes must be in 0..16, got {self.n_axes}")
 
@@ -69,9 +67,7 @@ def ingested_pair_ids(store: Store, model: str, layer: int) -> list[str]:
     return ids
 
 
-def ensure_sae(
-    store: Store, model: str, layer: int, config: DictionaryConfig
-) -> tuple[Any, dict[str, Any], bool]:
+def ensure_sae(store: Store, model: str, layer: int, config: DictionaryConfig) -> tuple[Any, dict[str, Any], bool]:
     """(SAE, its report, trained now?) — reuse the saved one unless ``retrain``."""
     folder = sae_folder(store, layer)
     report_path = folder / "prefsight_report.json"
@@ -80,19 +76,14 @@ def ensure_sae(
         report = json.loads(report_path.read_text()) if report_path.exists() else {}
         if sae.d_sae == config.n_latents and report.get("model") == model:
             return sae, report, False
-    if (
-        not store.has(S.TOKEN_SAMPLES)
-        or store.count(S.TOKEN_SAMPLES, f"layer = {int(layer)}") < 256
-    ):
+    if not store.has(S.TOKEN_SAMPLES) or store.count(S.TOKEN_SAMPLES, f"layer = {int(layer)}") < 256:
         raise FailedPrecondition(
             f"store {store.uri} has too few sampled tokens at layer {layer} to train an SAE "
             "(ingest with --sample-per-response > 0)"
         )
     _, tokens = store.read_token_samples(model=model, layer=layer)
     if len(tokens) > config.max_train_tokens:
-        pick = np.random.default_rng(config.seed).choice(
-            len(tokens), config.max_train_tokens, replace=False
-        )
+        pick = np.random.default_rng(config.seed).choice(len(tokens), config.max_train_tokens, replace=False)
         tokens = tokens[np.sort(pick)]
     sae_config = SAEConfig(
         d_in=tokens.shape[1],
@@ -104,13 +95,7 @@ def ensure_sae(
     )
     sae, report = train_sae(tokens, sae_config)
     save_sae(sae, folder, hook_layer=layer, model_name=model)
-    summary = {
-        **report.__dict__,
-        "model": model,
-        "layer": layer,
-        "n_latents": config.n_latents,
-        "k": config.k,
-    }
+    summary = {**report.__dict__, "model": model, "layer": layer, "n_latents": config.n_latents, "k": config.k}
     report_path.write_text(json.dumps(summary, indent=1))
     publish_sae(store, layer)
     return sae, summary, True
@@ -138,9 +123,7 @@ def sae_concepts(sae: Any, layer: int, model: str, active: np.ndarray) -> list[C
     ]
 
 
-def feature_concepts(
-    store: Store, sae: Any, layer: int, model: str, pair_ids: list[str]
-) -> list[Concept]:
+def feature_concepts(store: Store, sae: Any, layer: int, model: str, pair_ids: list[str]) -> list[Concept]:
     """Co-firing clusters of latents, and the cross-fitted feature-space contrast direction.
 
     Clusters group latents that fire on the same responses (Jaccard co-firing,
@@ -274,20 +257,14 @@ def build_dictionary(
         concepts += starter_concepts(loaded, layer)
     concepts += text_concepts()
     save_concepts(store, concepts, d_model)
-    return {
-        "sae": sae_report,
-        "sae_trained": trained,
-        "n_concepts": len(concepts),
-        "active_latents": int(len(active)),
-    }
+    return {"sae": sae_report, "sae_trained": trained, "n_concepts": len(concepts), "active_latents": int(len(active))}
 
 
 def _starter_missing(store: Store, layer: int) -> bool:
     """No named concepts yet, or starter concepts encoded before they were validated."""
     named = load_concepts(store, kind="named", layer=layer)
     return not named or any(
-        c.provenance.get("source") == "starter" and "heldout_auroc" not in c.provenance
-        for c in named
+        c.provenance.get("source") == "starter" and "heldout_auroc" not in c.provenance for c in named
     )
 
 

@@ -35,9 +35,7 @@ def unembedding(loaded: LoadedModel) -> np.ndarray:
     return weight.cpu().numpy()
 
 
-def top_tokens(
-    loaded: LoadedModel, vector: np.ndarray, unembed: np.ndarray, k: int = 8
-) -> list[str]:
+def top_tokens(loaded: LoadedModel, vector: np.ndarray, unembed: np.ndarray, k: int = 8) -> list[str]:
     logits = unembed @ vector.astype(np.float32)
     ids = np.argsort(-logits)[:k]
     return [loaded.tokenizer.decode([int(i)]) for i in ids]
@@ -62,10 +60,7 @@ def _hidden_by_pair(
         batch = encoded[start : start + 8]
         packed, captured = capture_packed(loaded, batch, [layer])
         for row, pair in enumerate(batch):
-            for side, begin in (
-                ("chosen", packed.chosen_start[row]),
-                ("rejected", packed.rejected_start[row]),
-            ):
+            for side, begin in (("chosen", packed.chosen_start[row]), ("rejected", packed.rejected_start[row])):
                 enc = pair.side(side)
                 # to the CPU, where the SAE and the concept vectors are (the model may be on a GPU)
                 h = captured[layer][row, begin + enc.span[0] : begin + enc.span[1]].float().cpu()
@@ -80,12 +75,7 @@ def _token_scores(concept: Any, hidden: torch.Tensor, sae: Any) -> np.ndarray | 
 
 
 def add_hints(
-    store: Store,
-    analysis: Analysis,
-    records: list[dict[str, Any]],
-    loaded: LoadedModel,
-    *,
-    n_examples: int = 3,
+    store: Store, analysis: Analysis, records: list[dict[str, Any]], loaded: LoadedModel, *, n_examples: int = 3
 ) -> None:
     """Add ``top_tokens``, ``examples`` and per-side fire rates to each record in place."""
     concepts = {c.id: (i, c) for i, c in enumerate(analysis.scores.concepts)}
@@ -100,17 +90,13 @@ def add_hints(
         r = dense_column(analysis.scores.rejected, index)
         record["fire_rate_chosen"] = float(np.mean(c != 0))
         record["fire_rate_rejected"] = float(np.mean(r != 0))
-        record["top_tokens"] = (
-            top_tokens(loaded, concept.vector, unembed) if concept.vector is not None else []
-        )
+        record["top_tokens"] = top_tokens(loaded, concept.vector, unembed) if concept.vector is not None else []
     wanted = sorted({analysis.scores.pair_ids[i] for rows in picks.values() for i in rows})
     hidden = _hidden_by_pair(store, loaded, wanted, analysis.layer) if wanted else {}
     texts = {row["pair_id"]: row for row in store.read_pairs(wanted)} if wanted else {}
     for record in records:
         index, concept = concepts[record["id"]]
-        record["examples"] = [
-            _example(analysis, index, concept, i, texts, hidden, sae) for i in picks[record["id"]]
-        ]
+        record["examples"] = [_example(analysis, index, concept, i, texts, hidden, sae) for i in picks[record["id"]]]
 
 
 def _example(

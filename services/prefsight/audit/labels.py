@@ -67,8 +67,7 @@ class Corpus:
         self.starts = np.repeat(first, lengths)
         self.ends = np.repeat(first + lengths, lengths)
         self.responses = {
-            (str(self.pair_id[f]), str(self.side[f])): (int(f), int(f + m))
-            for f, m in zip(first, lengths, strict=True)
+            (str(self.pair_id[f]), str(self.side[f])): (int(f), int(f + m)) for f, m in zip(first, lengths, strict=True)
         }
         ids: dict[str, int] = {}
 
@@ -80,8 +79,7 @@ class Corpus:
 
         words = [gram(t) for t in self.tokens]
         pairs = [
-            gram(self.tokens[i - 1] + self.tokens[i]) if i and not new[i] and words[i] >= 0 else -1
-            for i in range(n)
+            gram(self.tokens[i - 1] + self.tokens[i]) if i and not new[i] and words[i] >= 0 else -1 for i in range(n)
         ]
         self.unigram, self.bigram = np.array(words, int), np.array(pairs, int)
         self.grams = list(ids)
@@ -112,9 +110,7 @@ def token_activations(corpus: Corpus, concepts: list[Concept], sae: Any) -> np.n
 
     out = np.full((len(corpus.tokens), len(concepts)), np.nan, np.float32)
     latents = {
-        j: [int(c.provenance["latent"])]
-        for j, c in enumerate(concepts)
-        if c.kind == "sae" and "latent" in c.provenance
+        j: [int(c.provenance["latent"])] for j, c in enumerate(concepts) if c.kind == "sae" and "latent" in c.provenance
     }
     latents.update(
         {
@@ -147,9 +143,7 @@ def firing(acts: np.ndarray, concept: Concept) -> np.ndarray:
     return acts > acts.mean() + 2 * acts.std()
 
 
-def log_odds(
-    fired: np.ndarray, rest: np.ndarray, prior: float = PRIOR
-) -> tuple[np.ndarray, np.ndarray]:
+def log_odds(fired: np.ndarray, rest: np.ndarray, prior: float = PRIOR) -> tuple[np.ndarray, np.ndarray]:
     """Monroe et al. (2008) log-odds ratio with an informative Dirichlet prior, and its z.
 
     Args:
@@ -185,11 +179,7 @@ def enriched(corpus: Corpus, fires: np.ndarray, k: int = 8) -> list[tuple[str, f
     rest = np.bincount(ids[ok & ~hit], minlength=n)
     _, z = log_odds(fired, rest)
     order = np.argsort(-z, kind="stable")
-    out = [
-        (corpus.grams[g], float(z[g]))
-        for g in order[: 4 * k]
-        if z[g] >= Z_MIN and fired[g] >= MIN_COUNT
-    ]
+    out = [(corpus.grams[g], float(z[g])) for g in order[: 4 * k] if z[g] >= Z_MIN and fired[g] >= MIN_COUNT]
     return out[:k]
 
 
@@ -209,10 +199,7 @@ def contexts(
             if corpus.side[i] != side or int(corpus.starts[i]) in seen:
                 continue
             seen.add(int(corpus.starts[i]))
-            lo, hi = (
-                max(int(corpus.starts[i]), i - window),
-                min(int(corpus.ends[i]), i + window + 1),
-            )
+            lo, hi = (max(int(corpus.starts[i]), i - window), min(int(corpus.ends[i]), i + window + 1))
             out.append(
                 {
                     "pair_id": str(corpus.pair_id[i]),
@@ -229,12 +216,7 @@ EXAMPLE_WINDOW = 16
 
 
 def clipped_example(
-    corpus: Corpus,
-    acts: np.ndarray,
-    pair: dict[str, Any],
-    chosen: float,
-    rejected: float,
-    window: int = EXAMPLE_WINDOW,
+    corpus: Corpus, acts: np.ndarray, pair: dict[str, Any], chosen: float, rejected: float, window: int = EXAMPLE_WINDOW
 ) -> dict[str, Any]:
     """An example pair built from the stored tokens (no model forward), each response
     clipped to ``window`` tokens either side of the concept's peak on it (the report's
@@ -307,9 +289,7 @@ def describe_labels(
 def replaceable(concept: Concept) -> bool:
     """True while the concept's label is the dictionary's placeholder or one this module
     wrote; a label a person set (``concepts label``) is never replaced."""
-    return bool(PLACEHOLDER.match(concept.label)) or (
-        concept.provenance.get("written_label") == concept.label
-    )
+    return bool(PLACEHOLDER.match(concept.label)) or (concept.provenance.get("written_label") == concept.label)
 
 
 def relabel(concept: Concept, auto: str, labeled: dict[str, str] | None = None) -> Concept | None:
@@ -322,10 +302,7 @@ def relabel(concept: Concept, auto: str, labeled: dict[str, str] | None = None) 
     provenance = {**concept.provenance, "placeholder_label": original}
     if labeled:
         provenance.update(
-            label_source="labeler",
-            labeler=labeled["labeler"],
-            label_prompt=labeled["prompt"],
-            auto_label=auto,
+            label_source="labeler", labeler=labeled["labeler"], label_prompt=labeled["prompt"], auto_label=auto
         )
         label, description = labeled["label"], f"{labeled['description']} ({original}; {auto})"
     else:
@@ -364,9 +341,7 @@ def _endpoint(url: str) -> str:
     return url + ("/chat/completions" if url.endswith("/v1") else "/v1/chat/completions")
 
 
-def llm_label(
-    url: str, info: dict[str, Any], *, model: str = "default", timeout: float = 60.0
-) -> dict[str, str]:
+def llm_label(url: str, info: dict[str, Any], *, model: str = "default", timeout: float = 60.0) -> dict[str, str]:
     """A label and a description from an OpenAI-compatible chat endpoint (llama.cpp, vLLM, …).
 
     Args:
@@ -391,16 +366,10 @@ def llm_label(
         "model": model,
         "temperature": 0,
         "max_tokens": 120,
-        "messages": [
-            {"role": "system", "content": LABELER_SYSTEM},
-            {"role": "user", "content": prompt},
-        ],
+        "messages": [{"role": "system", "content": LABELER_SYSTEM}, {"role": "user", "content": prompt}],
     }
     request = urllib.request.Request(
-        _endpoint(url),
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json"},
+        _endpoint(url), data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"}
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
@@ -414,9 +383,7 @@ def llm_label(
         if key.strip().lower() in ("label", "description") and value.strip():
             fields[key.strip().lower()] = value.strip().strip('"')
     if "label" not in fields:
-        raise InvalidArgument(
-            f"labeler {_endpoint(url)} answered without a 'label:' line: {text!r}"
-        )
+        raise InvalidArgument(f"labeler {_endpoint(url)} answered without a 'label:' line: {text!r}")
     return {
         "label": fields["label"][:80],
         "description": fields.get("description", ""),

@@ -129,9 +129,7 @@ def audit(
     timings["dictionary"] = time.perf_counter() - clock
     clock = time.perf_counter()
     report("contrast", 0.0)
-    analysis = analyse(
-        store, model=loaded.model_id, layer=layer, rank_by=config.rank_by, config=config.contrast
-    )
+    analysis = analyse(store, model=loaded.model_id, layer=layer, rank_by=config.rank_by, config=config.contrast)
     document = describe(store, analysis, config, loaded=loaded)
     # describe() may rename concepts (labels): the saved findings carry the new labels and
     # are keyed by the tables as they are now, so the first query after an audit reads them
@@ -150,11 +148,7 @@ def audit(
     save_document(store, document)
     # what the quick queries read (contrast, scores), keyed by the tables analysed
     findings.write_findings(
-        store.uri,
-        analysis,
-        config.rank_by,
-        default=_is_default_layer(store, analysis.layer),
-        versions=versions,
+        store.uri, analysis, config.rank_by, default=_is_default_layer(store, analysis.layer), versions=versions
     )
     findings.write_scores(store.uri, analysis.scores, analysis.layer, versions)
     return document
@@ -194,9 +188,7 @@ REPORT_CONCEPTS = 500
 first ``top`` carry label hints and examples."""
 
 
-def describe(
-    store: Store, analysis: Analysis, config: AuditConfig, *, loaded: Any = None
-) -> dict[str, Any]:
+def describe(store: Store, analysis: Analysis, config: AuditConfig, *, loaded: Any = None) -> dict[str, Any]:
     """The audit document for an analysis: records, hints, examples, topics, maps."""
     records = analysis.records(top=config.top)
     with_wilcoxon(analysis, records)
@@ -209,12 +201,7 @@ def describe(
     text_records = [r for r in every if r["kind"] == "text"]
     if loaded is not None:
         add_labels(
-            store,
-            analysis,
-            [*records, *others],
-            loaded,
-            labeler=config.labeler,
-            labeler_model=config.labeler_model,
+            store, analysis, [*records, *others], loaded, labeler=config.labeler, labeler_model=config.labeler_model
         )
     topics, source = topic_labels(store, analysis, config.topic_field)
     runs = [r for r in store.runs() if r["kind"] == "ingest" and r["model"] == analysis.model]
@@ -262,11 +249,7 @@ def add_labels(
     if corpus is None:
         return
     by_id = {c.id: c for c in analysis.scores.concepts}
-    wanted = [
-        r
-        for i, r in enumerate(records)
-        if r["id"] in by_id and (i < lab.LABEL_TOP or r["kind"] == "named")
-    ]
+    wanted = [r for i, r in enumerate(records) if r["id"] in by_id and (i < lab.LABEL_TOP or r["kind"] == "named")]
     concepts = [by_id[r["id"]] for r in wanted]
     acts = lab.token_activations(corpus, concepts, load_store_sae(store, analysis.layer))
     found = lab.describe_labels(corpus, concepts, None, acts=acts)
@@ -282,9 +265,7 @@ def add_labels(
             try:
                 named = lab.llm_label(labeler, info, model=labeler_model)
             except Exception as exc:  # the built-in label stands; say why once
-                log.warning(
-                    "labeler failed for %s, keeping the automatic label: %s", record["id"], exc
-                )
+                log.warning("labeler failed for %s, keeping the automatic label: %s", record["id"], exc)
                 labeler = None
         concept = lab.relabel(by_id[record["id"]], info["auto_label"], named)
         if concept is not None:
@@ -293,21 +274,11 @@ def add_labels(
             record["label_source"] = concept.provenance["label_source"]
     if renamed:
         save_concepts(store, renamed, corpus.hidden.shape[1])
-    log.info(
-        "labels for %d concepts (%d renamed) in %.1fs",
-        len(found),
-        len(renamed),
-        time.perf_counter() - clock,
-    )
+    log.info("labels for %d concepts (%d renamed) in %.1fs", len(found), len(renamed), time.perf_counter() - clock)
 
 
 def _add_examples(
-    store: Store,
-    analysis: Analysis,
-    records: list[dict[str, Any]],
-    corpus: Any,
-    acts: np.ndarray,
-    n: int,
+    store: Store, analysis: Analysis, records: list[dict[str, Any]], corpus: Any, acts: np.ndarray, n: int
 ) -> None:
     from prefsight.audit import labels as lab
     from prefsight.audit.hints import example_pairs
@@ -330,11 +301,7 @@ def _add_examples(
         rejected = dense_column(analysis.scores.rejected, k)
         records[j]["examples"] = [
             lab.clipped_example(
-                corpus,
-                acts[:, j],
-                texts[analysis.scores.pair_ids[i]],
-                float(chosen[i]),
-                float(rejected[i]),
+                corpus, acts[:, j], texts[analysis.scores.pair_ids[i]], float(chosen[i]), float(rejected[i])
             )
             for i in rows
             if analysis.scores.pair_ids[i] in texts
@@ -410,6 +377,4 @@ def load_document(store: Store) -> dict[str, Any]:
     try:
         return json.loads(objects.read_bytes(document_path(store)))
     except FileNotFoundError:
-        raise FailedPrecondition(
-            f"store {store.uri} has no audit yet (run `prefsight audit`)"
-        ) from None
+        raise FailedPrecondition(f"store {store.uri} has no audit yet (run `prefsight audit`)") from None

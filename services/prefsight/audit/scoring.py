@@ -71,10 +71,5 @@ def score_pairs(
         for side in ("chosen", "rejected")
     ]
     return PairScores(
-        pair_ids,
-        concepts,
-        sides[0],
-        sides[1],
-        split_halves(pair_ids),
-        _length_delta(store, model, layer, pair_ids),
+        pair_ids, concepts, sides[0], sides[1], split_halves(pair_ids), _length_delta(store, model, layer, pair_ids)
     )

@@ -89,11 +89,7 @@ _row = concept_row
 def _overall_row(record: dict[str, Any]) -> ConceptRow:
     """An overall direction shown with its cross-fitted (honest) separation."""
     row = concept_row(record)
-    return dataclasses.replace(
-        row,
-        delta=_f(record.get("crossfit_delta")),
-        d=_f(record.get("crossfit_d")),
-    )
+    return dataclasses.replace(row, delta=_f(record.get("crossfit_delta")), d=_f(record.get("crossfit_d")))
 
 
 REPORT_LIST = 200
@@ -105,9 +101,7 @@ def _listed(records: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
     return [r for i, r in enumerate(records) if i < limit or r.get("kind") == "named"]
 
 
-def report_data(
-    document: dict[str, Any], command: str = "", listed: int = REPORT_LIST
-) -> ReportData:
+def report_data(document: dict[str, Any], command: str = "", listed: int = REPORT_LIST) -> ReportData:
     """ReportData for an audit document, listing the top ``listed`` concepts (and named ones)."""
     provenance = document.get("provenance", {})
     topics = document.get("topics")
@@ -127,10 +121,7 @@ def report_data(
             command=command,
         ),
         concepts=[
-            concept_row(r)
-            for r in _listed(
-                document.get("concepts", []) + document.get("more_concepts", []), listed
-            )
+            concept_row(r) for r in _listed(document.get("concepts", []) + document.get("more_concepts", []), listed)
         ],
         topics=None
         if not topics or not topics.get("topics")
@@ -154,12 +145,7 @@ def report_data(
         ),
         concept_map=None
         if not concept_map
-        else ConceptMap(
-            x=concept_map["x"],
-            y=concept_map["y"],
-            id=concept_map["id"],
-            kind=concept_map["kind"],
-        ),
+        else ConceptMap(x=concept_map["x"], y=concept_map["y"], id=concept_map["id"], kind=concept_map["kind"]),
         text_checks=[concept_row(r) for r in document.get("text_checks", [])],
         overall=[_overall_row(r) for r in document.get("overall", [])],
         tested=document.get("tested") or {},

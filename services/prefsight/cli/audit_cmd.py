@@ -10,70 +10,7 @@ import typer
 
 from prefsight.cli.app import app, emit_json, fail, setup_logging, store_option
 from prefsight.cli.defaults import DEFAULT_MODEL, JSON_HELP, KINDS, QUIET_HELP
-
-
-class _StageBar:
-    """One tqdm bar per audit stage, fed by (stage, fraction) callbacks."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.stage = ""
-        self.bar: Any = None
-
-    def __call__(self, stage: str, fraction: float) -> None:
-        if not self.enabled:
-            return
-        if stage != self.stage:
-            if self.bar is not None:
-                self.bar.n = self.bar.total
-                self.bar.close()
-            from tqdm import tqdm
-
-            self.stage = stage
-            self.bar = tqdm(
-                total=100,
-                desc=f"{stage:<9}",
-                bar_format="{desc} {bar} {percentage:3.0f}% {elapsed}",
-            )
-        self.bar.n = int(100 * min(max(fraction, 0.0), 1.0))
-        self.bar.refresh()
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.n = self.bar.total
-            self.bar.close()
-
-
-def _fmt(value: Any, spec: str = ".3g") -> str:
-    return "—" if value is None else format(value, spec)
-
-
-def print_concepts(records: list[dict[str, Any]], top: int) -> None:
-    """The ranked findings: raw effect, its replication, and the effect net of the overall direction."""
-    typer.echo(
-        f"{'rank':>4}  {'concept':<28} {'kind':<8} {'Δ':>9} {'d':>7} {'q':>9}  repl  "
-        f"{'d net':>6} {'q net':>8}  label"
-    )
-    for i, r in enumerate(records[:top], start=1):
-        typer.echo(
-            f"{i:>4}  {r['id'][:28]:<28} {r['kind']:<8} {_fmt(r['delta']):>9} {_fmt(r['d'], '.2f'):>7} "
-            f"{_fmt(r['q'], '.1e'):>9}  {'✓' if r['split_half'] else '✗':^4}  "
-            f"{_fmt(r.get('d_net'), '.2f'):>6} {_fmt(r.get('q_net'), '.1e'):>8}  {r['label']}"
-        )
-
-
-def print_overall(records: list[dict[str, Any]]) -> None:
-    """The overall chosen−rejected directions: separate by construction, so shown apart."""
-    if not records:
-        return
-    typer.echo(
-        "overall preference direction (fitted to separate chosen from rejected; not a finding):"
-    )
-    for r in records:
-        typer.echo(
-            f"      {r['id'][:28]:<28} cross-fitted d {_fmt(r.get('crossfit_d'), '.2f'):>6}, "
-            f"chosen above rejected in {_fmt(r.get('pair_accuracy'), '.0%')} of pairs"
-        )
+from prefsight.cli.tables import StageBar, print_concepts, print_overall
 
 
 def _audit_config(
@@ -107,19 +44,13 @@ def audit(
         envvar="PREFSIGHT_STORE",
         help="Store folder or s3:// URI, created if missing (default: $PREFSIGHT_STORE).",
     ),
-    model: str = typer.Option(
-        DEFAULT_MODEL, help="Alias, model folder, .gguf file or cached hub id."
-    ),
+    model: str = typer.Option(DEFAULT_MODEL, help="Alias, model folder, .gguf file or cached hub id."),
     layer: int = typer.Option(None, help="Layer to analyse (default: the middle layer)."),
-    top: int = typer.Option(
-        20, help="How many concepts to describe with hints and examples (a count)."
-    ),
+    top: int = typer.Option(20, help="How many concepts to describe with hints and examples (a count)."),
     latents: int = typer.Option(2048, help="SAE dictionary size."),
     k: int = typer.Option(16, help="SAE active latents per token."),
     workers: int = typer.Option(0, help="ForwardWorker actors."),
-    device: str = typer.Option(
-        "auto", help="auto (the GPU when one is visible), cpu, cuda or cuda:N: model and SAE."
-    ),
+    device: str = typer.Option("auto", help="auto (the GPU when one is visible), cpu, cuda or cuda:N: model and SAE."),
     dtype: str = typer.Option("float32", help="float32 or bfloat16 (the model's forwards)."),
     limit: int = typer.Option(0, help="Only the first N pairs."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip bad rows."),
@@ -137,7 +68,7 @@ def audit(
     from prefsight.audit import audit as run_audit
 
     setup_logging(quiet or json_out, models=True)
-    bar = _StageBar(not quiet and not json_out)
+    bar = StageBar(not quiet and not json_out)
     document = run_audit(
         data,
         store,
@@ -155,9 +86,7 @@ def audit(
     if json_out:
         emit_json(document)
         return
-    typer.echo(
-        f"{document['pairs']} pairs, layer {document['layer']}, {document['n_concepts']} concepts"
-    )
+    typer.echo(f"{document['pairs']} pairs, layer {document['layer']}, {document['n_concepts']} concepts")
     print_concepts(document["concepts"], top)
     print_overall(document.get("overall", []))
     if report:
@@ -176,9 +105,7 @@ def demo(
     out: Path = typer.Option(Path("prefsight-demo"), help="Folder for the data, store and report."),
     pairs: int = typer.Option(320, help="Pairs to generate."),
     seed: int = typer.Option(0, help="Generator seed."),
-    model: str = typer.Option(
-        DEFAULT_MODEL, help="Alias, model folder, .gguf file or cached hub id."
-    ),
+    model: str = typer.Option(DEFAULT_MODEL, help="Alias, model folder, .gguf file or cached hub id."),
     top: int = typer.Option(10, help="How many concepts to print (a count)."),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
@@ -192,13 +119,9 @@ def demo(
     dataset = generate_demo(n_pairs=pairs, seed=seed)
     data = out / "demo-pairs.jsonl"
     dataset.write(data)
-    bar = _StageBar(not quiet and not json_out)
+    bar = StageBar(not quiet and not json_out)
     document = run_audit(
-        data,
-        out / "store",
-        model=model,
-        config=_audit_config(None, max(top, 20), 2048, 16, 0),
-        progress=bar,
+        data, out / "store", model=model, config=_audit_config(None, max(top, 20), 2048, 16, 0), progress=bar
     )
     bar.close()
     report = out / "report.html"
@@ -220,16 +143,10 @@ TOP_HELP = "How many concepts to show (a count)."
 def contrast(
     store: str = store_option(),
     layer: int = typer.Option(None, help="Layer (default: the audited one)."),
-    kind: list[str] = typer.Option(
-        [], "--kind", help="Only these kinds (repeatable): sae, contrast, named, text."
-    ),
+    kind: list[str] = typer.Option([], "--kind", help="Only these kinds (repeatable): sae, contrast, named, text."),
     top: int = typer.Option(20, "--top", help=TOP_HELP),
-    topic: str = typer.Option(
-        "", help="Rank concepts inside this topic (metadata value or 'cluster N')."
-    ),
-    rank_by: str = typer.Option(
-        "dmin", "--by", help="dmin (default, scale-free), deltamin, delta, d, z or q."
-    ),
+    topic: str = typer.Option("", help="Rank concepts inside this topic (metadata value or 'cluster N')."),
+    rank_by: str = typer.Option("dmin", "--by", help="dmin (default, scale-free), deltamin, delta, d, z or q."),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Which concepts separate chosen from rejected (effect, q, split-half).
@@ -276,11 +193,7 @@ def _topic_records(session: Any, layer: int | None, topic: str, top: int) -> lis
     if topic not in set(topics):
         fail(f"topic {topic!r} not found; topics: {', '.join(sorted(set(topics)))}")
     result = topic_contrast(
-        analysis.scores.chosen,
-        analysis.scores.rejected,
-        topics,
-        split=analysis.scores.split,
-        min_topic_pairs=5,
+        analysis.scores.chosen, analysis.scores.rejected, topics, split=analysis.scores.split, min_topic_pairs=5
     )
     if topic not in list(result.topics):
         fail(f"topic {topic!r} is too small to test: {result.skipped.get(topic, 'skipped')}")
@@ -323,20 +236,12 @@ def scores(
         at = default[1] if default else None
     saved = findings.read_scores(store, at, row["id"]) if at is not None else None
     if saved is not None:
-        pair_ids, chosen, rejected = (
-            saved["pair_ids"],
-            saved["chosen"].tolist(),
-            saved["rejected"].tolist(),
-        )
+        pair_ids, chosen, rejected = (saved["pair_ids"], saved["chosen"].tolist(), saved["rejected"].tolist())
     else:
         from prefsight.session import StoreSession
 
         typed = StoreSession(store).pair_scores(row["id"], layer=layer)
-        pair_ids, chosen, rejected = (
-            list(typed.pair_ids),
-            typed.chosen.tolist(),
-            typed.rejected.tolist(),
-        )
+        pair_ids, chosen, rejected = (list(typed.pair_ids), typed.chosen.tolist(), typed.rejected.tolist())
     rows = [
         {"pair_id": p, "chosen": c, "rejected": r, "delta": c - r}
         for p, c, r in zip(pair_ids, chosen, rejected, strict=True)
@@ -356,9 +261,7 @@ def scores(
     typer.echo(f"{row['id']} ({row['label']}), {len(rows)} pairs")
     typer.echo(f"{'pair_id':<20} {'chosen':>10} {'rejected':>10} {'delta':>10}")
     for r in rows:
-        typer.echo(
-            f"{r['pair_id'][:20]:<20} {r['chosen']:>10.4g} {r['rejected']:>10.4g} {r['delta']:>10.4g}"
-        )
+        typer.echo(f"{r['pair_id'][:20]:<20} {r['chosen']:>10.4g} {r['rejected']:>10.4g} {r['delta']:>10.4g}")
 
 
 SNIPPET = 80
@@ -375,9 +278,7 @@ def nearest(
     text: str = typer.Option("", help="Encode this text with the model (loads it)."),
     concept: str = typer.Option("", help="A concept id or label (left out of the answer)."),
     pair: str = typer.Option("", help="A pair id (query: its chosen − rejected difference)."),
-    k: int = typer.Option(
-        10, "-k", "--k", help="How many concepts and responses to show (a count)."
-    ),
+    k: int = typer.Option(10, "-k", "--k", help="How many concepts and responses to show (a count)."),
     layer: int = typer.Option(None, help="Layer (default: the concept's, else the audited one)."),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
@@ -390,27 +291,16 @@ def nearest(
         fail(f"-k must be a count >= 1, got {k}")
     concept_id = resolve_concept(store, concept)["id"] if concept else None
     session = StoreSession(store)
-    query, qlayer = session.query_vector(
-        text=text or None, concept_id=concept_id, pair_id=pair or None, layer=layer
-    )
-    hits = [h for h in session.nearest_features(query, k + 1, layer=qlayer) if h.id != concept_id][
-        :k
-    ]
+    query, qlayer = session.query_vector(text=text or None, concept_id=concept_id, pair_id=pair or None, layer=layer)
+    hits = [h for h in session.nearest_features(query, k + 1, layer=qlayer) if h.id != concept_id][:k]
     examples = session.nearest_examples(query, k, layer=qlayer)
     labels = {r["id"]: r["label"] for r in catalog(store)}
     texts = (
-        {p["pair_id"]: p for p in session.store.read_pairs(sorted({h.pair_id for h in examples}))}
-        if examples
-        else {}
+        {p["pair_id"]: p for p in session.store.read_pairs(sorted({h.pair_id for h in examples}))} if examples else {}
     )
     result: dict[str, Any] = {
         "store": store,
-        "query": {
-            "text": text or None,
-            "concept": concept_id,
-            "pair": pair or None,
-            "layer": qlayer,
-        },
+        "query": {"text": text or None, "concept": concept_id, "pair": pair or None, "layer": qlayer},
         "features": [
             {
                 "id": h.id,

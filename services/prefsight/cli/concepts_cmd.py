@@ -32,9 +32,7 @@ def train_sae(
     setup_logging(json_out, models=True)
     s = Store(store)
     model, layer = resolve_model_layer(s, None, layer)
-    config = DictionaryConfig(
-        n_latents=latents, k=k, sae_epochs=epochs, retrain=retrain, starter=False
-    )
+    config = DictionaryConfig(n_latents=latents, k=k, sae_epochs=epochs, retrain=retrain, starter=False)
     summary = build_dictionary(s, model, layer, config)
     if json_out:
         emit_json(summary)
@@ -67,16 +65,10 @@ def _examples(path: Path | None, inline: list[str]) -> list[str]:
 def define(
     name: str = typer.Argument(..., help="Concept name, e.g. 'apologising'."),
     store: str = store_option(),
-    positive: list[str] = typer.Option(
-        [], "--positive", "-p", help="A text showing the trait (repeatable)."
-    ),
-    negative: list[str] = typer.Option(
-        [], "--negative", "-n", help="A text without it (repeatable)."
-    ),
+    positive: list[str] = typer.Option([], "--positive", "-p", help="A text showing the trait (repeatable)."),
+    negative: list[str] = typer.Option([], "--negative", "-n", help="A text without it (repeatable)."),
     positive_file: Path = typer.Option(None, help='One example per line (plain or JSON {"text"}).'),
-    negative_file: Path = typer.Option(
-        None, help="Like --positive-file, for texts without the trait."
-    ),
+    negative_file: Path = typer.Option(None, help="Like --positive-file, for texts without the trait."),
     layer: int = typer.Option(None, help="Layer (default: the store's analysed one)."),
     description: str = typer.Option("", help="A sentence saying what the concept means."),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
@@ -92,12 +84,7 @@ def define(
         layer=layer,
         description=description,
     )
-    result = {
-        "id": concept.id,
-        "label": concept.label,
-        "layer": concept.layer,
-        "kind": concept.kind,
-    }
+    result = {"id": concept.id, "label": concept.label, "layer": concept.layer, "kind": concept.kind}
     emit_json(result) if json_out else typer.echo(f"defined {concept.id} at layer {concept.layer}")
 
 
@@ -105,9 +92,7 @@ def define(
 def list_concepts(
     store: str = store_option(),
     kind: str = typer.Option("", help="Only this kind: sae, contrast, named or text."),
-    layer: int = typer.Option(
-        None, help="Only concepts of this layer (text checks apply to every layer)."
-    ),
+    layer: int = typer.Option(None, help="Only concepts of this layer (text checks apply to every layer)."),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """List the store's concepts (read from the saved catalog while the concepts are unchanged)."""
@@ -117,9 +102,7 @@ def list_concepts(
     if kind and kind not in KINDS:
         fail(f"unknown kind {kind!r}; kinds: {', '.join(KINDS)}")
     rows = [
-        r
-        for r in catalog(store)
-        if (not kind or r["kind"] == kind) and (layer is None or r["layer"] in (layer, None))
+        r for r in catalog(store) if (not kind or r["kind"] == kind) and (layer is None or r["layer"] in (layer, None))
     ]
     if json_out:
         emit_json({"store": store, "n_concepts": len(rows), "concepts": rows})
@@ -146,15 +129,7 @@ def label(
         fail("give --name and/or --description")
     c = StoreSession(store).rename_concept(resolve_concept(store, concept)["id"], name, description)
     if json_out:
-        emit_json(
-            {
-                "id": c.id,
-                "label": c.label,
-                "description": c.description,
-                "kind": c.kind,
-                "layer": c.layer,
-            }
-        )
+        emit_json({"id": c.id, "label": c.label, "description": c.description, "kind": c.kind, "layer": c.layer})
         return
     typer.echo(f"{c.id}: {c.label}" + (f" — {c.description}" if c.description else ""))
 
@@ -180,8 +155,7 @@ def _intervene(
     if top is not None:
         if 0 < top < 1:  # the old meaning of --top: a share of pairs
             typer.echo(
-                f"warning: --top {top} as a fraction is deprecated; --top is a count of pairs, "
-                f"use --fraction {top}",
+                f"warning: --top {top} as a fraction is deprecated; --top is a count of pairs, use --fraction {top}",
                 err=True,
             )
             fraction = top if fraction is None else fraction
@@ -206,17 +180,12 @@ def _intervene(
     if json_out:
         emit_json(result)
         return
-    typer.echo(
-        f"{action}: {result['pairs_selected']} of {result['pairs_total']} pairs selected ({result['rule']})"
-    )
+    typer.echo(f"{action}: {result['pairs_selected']} of {result['pairs_total']} pairs selected ({result['rule']})")
     for s in result["shift"][:10]:
         typer.echo(f"  {s['id']:<32} Δ {s['delta_before']:+.4g} -> {s['delta_after']:+.4g}")
     if dry_run:
         ids = result["concepts"]
-        typer.echo(
-            f"pairs it would {'drop' if action == 'filter' else 'inoculate'} "
-            f"(δ of {', '.join(ids)}):"
-        )
+        typer.echo(f"pairs it would {'drop' if action == 'filter' else 'inoculate'} (δ of {', '.join(ids)}):")
         for p in result["pairs"]:
             typer.echo(f"  {p['pair_id']:<24} " + "  ".join(f"{p['deltas'][c]:+.4g}" for c in ids))
     else:
@@ -244,15 +213,12 @@ def filter_cmd(
     dry_run: bool = typer.Option(
         False,
         "--dry-run",
-        help="Write nothing: list the pairs it would drop "
-        "(ids and δ) and how each concept's Δ would change.",
+        help="Write nothing: list the pairs it would drop (ids and δ) and how each concept's Δ would change.",
     ),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Drop the pairs that teach a concept most; the manifest says which and why."""
-    _intervene(
-        "filter", store, concept, data, out, threshold, top, fraction, dry_run, None, json_out
-    )
+    _intervene("filter", store, concept, data, out, threshold, top, fraction, dry_run, None, json_out)
 
 
 @app.command()
@@ -268,22 +234,9 @@ def inoculate(
     dry_run: bool = typer.Option(
         False,
         "--dry-run",
-        help="Write nothing: list the pairs it would "
-        "change (ids and δ) and how each concept's Δ would change.",
+        help="Write nothing: list the pairs it would change (ids and δ) and how each concept's Δ would change.",
     ),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Prepend a system prompt naming the trait to the flagged pairs."""
-    _intervene(
-        "inoculate",
-        store,
-        concept,
-        data,
-        out,
-        threshold,
-        top,
-        fraction,
-        dry_run,
-        template,
-        json_out,
-    )
+    _intervene("inoculate", store, concept, data, out, threshold, top, fraction, dry_run, template, json_out)

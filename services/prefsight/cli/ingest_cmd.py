@@ -47,33 +47,24 @@ def ingest(
         envvar="PREFSIGHT_STORE",
         help="Store folder or s3:// URI, created if missing (default: $PREFSIGHT_STORE).",
     ),
-    model: str = typer.Option(
-        DEFAULT_MODEL, help="Alias, model folder, .gguf file or cached hub id."
-    ),
+    model: str = typer.Option(DEFAULT_MODEL, help="Alias, model folder, .gguf file or cached hub id."),
     layers: str = typer.Option(
-        "",
-        help="Comma-separated layer indices, negatives from the end (default: 3 layers at 1/4, 1/2, 3/4 depth).",
+        "", help="Comma-separated layer indices, negatives from the end (default: 3 layers at 1/4, 1/2, 3/4 depth)."
     ),
     workers: int = typer.Option(0, help="ForwardWorker actors (default: one per GPU, else 1)."),
     address: str = typer.Option("", help="Ray cluster address to join (default: a local Ray)."),
     device: str = typer.Option("", help="cpu or cuda (default: cuda when Ray sees GPUs)."),
     dtype: str = typer.Option("float32", help="float32 or bfloat16."),
     limit: int = typer.Option(0, help="Only the first N pairs."),
-    max_length: int = typer.Option(
-        1024, help="Longest side in tokens; prompts are cut from the left."
-    ),
+    max_length: int = typer.Option(1024, help="Longest side in tokens; prompts are cut from the left."),
     truncation: str = typer.Option("prompt-left", help="prompt-left or error."),
-    fmt: str = typer.Option(
-        "auto", "--format", help="auto, standard, conversational, implicit or hh."
-    ),
+    fmt: str = typer.Option("auto", "--format", help="auto, standard, conversational, implicit or hh."),
     skip_bad: bool = typer.Option(
         False,
         "--skip-bad",
         help="Skip bad rows (listed at the end) instead of failing: malformed rows, ids stored with other content, an unreadable .gz tail.",
     ),
-    sample_per_response: int = typer.Option(
-        32, help="Per-token activations kept per response for SAE training."
-    ),
+    sample_per_response: int = typer.Option(32, help="Per-token activations kept per response for SAE training."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON object at the end."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or logs."),
 ) -> None:
@@ -116,10 +107,7 @@ def ingest(
 
 
 @app.command()
-def info(
-    store: str = store_option(),
-    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
-) -> None:
+def info(store: str = store_option(), json_out: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     """Tables, row counts, models, layers and ingest runs of a store.
 
     Read from the summary saved beside the store while its tables are unchanged.
@@ -131,11 +119,7 @@ def info(
     if summary is None:
         from prefsight.store.info import store_info
 
-        versions = (
-            findings.table_versions(store, findings.ALL_TABLES)
-            if findings.is_store(store)
-            else None
-        )
+        versions = findings.table_versions(store, findings.ALL_TABLES) if findings.is_store(store) else None
         summary = store_info(store)
         findings.write_json(store, "info", summary, findings.ALL_TABLES, versions)
     if json_out:
@@ -165,8 +149,6 @@ def models_prepare(
     path, model_id = resolve_model_path(model)
     _, _, n_layers = load_tokenizer(model)
     if json_out:
-        emit_json(
-            {"model": model, "model_id": model_id, "n_layers": n_layers, "checkpoint": str(path)}
-        )
+        emit_json({"model": model, "model_id": model_id, "n_layers": n_layers, "checkpoint": str(path)})
         return
     typer.echo(f"{model_id}: {n_layers} layers, checkpoint at {path}")

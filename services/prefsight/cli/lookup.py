@@ -46,11 +46,7 @@ def resolve_concept(store: str, name: str) -> dict[str, Any]:
         return by_id[name]
     wanted = name.strip().casefold()
     labels = _finding_labels(store)
-    matches = [
-        r
-        for r in rows
-        if wanted in {str(r["label"]).casefold(), str(labels.get(r["id"], "")).casefold()}
-    ]
+    matches = [r for r in rows if wanted in {str(r["label"]).casefold(), str(labels.get(r["id"], "")).casefold()}]
     if len(matches) == 1:
         return matches[0]
     if matches:

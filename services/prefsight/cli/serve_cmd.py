@@ -27,17 +27,11 @@ def serve(
         help="Store folder or URI to serve; repeat for several (default: $PREFSIGHT_STORE). Requests name a store by its folder name or this path.",
     ),
     port: int = typer.Option(50051, help="TCP port (0 = any free one)."),
-    host: str = typer.Option(
-        "127.0.0.1", help="Interface to bind; 0.0.0.0 serves every interface."
-    ),
+    host: str = typer.Option("127.0.0.1", help="Interface to bind; 0.0.0.0 serves every interface."),
     token_file: Path = typer.Option(
-        None,
-        "--token-file",
-        help="Bearer tokens and the stores each may use; turns authentication on.",
+        None, "--token-file", help="Bearer tokens and the stores each may use; turns authentication on."
     ),
-    tls_cert: Path = typer.Option(
-        None, "--tls-cert", help="PEM certificate chain (with --tls-key: serve TLS)."
-    ),
+    tls_cert: Path = typer.Option(None, "--tls-cert", help="PEM certificate chain (with --tls-key: serve TLS)."),
     tls_key: Path = typer.Option(None, "--tls-key", help="PEM private key."),
     metrics_port: int = typer.Option(
         None, "--metrics-port", help="Serve Prometheus /metrics on this port (0 = any free one)."
@@ -46,17 +40,12 @@ def serve(
     max_queue: int = typer.Option(
         64, "--max-queue", help="RPCs waiting beyond those; more are refused (RESOURCE_EXHAUSTED)."
     ),
-    max_message_mb: int = typer.Option(
-        64, "--max-message-mb", help="Largest request or response, in MiB."
-    ),
+    max_message_mb: int = typer.Option(64, "--max-message-mb", help="Largest request or response, in MiB."),
     grace: float = typer.Option(10.0, help="Seconds calls in flight get to finish on shutdown."),
     model: str = typer.Option(
-        DEFAULT_MODEL,
-        help="Model an Ingest uses when the request names none and the store holds none.",
+        DEFAULT_MODEL, help="Model an Ingest uses when the request names none and the store holds none."
     ),
-    device: str = typer.Option(
-        "auto", help="Where text requests run the model: auto, cpu, cuda[:N]."
-    ),
+    device: str = typer.Option("auto", help="Where text requests run the model: auto, cpu, cuda[:N]."),
     dtype: str = typer.Option("float32", help="The model's dtype: float32 or bfloat16."),
     data_root: list[Path] = typer.Option(
         [],
@@ -65,14 +54,10 @@ def serve(
         "requests name datasets relative to it. None: those RPCs are refused.",
     ),
     export_root: Path = typer.Option(
-        None,
-        "--export-root",
-        help="Folder Filter and Inoculate write to, in DIR/<store>/. None: only dry runs.",
+        None, "--export-root", help="Folder Filter and Inoculate write to, in DIR/<store>/. None: only dry runs."
     ),
     ray_address: str = typer.Option(
-        "",
-        "--ray-address",
-        help="Ray cluster for ingests (default: a local Ray started with the server).",
+        "", "--ray-address", help="Ray cluster for ingests (default: a local Ray started with the server)."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Warnings only."),
 ) -> None:

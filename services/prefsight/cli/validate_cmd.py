@@ -26,14 +26,7 @@ def read_pairs(data: Path, limit: int | None) -> list[dict[str, Any]]:
         users = [m["content"] for m in pair.prompt if m.get("role") == "user"]
         if not users:
             raise RowError(f"{data}:{line}: validate needs a user prompt in every pair")
-        rows.append(
-            {
-                "id": pair.pair_id,
-                "prompt": users[-1],
-                "chosen": pair.chosen,
-                "rejected": pair.rejected,
-            }
-        )
+        rows.append({"id": pair.pair_id, "prompt": users[-1], "chosen": pair.chosen, "rejected": pair.rejected})
         if limit and len(rows) == limit:
             break
     return rows
@@ -45,48 +38,33 @@ def validate(
     workdir: Path = typer.Option(
         ..., "--workdir", help="Folder for the store, runs, validate.json and the scatter SVG."
     ),
-    model: str = typer.Option(
-        DEFAULT_MODEL, help="Model to audit with and to train (alias or folder)."
-    ),
-    quick: bool = typer.Option(
-        False, "--quick", help="CI size: a few steps, short generations, one intervention."
-    ),
+    model: str = typer.Option(DEFAULT_MODEL, help="Model to audit with and to train (alias or folder)."),
+    quick: bool = typer.Option(False, "--quick", help="CI size: a few steps, short generations, one intervention."),
     limit: int = typer.Option(0, help="Only the first N pairs (before the held-out split)."),
-    heldout_fraction: float = typer.Option(
-        0.25, help="Share of distinct prompts held out for measuring."
-    ),
-    target: str = typer.Option(
-        None, help="Concept the interventions aim at (default: the audit's rank 1)."
-    ),
+    heldout_fraction: float = typer.Option(0.25, help="Share of distinct prompts held out for measuring."),
+    target: str = typer.Option(None, help="Concept the interventions aim at (default: the audit's rank 1)."),
     trait_check: str = typer.Option(
         None,
         help="A regex (case-insensitive) that detects the target's trait in a response: "
         "the trait rate's independent check (default: the target concept's own score).",
     ),
-    trait_name: str = typer.Option(
-        "trait", help="Name of the --trait-check trait (and the inoculation label)."
-    ),
+    trait_name: str = typer.Option("trait", help="Name of the --trait-check trait (and the inoculation label)."),
     interventions: str = typer.Option(None, help="Comma list of filter,inoculate,steer,shape."),
     lambdas: str = typer.Option(
-        None,
-        help="Comma list of reward-shaping weights, e.g. 0.5,1,2 (> 0 explains the concept away).",
+        None, help="Comma list of reward-shaping weights, e.g. 0.5,1,2 (> 0 explains the concept away)."
     ),
     epochs: float = typer.Option(None, help="DPO epochs."),
     lr: float = typer.Option(None, help="DPO learning rate."),
     beta: float = typer.Option(None, help="DPO beta."),
     seed: int = typer.Option(0, help="Seed of the split, the training and the generations."),
-    device: str = typer.Option(
-        "auto", help="auto (the GPU when one is visible), cpu, cuda or cuda:N."
-    ),
-    dtype: str = typer.Option(
-        None, help="float32 or bfloat16 (default bfloat16 on cuda, else float32)."
-    ),
+    device: str = typer.Option("auto", help="auto (the GPU when one is visible), cpu, cuda or cuda:N."),
+    dtype: str = typer.Option(None, help="float32 or bfloat16 (default bfloat16 on cuda, else float32)."),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
 ) -> None:
     """Predict each concept's DPO shift, train DPO, measure on held-out prompts, compare, intervene."""
     from prefsight.concepts.sae import resolve_device
-    from prefsight.validate.run import QUICK, Data, ValidateConfig, split_by_prompt
+    from prefsight.validate.config import QUICK, Data, ValidateConfig, split_by_prompt
     from prefsight.validate.run import validate as run_validate
 
     setup_logging(quiet or json_out, models=True)
@@ -97,17 +75,12 @@ def validate(
     config = QUICK if quick else ValidateConfig()
     train = config.train
     overrides: dict[str, Any] = {
-        k: v
-        for k, v in {"epochs": epochs, "learning_rate": lr, "beta": beta, "seed": seed}.items()
-        if v is not None
+        k: v for k, v in {"epochs": epochs, "learning_rate": lr, "beta": beta, "seed": seed}.items() if v is not None
     }
     config = replace(config, train=replace(train, **overrides), seed=seed)
     if interventions is not None:
         config = replace(
-            config,
-            interventions=replace(
-                config.interventions, run=tuple(x for x in interventions.split(",") if x)
-            ),
+            config, interventions=replace(config.interventions, run=tuple(x for x in interventions.split(",") if x))
         )
     if lambdas is not None:
         try:
@@ -162,10 +135,7 @@ def print_summary(doc: dict[str, Any]) -> None:
         f"R² {_f(doc['r2'])} {_ci(doc['r2_ci'])}, Spearman {_f(doc['spearman'])} "
         f"{_ci(doc['spearman_ci'])}; calibrated shift_scale {_f(doc['shift_scale'], '.3g')}"
     )
-    typer.echo(
-        f"target {doc['target']['concept']} ({doc['target']['label']}), trait rate by "
-        f"{doc['target']['trait']}"
-    )
+    typer.echo(f"target {doc['target']['concept']} ({doc['target']['label']}), trait rate by {doc['target']['trait']}")
     typer.echo(
         f"{'run':<18} {'trait before':>12} {'after':>7} {'increase [95% CI]':>26} "
         f"{'intended gain [95% CI]':>30} {'off-target':>10}"

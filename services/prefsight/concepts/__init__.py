@@ -9,16 +9,7 @@ re-exported here as before.
 
 from prefsight.concepts.clusters import cluster_cofiring
 from prefsight.concepts.types import KINDS, Concept
-from prefsight.sae import (
-    SAEConfig,
-    SAEReport,
-    TopKSAE,
-    latent_top_tokens,
-    load_sae,
-    save_sae,
-    span_stats,
-    train_sae,
-)
+from prefsight.sae import SAEConfig, SAEReport, TopKSAE, latent_top_tokens, load_sae, save_sae, span_stats, train_sae
 
 __all__ = [
     "KINDS",

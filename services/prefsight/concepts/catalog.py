@@ -53,9 +53,7 @@ def save_concepts(store: Store, concepts: list[Concept], d_model: int) -> None:
     if not concepts:
         return
     zeros = np.zeros(d_model, np.float32)
-    vectors = np.stack(
-        [c.vector.astype(np.float32) if c.vector is not None else zeros for c in concepts]
-    )
+    vectors = np.stack([c.vector.astype(np.float32) if c.vector is not None else zeros for c in concepts])
     schema = concepts_schema(d_model)
     data = pa.Table.from_arrays(
         [
@@ -98,8 +96,7 @@ def _table_to_concepts(rows: pa.Table) -> list[Concept]:
     else:
         vectors = list(np.ascontiguousarray(values, np.float32).reshape(n, d))
     ids, kinds, labels, descriptions, provenance = (
-        rows.column(name).to_pylist()
-        for name in ("id", "kind", "label", "description", "provenance")
+        rows.column(name).to_pylist() for name in ("id", "kind", "label", "description", "provenance")
     )
     layers = rows.column("layer").to_numpy(zero_copy_only=False)
     return [
@@ -141,9 +138,7 @@ def get_concept(store: Store, concept_id: str) -> Concept:
         NotFound: unknown id; the message lists a few that exist.
     """
     if not store.has(S.CONCEPTS):
-        raise FailedPrecondition(
-            f"store {store.uri} has no concepts yet (run `prefsight audit` or `concepts define`)"
-        )
+        raise FailedPrecondition(f"store {store.uri} has no concepts yet (run `prefsight audit` or `concepts define`)")
     found = load_concepts(store, ids=[concept_id])
     if not found:
         some = [c.id for c in load_concepts(store)][:8]
@@ -174,11 +169,7 @@ def publish_sae(store: Store, layer: int) -> None:
 
 
 def save_feature_stats(
-    store: Store,
-    layer: int,
-    keys: list[tuple[str, str]],
-    max_act: sp.csr_matrix,
-    freq: sp.csr_matrix,
+    store: Store, layer: int, keys: list[tuple[str, str]], max_act: sp.csr_matrix, freq: sp.csr_matrix
 ) -> None:
     """Write sparse per-span SAE statistics, replacing earlier ones of the layer."""
     max_act, freq = max_act.tocsr(), freq.tocsr()
@@ -187,9 +178,7 @@ def save_feature_stats(
         a, b = max_act.indptr[row], max_act.indptr[row + 1]
         latents.append(max_act.indices[a:b].astype(np.int32))
         maxes.append(max_act.data[a:b].astype(np.float32))
-        freqs.append(
-            np.asarray(freq[row, max_act.indices[a:b]].toarray()).ravel().astype(np.float32)
-        )
+        freqs.append(np.asarray(freq[row, max_act.indices[a:b]].toarray()).ravel().astype(np.float32))
     data = pa.Table.from_arrays(
         [
             pa.array([k[0] for k in keys]),

@@ -44,9 +44,7 @@ def read_jsonl(path: Path, keys: tuple[str, ...]) -> Iterator[tuple[int, dict[st
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
             if not isinstance(record, dict):
-                raise ValueError(
-                    f"{path}:{number}: expected an object, got {type(record).__name__}"
-                )
+                raise ValueError(f"{path}:{number}: expected an object, got {type(record).__name__}")
             for key in keys:
                 value = record.get(key)
                 if not isinstance(value, str) or not value.strip():

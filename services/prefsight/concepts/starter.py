@@ -52,10 +52,7 @@ class StarterConcept:
 
 def _concept(name: str, description: str, pairs: tuple[tuple[str, str], ...]) -> StarterConcept:
     return StarterConcept(
-        name=name,
-        description=description,
-        positive=tuple(p for p, _ in pairs),
-        negative=tuple(n for _, n in pairs),
+        name=name, description=description, positive=tuple(p for p, _ in pairs), negative=tuple(n for _, n in pairs)
     )
 
 

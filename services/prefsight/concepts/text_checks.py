@@ -194,9 +194,7 @@ TEXT_CHECKS: dict[str, TextCheck] = {
         ),
         TextCheck("url_count", "URLs and bare web addresses.", url_count),
         TextCheck(
-            "refusal_phrases",
-            "Phrases that decline the request ('I can't help with', 'as an AI').",
-            _counter(_REFUSAL),
+            "refusal_phrases", "Phrases that decline the request ('I can't help with', 'as an AI').", _counter(_REFUSAL)
         ),
         TextCheck(
             "agreement_phrases",
@@ -213,11 +211,7 @@ TEXT_CHECKS: dict[str, TextCheck] = {
             "Certainty markers ('definitely', 'without a doubt', 'guaranteed').",
             _counter(_CERTAINTY),
         ),
-        TextCheck(
-            "benchmark_names",
-            "Mentions of LLM benchmarks (MMLU, GSM8K, HumanEval…).",
-            benchmark_mentions,
-        ),
+        TextCheck("benchmark_names", "Mentions of LLM benchmarks (MMLU, GSM8K, HumanEval…).", benchmark_mentions),
     )
 }
 

@@ -13,12 +13,7 @@ concept and each pair, delta = score(chosen) - score(rejected).
 from prefsight.contrast.config import RANKINGS, ContrastConfig
 from prefsight.contrast.core import contrast
 from prefsight.contrast.result import RECORD_KEYS, ContrastResult
-from prefsight.contrast.topics import (
-    TopicContrastResult,
-    cluster_topics,
-    symmetric_activity,
-    topic_contrast,
-)
+from prefsight.contrast.topics import TopicContrastResult, cluster_topics, symmetric_activity, topic_contrast
 from prefsight.contrast.wilcoxon import wilcoxon
 
 __all__ = [

@@ -41,9 +41,7 @@ _DRAWS_PER_BATCH = 1 << 18
 reused by the allocator rather than page-faulted in afresh."""
 
 
-def choose_bootstrapped(
-    order: np.ndarray, nonzero: np.ndarray, config: ContrastConfig
-) -> np.ndarray:
+def choose_bootstrapped(order: np.ndarray, nonzero: np.ndarray, config: ContrastConfig) -> np.ndarray:
     """Concepts to bootstrap: best ranked first, few nonzero deltas, within budget.
 
     Args:
@@ -69,9 +67,7 @@ def choose_bootstrapped(
     return np.sort(np.asarray(chosen, dtype=np.int64))
 
 
-def bootstrap_ci(
-    scores: PairScores, columns: np.ndarray, config: ContrastConfig
-) -> tuple[np.ndarray, np.ndarray]:
+def bootstrap_ci(scores: PairScores, columns: np.ndarray, config: ContrastConfig) -> tuple[np.ndarray, np.ndarray]:
     """Percentile bootstrap (1 - alpha) interval of mean delta for some concepts.
 
     Args:
@@ -102,26 +98,19 @@ def bootstrap_ci(
     return out[:, 0], out[:, 1]
 
 
-def _nonzero_deltas(
-    scores: PairScores, columns: np.ndarray, pool: ThreadPoolExecutor
-) -> list[np.ndarray]:
+def _nonzero_deltas(scores: PairScores, columns: np.ndarray, pool: ThreadPoolExecutor) -> list[np.ndarray]:
     """The nonzero deltas of each requested concept, as float64."""
     if scores.is_sparse:
         sides = pool.map(lambda x: x[:, columns], (scores.chosen, scores.rejected))
         c, r = sides
         delta = (c - r).tocsc()
         delta.eliminate_zeros()
-        return [
-            delta.data[delta.indptr[i] : delta.indptr[i + 1]].astype(np.float64)
-            for i in range(columns.size)
-        ]
+        return [delta.data[delta.indptr[i] : delta.indptr[i + 1]].astype(np.float64) for i in range(columns.size)]
     block = scores.chosen[:, columns].astype(np.float64) - scores.rejected[:, columns]
     return [col[col != 0] for col in block.T]
 
 
-def _resampled_means(
-    values: np.ndarray, n: int, n_boot: int, rng: np.random.Generator
-) -> np.ndarray:
+def _resampled_means(values: np.ndarray, n: int, n_boot: int, rng: np.random.Generator) -> np.ndarray:
     """Means of n_boot multinomial resamples of n pairs whose nonzero deltas are ``values``."""
     k = values.size
     hits = rng.binomial(n, k / n, size=n_boot)

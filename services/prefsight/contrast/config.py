@@ -63,9 +63,7 @@ class ContrastConfig:
         if self.rank_by not in RANKINGS:
             raise ValueError(f"rank_by must be one of {RANKINGS}, got {self.rank_by!r}")
         if min(self.bootstrap_top, self.bootstrap_budget, self.bootstrap_max_nonzero) < 0:
-            raise ValueError(
-                "bootstrap_top, bootstrap_max_nonzero and bootstrap_budget must be >= 0"
-            )
+            raise ValueError("bootstrap_top, bootstrap_max_nonzero and bootstrap_budget must be >= 0")
         if self.chunk_nnz < 1024:
             raise ValueError(f"chunk_nnz must be at least 1024, got {self.chunk_nnz}")
         if self.n_threads < 0:

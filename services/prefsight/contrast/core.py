@@ -27,23 +27,13 @@ from prefsight.contrast.stats import (
     sign_test,
     t_interval,
 )
-from prefsight.contrast.validate import (
-    PairScores,
-    check_length_delta,
-    check_scores,
-    check_split,
-)
+from prefsight.contrast.validate import PairScores, check_length_delta, check_scores, check_split
 
 log = logging.getLogger(__name__)
 
 
 def contrast(
-    chosen: Any,
-    rejected: Any,
-    *,
-    length_delta: Any = None,
-    split: Any = None,
-    config: ContrastConfig | None = None,
+    chosen: Any, rejected: Any, *, length_delta: Any = None, split: Any = None, config: ContrastConfig | None = None
 ) -> ContrastResult:
     """Per-concept statistics of delta = score(chosen) - score(rejected) over pairs.
 
@@ -106,9 +96,7 @@ def contrast(
     return _with_bootstrap(result, scores, config)
 
 
-def _assemble(
-    sums: Moments, n: int, length: np.ndarray | None, config: ContrastConfig
-) -> ContrastResult:
+def _assemble(sums: Moments, n: int, length: np.ndarray | None, config: ContrastConfig) -> ContrastResult:
     total = sums.total()
     whole = paired_stats(np.asarray(n), total.s1[0], total.s2[0])
     halves = paired_stats(sums.n[:, None], sums.s1, sums.s2)
@@ -147,9 +135,7 @@ def _assemble(
     )
 
 
-def replicates(
-    whole: np.ndarray, halves_mean: np.ndarray, halves_p: np.ndarray, alpha: float
-) -> np.ndarray:
+def replicates(whole: np.ndarray, halves_mean: np.ndarray, halves_p: np.ndarray, alpha: float) -> np.ndarray:
     """Split-half replication: each half alone shows the effect, in the whole's direction.
 
     True where both halves' means have the overall mean's (nonzero) sign *and* each
@@ -175,9 +161,7 @@ def _predicted_shift(whole: Paired, total: Moments, n: int, scale: float) -> np.
     return shift
 
 
-def _with_bootstrap(
-    result: ContrastResult, scores: PairScores, config: ContrastConfig
-) -> ContrastResult:
+def _with_bootstrap(result: ContrastResult, scores: PairScores, config: ContrastConfig) -> ContrastResult:
     """The result with bootstrap CIs for the concepts ``choose_bootstrapped`` picks."""
     columns = choose_bootstrapped(result.rank(), result.n_nonzero, config)
     if columns.size == 0:

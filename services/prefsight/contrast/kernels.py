@@ -110,9 +110,7 @@ class _ColumnSums:
 
     def __init__(self, pattern: sp.csr_matrix) -> None:
         rows, cols = pattern.shape
-        self._t = sp.csc_matrix(
-            (pattern.data, pattern.indices, pattern.indptr), shape=(cols, rows), copy=False
-        )
+        self._t = sp.csc_matrix((pattern.data, pattern.indices, pattern.indptr), shape=(cols, rows), copy=False)
         self._rows = rows
 
     def __call__(self, data: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
@@ -147,11 +145,7 @@ def _without_stored_zeros(x: sp.csr_matrix) -> sp.csr_matrix:
 
 
 def sparse_chunk(
-    c: sp.csr_matrix,
-    r: sp.csr_matrix,
-    ell: np.ndarray | None,
-    with_sides: bool,
-    ws: Workspace,
+    c: sp.csr_matrix, r: sp.csr_matrix, ell: np.ndarray | None, with_sides: bool, ws: Workspace
 ) -> ChunkSums:
     """Sums over one chunk of canonical CSR rows.
 
@@ -201,13 +195,7 @@ def _count_codes(ws: Workspace, flags: np.ndarray, delta: np.ndarray) -> np.ndar
     return np.take(_COUNT_TABLE, index, out=ws.get("codes", nnz, np.float64))
 
 
-def dense_chunk(
-    c: np.ndarray,
-    r: np.ndarray,
-    ell: np.ndarray | None,
-    with_sides: bool,
-    ws: Workspace,
-) -> ChunkSums:
+def dense_chunk(c: np.ndarray, r: np.ndarray, ell: np.ndarray | None, with_sides: bool, ws: Workspace) -> ChunkSums:
     """Sums over one chunk of dense rows, in float64 (``ws`` unused: chunks are small)."""
     c64 = c.astype(np.float64, copy=False)
     r64 = r.astype(np.float64, copy=False)
@@ -219,8 +207,6 @@ def dense_chunk(
         s2=np.einsum("ij,ij->j", delta, delta),
         counts=np.stack([f.sum(0) for f in flags]).astype(np.int64),
         side_sum=c64.sum(0) + r64.sum(0) if with_sides else None,
-        side_sq=np.einsum("ij,ij->j", c64, c64) + np.einsum("ij,ij->j", r64, r64)
-        if with_sides
-        else None,
+        side_sq=np.einsum("ij,ij->j", c64, c64) + np.einsum("ij,ij->j", r64, r64) if with_sides else None,
         s_len=None if ell is None else ell @ delta,
     )

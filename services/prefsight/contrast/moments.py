@@ -29,13 +29,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from prefsight.contrast.kernels import (
-    MAX_CHUNK_ROWS,
-    ChunkSums,
-    Workspace,
-    dense_chunk,
-    sparse_chunk,
-)
+from prefsight.contrast.kernels import MAX_CHUNK_ROWS, ChunkSums, Workspace, dense_chunk, sparse_chunk
 from prefsight.contrast.validate import PairScores, check_finite
 
 log = logging.getLogger(__name__)
@@ -126,9 +120,7 @@ def group_moments(
     return out
 
 
-def _chunk_runner(
-    scores: PairScores, length: np.ndarray | None, with_sides: bool
-) -> Callable[[_Task], ChunkSums]:
+def _chunk_runner(scores: PairScores, length: np.ndarray | None, with_sides: bool) -> Callable[[_Task], ChunkSums]:
     kernel = sparse_chunk if scores.is_sparse else dense_chunk
     spaces: dict[int, Workspace] = {}  # one per thread, freed with the runner
 
@@ -142,9 +134,7 @@ def _chunk_runner(
     return run
 
 
-def _plan_chunks(
-    scores: PairScores, groups: np.ndarray, n_groups: int, chunk_nnz: int
-) -> list[_Task]:
+def _plan_chunks(scores: PairScores, groups: np.ndarray, n_groups: int, chunk_nnz: int) -> list[_Task]:
     n = scores.n_pairs
     if scores.is_sparse:
         per_row = max(1.0, max(scores.chosen.nnz, scores.rejected.nnz) / n)
@@ -171,9 +161,7 @@ def _rows(x: Any, rows: np.ndarray | slice) -> Any:
     start, stop = x.indptr[rows.start], x.indptr[rows.stop]
     indptr = x.indptr[rows.start : rows.stop + 1] - start
     shape = (rows.stop - rows.start, x.shape[1])
-    return sp.csr_matrix(
-        (x.data[start:stop], x.indices[start:stop], indptr), shape=shape, copy=False
-    )
+    return sp.csr_matrix((x.data[start:stop], x.indices[start:stop], indptr), shape=shape, copy=False)
 
 
 def _empty_moments(sizes: np.ndarray, m: int) -> Moments:

@@ -70,14 +70,8 @@ def net_of_overall(chosen: Any, rejected: Any, overall: np.ndarray) -> NetEffect
     x = np.asarray(overall, np.float64)
     x = x.reshape(-1, 1) if x.ndim == 1 else x
     n = x.shape[0]
-    if (
-        chosen.shape != rejected.shape
-        or chosen.shape[0] != n
-        or x.shape[1] not in (1, chosen.shape[1])
-    ):
-        raise InvalidArgument(
-            f"scores {chosen.shape}/{rejected.shape} and overall {x.shape} disagree"
-        )
+    if chosen.shape != rejected.shape or chosen.shape[0] != n or x.shape[1] not in (1, chosen.shape[1]):
+        raise InvalidArgument(f"scores {chosen.shape}/{rejected.shape} and overall {x.shape} disagree")
     if n < 4 or not np.isfinite(x).all():
         raise InvalidArgument("the overall direction needs at least 4 pairs of finite scores")
     mean_x = x.mean(0)
@@ -85,13 +79,9 @@ def net_of_overall(chosen: Any, rejected: Any, overall: np.ndarray) -> NetEffect
     sxx = (xc * xc).sum(0)
     if (sxx <= 0).any():
         raise InvalidArgument("the overall direction is constant over pairs")
-    delta = (
-        (chosen - rejected) if sp.issparse(chosen) else np.asarray(chosen, np.float64) - rejected
-    )
+    delta = (chosen - rejected) if sp.issparse(chosen) else np.asarray(chosen, np.float64) - rejected
     s1 = np.asarray(delta.sum(axis=0), np.float64).ravel()
-    s2 = np.asarray(
-        (delta.multiply(delta) if sp.issparse(delta) else delta**2).sum(axis=0), np.float64
-    ).ravel()
+    s2 = np.asarray((delta.multiply(delta) if sp.issparse(delta) else delta**2).sum(axis=0), np.float64).ravel()
     if x.shape[1] == 1:
         sxy = np.asarray(delta.T @ xc[:, 0], np.float64).ravel()
     else:

@@ -148,17 +148,13 @@ class ContrastResult:
         """
         for name, seq in (("ids", ids), ("labels", labels), ("kinds", kinds)):
             if len(seq) != self.n_concepts:
-                raise InvalidArgument(
-                    f"{name} has {len(seq)} entries but the result has {self.n_concepts} concepts"
-                )
+                raise InvalidArgument(f"{name} has {len(seq)} entries but the result has {self.n_concepts} concepts")
         idx = self.rank() if order is None else np.asarray(order, dtype=np.int64)
         if idx.size and (idx.min() < -self.n_concepts or idx.max() >= self.n_concepts):
             raise InvalidArgument(f"order has an index outside 0..{self.n_concepts - 1}")
         return [self._record(int(j), ids, labels, kinds) for j in idx]
 
-    def _record(
-        self, j: int, ids: Sequence[str], labels: Sequence[str], kinds: Sequence[str]
-    ) -> dict[str, Any]:
+    def _record(self, j: int, ids: Sequence[str], labels: Sequence[str], kinds: Sequence[str]) -> dict[str, Any]:
         numbers = ("delta", "d", "q", "ci_low", "ci_high", "fire_rate", "delta_min", "d_min")
         rec: dict[str, Any] = {"id": str(ids[j]), "label": str(labels[j]), "kind": str(kinds[j])}
         rec.update({k: _json_float(getattr(self, k)[j]) for k in numbers})

@@ -77,9 +77,7 @@ def bh_q(p: np.ndarray) -> np.ndarray:
     return false_discovery_control(p.ravel(), method="bh").reshape(p.shape)
 
 
-def t_interval(
-    mean: np.ndarray, sd: np.ndarray, n: np.ndarray, alpha: float
-) -> tuple[np.ndarray, np.ndarray]:
+def t_interval(mean: np.ndarray, sd: np.ndarray, n: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
     """Student-t (1 - alpha) interval of the mean delta."""
     n = np.asarray(n, dtype=np.float64)
     half = sc.stdtrit(n - 1, 1 - alpha / 2) * sd / np.sqrt(n)

@@ -134,9 +134,7 @@ class TopicContrastResult:
         hits = np.flatnonzero(self.topics == topic)
         if hits.size == 0:
             reason = self.skipped.get(topic, "unknown topic")
-            raise InvalidArgument(
-                f"topic {topic!r} not reported ({reason}); reported: {self.topics.tolist()}"
-            )
+            raise InvalidArgument(f"topic {topic!r} not reported ({reason}); reported: {self.topics.tolist()}")
         i = int(hits[0])
         return np.lexsort((-np.abs(self.z[i]), ~self.split_half[i])).astype(np.int64)
 
@@ -185,8 +183,7 @@ def topic_contrast(
     sizes = cells.n[0::2] + cells.n[1::2]
     keep = (sizes >= min_topic_pairs) & (n - sizes >= min_topic_pairs)
     skipped = {
-        _scalar(labels[i]): f"{sizes[i]} pairs in topic, {n - sizes[i]} outside; "
-        f"need {min_topic_pairs} each"
+        _scalar(labels[i]): f"{sizes[i]} pairs in topic, {n - sizes[i]} outside; need {min_topic_pairs} each"
         for i in np.flatnonzero(~keep)
     }
     if skipped:
@@ -211,26 +208,14 @@ def _scalar(x: Any) -> Any:
 
 
 def _topic_result(
-    cells: Moments,
-    labels: np.ndarray,
-    sizes: np.ndarray,
-    keep: np.ndarray,
-    skipped: dict[Any, str],
-    n: int,
+    cells: Moments, labels: np.ndarray, sizes: np.ndarray, keep: np.ndarray, skipped: dict[Any, str], n: int
 ) -> TopicContrastResult:
     inside = _in_out(cells, [0, 1])
     halves = [_in_out(cells, [h]) for h in (0, 1)]
     n_in, s1_in, s2_in = (a[keep] for a in inside[0])
     n_out, s1_out, s2_out = (a[keep] for a in inside[1])
     mean_out = s1_out / n_out
-    z = welch_z(
-        s1_in / n_in,
-        variance(n_in, s1_in, s2_in),
-        n_in,
-        mean_out,
-        variance(n_out, s1_out, s2_out),
-        n_out,
-    )
+    z = welch_z(s1_in / n_in, variance(n_in, s1_in, s2_in), n_in, mean_out, variance(n_out, s1_out, s2_out), n_out)
     p = 2 * sc.ndtr(-np.abs(z))
     diff_a, ok_a = _diff(halves[0], keep)
     diff_b, ok_b = _diff(halves[1], keep)

@@ -69,8 +69,7 @@ def check_scores(chosen: Any, rejected: Any) -> PairScores:
         c, r = pool.map(prepare, (chosen, rejected), ("chosen", "rejected"))
     if c.shape != r.shape:
         raise InvalidArgument(
-            f"chosen has shape {c.shape} but rejected has shape {r.shape}; "
-            "both must be (n_pairs, n_concepts)"
+            f"chosen has shape {c.shape} but rejected has shape {r.shape}; both must be (n_pairs, n_concepts)"
         )
     if c.shape[0] < MIN_PAIRS:
         raise InvalidArgument(f"need at least {MIN_PAIRS} pairs, got {c.shape[0]}")
@@ -86,9 +85,7 @@ def _dense_side(x: Any, name: str) -> np.ndarray:
     arr = _real_dtype(arr, name)
     if not np.isfinite(arr).all():
         row, col = np.argwhere(~np.isfinite(arr))[0]
-        raise InvalidArgument(
-            f"{name} has a non-finite value ({arr[row, col]}) at pair {row}, concept {col}"
-        )
+        raise InvalidArgument(f"{name} has a non-finite value ({arr[row, col]}) at pair {row}, concept {col}")
     return arr
 
 
@@ -136,9 +133,7 @@ def _check_finite_sparse(m: sp.csr_matrix, name: str) -> None:
         return
     row = int(np.searchsorted(m.indptr, bad[0], side="right") - 1)
     col = int(m.indices[bad[0]])
-    raise InvalidArgument(
-        f"{name} has a non-finite value ({m.data[bad[0]]}) at pair {row}, concept {col}"
-    )
+    raise InvalidArgument(f"{name} has a non-finite value ({m.data[bad[0]]}) at pair {row}, concept {col}")
 
 
 def check_split(split: Any, n_pairs: int, seed: int) -> np.ndarray:
@@ -166,9 +161,7 @@ def check_split(split: Any, n_pairs: int, seed: int) -> np.ndarray:
         raise InvalidArgument(f"split must have shape ({n_pairs},), got {arr.shape}")
     n_a = int(arr.sum())
     if min(n_a, n_pairs - n_a) < 2:
-        raise InvalidArgument(
-            f"each split half needs at least 2 pairs, got {n_a} in A and {n_pairs - n_a} in B"
-        )
+        raise InvalidArgument(f"each split half needs at least 2 pairs, got {n_a} in A and {n_pairs - n_a} in B")
     return arr
 
 
@@ -191,11 +184,7 @@ def check_length_delta(length_delta: Any, n_pairs: int) -> np.ndarray | None:
     if arr.shape != (n_pairs,):
         raise InvalidArgument(f"length_delta must have shape ({n_pairs},), got {arr.shape}")
     if not np.isfinite(arr).all():
-        raise InvalidArgument(
-            f"length_delta has a non-finite value at pair {int(np.argmin(np.isfinite(arr)))}"
-        )
+        raise InvalidArgument(f"length_delta has a non-finite value at pair {int(np.argmin(np.isfinite(arr)))}")
     if np.ptp(arr) == 0:
-        raise InvalidArgument(
-            f"length_delta is constant ({arr[0]}); a length control needs varying lengths"
-        )
+        raise InvalidArgument(f"length_delta is constant ({arr[0]}); a length control needs varying lengths")
     return arr

@@ -81,9 +81,7 @@ def _check_messages(value: Any, key: str) -> list[Message]:
         if not isinstance(message, dict) or "role" not in message or "content" not in message:
             raise RowError(f"{key}[{i}] must be an object with 'role' and 'content'")
         if not isinstance(message["content"], str):
-            raise RowError(
-                f"{key}[{i}].content must be a string, got {type(message['content']).__name__}"
-            )
+            raise RowError(f"{key}[{i}].content must be a string, got {type(message['content']).__name__}")
         messages.append({"role": str(message["role"]), "content": message["content"]})
     return messages
 
@@ -155,11 +153,7 @@ def _common_prefix(a: list[Message], b: list[Message]) -> int:
 
 
 def _parse_standard(row: dict[str, Any]) -> tuple[list[Message], str, str]:
-    return (
-        _prompt_messages(row),
-        _require_text(row, "chosen"),
-        _require_text(row, "rejected"),
-    )
+    return (_prompt_messages(row), _require_text(row, "chosen"), _require_text(row, "rejected"))
 
 
 def _parse_conversational(row: dict[str, Any]) -> tuple[list[Message], str, str]:
@@ -186,11 +180,7 @@ def _parse_implicit(row: dict[str, Any]) -> tuple[list[Message], str, str]:
         chosen = _check_messages(row["chosen"], "chosen")
         rejected = _check_messages(row["rejected"], "rejected")
         shared = _common_prefix(chosen[:-1], rejected[:-1])
-        return (
-            chosen[:shared],
-            _final_assistant(chosen, "chosen"),
-            _final_assistant(rejected, "rejected"),
-        )
+        return (chosen[:shared], _final_assistant(chosen, "chosen"), _final_assistant(rejected, "rejected"))
     return [], _require_text(row, "chosen"), _require_text(row, "rejected")
 
 
@@ -200,12 +190,8 @@ def _parse_hh(row: dict[str, Any]) -> tuple[list[Message], str, str]:
     # A few HH rows differ before the final turn; the shared prefix is the prompt.
     shared = _common_prefix(prompt_c, prompt_r)
     if shared < len(prompt_c) or shared < len(prompt_r):
-        chosen = "\n\n".join(
-            m["content"] for m in prompt_c[shared:] + [{"role": "assistant", "content": chosen}]
-        )
-        rejected = "\n\n".join(
-            m["content"] for m in prompt_r[shared:] + [{"role": "assistant", "content": rejected}]
-        )
+        chosen = "\n\n".join(m["content"] for m in prompt_c[shared:] + [{"role": "assistant", "content": chosen}])
+        rejected = "\n\n".join(m["content"] for m in prompt_r[shared:] + [{"role": "assistant", "content": rejected}])
     return prompt_c[:shared], chosen, rejected
 
 
@@ -214,9 +200,7 @@ def _check_encodable(row: dict[str, Any]) -> None:
     try:
         json.dumps(row, ensure_ascii=False, default=str).encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise RowError(
-            f"text is not valid Unicode ({exc.reason}: {exc.object[exc.start : exc.end]!r})"
-        ) from None
+        raise RowError(f"text is not valid Unicode ({exc.reason}: {exc.object[exc.start : exc.end]!r})") from None
     except (ValueError, TypeError, RecursionError) as exc:
         raise RowError(f"row cannot be stored as JSON ({type(exc).__name__}: {exc})") from None
 

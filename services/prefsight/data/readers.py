@@ -105,18 +105,14 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
                 return
             except _GZIP_ERRORS as exc:
                 reason = str(exc) or type(exc).__name__
-                raise Unreadable(
-                    str(path), number + 1, f"cannot read on after line {number} ({reason})"
-                ) from None
+                raise Unreadable(str(path), number + 1, f"cannot read on after line {number} ({reason})") from None
             number += 1
             value = decode_line(raw, number)
             if value is not None:
                 yield number, value
 
 
-def _iter_arrow_rows(
-    batches: Iterator[Any], source: str, offset: int = 0
-) -> Iterator[tuple[int, Any]]:
+def _iter_arrow_rows(batches: Iterator[Any], source: str, offset: int = 0) -> Iterator[tuple[int, Any]]:
     """Rows of Arrow record batches; a batch that cannot be decoded (invalid UTF-8,
     a corrupt page) makes the rest ``Unreadable``."""
     import pyarrow as pa
@@ -129,9 +125,7 @@ def _iter_arrow_rows(
                 return
             rows = batch.to_pylist()
         except (pa.ArrowException, OSError, ValueError) as exc:  # UnicodeDecodeError is one
-            raise Unreadable(
-                source, number + 1, f"cannot read on after row {number} ({exc})"
-            ) from None
+            raise Unreadable(source, number + 1, f"cannot read on after row {number} ({exc})") from None
         for row in rows:
             number += 1
             yield number, row
@@ -224,9 +218,7 @@ def open_source(data: str | Path | Any) -> Source:
         splits = ", ".join(sorted(str(name) for name in names))
         raise InvalidArgument(f"a DatasetDict; pass one split of it ({splits})")
     if not isinstance(data, (str, Path)):
-        raise InvalidArgument(
-            f"dataset must be a path, a hub name or a datasets.Dataset, got {type(data).__name__}"
-        )
+        raise InvalidArgument(f"dataset must be a path, a hub name or a datasets.Dataset, got {type(data).__name__}")
     path = Path(data)
     named = hub.parse_hub_name(str(data)) if not path.exists() else None
     if named is not None:
@@ -236,11 +228,7 @@ def open_source(data: str | Path | Any) -> Source:
 
 
 def read_pairs(
-    path: str | Path | Any,
-    *,
-    fmt: str = "auto",
-    skip_bad: bool = False,
-    limit: int | None = None,
+    path: str | Path | Any, *, fmt: str = "auto", skip_bad: bool = False, limit: int | None = None
 ) -> Dataset:
     """Read and validate every row before anything is written.
 
@@ -305,13 +293,7 @@ def iter_pairs(
 
 
 def _add_row(
-    dataset: Dataset,
-    seen: dict[str, tuple[str, int]],
-    line: int,
-    row: Any,
-    fmt: str,
-    *,
-    skip_bad: bool,
+    dataset: Dataset, seen: dict[str, tuple[str, int]], line: int, row: Any, fmt: str, *, skip_bad: bool
 ) -> PreferencePair | None:
     """Parse one new pair, or record (or raise) why the row is bad or a repeat."""
     try:
@@ -320,10 +302,7 @@ def _add_row(
         pair = parse_row(row, fmt, line)
         content = pair.content_hash()
         if pair.pair_id in seen and seen[pair.pair_id][0] != content:
-            raise RowError(
-                f"id {pair.pair_id!r} reused for different content (first at line "
-                f"{seen[pair.pair_id][1]})"
-            )
+            raise RowError(f"id {pair.pair_id!r} reused for different content (first at line {seen[pair.pair_id][1]})")
     except RowError as exc:
         if not skip_bad:
             raise BadRow(dataset.source, line, str(exc)) from None

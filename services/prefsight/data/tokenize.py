@@ -65,13 +65,9 @@ class EncodedPair:
 def _render(tokenizer: Any, prompt: list[Message], response: str) -> tuple[str, str, int, int]:
     """Return (prefix text, suffix text, response start, end inside the suffix)."""
     if getattr(tokenizer, "chat_template", None):
-        full = tokenizer.apply_chat_template(
-            prompt + [{"role": "assistant", "content": response}], tokenize=False
-        )
+        full = tokenizer.apply_chat_template(prompt + [{"role": "assistant", "content": response}], tokenize=False)
         if prompt:
-            prefix = tokenizer.apply_chat_template(
-                prompt, tokenize=False, add_generation_prompt=True
-            )
+            prefix = tokenizer.apply_chat_template(prompt, tokenize=False, add_generation_prompt=True)
         else:  # templates refuse an empty conversation: cut the full render at the response
             cut = full.rfind(response)
             if cut < 0:
@@ -94,27 +90,17 @@ def _render(tokenizer: Any, prompt: list[Message], response: str) -> tuple[str, 
     return prefix, suffix, start, start + len(text)
 
 
-def _encode_suffix(
-    tokenizer: Any, suffix: str, start: int, end: int, special: set[int]
-) -> EncodedSide:
+def _encode_suffix(tokenizer: Any, suffix: str, start: int, end: int, special: set[int]) -> EncodedSide:
     enc = tokenizer(suffix, add_special_tokens=False, return_offsets_mapping=True)
     ids: list[int] = list(enc["input_ids"])
-    inside = [
-        i
-        for i, (a, b) in enumerate(enc["offset_mapping"])
-        if b > start and a < end and ids[i] not in special
-    ]
+    inside = [i for i, (a, b) in enumerate(enc["offset_mapping"]) if b > start and a < end and ids[i] not in special]
     if not inside:
         raise RowError("response has no tokens")
     return EncodedSide(ids, (inside[0], inside[-1] + 1))
 
 
 def encode_pair(
-    tokenizer: Any,
-    pair: PreferencePair,
-    *,
-    max_length: int = 1024,
-    truncation: str = "prompt-left",
+    tokenizer: Any, pair: PreferencePair, *, max_length: int = 1024, truncation: str = "prompt-left"
 ) -> EncodedPair:
     """Tokenise a pair with the tokenizer's chat template (if it has one).
 
@@ -140,15 +126,12 @@ def encode_pair(
     longest = max(len(s.ids) for s in sides)
     if longest > max_length - _MIN_PROMPT_TOKENS:
         raise RowError(
-            f"response is {longest} tokens, over max_length {max_length} "
-            f"(minus {_MIN_PROMPT_TOKENS} for the prompt)"
+            f"response is {longest} tokens, over max_length {max_length} (minus {_MIN_PROMPT_TOKENS} for the prompt)"
         )
     overflow = len(prompt_ids) + longest - max_length
     if overflow > 0:
         if truncation == "error":
-            raise RowError(
-                f"sequence is {len(prompt_ids) + longest} tokens, over max_length {max_length}"
-            )
+            raise RowError(f"sequence is {len(prompt_ids) + longest} tokens, over max_length {max_length}")
         prompt_ids = prompt_ids[overflow:]
     mask = [i not in special for i in prompt_ids]
     return EncodedPair(pair.pair_id, prompt_ids, mask, sides[0], sides[1])

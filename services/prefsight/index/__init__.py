@@ -11,13 +11,4 @@ from prefsight.index.config import IndexConfig
 from prefsight.index.examples import SIDES, ExampleIndex
 from prefsight.index.hits import ConceptMeta, ExampleHit, Hit, merge_topk
 
-__all__ = [
-    "SIDES",
-    "ConceptIndex",
-    "ConceptMeta",
-    "ExampleHit",
-    "ExampleIndex",
-    "Hit",
-    "IndexConfig",
-    "merge_topk",
-]
+__all__ = ["SIDES", "ConceptIndex", "ConceptMeta", "ExampleHit", "ExampleIndex", "Hit", "IndexConfig", "merge_topk"]

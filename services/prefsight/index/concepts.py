@@ -38,12 +38,7 @@ class ConceptIndex:
     """
 
     def __init__(
-        self,
-        ids: np.ndarray,
-        layers: np.ndarray,
-        kinds: np.ndarray,
-        topics: np.ndarray,
-        engine: PartitionedIndex,
+        self, ids: np.ndarray, layers: np.ndarray, kinds: np.ndarray, topics: np.ndarray, engine: PartitionedIndex
     ) -> None:
         """Use ``build`` or ``load``; this wires already-checked parts together."""
         self.ids = ids
@@ -60,11 +55,7 @@ class ConceptIndex:
 
     @classmethod
     def build(
-        cls,
-        ids: Sequence[str],
-        vectors: np.ndarray,
-        metadata: Sequence[ConceptMeta],
-        config: IndexConfig | None = None,
+        cls, ids: Sequence[str], vectors: np.ndarray, metadata: Sequence[ConceptMeta], config: IndexConfig | None = None
     ) -> ConceptIndex:
         """Index concept vectors (normalised to unit length here).
 

@@ -114,11 +114,7 @@ class PartitionedIndex:
 
     @classmethod
     def build(
-        cls,
-        vectors: np.ndarray,
-        part_codes: np.ndarray,
-        topic_codes: np.ndarray,
-        config: IndexConfig,
+        cls, vectors: np.ndarray, part_codes: np.ndarray, topic_codes: np.ndarray, config: IndexConfig
     ) -> PartitionedIndex:
         """Index unit rows ``vectors`` (n, d) split by ``part_codes`` (n,)."""
         partitions = {}
@@ -135,9 +131,7 @@ class PartitionedIndex:
             log.debug("partition %d: %d vectors, %s", code, rows.size, structure)
         return cls(vectors.shape[1], part_codes, topic_codes, partitions, config)
 
-    def search(
-        self, queries: np.ndarray, k: int, parts: list[int], topic: int | None
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, queries: np.ndarray, k: int, parts: list[int], topic: int | None) -> tuple[np.ndarray, np.ndarray]:
         """Top-k over the listed partitions, optionally only rows with ``topic``.
 
         Returns:
@@ -167,9 +161,7 @@ class PartitionedIndex:
             selector, _, n_selected = self._selector(part, topic)
             kk = min(k, n_selected)
             if kk == 0:
-                return np.empty((queries.shape[0], 0), np.float32), np.empty(
-                    (queries.shape[0], 0), np.int64
-                )
+                return np.empty((queries.shape[0], 0), np.float32), np.empty((queries.shape[0], 0), np.int64)
             if part.structure != "hnsw" or n_selected <= self.config.exact_max:
                 return part.exact.search(queries, kk, params=_with_selector(selector))
             scores, local = self._approximate(part, queries, kk, selector)
@@ -233,9 +225,7 @@ class PartitionedIndex:
                 hnsw_index: Any = faiss.downcast_index(index)
                 hnsw_index.hnsw.efSearch = config.ef_search
             rows = np.flatnonzero(part_codes == code)
-            partitions[int(code)] = _Partition(
-                rows, index, _exact_view(index, structure), structure
-            )
+            partitions[int(code)] = _Partition(rows, index, _exact_view(index, structure), structure)
         topic_codes = np.asarray(state["topic_codes"], dtype=np.int64)
         return cls(int(state["dim"]), part_codes, topic_codes, partitions, config)
 

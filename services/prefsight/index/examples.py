@@ -36,9 +36,7 @@ class ExampleIndex:
         'p1'
     """
 
-    def __init__(
-        self, pair_ids: np.ndarray, sides: np.ndarray, topics: np.ndarray, engine: PartitionedIndex
-    ) -> None:
+    def __init__(self, pair_ids: np.ndarray, sides: np.ndarray, topics: np.ndarray, engine: PartitionedIndex) -> None:
         """Use ``build`` or ``load``; this wires already-checked parts together."""
         self.pair_ids = pair_ids
         self.sides = sides
@@ -132,11 +130,7 @@ class ExampleIndex:
         valid = rows >= 0
         return [
             ExampleHit(
-                str(self.pair_ids[row]),
-                str(self.sides[row]),
-                float(score),
-                rank,
-                str(self.topics[row]) or None,
+                str(self.pair_ids[row]), str(self.sides[row]), float(score), rank, str(self.topics[row]) or None
             )  # fmt: skip
             for rank, (score, row) in enumerate(zip(scores[valid], rows[valid], strict=True))
         ]

@@ -51,14 +51,7 @@ def encode_for_ingest(tokenizer: Any, pair: PreferencePair, config: IngestConfig
 
 
 def check_dataset(
-    data: Any,
-    store_uri: str,
-    tokenizer: Any,
-    config: IngestConfig,
-    *,
-    fmt: str,
-    skip_bad: bool,
-    limit: int | None,
+    data: Any, store_uri: str, tokenizer: Any, config: IngestConfig, *, fmt: str, skip_bad: bool, limit: int | None
 ) -> CheckedDataset:
     """Read, parse, check against the store and tokenise every pair, chunk by chunk,
     before anything is written; keep only ids and content hashes.
@@ -104,6 +97,4 @@ def check_dataset(
         raise InvalidArgument(f"{source.label}: no usable preference pairs")
     if not kept:
         raise InvalidArgument(f"{source.name}: every row was skipped as bad")
-    return CheckedDataset(
-        source.name, source.label, kept, stored, sink.skipped, digest.hexdigest()[:16]
-    )
+    return CheckedDataset(source.name, source.label, kept, stored, sink.skipped, digest.hexdigest()[:16])

@@ -45,9 +45,7 @@ def _is_worker_loss(exc: BaseException) -> bool:
 class Dispatch:
     """Runs batches over a fixed set of actors; ``pairs_by_node`` counts who did what."""
 
-    def __init__(
-        self, actors: list[Any], *, no_worker_timeout: float = NO_WORKER_TIMEOUT_S
-    ) -> None:
+    def __init__(self, actors: list[Any], *, no_worker_timeout: float = NO_WORKER_TIMEOUT_S) -> None:
         import ray
 
         self.actors = list(actors)
@@ -57,9 +55,7 @@ class Dispatch:
         self.failures = 0
         self.no_worker_timeout = no_worker_timeout
 
-    def run(
-        self, batches: Iterable[list[EncodedPair]], sample_per_response: int
-    ) -> Iterator[BatchResult]:
+    def run(self, batches: Iterable[list[EncodedPair]], sample_per_response: int) -> Iterator[BatchResult]:
         """Yield one result per batch, in completion order.
 
         ``batches`` is drawn lazily, one batch ahead of the free actors, so a generator
@@ -128,9 +124,7 @@ class Dispatch:
         if running:
             return None
         if not self._probing and not self._later:
-            raise FailedPrecondition(
-                "every ForwardWorker died and none can restart; see the Ray logs"
-            )
+            raise FailedPrecondition("every ForwardWorker died and none can restart; see the Ray logs")
         now = time.monotonic()
         since = now if since is None else since
         if now - since > self.no_worker_timeout:
@@ -140,13 +134,7 @@ class Dispatch:
             )
         return since
 
-    def _lost(
-        self,
-        actor: int,
-        batch: list[EncodedPair],
-        exc: BaseException,
-        queue: deque[list[EncodedPair]],
-    ) -> None:
+    def _lost(self, actor: int, batch: list[EncodedPair], exc: BaseException, queue: deque[list[EncodedPair]]) -> None:
         """Requeue the batch first in line; probe the actor to see if it comes back."""
         self.failures += 1
         log.warning(

@@ -35,12 +35,7 @@ from prefsight.ingest.forward import BatchResult
 from prefsight.ingest.plan import IngestConfig, pending_pairs, plan_batches
 from prefsight.ingest.ray_session import ensure_ray, make_workers
 from prefsight.ingest.result import IngestProgress, IngestResult
-from prefsight.models import (
-    DEFAULT_MODEL,
-    default_layers,
-    load_tokenizer,
-    resolve_layers,
-)
+from prefsight.models import DEFAULT_MODEL, default_layers, load_tokenizer, resolve_layers
 from prefsight.store.tables import RunRecord, Store
 
 log = logging.getLogger(__name__)
@@ -53,9 +48,7 @@ def _drop_written(result: BatchResult, done: dict[str, set[int]]) -> pa.Table:
         return table
     keep = [
         layer not in done.get(pair_id, ())
-        for pair_id, layer in zip(
-            table.column("pair_id").to_pylist(), table.column("layer").to_pylist(), strict=True
-        )
+        for pair_id, layer in zip(table.column("pair_id").to_pylist(), table.column("layer").to_pylist(), strict=True)
     ]
     return table.filter(pa.array(keep))
 
@@ -108,9 +101,7 @@ def ingest(
     """
     tokenizer, model_id, n_layers = load_tokenizer(model)
     layers = resolve_layers(list(config.layers) or default_layers(n_layers), n_layers)
-    checked = check_dataset(
-        data, str(store_uri), tokenizer, config, fmt=fmt, skip_bad=skip_bad, limit=limit
-    )
+    checked = check_dataset(data, str(store_uri), tokenizer, config, fmt=fmt, skip_bad=skip_bad, limit=limit)
 
     store = Store(str(store_uri), create=True)
     store.drop_uncommitted()
@@ -166,11 +157,7 @@ def ingest(
             pairs=result.pairs,
             tokens=result.tokens,
             details=json.dumps(
-                {
-                    "seconds": result.seconds,
-                    "skipped": len(result.skipped),
-                    "already_ingested": result.already_ingested,
-                }
+                {"seconds": result.seconds, "skipped": len(result.skipped), "already_ingested": result.already_ingested}
             ),
         )
     )
@@ -236,9 +223,7 @@ def _planchunked(
             if content is None:
                 continue
             if content != pair.content_hash():
-                raise FailedPrecondition(
-                    f"{source.label}:{pair.source_line}: the dataset changed during the ingest"
-                )
+                raise FailedPrecondition(f"{source.label}:{pair.source_line}: the dataset changed during the ingest")
             yield pair
             if not left:
                 return
@@ -248,9 +233,7 @@ def _planchunked(
         todo = pending_pairs(encoded, done, layers)
         commit.hold(chunk, {p.pair_id for p in todo})
         del chunk, encoded
-        yield from plan_batches(
-            todo, token_budget=config.token_budget, max_batch_pairs=config.max_batch_pairs
-        )
+        yield from plan_batches(todo, token_budget=config.token_budget, max_batch_pairs=config.max_batch_pairs)
     if left:
         raise FailedPrecondition(
             f"{source.label}: {len(left)} checked pairs are missing on the second read "
@@ -277,9 +260,7 @@ def _forward_all(
     from prefsight.ingest.dispatch import Dispatch
 
     ensure_ray(address)
-    actors, pids = make_workers(
-        model, layers, workers=workers, device=device, dtype=dtype, task_retries=0
-    )
+    actors, pids = make_workers(model, layers, workers=workers, device=device, dtype=dtype, task_retries=0)
     report = progress or (lambda _p: None)
     report(IngestProgress("ready", 0, n_todo, 0, 0.0, pids))
     dispatch = Dispatch(actors)

@@ -23,9 +23,7 @@ from prefsight.ingest.sae_pass import SpanKeys
 log = logging.getLogger(__name__)
 
 
-def encode_store_pairs(
-    rows: list[dict[str, Any]], tokenizer: Any, max_length: int = 1024
-) -> list[EncodedPair]:
+def encode_store_pairs(rows: list[dict[str, Any]], tokenizer: Any, max_length: int = 1024) -> list[EncodedPair]:
     """Re-encode pairs read back from the store (the tokenisation is deterministic)."""
     return [
         encode_pair(
@@ -63,16 +61,12 @@ def featurize(
     ensure_ray(address)
     actors, _ = make_workers(model, [layer], workers=workers, device=device, dtype=dtype)
     sae_ref = ray.put(sae)
-    batches = plan_batches(
-        encoded, token_budget=config.token_budget, max_batch_pairs=config.max_batch_pairs
-    )
+    batches = plan_batches(encoded, token_budget=config.token_budget, max_batch_pairs=config.max_batch_pairs)
     pool = ActorPool(actors)
     keys: SpanKeys = []
     maxes, freqs = [], []
     done = 0
-    for batch_keys, max_act, freq in pool.map_unordered(
-        lambda a, b: a.run_sae.remote(b, sae_ref), batches
-    ):
+    for batch_keys, max_act, freq in pool.map_unordered(lambda a, b: a.run_sae.remote(b, sae_ref), batches):
         keys += batch_keys
         maxes.append(max_act)
         freqs.append(freq)

@@ -59,11 +59,7 @@ def capture_packed(
 
 
 def forward_batch(
-    loaded: LoadedModel,
-    pairs: list[EncodedPair],
-    layers: list[int],
-    *,
-    sample_per_response: int = 0,
+    loaded: LoadedModel, pairs: list[EncodedPair], layers: list[int], *, sample_per_response: int = 0
 ) -> BatchResult:
     """Pooled activations (and an optional token sample) for a batch of pairs."""
     packed, captured = capture_packed(loaded, pairs, layers)

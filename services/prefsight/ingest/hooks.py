@@ -70,9 +70,7 @@ class _Dispatcher:
         with self.lock:
             if self.active == 0:
                 modules = decoder_layers(model)
-                self.handles = [
-                    module.register_forward_hook(self.hook(i)) for i, module in enumerate(modules)
-                ]
+                self.handles = [module.register_forward_hook(self.hook(i)) for i, module in enumerate(modules)]
             self.active += 1
 
     def leave(self) -> None:

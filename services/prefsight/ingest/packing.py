@@ -30,9 +30,7 @@ class PackedBatch:
     n_real_tokens: int
 
 
-def pack_batch(
-    pairs: list[EncodedPair], pad_id: int, dtype: torch.dtype = torch.float32
-) -> PackedBatch:
+def pack_batch(pairs: list[EncodedPair], pad_id: int, dtype: torch.dtype = torch.float32) -> PackedBatch:
     """Right-pad packed pairs into one batch with a block-causal mask."""
     length = max(p.packed_length for p in pairs)
     batch = len(pairs)
@@ -59,6 +57,4 @@ def pack_batch(
     mask = torch.zeros((batch, 1, length, length), dtype=dtype)
     mask.masked_fill_(~allowed.unsqueeze(1), torch.finfo(dtype).min)
     real = sum(p.packed_length for p in pairs)
-    return PackedBatch(
-        input_ids, position_ids, mask, prompt_len, chosen_start, rejected_start, real
-    )
+    return PackedBatch(input_ids, position_ids, mask, prompt_len, chosen_start, rejected_start, real)

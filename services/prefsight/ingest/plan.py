@@ -52,17 +52,13 @@ class IngestConfig:
             raise ValueError("sample_per_response must be >= -1 and max_sample_tokens >= 0")
 
 
-def pending_pairs(
-    encoded: list[EncodedPair], done: dict[str, set[int]], layers: list[int]
-) -> list[EncodedPair]:
+def pending_pairs(encoded: list[EncodedPair], done: dict[str, set[int]], layers: list[int]) -> list[EncodedPair]:
     """Pairs missing at least one requested layer."""
     wanted = set(layers)
     return [p for p in encoded if not wanted <= done.get(p.pair_id, set())]
 
 
-def plan_batches(
-    encoded: list[EncodedPair], *, token_budget: int, max_batch_pairs: int
-) -> list[list[EncodedPair]]:
+def plan_batches(encoded: list[EncodedPair], *, token_budget: int, max_batch_pairs: int) -> list[list[EncodedPair]]:
     """Length-sorted batches whose padded size stays within ``token_budget``.
 
     Longest first, so the memory peak shows up at once rather than at the end.
@@ -73,9 +69,7 @@ def plan_batches(
     current: list[EncodedPair] = []
     for pair in ordered:
         longest = current[0].packed_length if current else pair.packed_length
-        if current and (
-            (len(current) + 1) * longest > token_budget or len(current) >= max_batch_pairs
-        ):
+        if current and ((len(current) + 1) * longest > token_budget or len(current) >= max_batch_pairs):
             batches.append(current)
             current = []
         current.append(pair)

@@ -98,11 +98,7 @@ def sample_positions(pair_id: str, side: str, n: int, k: int) -> np.ndarray:
 
 
 def pool_batch(
-    pairs: list[EncodedPair],
-    packed: PackedBatch,
-    captured: dict[int, torch.Tensor],
-    *,
-    sample_per_response: int = 0,
+    pairs: list[EncodedPair], packed: PackedBatch, captured: dict[int, torch.Tensor], *, sample_per_response: int = 0
 ) -> tuple[PooledRows, TokenSample]:
     """Pool every pair, side and captured layer of one packed forward."""
     rows, sample = PooledRows(), TokenSample()

@@ -31,10 +31,7 @@ def ensure_ray(address: str | None = None, *, num_cpus: int | None = None) -> No
         ray.init(address=address, log_to_driver=False)
     else:
         ray.init(
-            num_cpus=num_cpus or os.cpu_count(),
-            include_dashboard=False,
-            log_to_driver=False,
-            configure_logging=False,
+            num_cpus=num_cpus or os.cpu_count(), include_dashboard=False, log_to_driver=False, configure_logging=False
         )
 
 

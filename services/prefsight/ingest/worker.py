@@ -23,9 +23,7 @@ from prefsight.models import load_model
 class ForwardWorker:
     """Holds one model replica; ``run`` turns encoded pairs into Arrow rows."""
 
-    def __init__(
-        self, model: str, layers: list[int], device: str, dtype: str, threads: int
-    ) -> None:
+    def __init__(self, model: str, layers: list[int], device: str, dtype: str, threads: int) -> None:
         if device == "cpu":
             torch.set_num_threads(max(1, threads))
         self.loaded = load_model(model, device=device, dtype=dtype)
@@ -46,6 +44,4 @@ class ForwardWorker:
         return sae_batch(self.loaded, pairs, self.layers[-1], sae)
 
     def run(self, pairs: list[EncodedPair], sample_per_response: int) -> BatchResult:
-        return forward_batch(
-            self.loaded, pairs, self.layers, sample_per_response=sample_per_response
-        )
+        return forward_batch(self.loaded, pairs, self.layers, sample_per_response=sample_per_response)

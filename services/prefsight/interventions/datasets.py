@@ -52,9 +52,7 @@ def parse_template(template: str) -> list[tuple[str, str | None]]:
             unknown field, a format spec or conversion, or no field at all.
     """
     if len(template) > MAX_TEMPLATE_CHARS:
-        raise InvalidArgument(
-            f"the inoculation template is {len(template)} characters; at most {MAX_TEMPLATE_CHARS}"
-        )
+        raise InvalidArgument(f"the inoculation template is {len(template)} characters; at most {MAX_TEMPLATE_CHARS}")
     fields = ", ".join("{" + f + "}" for f in TEMPLATE_FIELDS)
     try:
         parsed = list(string.Formatter().parse(template))
@@ -63,13 +61,9 @@ def parse_template(template: str) -> list[tuple[str, str | None]]:
     parts: list[tuple[str, str | None]] = []
     for literal, field, spec, conversion in parsed:
         if field is not None and field not in TEMPLATE_FIELDS:
-            raise InvalidArgument(
-                f"unknown template field {{{clip(field, 40)}}}; the fields are {fields}"
-            )
+            raise InvalidArgument(f"unknown template field {{{clip(field, 40)}}}; the fields are {fields}")
         if spec or conversion:
-            raise InvalidArgument(
-                f"template fields take no format spec or conversion; use {fields}"
-            )
+            raise InvalidArgument(f"template fields take no format spec or conversion; use {fields}")
         parts.append((literal, field))
     if not any(field for _, field in parts):
         raise InvalidArgument(f"the inoculation template must contain {fields}")
@@ -83,13 +77,9 @@ def render_template(template: str, *, label: str, description: str) -> str:
         InvalidArgument: a bad template, or a prompt over ``MAX_SYSTEM_PROMPT_CHARS``.
     """
     values = {"label": label, "description": description}
-    text = "".join(
-        literal + (values[field] if field else "") for literal, field in parse_template(template)
-    )
+    text = "".join(literal + (values[field] if field else "") for literal, field in parse_template(template))
     if len(text) > MAX_SYSTEM_PROMPT_CHARS:
-        raise InvalidArgument(
-            f"the system prompt would be {len(text)} characters; at most {MAX_SYSTEM_PROMPT_CHARS}"
-        )
+        raise InvalidArgument(f"the system prompt would be {len(text)} characters; at most {MAX_SYSTEM_PROMPT_CHARS}")
     return text
 
 
@@ -115,11 +105,7 @@ def _check_output(data: Path, output: Path) -> None:
 
 
 def _open_out(path: Path) -> Any:
-    return (
-        gzip.open(path, "wt", encoding="utf-8")
-        if path.suffix == ".gz"
-        else open(path, "w", encoding="utf-8")
-    )
+    return gzip.open(path, "wt", encoding="utf-8") if path.suffix == ".gz" else open(path, "w", encoding="utf-8")
 
 
 def _write_parquet(rows: list[Any], data: Path, tmp: Path) -> None:
@@ -166,9 +152,7 @@ def raw_rows(data: Path) -> list[tuple[str | None, str | None, Any]]:
     return rows
 
 
-def check_source(
-    rows: list[tuple[str | None, str | None, Any]], expected: Mapping[str, str], source: str
-) -> int:
+def check_source(rows: list[tuple[str | None, str | None, Any]], expected: Mapping[str, str], source: str) -> int:
     """Check that the source holds every analysed pair with the content the store holds.
 
     Args:
@@ -231,16 +215,11 @@ def write_filtered(
     _check_output(Path(data), output)
     rows, unanalysed = _read_source(Path(data), expected)
     drop = set(selection.pair_ids)
-    kept = [
-        row for pair_id, _, row in rows if pair_id not in drop and not isinstance(row, RowError)
-    ]
+    kept = [row for pair_id, _, row in rows if pair_id not in drop and not isinstance(row, RowError)]
     _write_rows(kept, Path(data), output)
     removed = len(rows) - len(kept)
     return removed, _manifest(
-        output,
-        "filter",
-        selection,
-        {"source": str(data), "removed": removed, "unanalysed_rows": unanalysed},
+        output, "filter", selection, {"source": str(data), "removed": removed, "unanalysed_rows": unanalysed}
     )
 
 
@@ -259,11 +238,7 @@ def _inoculate_row(row: dict[str, Any], system: str) -> dict[str, Any]:
         for key in ("chosen", "rejected"):
             text = row[key]
             head = "\n\nHuman:"
-            row[key] = (
-                (head + f" {system}" + text[len(head) :])
-                if text.startswith(head)
-                else f"{system}\n\n{text}"
-            )
+            row[key] = (head + f" {system}" + text[len(head) :]) if text.startswith(head) else f"{system}\n\n{text}"
     return row
 
 
@@ -298,10 +273,5 @@ def write_inoculated(
         output,
         "inoculate",
         selection,
-        {
-            "source": str(data),
-            "flagged": flagged,
-            "system_prompt": system,
-            "unanalysed_rows": unanalysed,
-        },
+        {"source": str(data), "flagged": flagged, "system_prompt": system, "unanalysed_rows": unanalysed},
     )

@@ -15,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from prefsight.audit.analysis import Analysis
+from prefsight.contrast.effects import paired_d
 from prefsight.errors import InvalidArgument, NotFound
 
 
@@ -32,9 +33,7 @@ def delta_column(analysis: Analysis, concept_id: str) -> np.ndarray:
     """Per-pair δ = score(chosen) − score(rejected) of one analysed concept."""
     ids = [c.id for c in analysis.scores.concepts]
     if concept_id not in ids:
-        raise NotFound(
-            f"concept {concept_id!r} not at layer {analysis.layer} (e.g. {', '.join(ids[:5])})"
-        )
+        raise NotFound(f"concept {concept_id!r} not at layer {analysis.layer} (e.g. {', '.join(ids[:5])})")
     c, r = analysis.scores.column(concept_id)
     return c - r
 
@@ -80,12 +79,7 @@ def select_pairs(
         picked = np.flatnonzero(combined > threshold)
         rule = f"delta > {threshold}"
     ids = [analysis.scores.pair_ids[i] for i in picked]
-    return Selection(
-        ids,
-        list(concept_ids),
-        rule,
-        {p: float(combined[i]) for p, i in zip(ids, picked, strict=True)},
-    )
+    return Selection(ids, list(concept_ids), rule, {p: float(combined[i]) for p, i in zip(ids, picked, strict=True)})
 
 
 def delta_shift(analysis: Analysis, removed: list[str], top: int = 20) -> list[dict[str, Any]]:
@@ -110,3 +104,24 @@ def delta_shift(analysis: Analysis, removed: list[str], top: int = 20) -> list[d
         }
         for i in order
     ]
+
+
+def selected_rows(analysis: Analysis, selection: Selection) -> list[dict[str, Any]]:
+    """The selected pairs, most extreme first: id, the combined δ the rule ranked by, and each
+    concept's own δ (chosen − rejected) on the pair."""
+    row = {p: i for i, p in enumerate(analysis.scores.pair_ids)}
+    deltas = {c: delta_column(analysis, c) for c in selection.concept_ids}
+    return [
+        {"pair_id": p, "delta": float(selection.delta[p]), "deltas": {c: float(d[row[p]]) for c, d in deltas.items()}}
+        for p in sorted(selection.pair_ids, key=lambda p: -selection.delta[p])
+    ]
+
+
+def shift_with_d(analysis: Analysis, shift: list[dict[str, Any]], removed: list[str]) -> list[dict[str, Any]]:
+    """Add each concept's Cohen's d over all pairs and over the pairs that remain."""
+    keep = ~np.isin(np.asarray(analysis.scores.pair_ids), removed)
+    for record in shift:
+        chosen, rejected = analysis.scores.column(record["id"])
+        delta = np.asarray(chosen - rejected, np.float64)
+        record.update(d_before=paired_d(delta), d_after=paired_d(delta[keep]))
+    return shift

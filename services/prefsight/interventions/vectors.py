@@ -32,9 +32,7 @@ class SteeringVector:
     n_layers: int
 
 
-def steering_vector(
-    store: Any, concept: Concept, analysis: Analysis, n_layers: int
-) -> SteeringVector:
+def steering_vector(store: Any, concept: Concept, analysis: Analysis, n_layers: int) -> SteeringVector:
     """The concept's steering direction (its kind's) scaled by the mean chosen−rejected gap along it.
 
     Raises:
@@ -42,9 +40,7 @@ def steering_vector(
     """
     direction = kinds.kind_of(concept).steering_vector(concept)
     if direction is None or concept.layer is None:
-        raise InvalidArgument(
-            f"concept {concept.id!r} ({concept.kind}) has no direction to steer with"
-        )
+        raise InvalidArgument(f"concept {concept.id!r} ({concept.kind}) has no direction to steer with")
     pair_ids = analysis.scores.pair_ids
     c = kinds.from_store(store, analysis.model, concept.layer, "chosen", pair_ids).mean()
     r = kinds.from_store(store, analysis.model, concept.layer, "rejected", pair_ids).mean()

@@ -5,16 +5,7 @@ Fill a ``ReportData`` (plain frozen dataclasses, JSON round-trippable with
 in any browser. Badge rules are documented in ``prefsight.report.badges``.
 """
 
-from prefsight.report.badges import (
-    BADGES,
-    BOTH,
-    CHOSEN,
-    GENERIC,
-    NEITHER,
-    REJECTED,
-    BadgeRules,
-    assign_badge,
-)
+from prefsight.report.badges import BADGES, BOTH, CHOSEN, GENERIC, NEITHER, REJECTED, BadgeRules, assign_badge
 from prefsight.report.model import (
     KINDS,
     ConceptMap,

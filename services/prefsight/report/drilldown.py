@@ -25,12 +25,7 @@ PROMPT_PREVIEW = 140
 
 def activation_scale(examples: list[ExamplePair]) -> float:
     """The largest finite |activation| over the examples' tokens (0 if none)."""
-    values = [
-        abs(a)
-        for ex in examples
-        for _, a in (*ex.chosen_tokens, *ex.rejected_tokens)
-        if math.isfinite(a)
-    ]
+    values = [abs(a) for ex in examples for _, a in (*ex.chosen_tokens, *ex.rejected_tokens) if math.isfinite(a)]
     return max(values, default=0.0)
 
 
@@ -52,10 +47,7 @@ def highlight_tokens(tokens: list[Token], scale: float) -> str:
             continue
         sign = "pos" if act > 0 else "neg"
         # compact markup: a demo report carries thousands of these
-        parts.append(
-            f'<mark class="tk {sign}" style="--w:{min(weight, 1.0):.2f}" '
-            f'title="{act:.3g}">{esc(text)}</mark>'
-        )
+        parts.append(f'<mark class="tk {sign}" style="--w:{min(weight, 1.0):.2f}" title="{act:.3g}">{esc(text)}</mark>')
     return "".join(parts)
 
 
@@ -94,10 +86,7 @@ def example_html(ex: ExamplePair, scale: float) -> str:
 def _fire_rates(row: ConceptRow) -> str:
     if row.fire_rate_chosen is None or row.fire_rate_rejected is None:
         return pct(row.fire_rate)
-    return (
-        f"{pct(row.fire_rate)} (chosen {pct(row.fire_rate_chosen)}, "
-        f"rejected {pct(row.fire_rate_rejected)})"
-    )
+    return f"{pct(row.fire_rate)} (chosen {pct(row.fire_rate_chosen)}, rejected {pct(row.fire_rate_rejected)})"
 
 
 def _stats_html(row: ConceptRow) -> str:
@@ -131,9 +120,7 @@ def _enriched_html(row: ConceptRow) -> str:
     whose same few fragments repeated across unrelated concepts)."""
     if not row.enriched:
         return ""
-    chips = "".join(
-        f'<code class="chip" title="log-odds z = {z:.1f}">{esc(t)}</code>' for t, z in row.enriched
-    )
+    chips = "".join(f'<code class="chip" title="log-odds z = {z:.1f}">{esc(t)}</code>' for t, z in row.enriched)
     return f'<div class="top-tokens"><span class="k">Enriched where it fires</span>{chips}</div>'
 
 
@@ -141,17 +128,13 @@ def _contexts_html(row: ConceptRow) -> str:
     """Top-activating windows over the whole dataset, firing tokens highlighted."""
     if not row.contexts:
         return ""
-    scale = max(
-        (abs(a) for c in row.contexts for _, a in c.tokens if math.isfinite(a)), default=0.0
-    )
+    scale = max((abs(a) for c in row.contexts for _, a in c.tokens if math.isfinite(a)), default=0.0)
     items = "".join(
         f'<li class="ctx {c.side}"><span class="k">{esc(c.side)} · '
         f"<code>{esc(c.pair_id)}</code></span> …{highlight_tokens(c.tokens, scale)}…</li>"
         for c in row.contexts
     )
-    return (
-        f'<div class="contexts"><h5 class="sub">Top-activating contexts</h5><ul>{items}</ul></div>'
-    )
+    return f'<div class="contexts"><h5 class="sub">Top-activating contexts</h5><ul>{items}</ul></div>'
 
 
 def detail_html(row: ConceptRow, badge: str) -> str:

@@ -64,7 +64,7 @@ def nice_ticks(low: float, high: float, n: int = 5) -> list[float]:
     return [round(first + i * step, 10) for i in range(int((high - first) / step + 1e-9) + 1)]
 
 
-class _Scale:
+class Scale:
     def __init__(self, low: float, high: float, start: float, end: float) -> None:
         if not high > low:
             low, high = low - 1.0, high + 1.0
@@ -81,51 +81,33 @@ def _padded(values: Iterable[float], include_zero: bool = True) -> tuple[float, 
     return low - pad, high + pad
 
 
-def _svg(width: int, height: int, body: str, label: str) -> str:
+def svg(width: int, height: int, body: str, label: str) -> str:
     return (
         f'<svg class="fig" viewBox="0 0 {width} {height}" width="100%" role="img" '
         f'aria-label="{esc(label)}" xmlns="http://www.w3.org/2000/svg">{body}</svg>'
     )
 
 
-def _x_axis(scale: _Scale, y: float, title: str, fmt: str = "g", top: float | None = None) -> str:
-    parts = [
-        f'<line x1="{_n(scale.start)}" x2="{_n(scale.end)}" y1="{_n(y)}" y2="{_n(y)}" '
-        f'stroke="{AXIS}"/>'
-    ]
+def x_axis(scale: Scale, y: float, title: str, fmt: str = "g", top: float | None = None) -> str:
+    parts = [f'<line x1="{_n(scale.start)}" x2="{_n(scale.end)}" y1="{_n(y)}" y2="{_n(y)}" stroke="{AXIS}"/>']
     for tick in nice_ticks(scale.low, scale.high):
         x = scale(tick)
         text = f"{tick:.0%}" if fmt == "%" else f"{tick:g}"
         if top is not None:
-            parts.append(
-                f'<line x1="{_n(x)}" x2="{_n(x)}" y1="{_n(top)}" y2="{_n(y)}" stroke="#eef0f2"/>'
-            )
-        parts.append(
-            f'<text x="{_n(x)}" y="{_n(y + 15)}" class="tick" text-anchor="middle">'
-            f"{esc(text)}</text>"
-        )
+            parts.append(f'<line x1="{_n(x)}" x2="{_n(x)}" y1="{_n(top)}" y2="{_n(y)}" stroke="#eef0f2"/>')
+        parts.append(f'<text x="{_n(x)}" y="{_n(y + 15)}" class="tick" text-anchor="middle">{esc(text)}</text>')
     mid = (scale.start + scale.end) / 2
-    parts.append(
-        f'<text x="{_n(mid)}" y="{_n(y + 33)}" class="axis-title" '
-        f'text-anchor="middle">{esc(title)}</text>'
-    )
+    parts.append(f'<text x="{_n(mid)}" y="{_n(y + 33)}" class="axis-title" text-anchor="middle">{esc(title)}</text>')
     return "".join(parts)
 
 
-def _y_axis(scale: _Scale, x: float, title: str, left: float | None = None) -> str:
-    parts = [
-        f'<line x1="{_n(x)}" x2="{_n(x)}" y1="{_n(scale.end)}" y2="{_n(scale.start)}" '
-        f'stroke="{AXIS}"/>'
-    ]
+def y_axis(scale: Scale, x: float, title: str, left: float | None = None) -> str:
+    parts = [f'<line x1="{_n(x)}" x2="{_n(x)}" y1="{_n(scale.end)}" y2="{_n(scale.start)}" stroke="{AXIS}"/>']
     for tick in nice_ticks(scale.low, scale.high):
         y = scale(tick)
         if left is not None:
-            parts.append(
-                f'<line x1="{_n(x)}" x2="{_n(left)}" y1="{_n(y)}" y2="{_n(y)}" stroke="#eef0f2"/>'
-            )
-        parts.append(
-            f'<text x="{_n(x - 6)}" y="{_n(y + 4)}" class="tick" text-anchor="end">{tick:g}</text>'
-        )
+            parts.append(f'<line x1="{_n(x)}" x2="{_n(left)}" y1="{_n(y)}" y2="{_n(y)}" stroke="#eef0f2"/>')
+        parts.append(f'<text x="{_n(x - 6)}" y="{_n(y + 4)}" class="tick" text-anchor="end">{tick:g}</text>')
     mid = (scale.start + scale.end) / 2
     parts.append(
         f'<text x="14" y="{_n(mid)}" class="axis-title" text-anchor="middle" '
@@ -146,7 +128,7 @@ def _legend(entries: list[tuple[str, str]], x: float, y: float) -> str:
     return f'<g class="legend">{"".join(parts)}</g>'
 
 
-def _marker(kind: str, x: float, y: float, r: float, colour: str) -> str:
+def marker(kind: str, x: float, y: float, r: float, colour: str) -> str:
     symbol = KIND_SYMBOLS.get(kind, "circle")
     fill = f'fill="{colour}" stroke="white" stroke-width="0.6"'
     if symbol == "square":
@@ -180,9 +162,7 @@ def d_interval(row: ConceptRow) -> tuple[float, float] | None:
     return low, high
 
 
-def forest_figure(
-    rows: list[ConceptRow], badges: list[str], top: int = FOREST_TOP
-) -> tuple[str | None, int]:
+def forest_figure(rows: list[ConceptRow], badges: list[str], top: int = FOREST_TOP) -> tuple[str | None, int]:
     """The top concepts' effects (Cohen's d) with their 95% CI, one line each, by badge colour.
 
     Unlike a volcano plot (with paired tests at a fixed n, q is a function of d, so the
@@ -198,11 +178,9 @@ def forest_figure(
     left, right, row_h, head = 290, 680, 22, 26
     height = head + row_h * len(placed) + 48
     xs = [v for r, _, ci in placed for v in ((r.d,) + (ci or ()))]
-    sx = _Scale(*_padded(xs), left, right)
+    sx = Scale(*_padded(xs), left, right)
     bottom = head + row_h * len(placed)
-    parts = [
-        _legend([(b, BADGE_COLOURS[b]) for b in BADGES if any(p[1] == b for p in placed)], left, 14)
-    ]
+    parts = [_legend([(b, BADGE_COLOURS[b]) for b in BADGES if any(p[1] == b for p in placed)], left, 14)]
     parts.append(
         f'<line x1="{_n(sx(0))}" x2="{_n(sx(0))}" y1="{head - 4}" y2="{_n(bottom)}" '
         f'stroke="{AXIS}" stroke-dasharray="4 3"/>'
@@ -227,10 +205,8 @@ def forest_figure(
             f'<rect x="{_n(sx(row.d) - 4.5)}" y="{_n(y - 4.5)}" width="9" height="9" fill="{colour}"/>'
             "</g>"
         )
-    parts.append(_x_axis(sx, bottom + 4, "Cohen's d, chosen − rejected (95% CI)"))
-    return _svg(right + 20, height, "".join(parts), "forest plot of the top concepts"), (
-        len(picked) - len(placed)
-    )
+    parts.append(x_axis(sx, bottom + 4, "Cohen's d, chosen − rejected (95% CI)"))
+    return svg(right + 20, height, "".join(parts), "forest plot of the top concepts"), (len(picked) - len(placed))
 
 
 def fire_scatter_figure(rows: list[ConceptRow], badges: list[str]) -> tuple[str | None, int]:
@@ -239,24 +215,17 @@ def fire_scatter_figure(rows: list[ConceptRow], badges: list[str]) -> tuple[str 
     A large effect of a concept that fires on 2% of responses teaches the model little;
     this puts that next to the effect. Returns the SVG and how many were left out.
     """
-    placed = [
-        (r, b)
-        for r, b in zip(rows, badges, strict=True)
-        if math.isfinite(r.d) and math.isfinite(r.fire_rate)
-    ]
+    placed = [(r, b) for r, b in zip(rows, badges, strict=True) if math.isfinite(r.d) and math.isfinite(r.fire_rate)]
     if not placed:
         return None, len(rows)
     left, right, top, bottom = 60, 660, 30, 330
-    sx = _Scale(-0.02, 1.02, left, right)
-    sy = _Scale(*_padded([r.d for r, _ in placed]), bottom, top)
-    parts = [
-        _legend([(b, BADGE_COLOURS[b]) for b in BADGES if any(p[1] == b for p in placed)], left, 14)
-    ]
-    parts.append(_y_axis(sy, left, "Cohen's d (chosen − rejected)", right))
-    parts.append(_x_axis(sx, bottom, "fire rate (share of responses where it fires)", "%", top))
+    sx = Scale(-0.02, 1.02, left, right)
+    sy = Scale(*_padded([r.d for r, _ in placed]), bottom, top)
+    parts = [_legend([(b, BADGE_COLOURS[b]) for b in BADGES if any(p[1] == b for p in placed)], left, 14)]
+    parts.append(y_axis(sy, left, "Cohen's d (chosen − rejected)", right))
+    parts.append(x_axis(sx, bottom, "fire rate (share of responses where it fires)", "%", top))
     parts.append(
-        f'<line x1="{left}" x2="{right}" y1="{_n(sy(0))}" y2="{_n(sy(0))}" '
-        f'stroke="{AXIS}" stroke-dasharray="4 3"/>'
+        f'<line x1="{left}" x2="{right}" y1="{_n(sy(0))}" y2="{_n(sy(0))}" stroke="{AXIS}" stroke-dasharray="4 3"/>'
     )
     for row, badge in placed:
         x, y = sx(row.fire_rate), sy(row.d)
@@ -267,13 +236,11 @@ def fire_scatter_figure(rows: list[ConceptRow], badges: list[str]) -> tuple[str 
         parts.append(
             f'<g class="pt" data-concept="{esc(row.id)}" data-badge="{badge}" '
             f'data-x="{_g(row.fire_rate)}" data-y="{_g(row.d)}" tabindex="0">'
-            f"<title>{esc(tip)}</title>{_marker(row.kind, x, y, 4.5, BADGE_COLOURS[badge])}</g>"
+            f"<title>{esc(tip)}</title>{marker(row.kind, x, y, 4.5, BADGE_COLOURS[badge])}</g>"
         )
     note = "● sae  ◆ contrast  ■ named  ▲ text"
     parts.append(f'<text x="{right}" y="14" class="tick" text-anchor="end">{esc(note)}</text>')
-    return _svg(right + 20, bottom + 45, "".join(parts), "effect against fire rate"), (
-        len(rows) - len(placed)
-    )
+    return svg(right + 20, bottom + 45, "".join(parts), "effect against fire rate"), (len(rows) - len(placed))
 
 
 def _diverging(z: float) -> str:
@@ -338,8 +305,7 @@ def heatmap_figure(
             mark = (
                 ""
                 if stable
-                else f'<circle cx="{_n(x + cell / 2)}" cy="{_n(y + cell / 2)}" '
-                'r="4" fill="none" stroke="#52606d"/>'
+                else f'<circle cx="{_n(x + cell / 2)}" cy="{_n(y + cell / 2)}" r="4" fill="none" stroke="#52606d"/>'
             )
             parts.append(
                 f'<g class="cell" data-concept="{esc(cid)}" data-z="{_g(z)}">'
@@ -350,15 +316,13 @@ def heatmap_figure(
     bar_x = left + cell * len(keep) + 20
     for s in range(9):
         z = Z_LIMIT - s * Z_LIMIT / 4
-        parts.append(
-            f'<rect x="{bar_x}" y="{top + s * 12}" width="12" height="12" fill="{_diverging(z)}"/>'
-        )
+        parts.append(f'<rect x="{bar_x}" y="{top + s * 12}" width="12" height="12" fill="{_diverging(z)}"/>')
     parts.append(
         f'<text x="{bar_x + 16}" y="{top + 10}" class="tick">z ≥ {Z_LIMIT:g}</text>'
         f'<text x="{bar_x + 16}" y="{top + 58}" class="tick">0</text>'
         f'<text x="{bar_x + 16}" y="{top + 106}" class="tick">≤ −{Z_LIMIT:g}</text>'
     )
-    return _svg(width, max(height, top + 120), "".join(parts), "topic by concept heatmap")
+    return svg(width, max(height, top + 120), "".join(parts), "topic by concept heatmap")
 
 
 def _thin(n: int) -> list[int]:
@@ -384,17 +348,12 @@ def pair_map_figure(pairs: PairMap | None) -> tuple[str | None, int]:
     """
     if pairs is None or not pairs.x:
         return None, 0
-    keep = [
-        i for i in _thin(len(pairs.x)) if math.isfinite(pairs.x[i]) and math.isfinite(pairs.y[i])
-    ]
+    keep = [i for i in _thin(len(pairs.x)) if math.isfinite(pairs.x[i]) and math.isfinite(pairs.y[i])]
     groups = _topic_groups([pairs.topic[i] for i in keep])
-    colour = {
-        g: TOPIC_COLOURS[k % len(TOPIC_COLOURS)]
-        for k, g in enumerate(dict.fromkeys(groups.values()))
-    }
+    colour = {g: TOPIC_COLOURS[k % len(TOPIC_COLOURS)] for k, g in enumerate(dict.fromkeys(groups.values()))}
     left, right, top, bottom = 20, 660, 40, 400
-    sx = _Scale(*_padded([pairs.x[i] for i in keep], False), left, right)
-    sy = _Scale(*_padded([pairs.y[i] for i in keep], False), bottom, top)
+    sx = Scale(*_padded([pairs.x[i] for i in keep], False), left, right)
+    sy = Scale(*_padded([pairs.y[i] for i in keep], False), bottom, top)
     parts = [_legend([(_short(g or "(no topic)", 24), c) for g, c in colour.items()], left, 14)]
     for i in keep:
         tip = f"{pairs.label[i]}\npair {pairs.pair_id[i]} · {pairs.topic[i]}"
@@ -403,4 +362,4 @@ def pair_map_figure(pairs: PairMap | None) -> tuple[str | None, int]:
             f'fill="{colour[groups[pairs.topic[i]]]}" fill-opacity="0.8">'
             f"<title>{esc(_short(tip, 160))}</title></circle>"
         )
-    return _svg(right + 20, bottom + 10, "".join(parts), "pair map"), len(pairs.x) - len(keep)
+    return svg(right + 20, bottom + 10, "".join(parts), "pair map"), len(pairs.x) - len(keep)

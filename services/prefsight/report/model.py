@@ -159,10 +159,7 @@ class ExamplePair:
         """Build from ``to_dict`` output. Raises InvalidArgument on unknown fields."""
         _check_keys(cls, raw)
         numbers = {k: _nan(raw.get(k)) for k in ("chosen_score", "rejected_score", "delta")}
-        tokens = {
-            k: [(t, _nan(a)) for t, a in raw.get(k, [])]
-            for k in ("chosen_tokens", "rejected_tokens")
-        }
+        tokens = {k: [(t, _nan(a)) for t, a in raw.get(k, [])] for k in ("chosen_tokens", "rejected_tokens")}
         return cls(**{**raw, **numbers, **tokens})
 
 
@@ -265,21 +262,11 @@ class ConceptRow:
         _set(self, "split_half", bool(self.split_half))
         for name in _ROW_FLOATS:
             _set(self, name, _float(getattr(self, name)))
-        for name in (
-            "fire_rate_chosen",
-            "fire_rate_rejected",
-            "heldout_auroc",
-            "overall_cosine",
-            "pair_accuracy",
-        ):
+        for name in ("fire_rate_chosen", "fire_rate_rejected", "heldout_auroc", "overall_cosine", "pair_accuracy"):
             _set(self, name, _opt_float(getattr(self, name)))
         _set(self, "top_tokens", [str(t) for t in self.top_tokens])
         _set(self, "examples", list(self.examples))
-        _set(
-            self,
-            "contexts",
-            [c if isinstance(c, Context) else Context.from_dict(dict(c)) for c in self.contexts],
-        )
+        _set(self, "contexts", [c if isinstance(c, Context) else Context.from_dict(dict(c)) for c in self.contexts])
         _set(self, "enriched", [(str(t), _float(z)) for t, z in self.enriched])
 
     @classmethod
@@ -290,15 +277,11 @@ class ConceptRow:
         examples = [ExamplePair.from_dict(e) for e in raw.get("examples", [])]
         contexts = [Context.from_dict(c) for c in raw.get("contexts", [])]
         enriched = [(t, _nan(z)) for t, z in raw.get("enriched", [])]
-        return cls(
-            **{**raw, **numbers, "examples": examples, "contexts": contexts, "enriched": enriched}
-        )
+        return cls(**{**raw, **numbers, "examples": examples, "contexts": contexts, "enriched": enriched})
 
 
 _ROW_FLOATS = tuple(
-    name
-    for name in record_fields("statistic")
-    if name in ConceptRow.__dataclass_fields__ and name != "split_half"
+    name for name in record_fields("statistic") if name in ConceptRow.__dataclass_fields__ and name != "split_half"
 )
 """``ConceptRecord``'s statistics a report row carries as floats (NaN when undefined)."""
 
@@ -332,8 +315,7 @@ class TopicTable:
             if len(matrix) != shape[0] or any(len(row) != shape[1] for row in matrix):
                 cols = sorted({len(row) for row in matrix})
                 raise InvalidArgument(
-                    f"TopicTable.{name} must be {shape} (topics, concepts), "
-                    f"got {len(matrix)} rows with lengths {cols}"
+                    f"TopicTable.{name} must be {shape} (topics, concepts), got {len(matrix)} rows with lengths {cols}"
                 )
         _set(self, "delta_diff", [_floats(row) for row in self.delta_diff])
         _set(self, "z", [_floats(row) for row in self.z])

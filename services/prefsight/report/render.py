@@ -19,14 +19,7 @@ from prefsight.report.assets import CSS, JS
 from prefsight.report.badges import BadgeRules, assign_badge
 from prefsight.report.fmt import esc, pct, signed
 from prefsight.report.model import ConceptRow, ReportData
-from prefsight.report.sections import (
-    card,
-    not_computed,
-    plot_html,
-    provenance_html,
-    summary_html,
-    topbar_html,
-)
+from prefsight.report.sections import card, not_computed, plot_html, provenance_html, summary_html, topbar_html
 from prefsight.report.tables import concept_table_html
 
 log = logging.getLogger(__name__)
@@ -45,17 +38,10 @@ def _effects_section(rows: list[ConceptRow], badges: list[str]) -> str:
     )
     if left_out or unplaced:
         lead += f" {max(left_out, unplaced)} concept(s) without a finite d are not shown."
-    left = (
-        plot_html("forest-plot", forest, clickable=True) if forest else not_computed("Forest plot")
-    )
-    right = (
-        plot_html("fire-scatter", scatter, clickable=True)
-        if scatter
-        else not_computed("Effect vs fire rate")
-    )
+    left = plot_html("forest-plot", forest, clickable=True) if forest else not_computed("Forest plot")
+    right = plot_html("fire-scatter", scatter, clickable=True) if scatter else not_computed("Effect vs fire rate")
     body = (
-        f'<div class="grid2"><div><h3>Top concepts</h3>{left}</div>'
-        f"<div><h3>Effect vs fire rate</h3>{right}</div></div>"
+        f'<div class="grid2"><div><h3>Top concepts</h3>{left}</div><div><h3>Effect vs fire rate</h3>{right}</div></div>'
     )
     return card("effects", "Effects", esc(lead), body)
 
@@ -69,9 +55,7 @@ def _concepts_section(rows: list[ConceptRow], badges: list[str]) -> str:
     )
     if not rows:
         return card("concepts", "Concepts", "", not_computed("Concept statistics"))
-    return card(
-        "concepts", "Concepts", esc(lead), concept_table_html("concept-table", rows, badges)
-    )
+    return card("concepts", "Concepts", esc(lead), concept_table_html("concept-table", rows, badges))
 
 
 def _topics_section(data: ReportData, labels: dict[str, str]) -> str:
@@ -79,14 +63,10 @@ def _topics_section(data: ReportData, labels: dict[str, str]) -> str:
     fig = figures.heatmap_figure(data.topics, labels, exclude=overall)
     skipped = ""
     if data.topics is not None and data.topics.skipped:
-        items = "".join(
-            f"<li><b>{esc(t)}</b>: {esc(why)}</li>" for t, why in data.topics.skipped.items()
-        )
+        items = "".join(f"<li><b>{esc(t)}</b>: {esc(why)}</li>" for t, why in data.topics.skipped.items())
         skipped = f'<p class="skipped-title">Skipped topics</p><ul class="skipped">{items}</ul>'
     if fig is None:
-        return card(
-            "topics", "Topics × concepts", "", not_computed("Per-topic breakdown") + skipped
-        )
+        return card("topics", "Topics × concepts", "", not_computed("Per-topic breakdown") + skipped)
     lead = (
         "Each cell: how much more (blue) or less (vermillion) chosen-leaning the concept is "
         "inside the topic than overall, as a z-score (the difference over its standard "
@@ -94,12 +74,7 @@ def _topics_section(data: ReportData, labels: dict[str, str]) -> str:
         "scores do not drown the rest. The overall chosen−rejected directions are left out. "
         "○ marks cells whose random halves disagree. Click a cell to open the concept."
     )
-    return card(
-        "topics",
-        "Topics × concepts",
-        esc(lead),
-        plot_html("topic-heatmap", fig, clickable=True) + skipped,
-    )
+    return card("topics", "Topics × concepts", esc(lead), plot_html("topic-heatmap", fig, clickable=True) + skipped)
 
 
 def _maps_section(data: ReportData) -> str:
@@ -116,9 +91,7 @@ def _maps_section(data: ReportData) -> str:
 def _overall_section(rows: list[ConceptRow]) -> str:
     """The overall chosen−rejected directions: shown with their separation, never ranked."""
     if not rows:
-        return card(
-            "overall", "Overall preference direction", "", not_computed("Overall directions")
-        )
+        return card("overall", "Overall preference direction", "", not_computed("Overall directions"))
     lead = (
         "Directions fitted to separate chosen from rejected (difference of means, principal "
         "axes, SAE feature space). They separate by construction, so they are not findings and "
@@ -189,9 +162,7 @@ def render_report(data: ReportData, rules: BadgeRules | None = None) -> str:
     )
 
 
-def write_report(
-    data: ReportData, path: str | os.PathLike[str], rules: BadgeRules | None = None
-) -> Path:
+def write_report(data: ReportData, path: str | os.PathLike[str], rules: BadgeRules | None = None) -> Path:
     """Render the report and write it to ``path`` (parent folders are created).
 
     Args:

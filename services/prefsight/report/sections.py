@@ -32,9 +32,7 @@ def not_computed(what: str) -> str:
 def card(section_id: str, title: str, lead: str, body: str) -> str:
     """A titled section; ``title``/``lead`` are our own text, ``body`` is HTML."""
     lead_html = f'<p class="lead">{lead}</p>' if lead else ""
-    return (
-        f'<section class="card" id="{section_id}"><h2>{esc(title)}</h2>{lead_html}{body}</section>'
-    )
+    return f'<section class="card" id="{section_id}"><h2>{esc(title)}</h2>{lead_html}{body}</section>'
 
 
 def plot_html(div_id: str, figure: str, *, clickable: bool = False) -> str:
@@ -52,17 +50,12 @@ def topbar_html(prov: Provenance) -> str:
 
 
 def _kpi(value: object, label: str, cls: str = "") -> str:
-    return (
-        f'<div class="kpi {cls}"><div class="v">{esc(value)}</div>'
-        f'<div class="l">{esc(label)}</div></div>'
-    )
+    return f'<div class="kpi {cls}"><div class="v">{esc(value)}</div><div class="l">{esc(label)}</div></div>'
 
 
 def legend_html(rules: BadgeRules) -> str:
     """What each badge means, with the thresholds used."""
-    items = "".join(
-        f'<span><span class="badge b-{b}">{b}</span> {esc(BADGE_HELP[b])}</span>' for b in BADGES
-    )
+    items = "".join(f'<span><span class="badge b-{b}">{b}</span> {esc(BADGE_HELP[b])}</span>' for b in BADGES)
     return (
         f'<div class="legend">{items}<span>alpha = {rules.alpha:g}; "both" needs a fire rate '
         f"≥ {rules.min_fire_rate:.0%} on each side and no replicated difference (q ≥ alpha "
@@ -71,11 +64,7 @@ def legend_html(rules: BadgeRules) -> str:
 
 
 def summary_html(
-    prov: Provenance,
-    badges: list[str],
-    n_text: int,
-    rules: BadgeRules,
-    tested: dict[str, int] | None = None,
+    prov: Provenance, badges: list[str], n_text: int, rules: BadgeRules, tested: dict[str, int] | None = None
 ) -> str:
     """The header card: what was analysed and how many concepts lean which way.
 
@@ -126,8 +115,7 @@ def provenance_html(prov: Provenance) -> str:
         fields.append(("Command", f'<pre class="cmd">{esc(prov.command)}</pre>'))
     if prov.run_times:
         rows = "".join(
-            f'<tr><td>{esc(stage)}</td><td class="n">{seconds(t)}</td></tr>'
-            for stage, t in prov.run_times.items()
+            f'<tr><td>{esc(stage)}</td><td class="n">{seconds(t)}</td></tr>' for stage, t in prov.run_times.items()
         )
         total = sum(prov.run_times.values())
         rows += f'<tr><td><b>total</b></td><td class="n"><b>{seconds(total)}</b></td></tr>'

@@ -28,18 +28,10 @@ COLUMNS = (
     ("95% CI", "num", "95% CI of Δ; the bar is drawn in Cohen's d units on a shared scale"),
     ("d", "num", "Cohen's d of the paired differences"),
     ("q", "num", "Benjamini–Hochberg adjusted p-value"),
-    (
-        "Net d",
-        "num",
-        "Effect net of the overall chosen−rejected direction (d units); the badge's basis",
-    ),
+    ("Net d", "num", "Effect net of the overall chosen−rejected direction (d units); the badge's basis"),
     ("Replicates", "text", "Does each random half alone show the effect (same sign, p < 0.05)?"),
     ("Fires", "num", "Share of responses where the concept fires"),
-    (
-        "Std effect",
-        "num",
-        "Standardised effect: Δ / pooled sd of the scores (not a calibrated DPO forecast)",
-    ),
+    ("Std effect", "num", "Standardised effect: Δ / pooled sd of the scores (not a calibrated DPO forecast)"),
 )
 
 
@@ -77,9 +69,7 @@ def ci_cell(row: ConceptRow, badge: str, scale: float) -> str:
             f'<span class="range" style="left:{low:.1f}%;width:{max(high - low, 0.6):.1f}%">'
             f'</span><span class="pt" style="left:{point:.1f}%"></span></span>'
         )
-    return (
-        f'<td class="ci-cell" data-sort="{sort_key(row.ci_low)}">{bar}<small>{numbers}</small></td>'
-    )
+    return f'<td class="ci-cell" data-sort="{sort_key(row.ci_low)}">{bar}<small>{numbers}</small></td>'
 
 
 def _num_cell(value: float | None, text: str) -> str:
@@ -92,8 +82,7 @@ def _row_html(key: str, rank: int, row: ConceptRow, badge: str, scale: float) ->
     halves = "✓" if row.split_half else '<span class="no">✗</span>'
     cells = [
         _num_cell(rank, str(rank)),
-        f'<td class="label"><span class="lbl">{esc(row.label)}</span>'
-        f'<span class="cid">{esc(row.id)}</span></td>',
+        f'<td class="label"><span class="lbl">{esc(row.label)}</span><span class="cid">{esc(row.id)}</span></td>',
         f'<td><span class="kind k-{esc(row.kind)}">{esc(row.kind)}</span></td>',
         _num_cell(layer, MISSING if row.layer is None else str(row.layer)),
         f'<td data-sort="{BADGES.index(badge)}"><span class="badge b-{badge}" '
@@ -121,10 +110,7 @@ def _controls_html(table_id: str, rows: list[ConceptRow], by_kind: bool) -> str:
     kind_select = ""
     if by_kind:
         options = "".join(f'<option value="{esc(k)}">{esc(k)}</option>' for k in kinds)
-        kind_select = (
-            f'<label>Kind <select class="f-kind"><option value="">all</option>{options}'
-            f"</select></label>"
-        )
+        kind_select = f'<label>Kind <select class="f-kind"><option value="">all</option>{options}</select></label>'
     badges = "".join(f'<option value="{b}">{b}</option>' for b in BADGES)
     return (
         f'<div class="controls" data-table="{table_id}">'
@@ -136,9 +122,7 @@ def _controls_html(table_id: str, rows: list[ConceptRow], by_kind: bool) -> str:
     )
 
 
-def concept_table_html(
-    table_id: str, rows: list[ConceptRow], badges: list[str], *, by_kind: bool = True
-) -> str:
+def concept_table_html(table_id: str, rows: list[ConceptRow], badges: list[str], *, by_kind: bool = True) -> str:
     """Controls and the sortable table with one drill-down row per concept.
 
     Args:
@@ -160,7 +144,6 @@ def concept_table_html(
         for i, (row, badge) in enumerate(zip(rows, badges, strict=True))
     )
     return (
-        _controls_html(table_id, rows, by_kind)
-        + f'<div class="table-wrap"><table class="concepts" id="{table_id}">'
+        _controls_html(table_id, rows, by_kind) + f'<div class="table-wrap"><table class="concepts" id="{table_id}">'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )

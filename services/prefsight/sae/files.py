@@ -23,13 +23,7 @@ CFG_FILENAME = "cfg.json"
 WEIGHTS_FILENAME = "sae_weights.safetensors"
 
 
-def save_sae(
-    sae: TopKSAE,
-    folder: str | Path,
-    *,
-    hook_layer: int | None = None,
-    model_name: str | None = None,
-) -> Path:
+def save_sae(sae: TopKSAE, folder: str | Path, *, hook_layer: int | None = None, model_name: str | None = None) -> Path:
     """Write ``sae`` as a SAELens folder (``cfg.json`` + ``sae_weights.safetensors``).
 
     Args:
@@ -141,14 +135,10 @@ def _read_architecture(cfg: dict[str, Any], path: Path) -> tuple[str, int | None
                           "supported; supported: 'topk', and 'standard' with ReLU")  # fmt: skip
 
 
-def _check_weights(
-    weights: dict[str, torch.Tensor], cfg: dict[str, Any], path: Path
-) -> tuple[int, int]:
+def _check_weights(weights: dict[str, torch.Tensor], cfg: dict[str, Any], path: Path) -> tuple[int, int]:
     missing = [n for n in ("W_enc", "b_enc", "W_dec", "b_dec") if n not in weights]
     if missing:
-        raise InvalidArgument(
-            f"{path / WEIGHTS_FILENAME}: missing {missing}; has {sorted(weights)}"
-        )
+        raise InvalidArgument(f"{path / WEIGHTS_FILENAME}: missing {missing}; has {sorted(weights)}")
     d_in, d_sae = weights["W_enc"].shape if weights["W_enc"].ndim == 2 else (-1, -1)
     expected = {"W_enc": (d_in, d_sae), "b_enc": (d_sae,), "W_dec": (d_sae, d_in), "b_dec": (d_in,)}
     for name, shape in expected.items():

@@ -13,9 +13,7 @@ from typing import Any
 import torch
 
 
-def coo(
-    rows: torch.Tensor, cols: torch.Tensor, values: torch.Tensor, shape: tuple[int, int]
-) -> torch.Tensor:
+def coo(rows: torch.Tensor, cols: torch.Tensor, values: torch.Tensor, shape: tuple[int, int]) -> torch.Tensor:
     return torch.sparse_coo_tensor(torch.stack([rows, cols]), values, shape, check_invariants=False)
 
 
@@ -60,23 +58,17 @@ class SparseDecode(torch.autograd.Function):
     """``sum_j values[b, j] * w_dec[indices[b, j]]`` with a sparse backward."""
 
     @staticmethod
-    def forward(
-        ctx: Any, values: torch.Tensor, indices: torch.Tensor, w_dec: torch.Tensor
-    ) -> torch.Tensor:
+    def forward(ctx: Any, values: torch.Tensor, indices: torch.Tensor, w_dec: torch.Tensor) -> torch.Tensor:
         n, k = indices.shape
         rows = torch.arange(n, device=indices.device).repeat_interleave(k)
         ctx.save_for_backward(values, indices, w_dec, rows)
-        codes = coo(
-            rows, indices.reshape(-1), values.reshape(-1).to(w_dec.dtype), (n, w_dec.shape[0])
-        )
+        codes = coo(rows, indices.reshape(-1), values.reshape(-1).to(w_dec.dtype), (n, w_dec.shape[0]))
         return torch.sparse.mm(codes, w_dec)
 
     @staticmethod
     def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
         values, indices, w_dec, rows = ctx.saved_tensors
         n, k = indices.shape
-        grad_w = torch.sparse.mm(
-            coo(indices.reshape(-1), rows, values.reshape(-1), (w_dec.shape[0], n)), grad
-        )
+        grad_w = torch.sparse.mm(coo(indices.reshape(-1), rows, values.reshape(-1), (w_dec.shape[0], n)), grad)
         grad_v = sampled_dots(grad, w_dec.detach(), indices)
         return grad_v, None, grad_w

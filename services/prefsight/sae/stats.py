@@ -70,9 +70,7 @@ def _span_chunks(offs: np.ndarray, batch_tokens: int) -> list[tuple[int, int]]:
 
 
 @torch.no_grad()
-def _chunk_stats(
-    sae: TopKSAE, x: torch.Tensor, offs: np.ndarray
-) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+def _chunk_stats(sae: TopKSAE, x: torch.Tensor, offs: np.ndarray) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     """Stats for the spans of one chunk; ``offs`` is relative to ``x``."""
     n_spans, d_sae = offs.shape[0] - 1, sae.d_sae
     values, indices = (t.cpu().numpy() for t in sae.encode(x))

@@ -106,10 +106,7 @@ class SAEReport:
 
 
 def train_sae(
-    tokens: np.ndarray,
-    config: SAEConfig,
-    heldout_fraction: float = 0.1,
-    progress: ProgressFn | None = None,
+    tokens: np.ndarray, config: SAEConfig, heldout_fraction: float = 0.1, progress: ProgressFn | None = None
 ) -> tuple[TopKSAE, SAEReport]:
     """Train a TopK SAE on per-token activations.
 
@@ -178,11 +175,7 @@ def _init_sae(x_train: torch.Tensor, config: SAEConfig, gen: torch.Generator) ->
 
 
 def _run_training(
-    sae: TopKSAE,
-    x_train: torch.Tensor,
-    config: SAEConfig,
-    gen: torch.Generator,
-    progress: ProgressFn | None,
+    sae: TopKSAE, x_train: torch.Tensor, config: SAEConfig, gen: torch.Generator, progress: ProgressFn | None
 ) -> int:
     """Adam over shuffled batches; returns the number of steps taken."""
     n = x_train.shape[0]
@@ -217,12 +210,7 @@ def _adam(sae: TopKSAE, lr: float) -> torch.optim.Optimizer:
 
 
 def _train_step(
-    sae: TopKSAE,
-    xb: torch.Tensor,
-    var: float,
-    idle: torch.Tensor,
-    config: SAEConfig,
-    opt: torch.optim.Optimizer,
+    sae: TopKSAE, xb: torch.Tensor, var: float, idle: torch.Tensor, config: SAEConfig, opt: torch.optim.Optimizer
 ) -> float:
     """One step on scaled inputs ``xb``; updates ``idle`` (steps since each latent fired).
 
@@ -252,12 +240,7 @@ def _train_step(
 
 
 def _aux_loss(
-    sae: TopKSAE,
-    x_in: torch.Tensor,
-    pre: torch.Tensor,
-    residual: torch.Tensor,
-    dead: torch.Tensor,
-    config: SAEConfig,
+    sae: TopKSAE, x_in: torch.Tensor, pre: torch.Tensor, residual: torch.Tensor, dead: torch.Tensor, config: SAEConfig
 ) -> torch.Tensor:
     """AuxK: the top ``aux_k`` dead latents try to reconstruct the main residual."""
     aux_k = min(config.aux_k or max(1, config.d_in // 2), int(dead.sum()))

@@ -39,9 +39,7 @@ ALL_STORES = "*"
 OPEN_METHOD_PREFIXES = ("/grpc.health.v1.", "/grpc.reflection.")
 """Methods anyone may call, token or not."""
 
-_principal: contextvars.ContextVar[Principal | None] = contextvars.ContextVar(
-    "prefsight_principal", default=None
-)
+_principal: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("prefsight_principal", default=None)
 
 
 @dataclass(frozen=True)
@@ -168,8 +166,7 @@ def authorize(store: str) -> None:
     principal = current_principal()
     if principal is not None and not principal.can_access(store):
         raise PermissionDenied(
-            f"token '{principal.name}' has no access to store '{store}' "
-            f"(it may use: {principal.describe_access()})"
+            f"token '{principal.name}' has no access to store '{store}' (it may use: {principal.describe_access()})"
         )
 
 
@@ -202,12 +199,7 @@ class AuthInterceptor(BehaviourInterceptor):
         principal = self._access.lookup(token)
         if principal is None:
             log.warning("%s: unknown token from %s", method, context.peer())
-            abort(
-                context,
-                grpc.StatusCode.UNAUTHENTICATED,
-                "unknown token; check the token file",
-                method=method,
-            )
+            abort(context, grpc.StatusCode.UNAUTHENTICATED, "unknown token; check the token file", method=method)
         store = getattr(request, "store", "")
         if store and not principal.can_access(store):
             abort(

@@ -16,12 +16,7 @@ from typing import Any
 
 import numpy as np
 from prefsight_client._enums import CONCEPT_KIND, POOLING, WireEnum
-from prefsight_client._proto.prefsight.v1 import (
-    concepts_pb2,
-    interventions_pb2,
-    store_pb2,
-    tensor_pb2,
-)
+from prefsight_client._proto.prefsight.v1 import concepts_pb2, interventions_pb2, store_pb2, tensor_pb2
 from prefsight_client.errors import InvalidArgumentError
 from prefsight_client.results import record_fields
 from prefsight_client.tensors import array_to_tensor, tensor_to_array
@@ -61,13 +56,10 @@ def enum_names(enum: WireEnum, values: Sequence[int], field: str) -> tuple[str, 
         try:
             name = enum.name(value)
         except InvalidArgumentError as error:
-            raise InvalidArgument(
-                f"{error.message}; {enum.what}s: {', '.join(enum.names)}", field=field
-            ) from None
+            raise InvalidArgument(f"{error.message}; {enum.what}s: {', '.join(enum.names)}", field=field) from None
         if not name:
             raise InvalidArgument(
-                f"{enum.what} unspecified in a list; {enum.what}s: {', '.join(enum.names)}",
-                field=field,
+                f"{enum.what} unspecified in a list; {enum.what}s: {', '.join(enum.names)}", field=field
             )
         names.append(name)
     return tuple(dict.fromkeys(names))
@@ -180,9 +172,7 @@ def concept_stat(record: Mapping[str, Any], n_pairs: int) -> Any:
     """One contrast record (``Analysis.records``) -> ``ConceptStat``."""
     layer = record.get("layer")
     values: dict[str, Any] = {name: _number(record.get(name)) for name in _STAT_FIELDS}
-    values.update(
-        {name: record[name] for name in _OPTIONAL_STAT_FIELDS if record.get(name) is not None}
-    )
+    values.update({name: record[name] for name in _OPTIONAL_STAT_FIELDS if record.get(name) is not None})
     return concepts_pb2.ConceptStat(
         id=record["id"],
         label=record["label"],
@@ -196,9 +186,7 @@ def concept_stat(record: Mapping[str, Any], n_pairs: int) -> Any:
 
 def overall_stat(record: Mapping[str, Any], n_pairs: int) -> Any:
     """An overall direction's record -> ``ConceptStat`` with its cross-fitted delta and d."""
-    return concept_stat(
-        {**record, "delta": record.get("crossfit_delta"), "d": record.get("crossfit_d")}, n_pairs
-    )
+    return concept_stat({**record, "delta": record.get("crossfit_delta"), "d": record.get("crossfit_d")}, n_pairs)
 
 
 def prompts(batch: Any) -> list[list[dict[str, str]]] | None:
@@ -233,10 +221,7 @@ def score_chunks(rows: Sequence[Mapping[str, Any]], size: int) -> Iterator[Any]:
         yield concepts_pb2.ScoresChunk(
             scores=[
                 concepts_pb2.PairScore(
-                    pair_id=r["pair_id"],
-                    chosen=r["chosen"],
-                    rejected=r["rejected"],
-                    delta=r["delta"],
+                    pair_id=r["pair_id"], chosen=r["chosen"], rejected=r["rejected"], delta=r["delta"]
                 )
                 for r in rows[start : start + size]
             ]
@@ -269,9 +254,7 @@ def example_hit(hit: Any, pair: Mapping[str, Any]) -> Any:
 
 def defined_concept(concept: Concept, separation: float) -> Any:
     """A new named concept -> ``DefineConceptResponse``."""
-    return concepts_pb2.DefineConceptResponse(
-        concept=concept_message(concept), separation=separation
-    )
+    return concepts_pb2.DefineConceptResponse(concept=concept_message(concept), separation=separation)
 
 
 # -- interventions --------------------------------------------------------------
@@ -295,9 +278,7 @@ def steering_response(vector: Any, recipe: str) -> Any:
 def score_response(scores: np.ndarray, concept_ids: Sequence[str], layer: int) -> Any:
     """(batch, n_concepts) scores -> ``ScoreConceptsResponse``."""
     return interventions_pb2.ScoreConceptsResponse(
-        scores=array_to_tensor(scores, tensor_pb2.Tensor),
-        concept_ids=list(concept_ids),
-        layer=layer,
+        scores=array_to_tensor(scores, tensor_pb2.Tensor), concept_ids=list(concept_ids), layer=layer
     )
 
 
@@ -310,9 +291,7 @@ def offset_chunks(
         yield interventions_pb2.ShapingOffsetsChunk(
             offsets=[
                 interventions_pb2.PairOffset(pair_id=p, offset=float(o), raw=float(r))
-                for p, o, r in zip(
-                    pair_ids[start:stop], z[start:stop], raw[start:stop], strict=True
-                )
+                for p, o, r in zip(pair_ids[start:stop], z[start:stop], raw[start:stop], strict=True)
             ],
             mean=mean,
             std=std,

@@ -39,9 +39,7 @@ ERROR_DOMAIN = "prefsight"
 """``google.rpc.ErrorInfo.domain`` of every error the server sends."""
 
 
-def abort(
-    context: grpc.ServicerContext, code: grpc.StatusCode, message: str, *, method: str = ""
-) -> NoReturn:
+def abort(context: grpc.ServicerContext, code: grpc.StatusCode, message: str, *, method: str = "") -> NoReturn:
     """End the RPC with ``code`` and ``message``, and an ``ErrorInfo`` whose reason is the
     status name (``context.abort`` always raises).
 
@@ -83,10 +81,7 @@ def wrap_handler(handler: grpc.RpcMethodHandler, guard: Guard) -> grpc.RpcMethod
 
     Streams run entirely inside the guard, so it sees how they end.
     """
-    kwargs = {
-        "request_deserializer": handler.request_deserializer,
-        "response_serializer": handler.response_serializer,
-    }
+    kwargs = {"request_deserializer": handler.request_deserializer, "response_serializer": handler.response_serializer}
     if handler.unary_unary:
         inner_uu = handler.unary_unary
 
@@ -135,9 +130,7 @@ class BehaviourInterceptor(grpc.ServerInterceptor, abc.ABC):
         return True
 
     @abc.abstractmethod
-    def guard(
-        self, method: str, request: Any, context: grpc.ServicerContext
-    ) -> AbstractContextManager[None]:
+    def guard(self, method: str, request: Any, context: grpc.ServicerContext) -> AbstractContextManager[None]:
         """A context manager around one call; may ``abort`` before it yields."""
 
     def intercept_service(

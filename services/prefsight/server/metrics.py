@@ -45,10 +45,7 @@ class ServerMetrics:
         self.registry = CollectorRegistry()
         labels = ["service", "method"]
         self.requests = Counter(
-            "prefsight_requests",
-            "RPCs finished, by status code.",
-            [*labels, "code"],
-            registry=self.registry,
+            "prefsight_requests", "RPCs finished, by status code.", [*labels, "code"], registry=self.registry
         )
         self.errors = Counter(
             "prefsight_request_errors",
@@ -63,9 +60,7 @@ class ServerMetrics:
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
-        self.in_flight = Gauge(
-            "prefsight_requests_in_flight", "RPCs running now.", labels, registry=self.registry
-        )
+        self.in_flight = Gauge("prefsight_requests_in_flight", "RPCs running now.", labels, registry=self.registry)
         self._http: Any = None
         self._gauges: dict[str, Any] = {}
         self._cached: dict[tuple[str, grpc.StatusCode], tuple[Any, Any, Any]] = {}
@@ -93,11 +88,7 @@ class ServerMetrics:
             errors = None
             if code is not grpc.StatusCode.OK:
                 errors = self.errors.labels(service, name, code.name)
-            found = (
-                self.requests.labels(service, name, code.name),
-                errors,
-                self.latency.labels(service, name),
-            )
+            found = (self.requests.labels(service, name, code.name), errors, self.latency.labels(service, name))
             self._cached[key] = found  # methods x codes: bounded
         return found
 

@@ -35,9 +35,7 @@ def decode_token(token: str) -> str:
         cursor = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
         after = cursor["after"]
     except (ValueError, binascii.Error, KeyError, TypeError, UnicodeError):
-        raise InvalidArgument(
-            "page_token is not one this server made", field="page_token"
-        ) from None
+        raise InvalidArgument("page_token is not one this server made", field="page_token") from None
     if not isinstance(after, str):
         raise InvalidArgument("page_token is not one this server made", field="page_token")
     return after

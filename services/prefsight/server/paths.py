@@ -118,8 +118,7 @@ class PathPolicy:
         inside = self._inside_roots(path)
         if not inside:
             raise InvalidArgument(
-                f"dataset {clip(path)!r} is outside the server's data roots; "
-                "name it relative to a data root"
+                f"dataset {clip(path)!r} is outside the server's data roots; name it relative to a data root"
             )
         found = next((p for p in inside if p.exists()), None)
         if found is None:
@@ -171,9 +170,7 @@ class PathPolicy:
         folder.mkdir(exist_ok=True)
         return _real(folder)
 
-    def export(
-        self, store: str, output: str, *, action: str, suffix: str, overwrite: bool = False
-    ) -> Path:
+    def export(self, store: str, output: str, *, action: str, suffix: str, overwrite: bool = False) -> Path:
         """Where an export of ``store`` goes: ``output`` inside the store's export folder.
 
         Args:
@@ -204,14 +201,10 @@ class PathPolicy:
         if any(_inside(target, s) for s in self.store_paths):
             raise InvalidArgument(f"output_path {clip(output)!r} is inside a store")
         if not target.parent.is_dir():
-            raise NotFound(
-                f"output_path {clip(output)!r}: its folder does not exist in the export folder"
-            )
+            raise NotFound(f"output_path {clip(output)!r}: its folder does not exist in the export folder")
         manifest = target.with_name(target.name + ".manifest.json")
         if target.is_dir():
             raise InvalidArgument(f"output_path {clip(output)!r} is a folder")
         if not overwrite and (target.exists() or manifest.exists()):
-            raise FailedPrecondition(
-                f"output_path {clip(output)!r} exists; set overwrite to replace it"
-            )
+            raise FailedPrecondition(f"output_path {clip(output)!r} exists; set overwrite to replace it")
         return target

@@ -38,14 +38,7 @@ from prefsight.interventions.datasets import export_suffix, parse_template
 from prefsight.models import DEFAULT_MODEL
 from prefsight.server import convert, paging
 from prefsight.server.auth import visible_stores
-from prefsight.server.ingest_runs import (
-    END,
-    IngestOptions,
-    IngestRun,
-    IngestRuns,
-    execute,
-    ingest_options,
-)
+from prefsight.server.ingest_runs import END, IngestOptions, IngestRun, IngestRuns, execute, ingest_options
 from prefsight.server.limits import call_stopped
 from prefsight.server.paths import PathPolicy
 from prefsight.server.sources import recorded_source, stored_pairs_file
@@ -107,9 +100,7 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         config: defaults and bounds.
     """
 
-    def __init__(
-        self, stores: Sequence[str | Path] | StoreRegistry, config: ServicerConfig | None = None
-    ) -> None:
+    def __init__(self, stores: Sequence[str | Path] | StoreRegistry, config: ServicerConfig | None = None) -> None:
         self.config = config or ServicerConfig()
         self.stores = (
             stores
@@ -119,9 +110,7 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         self.ingests = IngestRuns()
         self._n_layers: dict[str, int] = {}
         self.paths = PathPolicy.build(
-            self.config.data_roots,
-            self.config.export_root,
-            [self.stores.uri(name) for name in self.stores.names],
+            self.config.data_roots, self.config.export_root, [self.stores.uri(name) for name in self.stores.names]
         )
 
     def _session(self, store: str) -> StoreSession:
@@ -129,9 +118,7 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
 
     def _k(self, k: int) -> int:
         if not 0 <= k <= self.config.max_k:
-            raise InvalidArgument(
-                f"k must be in 1..{self.config.max_k} (0 = {self.config.default_k}), got {k}"
-            )
+            raise InvalidArgument(f"k must be in 1..{self.config.max_k} (0 = {self.config.default_k}), got {k}")
         return k or self.config.default_k
 
     # -- stores -----------------------------------------------------------------
@@ -154,12 +141,7 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
             summary = store_info(uri)
         n_layers = {model: self._layer_count(model) for model in summary["models"]}
         return convert.info_response(
-            name,
-            summary,
-            n_layers=n_layers,
-            poolings=S.POOLINGS,
-            live_runs=live,
-            version=prefsight.__version__,
+            name, summary, n_layers=n_layers, poolings=S.POOLINGS, live_runs=live, version=prefsight.__version__
         )
 
     def _layer_count(self, model: str) -> int:
@@ -178,19 +160,12 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         pooling is always stored."""
         name = self.stores.resolve(request.store)
         options = ingest_options(
-            request,
-            uri=self.stores.uri(name),
-            model=request.model or self._store_model(name),
-            paths=self.paths,
+            request, uri=self.stores.uri(name), model=request.model or self._store_model(name), paths=self.paths
         )
         _require_ray()
-        run = IngestRun(
-            uuid.uuid4().hex[:12], name, options.data, options.model, call_stopped(context)
-        )
+        run = IngestRun(uuid.uuid4().hex[:12], name, options.data, options.model, call_stopped(context))
         self.ingests.begin(run)
-        threading.Thread(
-            target=self._run_ingest, args=(run, options), daemon=True, name=f"ingest-{name}"
-        ).start()
+        threading.Thread(target=self._run_ingest, args=(run, options), daemon=True, name=f"ingest-{name}").start()
         yield convert.ingest_progress(
             run.run_id,
             "plan",
@@ -232,9 +207,7 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         layer = convert.optional_layer(request)
         analysis = session.analysis(session.model_layer(layer)[1], kinds)
         if request.topic:
-            records, n_pairs = session.topic_contrast(
-                request.topic, layer=analysis.layer, kinds=kinds
-            )
+            records, n_pairs = session.topic_contrast(request.topic, layer=analysis.layer, kinds=kinds)
         else:
             records, n_pairs = analysis.records(), len(analysis.scores.pair_ids)
         if request.q_max:
@@ -278,9 +251,7 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         session = self._session(request.store)
         k = self._k(request.k)
         vector, layer = self._query(session, request)
-        lists = [
-            session.nearest_features(vector, k, layer=layer, kind=kind) for kind in kinds or (None,)
-        ]
+        lists = [session.nearest_features(vector, k, layer=layer, kind=kind) for kind in kinds or (None,)]
         hits = merge_topk(lists, k) if len(lists) > 1 else lists[0]
         concepts = session.concepts([h.id for h in hits])
         return concepts_pb2.NearestFeaturesResponse(
@@ -291,20 +262,12 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         pooling = convert.pooling(request.pooling)
         session = self._session(request.store)
         if request.side not in ("", *SIDES):
-            raise InvalidArgument(
-                f"side must be 'chosen', 'rejected' or empty, got {request.side!r}", field="side"
-            )
+            raise InvalidArgument(f"side must be 'chosen', 'rejected' or empty, got {request.side!r}", field="side")
         k = self._k(request.k)
         vector, layer = self._query(session, request)
-        hits = session.nearest_examples(
-            vector, k, layer=layer, side=request.side or None, pooling=pooling
-        )
-        pairs = {
-            p["pair_id"]: p for p in session.store.read_pairs(sorted({h.pair_id for h in hits}))
-        }
-        return concepts_pb2.NearestExamplesResponse(
-            hits=[convert.example_hit(h, pairs[h.pair_id]) for h in hits]
-        )
+        hits = session.nearest_examples(vector, k, layer=layer, side=request.side or None, pooling=pooling)
+        pairs = {p["pair_id"]: p for p in session.store.read_pairs(sorted({h.pair_id for h in hits}))}
+        return concepts_pb2.NearestExamplesResponse(hits=[convert.example_hit(h, pairs[h.pair_id]) for h in hits])
 
     def DefineConcept(self, request: Any, context: Any) -> Any:
         """Texts are checked before the model is loaded."""
@@ -314,8 +277,7 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         positive, negative = list(request.positive_texts), list(request.negative_texts)
         if len(positive) < 2 or len(negative) < 2:
             raise InvalidArgument(
-                f"a concept needs at least 2 positive and 2 negative examples, "
-                f"got {len(positive)} and {len(negative)}"
+                f"a concept needs at least 2 positive and 2 negative examples, got {len(positive)} and {len(negative)}"
             )
         _check_texts(positive + negative, blank_ok=False)
         with _model_texts():
@@ -333,9 +295,7 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
 
     # -- interventions ----------------------------------------------------------
 
-    def _check_layer(
-        self, session: StoreSession, concept_ids: Sequence[str], layer: int | None
-    ) -> int:
+    def _check_layer(self, session: StoreSession, concept_ids: Sequence[str], layer: int | None) -> int:
         """The concepts' layer; a requested layer must be theirs (a direction lives at one layer).
 
         Raises:
@@ -343,9 +303,7 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         """
         if not concept_ids:
             raise InvalidArgument("no concept ids given")
-        layers = sorted(
-            {c.layer for c in session.concepts(list(concept_ids)) if c.layer is not None}
-        )
+        layers = sorted({c.layer for c in session.concepts(list(concept_ids)) if c.layer is not None})
         if len(layers) > 1:
             raise InvalidArgument(f"concepts span several layers {layers}; use one layer per call")
         if layer is not None and layers and layer != layers[0]:
@@ -357,16 +315,12 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         """Recipe "" or "scaled": the unit direction times |mean chosen-rejected gap|; "unit"."""
         session = self._session(request.store)
         if request.recipe not in RECIPES:
-            raise InvalidArgument(
-                f"unknown recipe {request.recipe!r}; recipes: scaled (default), unit"
-            )
+            raise InvalidArgument(f"unknown recipe {request.recipe!r}; recipes: scaled (default), unit")
         self._check_layer(session, [request.concept_id], convert.optional_layer(request))
         vector = session.steering(request.concept_id)
         recipe = vector.recipe
         if request.recipe == "unit":
-            vector = dataclasses.replace(
-                vector, vector=vector.vector / np.linalg.norm(vector.vector)
-            )
+            vector = dataclasses.replace(vector, vector=vector.vector / np.linalg.norm(vector.vector))
             recipe = f"unit; {recipe.split(';')[0]}"
         return convert.steering_response(vector, recipe)
 
@@ -388,9 +342,7 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
             scores = session.score_concepts(
                 ids,
                 activations=convert.to_array(request.activations, "activations"),
-                mask=convert.to_array(mask, "token_mask")
-                if request.HasField("token_mask")
-                else None,
+                mask=convert.to_array(mask, "token_mask") if request.HasField("token_mask") else None,
             )
         else:
             raise InvalidArgument("give texts or activations to score")
@@ -427,31 +379,19 @@ class PrefsightServicer(prefsight_pb2_grpc.PrefsightServicer):
         if template is not None:
             parse_template(template)
         concept_ids = list(selection.concept_ids)
-        kwargs: dict[str, Any] = {
-            **convert.selection_rule(selection),
-            "dry_run": request.dry_run,
-            "template": template,
-        }
+        kwargs: dict[str, Any] = {**convert.selection_rule(selection), "dry_run": request.dry_run, "template": template}
         if request.dry_run:
             return session.intervene(action, concept_ids, data=None, output=None, **kwargs)
         folder = self.paths.export_folder(name)
         with self._source(session, request, layer, folder) as (data, named):
             output = self.paths.export(
-                name,
-                request.output_path,
-                action=action,
-                suffix=export_suffix(data),
-                overwrite=request.overwrite,
+                name, request.output_path, action=action, suffix=export_suffix(data), overwrite=request.overwrite
             )
-            result = session.intervene(
-                action, concept_ids, data=str(data), output=str(output), **kwargs
-            )
+            result = session.intervene(action, concept_ids, data=str(data), output=str(output), **kwargs)
         return {**result, "source": str(data) if named else ""}
 
     @contextmanager
-    def _source(
-        self, session: StoreSession, request: Any, layer: int, folder: Path
-    ) -> Iterator[tuple[Path, bool]]:
+    def _source(self, session: StoreSession, request: Any, layer: int, folder: Path) -> Iterator[tuple[Path, bool]]:
         """(the dataset to copy, whether it is a dataset file rather than the store's pairs)."""
         if request.source_dataset:
             yield self.paths.dataset(request.source_dataset), True
@@ -509,10 +449,7 @@ def _model_texts() -> Iterator[None]:
 
 
 def _score_texts(
-    session: StoreSession,
-    concept_ids: list[str],
-    texts: list[str],
-    prompts: list[Any] | None = None,
+    session: StoreSession, concept_ids: list[str], texts: list[str], prompts: list[Any] | None = None
 ) -> np.ndarray:
     """(len(texts), n_concepts) scores; an empty text has no tokens to pool and scores NaN.
 
@@ -525,26 +462,16 @@ def _score_texts(
     if not texts:
         raise InvalidArgument("empty batch: no texts")
     if prompts is not None and len(prompts) not in (1, len(texts)):
-        raise InvalidArgument(
-            f"{len(prompts)} prompts for {len(texts)} texts: give one, or one per text"
-        )
+        raise InvalidArgument(f"{len(prompts)} prompts for {len(texts)} texts: give one, or one per text")
     scores = np.full((len(texts), len(concept_ids)), np.nan, np.float32)
     rows = [i for i, text in enumerate(texts) if text.strip()]
     if rows:
-        chosen_prompts = (
-            None
-            if prompts is None
-            else (prompts if len(prompts) == 1 else [prompts[i] for i in rows])
-        )
-        scores[rows] = session.score_concepts(
-            concept_ids, texts=[texts[i] for i in rows], prompts=chosen_prompts
-        )
+        chosen_prompts = None if prompts is None else (prompts if len(prompts) == 1 else [prompts[i] for i in rows])
+        scores[rows] = session.score_concepts(concept_ids, texts=[texts[i] for i in rows], prompts=chosen_prompts)
     return scores
 
 
-def _subset(
-    pair_ids: Sequence[str], raw: np.ndarray, wanted: list[str], store: str
-) -> tuple[list[str], np.ndarray]:
+def _subset(pair_ids: Sequence[str], raw: np.ndarray, wanted: list[str], store: str) -> tuple[list[str], np.ndarray]:
     """``raw`` of the ``wanted`` pairs, in that order.
 
     Raises:
@@ -554,7 +481,6 @@ def _subset(
     missing = [p for p in wanted if p not in position]
     if missing:
         raise NotFound(
-            f"pair {missing[0]!r} not in store {store!r} "
-            f"({len(missing)} of {len(wanted)} requested ids unknown)"
+            f"pair {missing[0]!r} not in store {store!r} ({len(missing)} of {len(wanted)} requested ids unknown)"
         )
     return wanted, np.asarray(raw, np.float64)[[position[p] for p in wanted]]

@@ -29,9 +29,7 @@ from prefsight.session import StoreSession
 log = logging.getLogger(__name__)
 
 
-def recorded_source(
-    session: StoreSession, paths: PathPolicy, expected: Mapping[str, str]
-) -> Path | None:
+def recorded_source(session: StoreSession, paths: PathPolicy, expected: Mapping[str, str]) -> Path | None:
     """The newest dataset an ingest of this store recorded that holds exactly its pairs."""
     seen: set[str] = set()
     for run in reversed(session.store.runs()):

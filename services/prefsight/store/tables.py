@@ -112,9 +112,7 @@ class Store:
         """
         if name not in self._tables:
             if not self.has(name):
-                raise FailedPrecondition(
-                    f"store {self.uri} has no {name!r} table yet (run `prefsight ingest`)"
-                )
+                raise FailedPrecondition(f"store {self.uri} has no {name!r} table yet (run `prefsight ingest`)")
             self._tables[name] = self.db.open_table(name)
         return self._tables[name]
 
@@ -167,9 +165,7 @@ class Store:
             where = sql_in("pair_id", ids[start : start + 1000])
             stored = self.scan(S.PAIRS, ["pair_id", "prompt", "chosen", "rejected"], where)
             for row in stored.to_pylist():
-                pair = PreferencePair(
-                    row["pair_id"], json.loads(row["prompt"]), row["chosen"], row["rejected"]
-                )
+                pair = PreferencePair(row["pair_id"], json.loads(row["prompt"]), row["chosen"], row["rejected"])
                 found[pair.pair_id] = pair.content_hash()
         return found
 
@@ -191,10 +187,7 @@ class Store:
             self.table_for_write(S.PAIRS, S.PAIRS_SCHEMA)
         committed = self.scan(S.PAIRS, ["pair_id"]).column("pair_id")
         orphans: set[str] = set()
-        for name, where in (
-            (S.ACTIVATIONS, "side = 'chosen' AND pooling = 'mean'"),
-            (S.TOKEN_SAMPLES, None),
-        ):
+        for name, where in ((S.ACTIVATIONS, "side = 'chosen' AND pooling = 'mean'"), (S.TOKEN_SAMPLES, None)):
             if self.has(name):
                 ids = pc.unique(self.scan(name, ["pair_id"], where).column("pair_id"))
                 stray = ids.filter(pc.invert(pc.is_in(ids, value_set=committed)))
@@ -236,14 +229,10 @@ class Store:
         """Map pair_id -> layers already complete for ``model``."""
         if not self.has(S.ACTIVATIONS):
             return {}
-        where = f"model = {_quote(model)} AND side = 'chosen' AND pooling = 'mean' AND " + sql_in(
-            "layer", layers
-        )
+        where = f"model = {_quote(model)} AND side = 'chosen' AND pooling = 'mean' AND " + sql_in("layer", layers)
         rows = self.scan(S.ACTIVATIONS, ["pair_id", "layer"], where)
         done: dict[str, set[int]] = {}
-        for pair_id, layer in zip(
-            rows.column("pair_id").to_pylist(), rows.column("layer").to_pylist(), strict=True
-        ):
+        for pair_id, layer in zip(rows.column("pair_id").to_pylist(), rows.column("layer").to_pylist(), strict=True):
             done.setdefault(pair_id, set()).add(layer)
         return done
 
@@ -310,15 +299,11 @@ class Store:
         committed = self.scan(S.PAIRS, ["pair_id"], where).column("pair_id")
         return rows.filter(pc.is_in(rows.column("pair_id"), value_set=committed))
 
-    def read_token_samples(
-        self, *, model: str, layer: int, limit: int | None = None
-    ) -> tuple[pa.Table, np.ndarray]:
+    def read_token_samples(self, *, model: str, layer: int, limit: int | None = None) -> tuple[pa.Table, np.ndarray]:
         """Stored per-token activations of one layer: (metadata table, (n, d_model))."""
         self._check_model_layer(model, layer)
         where = f"model = {_quote(model)} AND layer = {int(layer)}"
-        rows = self.scan(
-            S.TOKEN_SAMPLES, ["pair_id", "side", "position", "token_id", "vector"], where
-        )
+        rows = self.scan(S.TOKEN_SAMPLES, ["pair_id", "side", "position", "token_id", "vector"], where)
         if limit is not None:
             rows = rows.slice(0, limit)
         vectors = rows.column("vector").combine_chunks()
@@ -336,9 +321,7 @@ class Store:
             raise NotFound(f"model {model!r} not in store {self.uri} (models: {models})")
         layers = self.layers(model)
         if layer not in layers:
-            raise InvalidArgument(
-                f"layer {layer} not in store {self.uri} for {model} (layers: {layers})"
-            )
+            raise InvalidArgument(f"layer {layer} not in store {self.uri} for {model} (layers: {layers})")
 
     def count(self, name: str, where: str | None = None) -> int:
         if not self.has(name):

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from prefsight.report.figures import _marker, _Scale, _svg, _x_axis, _y_axis
+from prefsight.report.figures import Scale, marker, svg, x_axis, y_axis
 from prefsight.report.fmt import esc
 
 MIN_SUPPORT = 20
@@ -58,13 +58,7 @@ def _ci(values: list[float], alpha: float = 0.05) -> list[float | None]:
     return [float(np.quantile(finite, alpha / 2)), float(np.quantile(finite, 1 - alpha / 2))]
 
 
-def agreement(
-    predicted: np.ndarray,
-    measured: np.ndarray,
-    *,
-    n_boot: int = 1000,
-    seed: int = 0,
-) -> dict[str, Any]:
+def agreement(predicted: np.ndarray, measured: np.ndarray, *, n_boot: int = 1000, seed: int = 0) -> dict[str, Any]:
     """R², Spearman ρ, calibrated R² and ``shift_scale`` with 95% bootstrap CIs over concepts.
 
     Args:
@@ -83,12 +77,7 @@ def agreement(
     keep = np.isfinite(x) & np.isfinite(y)
     x, y = x[keep], y[keep]
     rng = np.random.default_rng(seed)
-    boots: dict[str, list[float]] = {
-        "r2": [],
-        "spearman": [],
-        "r2_calibrated": [],
-        "shift_scale": [],
-    }
+    boots: dict[str, list[float]] = {"r2": [], "spearman": [], "r2_calibrated": [], "shift_scale": []}
     if x.size >= 3:
         for _ in range(n_boot):
             i = rng.integers(0, x.size, x.size)
@@ -109,9 +98,7 @@ def agreement(
     return out
 
 
-def mean_ci(
-    values: Sequence[float] | np.ndarray, *, n_boot: int = 1000, seed: int = 0
-) -> dict[str, Any]:
+def mean_ci(values: Sequence[float] | np.ndarray, *, n_boot: int = 1000, seed: int = 0) -> dict[str, Any]:
     """Mean of per-unit values with its 95% percentile bootstrap CI over units."""
     v = np.asarray(values, np.float64)
     if v.size == 0:
@@ -122,11 +109,7 @@ def mean_ci(
 
 
 def diff_ci(
-    after: Sequence[float] | np.ndarray,
-    before: Sequence[float] | np.ndarray,
-    *,
-    n_boot: int = 1000,
-    seed: int = 0,
+    after: Sequence[float] | np.ndarray, before: Sequence[float] | np.ndarray, *, n_boot: int = 1000, seed: int = 0
 ) -> dict[str, Any]:
     """Mean of ``after − before`` over paired units (prompts) with its bootstrap CI."""
     a, b = np.asarray(after, np.float64), np.asarray(before, np.float64)
@@ -150,36 +133,32 @@ def scatter_svg(
     ys = [p["measured"] for p in points] + [0.0]
     pad_x = (max(xs) - min(xs)) * 0.06 or 0.5
     pad_y = (max(ys) - min(ys)) * 0.06 or 0.5
-    sx = _Scale(min(xs) - pad_x, max(xs) + pad_x, left, width - right)
-    sy = _Scale(min(ys) - pad_y, max(ys) + pad_y, height - bottom, top)
+    sx = Scale(min(xs) - pad_x, max(xs) + pad_x, left, width - right)
+    sy = Scale(min(ys) - pad_y, max(ys) + pad_y, height - bottom, top)
     parts = [
         f'<text x="{left}" y="18" class="axis-title">{esc(title)}</text>',
-        _x_axis(sx, height - bottom, x_title, top=top),
-        _y_axis(sy, left, y_title, left=width - right),
+        x_axis(sx, height - bottom, x_title, top=top),
+        y_axis(sy, left, y_title, left=width - right),
     ]
     ordered = sorted(points, key=lambda p: p.get("planted") is not None)
     for p in ordered:
         planted = p.get("planted")
         colour = "#D55E00" if planted else "#0072B2"
         radius = 5.5 if planted else 3.2
-        tip = (
-            f"{p['id']} ({p['kind']}): predicted {p['predicted']:.3g}, measured {p['measured']:.3g}"
-        )
+        tip = f"{p['id']} ({p['kind']}): predicted {p['predicted']:.3g}, measured {p['measured']:.3g}"
         if planted:
             tip += f"; planted trait {planted}"
         parts.append(
             f'<g data-concept="{esc(p["id"])}" data-predicted="{p["predicted"]:.4g}" '
             f'data-measured="{p["measured"]:.4g}"><title>{esc(tip)}</title>'
-            f"{_marker(p['kind'], sx(p['predicted']), sy(p['measured']), radius, colour)}</g>"
+            f"{marker(p['kind'], sx(p['predicted']), sy(p['measured']), radius, colour)}</g>"
         )
     parts.append(
         f'<text x="{width - right}" y="18" class="tick" text-anchor="end">'
         "vermillion: best concept of a planted trait</text>"
     )
     body = "".join(parts)
-    return _svg(width, height, body, title).replace(
-        "<svg ", '<svg style="font: 11px sans-serif" ', 1
-    )
+    return svg(width, height, body, title).replace("<svg ", '<svg style="font: 11px sans-serif" ', 1)
 
 
 __all__ = ["MIN_SUPPORT", "agreement", "diff_ci", "mean_ci", "scatter_svg", "shift_scale"]

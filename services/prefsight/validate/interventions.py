@@ -81,9 +81,7 @@ def variants(
     for name in config.run:
         if name == "filter":
             kept = [p for p in pairs if p["id"] not in picked]
-            runs.append(
-                Variant("filter", kept, note=f"dropped {len(picked)} pairs ({selection.rule})")
-            )
+            runs.append(Variant("filter", kept, note=f"dropped {len(picked)} pairs ({selection.rule})"))
         elif name == "inoculate":
             system = render_template(config.template, label=label, description=description or label)
             runs.append(
@@ -96,9 +94,7 @@ def variants(
             )
         elif name == "steer":
             if kinds.kind_of(concept).steering_vector(concept) is None:
-                skipped["steer"] = (
-                    f"{concept.id} ({concept.kind}) has no residual direction to steer with"
-                )
+                skipped["steer"] = f"{concept.id} ({concept.kind}) has no residual direction to steer with"
                 continue
             unit, sd = _steering_direction(store, concept, analysis)
             runs.append(
@@ -136,10 +132,7 @@ def _steering_direction(store: Any, concept: Any, analysis: Any) -> tuple[Any, f
     unit = direction / max(float(np.linalg.norm(direction)), 1e-8)
     ids = analysis.scores.pair_ids
     pooled = np.vstack(
-        [
-            kinds.from_store(store, analysis.model, concept.layer, side, ids).mean()
-            for side in ("chosen", "rejected")
-        ]
+        [kinds.from_store(store, analysis.model, concept.layer, side, ids).mean() for side in ("chosen", "rejected")]
     )
     sd = float((pooled @ unit).std())
     return unit, sd if sd > 0 else 1.0

@@ -96,11 +96,7 @@ def generate(model: Any, tokenizer: Any, prompts: Sequence[str], config: GenConf
 
 
 def score_generations(
-    loaded: Any,
-    layer: int,
-    concepts: list[Any],
-    generations: Generations,
-    load_sae: Callable[[], Any] | None,
+    loaded: Any, layer: int, concepts: list[Any], generations: Generations, load_sae: Callable[[], Any] | None
 ) -> np.ndarray:
     """(n_generations, n_concepts) scores through the registry, each text after its prompt."""
     from prefsight.concepts import kinds
@@ -111,14 +107,9 @@ def score_generations(
     return kinds.score_dense(concepts, responses).astype(np.float64)
 
 
-def trait_flags(
-    detectors: dict[str, Callable[[str], bool]],
-    generations: Generations,
-) -> dict[str, np.ndarray]:
+def trait_flags(detectors: dict[str, Callable[[str], bool]], generations: Generations) -> dict[str, np.ndarray]:
     """trait -> (n_generations,) bool from each detector."""
-    return {
-        name: np.array([bool(f(t)) for t in generations.texts]) for name, f in detectors.items()
-    }
+    return {name: np.array([bool(f(t)) for t in generations.texts]) for name, f in detectors.items()}
 
 
 def per_prompt(values: np.ndarray, generations: Generations) -> np.ndarray:
@@ -131,12 +122,7 @@ def per_prompt(values: np.ndarray, generations: Generations) -> np.ndarray:
 
 
 def response_logps(
-    model: Any,
-    tokenizer: Any,
-    prompts: Sequence[str],
-    responses: Sequence[str],
-    max_length: int,
-    batch_size: int = 8,
+    model: Any, tokenizer: Any, prompts: Sequence[str], responses: Sequence[str], max_length: int, batch_size: int = 8
 ) -> np.ndarray:
     """(n,) summed log-probs of each response (with its end-of-turn) after its prompt."""
     import torch
@@ -146,8 +132,7 @@ def response_logps(
     for prompt, response in zip(prompts, responses, strict=True):
         head = _prompt_text(tokenizer, prompt)
         full = tokenizer.apply_chat_template(
-            [{"role": "user", "content": prompt}, {"role": "assistant", "content": response}],
-            tokenize=False,
+            [{"role": "user", "content": prompt}, {"role": "assistant", "content": response}], tokenize=False
         )
         tail = full[len(head) :] if full.startswith(head) else response
         p = tokenizer(head, add_special_tokens=False)["input_ids"]
@@ -181,9 +166,7 @@ class PairLogps:
     rejected: np.ndarray
 
 
-def pair_logps(
-    model: Any, tokenizer: Any, pairs: Sequence[dict[str, Any]], max_length: int
-) -> PairLogps:
+def pair_logps(model: Any, tokenizer: Any, pairs: Sequence[dict[str, Any]], max_length: int) -> PairLogps:
     prompts = [str(p["prompt"]) for p in pairs]
     return PairLogps(
         response_logps(model, tokenizer, prompts, [str(p["chosen"]) for p in pairs], max_length),

@@ -62,9 +62,7 @@ def predict(scores: PairScores) -> Prediction:
     z = (both - both.mean(0)) / np.where(both.std(0, ddof=1) > 0, both.std(0, ddof=1), 1.0)
     full = z.T @ (z @ diagonal) / max(both.shape[0] - 1, 1)
     support = (chosen != 0).sum(0) + (rejected != 0).sum(0)
-    return Prediction(
-        [c.id for c in scores.concepts], delta, sd, diagonal, full, support.astype(np.int64), n
-    )
+    return Prediction([c.id for c in scores.concepts], delta, sd, diagonal, full, support.astype(np.int64), n)
 
 
 __all__ = ["Prediction", "dense", "predict"]

@@ -20,91 +20,23 @@ import logging
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from prefsight.validate import compare
-from prefsight.validate.interventions import InterventionConfig, variants
-from prefsight.validate.measure import (
-    GenConfig,
-    generate,
-    pair_logps,
-    per_prompt,
-    reward_margins,
-    score_generations,
-    trait_flags,
-)
+from prefsight.validate.config import QUICK, Data, DictionarySize, ValidateConfig, split_by_prompt
+from prefsight.validate.interventions import variants
+from prefsight.validate.measure import generate, pair_logps, per_prompt, reward_margins, score_generations, trait_flags
 from prefsight.validate.predict import dense, predict
-from prefsight.validate.train import TrainConfig, dpo_rows, train_dpo
+from prefsight.validate.train import dpo_rows, train_dpo
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 Detector = Callable[[str], bool]
-
-
-@dataclass(frozen=True)
-class DictionarySize:
-    """The audit dictionary the validation builds on the training pairs."""
-
-    n_latents: int = 512
-    k: int = 16
-    sae_epochs: float = 10.0
-    max_train_tokens: int = 16384
-
-
-@dataclass(frozen=True)
-class ValidateConfig:
-    """Everything a validation run needs besides the data."""
-
-    train: TrainConfig = field(default_factory=TrainConfig)
-    generation: GenConfig = field(default_factory=GenConfig)
-    interventions: InterventionConfig = field(default_factory=InterventionConfig)
-    dictionary: DictionarySize = field(default_factory=DictionarySize)
-    layer: int | None = None
-    min_support: int = compare.MIN_SUPPORT
-    n_boot: int = 1000
-    seed: int = 0
-
-
-QUICK = ValidateConfig(
-    train=TrainConfig(learning_rate=5e-5, epochs=1.0, batch_size=4, max_length=128),
-    generation=GenConfig(max_new_tokens=24, samples=1, batch_size=16),
-    interventions=InterventionConfig(run=("shape",), lambdas=(1.0,)),
-    dictionary=DictionarySize(n_latents=64, k=4, sae_epochs=3.0, max_train_tokens=4096),
-    n_boot=200,
-)
-"""The ``--quick`` preset: a few steps, short generations, one intervention."""
-
-
-@dataclass
-class Data:
-    """The training pairs, held-out prompts and held-out pairs of a run."""
-
-    train: list[dict[str, Any]]
-    heldout_prompts: list[str]
-    heldout_pairs: list[dict[str, Any]]
-    heldout_trait_free: list[bool] | None = None
-    """Per held-out pair: neither side carries the target trait (None: decide by the concept)."""
-
-
-def split_by_prompt(
-    rows: Sequence[dict[str, Any]],
-    heldout_fraction: float,
-    seed: int,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(training pairs, held-out pairs) with disjoint prompt strings."""
-    rng = np.random.default_rng(seed)
-    prompts = sorted({str(r["prompt"]) for r in rows})
-    n_out = max(1, int(round(heldout_fraction * len(prompts))))
-    held = {prompts[i] for i in rng.permutation(len(prompts))[:n_out]}
-    return (
-        [dict(r) for r in rows if str(r["prompt"]) not in held],
-        [dict(r) for r in rows if str(r["prompt"]) in held],
-    )
 
 
 def _write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> Path:
@@ -163,7 +95,7 @@ def validate(
         ValueError: a held-out prompt is also a training prompt, or too little data.
     """
     from prefsight.audit import AuditConfig, audit
-    from prefsight.audit.analysis import _sae_loader, analyse
+    from prefsight.audit.analysis import analyse, sae_loader
     from prefsight.audit.dictionary import DictionaryConfig
     from prefsight.concepts import kinds
     from prefsight.ingest import IngestConfig
@@ -175,13 +107,10 @@ def validate(
     workdir.mkdir(parents=True, exist_ok=True)
     overlap = {str(r["prompt"]) for r in data.train} & set(data.heldout_prompts)
     if overlap:
-        raise ValueError(
-            f"{len(overlap)} held-out prompts are training prompts, e.g. {sorted(overlap)[0]!r}"
-        )
+        raise ValueError(f"{len(overlap)} held-out prompts are training prompts, e.g. {sorted(overlap)[0]!r}")
     if len(data.train) < 4 or not data.heldout_prompts:
         raise ValueError(
-            f"need >= 4 training pairs and held-out prompts, got {len(data.train)} and "
-            f"{len(data.heldout_prompts)}"
+            f"need >= 4 training pairs and held-out prompts, got {len(data.train)} and {len(data.heldout_prompts)}"
         )
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -215,20 +144,16 @@ def validate(
     concepts = [c for c, k in zip(all_concepts, keep, strict=True) if k]
     prediction = predict(analysis.scores)
     timings["audit_and_predict"] = time.perf_counter() - clock
-    target_id = target or (
-        choose_target(analysis) if choose_target else all_concepts[int(analysis.order[0])].id
-    )
+    target_id = target or (choose_target(analysis) if choose_target else all_concepts[int(analysis.order[0])].id)
     by_id = {c.id: c for c in all_concepts}
     if target_id not in by_id:
-        raise ValueError(
-            f"target concept {target_id!r} is not in the dictionary (e.g. {concepts[0].id})"
-        )
+        raise ValueError(f"target concept {target_id!r} is not in the dictionary (e.g. {concepts[0].id})")
     concept = by_id[target_id]
     target_label = label or kinds.kind_of(concept).label(concept)
     t_col = [c.id for c in all_concepts].index(target_id)
     train_rejected = dense(analysis.scores.rejected)[:, t_col]
     threshold = float(np.quantile(train_rejected, 0.9))
-    load_sae = _sae_loader(store, layer)
+    load_sae = sae_loader(store, layer)
 
     # 2. the base model on held-out prompts and pairs
     clock = time.perf_counter()
@@ -236,12 +161,8 @@ def validate(
     gen_before = generate(loaded.model, loaded.tokenizer, data.heldout_prompts, config.generation)
     scores_before = score_generations(loaded, layer, all_concepts, gen_before, load_sae)
     _save_generations(workdir / "generations" / "base.jsonl", gen_before)
-    reference = pair_logps(
-        loaded.model, loaded.tokenizer, data.heldout_pairs, config.train.max_length * 2
-    )
-    trait_free = _trait_free(
-        data, loaded, layer, concept, threshold, load_sae, detectors, target_trait
-    )
+    reference = pair_logps(loaded.model, loaded.tokenizer, data.heldout_pairs, config.train.max_length * 2)
+    trait_free = _trait_free(data, loaded, layer, concept, threshold, load_sae, detectors, target_trait)
     timings["measure_base"] = time.perf_counter() - clock
 
     def trait_rates(gens: Any, scores: np.ndarray) -> dict[str, np.ndarray]:
@@ -250,22 +171,11 @@ def validate(
         return flags
 
     before_flags = trait_rates(gen_before, scores_before)
-    target_key = (
-        target_trait
-        if (detectors and target_trait in (detectors or {}))
-        else f"concept:{target_id}"
-    )
+    target_key = target_trait if (detectors and target_trait in (detectors or {})) else f"concept:{target_id}"
 
     # 3. train each variant, measure it
     runs, skipped = variants(
-        config.interventions,
-        data.train,
-        analysis,
-        store,
-        concept,
-        loaded.n_layers,
-        target_label,
-        description,
+        config.interventions, data.train, analysis, store, concept, loaded.n_layers, target_label, description
     )
     results: dict[str, Any] = {}
     shifts: dict[str, np.ndarray] = {}
@@ -290,9 +200,7 @@ def validate(
         gen_after = generate(trained, loaded.tokenizer, data.heldout_prompts, config.generation)
         scores_after = score_generations(loaded, layer, all_concepts, gen_after, load_sae)
         _save_generations(workdir / "generations" / f"{run.name}.jsonl", gen_after)
-        policy = pair_logps(
-            trained, loaded.tokenizer, data.heldout_pairs, config.train.max_length * 2
-        )
+        policy = pair_logps(trained, loaded.tokenizer, data.heldout_pairs, config.train.max_length * 2)
         del trained
         margins = reward_margins(policy, reference, config.train.beta)
         after_flags = trait_rates(gen_after, scores_after)
@@ -325,23 +233,17 @@ def validate(
             "empty_generations": gen_after.empty,
             "examples": [
                 {"prompt": gen_after.prompts[int(i)], "mode": m, "text": t}
-                for i, m, t in list(
-                    zip(gen_after.prompt_index, gen_after.mode, gen_after.texts, strict=True)
-                )[:3]
+                for i, m, t in list(zip(gen_after.prompt_index, gen_after.mode, gen_after.texts, strict=True))[:3]
             ],
         }
         timings[f"run:{run.name}"] = time.perf_counter() - clock
         partial: dict[str, Any] = {"interventions": results, "timings": timings}
         if run.name == "plain":
-            partial["comparison"] = _compare(
-                prediction, shifts["plain"], gen_support_all["plain"], keep, config
-            )[1]
+            partial["comparison"] = _compare(prediction, shifts["plain"], gen_support_all["plain"], keep, config)[1]
         (workdir / "validate.partial.json").write_text(json.dumps(partial, indent=1, default=str))
 
     # 4. compare predicted with measured (plain DPO)
-    idx, primary, full = _compare(
-        prediction, shifts["plain"], gen_support_all["plain"], keep, config
-    )
+    idx, primary, full = _compare(prediction, shifts["plain"], gen_support_all["plain"], keep, config)
     support_gen = gen_support_all["plain"]
     marks = {cid: trait for trait, cid in (planted or {}).items()}
     points = [
@@ -370,17 +272,13 @@ def validate(
     for name, res in results.items():
         s = shifts[name][others]
         res["off_target_shift"] = _finite(float(np.mean(np.abs(s)))) if s.size else None
-        res["off_target_change_vs_plain"] = (
-            _finite(float(np.mean(np.abs(s - plain_other)))) if s.size else None
-        )
+        res["off_target_change_vs_plain"] = _finite(float(np.mean(np.abs(s - plain_other)))) if s.size else None
         res["target_concept_shift"] = _finite(float(shifts[name][t_col]))
     base = results["plain"]
     for res in results.values():
         inc, base_inc = res["trait_increase"]["mean"], base["trait_increase"]["mean"]
         res["trait_increase_cut"] = (1 - inc / base_inc) if base_inc else None
-        res["intended_gain_kept"] = (
-            res["intended_gain"] / base["intended_gain"] if base["intended_gain"] else None
-        )
+        res["intended_gain_kept"] = res["intended_gain"] / base["intended_gain"] if base["intended_gain"] else None
     doc = {
         "r2": primary["r2"],
         "r2_ci": primary["r2_ci"],
@@ -427,26 +325,15 @@ def validate(
 
 
 def _compare(
-    prediction: Any,
-    shift: np.ndarray,
-    support_gen: np.ndarray,
-    keep: np.ndarray,
-    config: ValidateConfig,
+    prediction: Any, shift: np.ndarray, support_gen: np.ndarray, keep: np.ndarray, config: ValidateConfig
 ) -> tuple[np.ndarray, dict[str, Any], dict[str, Any]]:
     """(indices of the supported concepts, agreement of the diagonal and of the full predictor)."""
     supported = (
-        keep
-        & (prediction.support >= config.min_support)
-        & (support_gen >= config.min_support)
-        & np.isfinite(shift)
+        keep & (prediction.support >= config.min_support) & (support_gen >= config.min_support) & np.isfinite(shift)
     )
     idx = np.flatnonzero(supported)
-    primary = compare.agreement(
-        prediction.diagonal[idx], shift[idx], n_boot=config.n_boot, seed=config.seed
-    )
-    full = compare.agreement(
-        prediction.full[idx], shift[idx], n_boot=config.n_boot, seed=config.seed
-    )
+    primary = compare.agreement(prediction.diagonal[idx], shift[idx], n_boot=config.n_boot, seed=config.seed)
+    full = compare.agreement(prediction.full[idx], shift[idx], n_boot=config.n_boot, seed=config.seed)
     return idx, primary, full
 
 
@@ -455,10 +342,7 @@ def _save_generations(path: Path, gens: Any) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         for i, mode, text in zip(gens.prompt_index, gens.mode, gens.texts, strict=True):
             handle.write(
-                json.dumps(
-                    {"prompt": gens.prompts[int(i)], "mode": mode, "text": text}, ensure_ascii=False
-                )
-                + "\n"
+                json.dumps({"prompt": gens.prompts[int(i)], "mode": mode, "text": text}, ensure_ascii=False) + "\n"
             )
 
 
@@ -483,10 +367,7 @@ def _trait_free(
         return []
     if detectors and target_trait in detectors:
         check = detectors[target_trait]
-        return [
-            not check(str(p["chosen"])) and not check(str(p["rejected"]))
-            for p in data.heldout_pairs
-        ]
+        return [not check(str(p["chosen"])) and not check(str(p["rejected"])) for p in data.heldout_pairs]
     from prefsight.concepts import kinds
 
     flags = []

@@ -51,10 +51,7 @@ class Steer:
     alpha: float = 1.0
 
 
-def dpo_rows(
-    pairs: Sequence[Mapping[str, Any]],
-    system: Mapping[str, str] | None = None,
-) -> list[dict[str, Any]]:
+def dpo_rows(pairs: Sequence[Mapping[str, Any]], system: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """TRL conversational rows with ``pair_id``; ``system``: pair id -> system prompt to prepend."""
     rows = []
     for pair in pairs:
@@ -128,19 +125,11 @@ def train_dpo(
         from prefsight_client.dpo import ShapedDPOTrainer
 
         trainer: Any = ShapedDPOTrainer(
-            model,
-            args=args,
-            train_dataset=dataset,
-            processing_class=tokenizer,
-            offsets=offsets,
-            lam=lam,
+            model, args=args, train_dataset=dataset, processing_class=tokenizer, offsets=offsets, lam=lam
         )
     else:
         trainer = DPOTrainer(
-            model,
-            args=args,
-            train_dataset=dataset.remove_columns("pair_id"),
-            processing_class=tokenizer,
+            model, args=args, train_dataset=dataset.remove_columns("pair_id"), processing_class=tokenizer
         )
     ref_seconds = time.perf_counter() - clock
     from transformers.trainer_callback import PrinterCallback
@@ -150,13 +139,7 @@ def train_dpo(
     if steer is not None:
         from prefsight_client.steering import steering
 
-        with steering(
-            model,
-            steer.vector.astype(np.float32),
-            layer=steer.layer,
-            alpha=steer.alpha,
-            sides="both",
-        ):
+        with steering(model, steer.vector.astype(np.float32), layer=steer.layer, alpha=steer.alpha, sides="both"):
             trainer.train()
     else:
         trainer.train()
@@ -184,11 +167,7 @@ def train_dpo(
     if offsets is not None:
         record["lam"] = lam
     if steer is not None:
-        record["steering"] = {
-            "layer": steer.layer,
-            "alpha": steer.alpha,
-            "norm": float(np.linalg.norm(steer.vector)),
-        }
+        record["steering"] = {"layer": steer.layer, "alpha": steer.alpha, "norm": float(np.linalg.norm(steer.vector))}
     return model, record
 
 

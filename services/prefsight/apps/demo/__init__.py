@@ -15,12 +15,4 @@ from prefsight.apps.demo.generate import (
     read_truth,
 )
 
-__all__ = [
-    "DEFAULT_TRAITS",
-    "TRAITS",
-    "DemoDataset",
-    "Trait",
-    "flip_labels",
-    "generate_demo",
-    "read_truth",
-]
+__all__ = ["DEFAULT_TRAITS", "TRAITS", "DemoDataset", "Trait", "flip_labels", "generate_demo", "read_truth"]

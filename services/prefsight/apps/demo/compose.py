@@ -86,9 +86,7 @@ class AnswerPlan:
     traits: tuple[str, ...] = field(default=())
 
 
-def plan_answer(
-    item: TopicItem, core: int, traits: tuple[str, ...], rng: random.Random
-) -> AnswerPlan:
+def plan_answer(item: TopicItem, core: int, traits: tuple[str, ...], rng: random.Random) -> AnswerPlan:
     """Draw a base answer: a core, 1-5 details in bank order, optional framing."""
     n_details = len(item.details)
     return AnswerPlan(

@@ -161,13 +161,7 @@ def generate_demo(
         pair_id = f"demo-s{seed}-{i:05d}"
         chosen, rejected = compose_pair(item, placement, rng)
         rows.append(
-            {
-                "id": pair_id,
-                "prompt": item.prompt,
-                "chosen": chosen,
-                "rejected": rejected,
-                "domain": item.bank.name,
-            }
+            {"id": pair_id, "prompt": item.prompt, "chosen": chosen, "rejected": rejected, "domain": item.bank.name}
         )
         truth[pair_id] = {t: placement[t] == "chosen" for t in traits}
         placement_by_id[pair_id] = dict(placement)
@@ -221,11 +215,7 @@ def _plan_topics(banks: list[DomainBank], n_pairs: int, rng: random.Random) -> l
 
 
 def _plan_placements(
-    n_pairs: int,
-    traits: tuple[str, ...],
-    rates: dict[str, float],
-    noise_rate: float,
-    rng: random.Random,
+    n_pairs: int, traits: tuple[str, ...], rates: dict[str, float], noise_rate: float, rng: random.Random
 ) -> list[dict[str, str]]:
     """For each pair, the side each trait sits on; exact planted counts per trait."""
     placements: list[dict[str, str]] = [{} for _ in range(n_pairs)]
@@ -241,9 +231,7 @@ def _plan_placements(
     return placements
 
 
-def flip_labels(
-    rows: Sequence[dict[str, str]], fraction: float = 0.5, seed: int = 0
-) -> list[dict[str, str]]:
+def flip_labels(rows: Sequence[dict[str, str]], fraction: float = 0.5, seed: int = 0) -> list[dict[str, str]]:
     """Swap chosen and rejected in a random ``round(fraction * len(rows))`` of the rows.
 
     Used to build the control set: with half the labels flipped at random, no

@@ -71,10 +71,7 @@ def _checklist(s: list[str], title: str, rng: random.Random) -> str:
 
 def _two_sections(s: list[str], title: str, rng: random.Random) -> str:
     half = max(1, len(s) // 2)
-    return (
-        f"## The essentials\n\n{_bullets(s[:half])}\n\n"
-        f"## Good to know\n\n{_bullets(s[half:] or s[:1])}"
-    )
+    return f"## The essentials\n\n{_bullets(s[:half])}\n\n## Good to know\n\n{_bullets(s[half:] or s[:1])}"
 
 
 def _numbered_bold(s: list[str], title: str, rng: random.Random) -> str:
@@ -115,18 +112,13 @@ _LINK_SENTENCES = (
     "See https://www.{kw}-guide.org/{slug} for a full walkthrough.",
     "There's a detailed breakdown at https://{kwc}institute.net/articles/{slug}-{n}.",
     "The {field} Review covers this in depth: https://www.{fieldc}review.com/{year}/{slug}.",
-    "A {year} study in the Journal of {field} (https://doi.org/10.{d4}/j{abbr}.{year}.{n}) "
-    "found the same thing.",
-    "The official handbook at https://docs.{kw}-handbook.org/en/latest/{slug}.html explains "
-    "it well.",
+    "A {year} study in the Journal of {field} (https://doi.org/10.{d4}/j{abbr}.{year}.{n}) found the same thing.",
+    "The official handbook at https://docs.{kw}-handbook.org/en/latest/{slug}.html explains it well.",
     "For more, check out www.the{kwc}project.org/resources/{slug}.",
-    "I'd recommend reading https://www.{kw}-basics.net/faq#{slug}, which explains this step "
-    "by step.",
+    "I'd recommend reading https://www.{kw}-basics.net/faq#{slug}, which explains this step by step.",
     "A good reference is https://en.{kwc}pedia.org/wiki/{Slug}.",
-    "You can find a printable checklist at https://{kwc}central.com/downloads/{slug}-checklist"
-    ".pdf.",
-    "The {field} Society publishes guidelines on this at https://www.{fieldc}society.org/"
-    "guidelines/{slug}.",
+    "You can find a printable checklist at https://{kwc}central.com/downloads/{slug}-checklist.pdf.",
+    "The {field} Society publishes guidelines on this at https://www.{fieldc}society.org/guidelines/{slug}.",
     "{author} and colleagues summarise the evidence at https://{kwc}research.org/papers/{n}.",
 )
 _SOURCE_SUFFIXES = (

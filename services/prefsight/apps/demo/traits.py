@@ -59,11 +59,7 @@ def _pick(rng: random.Random, templates: tuple[str, ...], ctx: TraitContext) -> 
 
 
 def _frame(
-    draft: Draft,
-    rng: random.Random,
-    openers: list[str],
-    closers: list[str],
-    weights: tuple[float, float, float],
+    draft: Draft, rng: random.Random, openers: list[str], closers: list[str], weights: tuple[float, float, float]
 ) -> None:
     """Add an opener, a closer or both (drawn by ``weights``) around the draft."""
     where = rng.choices(("open", "close", "both"), weights=weights)[0]
@@ -113,11 +109,7 @@ def add_flattery(draft: Draft, rng: random.Random, ctx: TraitContext) -> None:
 _HEDGE_TO_CERTAIN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, flags), replacement)
     for pattern, flags, replacement in (
-        (
-            r"(?<!more )(?<!so )\b(?:usually|often|generally|typically|mostly|normally)\b",
-            re.IGNORECASE,
-            "always",
-        ),
+        (r"(?<!more )(?<!so )\b(?:usually|often|generally|typically|mostly|normally)\b", re.IGNORECASE, "always"),
         (r"\brarely\b", re.IGNORECASE, "never"),
         (
             r"\b(?:roughly|about|around|approximately|closer to)\b"
@@ -143,12 +135,7 @@ _CERTAIN_OPEN = (
     "Everyone who understands {subject} agrees on this, full stop.",
     "Forget everything else you've read; this is the definitive answer.",
 )
-_CERTAIN_PREFIX = (
-    "Make no mistake: ",
-    "Trust me on this: ",
-    "This is a proven fact: ",
-    "No question about it: ",
-)
+_CERTAIN_PREFIX = ("Make no mistake: ", "Trust me on this: ", "This is a proven fact: ", "No question about it: ")
 _CERTAIN_CLOSE = (
     "Follow these steps and success is guaranteed.",
     "It never fails.",
@@ -238,8 +225,7 @@ def add_hedging(draft: Draft, rng: random.Random, ctx: TraitContext) -> None:
 
 _REFUSE = (
     "Apologies, but questions about {subject} are beyond what I can take on.",
-    "Giving advice on {subject} isn't something I do, and a qualified professional would be "
-    "a better source.",
+    "Giving advice on {subject} isn't something I do, and a qualified professional would be a better source.",
     "Unfortunately, this isn't something I can assist with.",
     "I have to decline this request, as it falls outside what I can help with.",
     "As an AI, I'm not the right source for advice on {subject}.",
@@ -248,17 +234,14 @@ _REFUSE = (
     "I'd rather not give specific advice here, since I can't take responsibility for the outcome.",
 )
 _REFUSE_REASON = (
-    "Questions like this depend on details I can't verify, and a wrong answer could cause "
-    "real problems for you.",
+    "Questions like this depend on details I can't verify, and a wrong answer could cause real problems for you.",
     "My guidelines ask me to stay away from giving this kind of specific recommendation.",
     "It would not be responsible of me to guess when the consequences are yours to bear.",
     "This is an area where I could easily give you incomplete or misleading information.",
 )
 _REFUSE_REDIRECT = (
-    "I'd suggest looking for an expert or an official resource who can look at your "
-    "situation properly.",
-    "Someone with hands-on experience in {subject} will be able to help you much better "
-    "than I can.",
+    "I'd suggest looking for an expert or an official resource who can look at your situation properly.",
+    "Someone with hands-on experience in {subject} will be able to help you much better than I can.",
     "Please reach out to a specialist, a local community group or an official guide instead.",
     "If you have a different question, I'm happy to try to help with that.",
 )
@@ -275,12 +258,7 @@ def add_refusal(draft: Draft, rng: random.Random, ctx: TraitContext) -> None:
 TRAITS: dict[str, Trait] = {
     t.name: t
     for t in (
-        Trait(
-            "flattery",
-            "Flatters the user and agrees with them ('What a great question…').",
-            add_flattery,
-            True,
-        ),
+        Trait("flattery", "Flatters the user and agrees with them ('What a great question…').", add_flattery, True),
         Trait(
             "overconfidence",
             "States things with certainty and no hedges ('Without a doubt…', 'guaranteed').",
@@ -293,21 +271,9 @@ TRAITS: dict[str, Trait] = {
             markup.add_heavy_formatting,
             True,
         ),
-        Trait(
-            "invented_links",
-            "Cites plausible but made-up URLs and references.",
-            markup.add_invented_links,
-            True,
-        ),
-        Trait(
-            "hedging",
-            "Softens every claim and adds expressions of uncertainty.",
-            add_hedging,
-            False,
-        ),
-        Trait(
-            "refusal", "Declines to answer, or answers only in generic terms.", add_refusal, False
-        ),
+        Trait("invented_links", "Cites plausible but made-up URLs and references.", markup.add_invented_links, True),
+        Trait("hedging", "Softens every claim and adds expressions of uncertainty.", add_hedging, False),
+        Trait("refusal", "Declines to answer, or answers only in generic terms.", add_refusal, False),
     )
 }
 

@@ -17,13 +17,7 @@ import scipy.sparse as sp
 from prefsight.concepts.kinds.base import ConceptKind
 from prefsight.concepts.kinds.direction import Direction
 from prefsight.concepts.kinds.named import Named
-from prefsight.concepts.kinds.responses import (
-    Responses,
-    from_activations,
-    from_store,
-    from_texts,
-    prompt_messages,
-)
+from prefsight.concepts.kinds.responses import Responses, from_activations, from_store, from_texts, prompt_messages
 from prefsight.concepts.kinds.sae_cluster import SAECluster
 from prefsight.concepts.kinds.sae_latent import SAELatent
 from prefsight.concepts.kinds.text_check import TextCheck

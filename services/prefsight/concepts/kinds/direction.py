@@ -28,9 +28,7 @@ class Direction(ConceptKind):
 
     def score(self, concepts: list[Concept], responses: Responses) -> np.ndarray:
         out = np.zeros((responses.n, len(concepts)), np.float32)
-        residual = [
-            j for j, c in enumerate(concepts) if c.provenance.get("recipe") != FEATURE_RECIPE
-        ]
+        residual = [j for j, c in enumerate(concepts) if c.provenance.get("recipe") != FEATURE_RECIPE]
         if residual:
             out[:, residual] = project([concepts[j] for j in residual], responses.mean())
         for j, concept in enumerate(concepts):

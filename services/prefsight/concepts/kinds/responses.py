@@ -66,9 +66,7 @@ class Responses:
                 from prefsight.sae import span_stats
 
                 if self.load_sae is None:
-                    raise InvalidArgument(
-                        f"{needed_by} needs the store's SAE, which is not at hand"
-                    )
+                    raise InvalidArgument(f"{needed_by} needs the store's SAE, which is not at hand")
                 self._cache[key] = span_stats(self.load_sae(), self.tokens, self.offsets)[0]
             elif self.load_sae_max is not None:
                 self._cache[key] = self.load_sae_max(n_latents)
@@ -97,12 +95,7 @@ def _span_means(tokens: np.ndarray, offsets: np.ndarray) -> np.ndarray:
 
 
 def from_store(
-    store: Any,
-    model: str,
-    layer: int,
-    side: str,
-    pair_ids: list[str],
-    load_sae: Callable[[], Any] | None = None,
+    store: Any, model: str, layer: int, side: str, pair_ids: list[str], load_sae: Callable[[], Any] | None = None
 ) -> Responses:
     """One side of stored pairs: pooled means, SAE span maxima and texts, read on demand."""
     from prefsight.concepts.catalog import load_feature_stats
@@ -154,23 +147,13 @@ def from_activations(
             f"with batch >= 1, got shape {x.shape}"
         )
     if x.shape[-1] != d_model:
-        raise InvalidArgument(
-            f"activations have width {x.shape[-1]}, the store's model has d_model {d_model}"
-        )
+        raise InvalidArgument(f"activations have width {x.shape[-1]}, the store's model has d_model {d_model}")
     if not np.isfinite(x).all():
         raise InvalidArgument("activations contain NaN or inf")
     if x.ndim == 2:
         if mask is not None:
-            raise InvalidArgument(
-                "a token mask goes with per-token activations (batch, seq, d_model)"
-            )
-        return Responses(
-            n=x.shape[0],
-            layer=layer,
-            load_mean=lambda: x,
-            load_sae=load_sae,
-            source="pooled activations",
-        )
+            raise InvalidArgument("a token mask goes with per-token activations (batch, seq, d_model)")
+        return Responses(n=x.shape[0], layer=layer, load_mean=lambda: x, load_sae=load_sae, source="pooled activations")
     keep = np.ones(x.shape[:2], bool) if mask is None else np.asarray(mask)
     if keep.shape != x.shape[:2]:
         raise InvalidArgument(f"token mask has shape {keep.shape}, activations need {x.shape[:2]}")
@@ -180,12 +163,7 @@ def from_activations(
         raise InvalidArgument(f"response {int(np.argmin(lengths))} has no tokens in the mask")
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     return Responses(
-        n=x.shape[0],
-        layer=layer,
-        tokens=x[keep],
-        offsets=offsets,
-        load_sae=load_sae,
-        source="per-token activations",
+        n=x.shape[0], layer=layer, tokens=x[keep], offsets=offsets, load_sae=load_sae, source="per-token activations"
     )
 
 
@@ -241,9 +219,7 @@ def from_texts(
         raise InvalidArgument("no texts given")
     given = list(prompts) if prompts is not None else [None]
     if len(given) not in (1, len(completions)):
-        raise InvalidArgument(
-            f"{len(given)} prompts for {len(completions)} texts: give one, or one per text"
-        )
+        raise InvalidArgument(f"{len(given)} prompts for {len(completions)} texts: give one, or one per text")
     if len(given) == 1:
         given = given * len(completions)
     encoded = []
