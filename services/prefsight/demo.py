@@ -6,6 +6,5 @@ path, so it lives in ``prefsight.apps``. This module re-exports its public names
 later 0.x release. No module of the data path may import either.
 """
 
-from prefsight.apps.demo import DEFAULT_TRAITS, TRAITS, DemoDataset, Trait, flip_labels, generate_demo, read_truth
-
-__all__ = ["DEFAULT_TRAITS", "TRAITS", "DemoDataset", "Trait", "flip_labels", "generate_demo", "read_truth"]
+from prefsight.apps.demo import *  # noqa: F403 (its public API, as before)
+from prefsight.apps.demo import __all__  # noqa: F401

@@ -146,9 +146,10 @@ def resolve_model_path(spec: str) -> tuple[Path | str, str]:
             convert_gguf(gguf, out)
         return out, ALIASES[spec][2]
     try:
-        return _resolve_path(spec)
-    except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL byte
+        Path(spec).expanduser().exists()  # a spec the file system refuses outright is no model
+    except OSError as exc:  # e.g. a name too long for the file system
         raise NotFound(f"model spec of {len(spec)} characters is not a readable path ({exc})"[:300]) from exc
+    return _resolve_path(spec)
 
 
 def _resolve_path(spec: str) -> tuple[str | Path, str]:
