@@ -6,7 +6,7 @@ prompts disjoint from the training prompts, the per-response truth that picks ea
 trait's best concept (highest AUROC against the truth over the training
 responses) and the trait-free held-out pairs, and trait rates measured by
 ``planted.detect`` (independent of the project's text checks). Writes
-``<out>/validate.json`` and ``<out>/validate_scatter.svg``.
+``<out>/validate.json``, ``<out>/validate_scatter.svg`` and ``<out>/validate.html``.
 
     python bench/validate.py --quick --out /tmp/validate-quick      # CI size, < 5 min
     python bench/validate.py --pairs 120 --out /tmp/validate         # reduced real run
@@ -69,21 +69,14 @@ def best_concepts(analysis: Any, truth: dict[str, dict[str, dict[str, bool]]]) -
 
 
 def build_data(
-    n_pairs: int,
-    traits: tuple[str, ...],
-    target: str,
-    seed: int,
-    heldout_fraction: float,
-    train_pairs: int | None = None,
-    heldout_pairs: int | None = None,
+    n_pairs: int, traits: tuple[str, ...], target: str, seed: int, heldout_fraction: float
 ) -> tuple[Any, Any]:
     """(``validate.Data``, the planted set): split by prompt, trait-free held-out pairs from the truth."""
     from prefsight.validate.config import Data, split_by_prompt
 
     planted = generate(list(traits), n_pairs=n_pairs, seed=seed)
     train, heldout = split_by_prompt(planted.rows, heldout_fraction, seed)
-    prompts = sorted({str(r["prompt"]) for r in heldout})  # every held-out prompt, before the caps
-    train, heldout = train[:train_pairs], heldout[:heldout_pairs]
+    prompts = sorted({str(r["prompt"]) for r in heldout})
     free = [
         not planted.carries(target, r["id"], "chosen") and not planted.carries(target, r["id"], "rejected")
         for r in heldout
@@ -131,15 +124,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         interventions=interventions,
         generation=generation,
         min_support=args.min_support if args.min_support is not None else config.min_support,
+        train_pairs=args.train_pairs if args.train_pairs is not None else config.train_pairs,
+        heldout_pairs=args.heldout_pairs if args.heldout_pairs is not None else config.heldout_pairs,
     )
     n_pairs = args.pairs or (48 if args.quick else 300)
     from prefsight.concepts.sae import resolve_device
 
     args.device = resolve_device(args.device)
     args.dtype = args.dtype or ("bfloat16" if args.device.startswith("cuda") else "float32")
-    data, planted = build_data(
-        n_pairs, traits, args.target, args.seed, args.heldout_fraction, args.train_pairs, args.heldout_pairs
-    )
+    data, planted = build_data(n_pairs, traits, args.target, args.seed, args.heldout_fraction)
     marks: dict[str, Any] = {}
 
     def choose(analysis: Any) -> str:
@@ -177,20 +170,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "traits": list(traits),
         "target": args.target,
         "pairs": n_pairs,
-        "train_pairs": len(data.train),
-        "heldout_pairs": len(data.heldout_pairs),
+        "train_pairs": doc["data"]["train_pairs"],
+        "heldout_pairs": doc["data"]["heldout_pairs"],
         "seed": args.seed,
         "heldout_fraction": args.heldout_fraction,
         "seconds": time.perf_counter() - clock,
     }
-    from prefsight.validate.compare import scatter_svg
+    from prefsight.validate.outputs import write_outputs
 
-    out = Path(args.out)
-    r2 = doc["r2"] if doc["r2"] is not None else float("nan")
-    (out / "validate_scatter.svg").write_text(
-        scatter_svg(doc["concepts"], f"Predicted vs measured shift, {doc['n_concepts']} concepts (R² {r2:.2f})")
-    )
-    (out / "validate.json").write_text(json.dumps(doc, indent=1, default=str))
+    write_outputs(doc, args.out)  # again, with the planted marks
     return doc
 
 
@@ -203,8 +191,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--traits", default=",".join(DEFAULT_TRAITS))
     p.add_argument("--target", default=DEFAULT_TARGET, help="the unwanted trait the interventions aim at")
     p.add_argument("--heldout-fraction", type=float, default=0.25, help="share of distinct prompts held out")
-    p.add_argument("--train-pairs", type=int, default=None, help="train on the first N training pairs only")
-    p.add_argument("--heldout-pairs", type=int, default=None, help="measure the preference gain on N held-out pairs")
+    p.add_argument(
+        "--train-pairs", type=int, default=None, help="train on the first N training pairs (default 64; 0 all)"
+    )
+    p.add_argument(
+        "--heldout-pairs", type=int, default=None, help="preference gain on the first N held-out pairs (default 32)"
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--epochs", type=float, default=None)
     p.add_argument("--lr", type=float, default=None)

@@ -33,6 +33,19 @@ def hh_path() -> Path:
     return shared_data_dir() / HH_FILE
 
 
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+"""Launch flags of the browser tests: headless, offline, nothing running in the background."""
+
+
 def find_chromium() -> str | None:
     """A Chromium-family browser: ``$PREFSIGHT_CHROMIUM`` if set, else the first on PATH."""
     override = os.environ.get("PREFSIGHT_CHROMIUM")

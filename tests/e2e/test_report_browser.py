@@ -31,19 +31,9 @@ from prefsight.report import (
 )
 from prefsight.report.badges import BADGE_COLOURS
 
-from tests.resources import require_chromium
+from tests.resources import CHROMIUM_ARGS, require_chromium
 
 CHROMIUM = require_chromium(module_level=True)
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 XSS_SCRIPT = "<script>window.__xss = (window.__xss || 0) + 1</script>"
 XSS_IMG = '<img src=x onerror="window.__xss = (window.__xss || 0) + 1">'

@@ -72,6 +72,9 @@ def test_quick_benchmark_document_has_the_stable_keys_and_sane_values(quick_run)
     base = [json.loads(line) for line in (out / "generations" / "base.jsonl").open()]
     assert base and not {g["prompt"] for g in base} & train_prompts
     assert (out / "validate_scatter.svg").read_text().startswith("<svg")
+    assert {"split_half_r", "reliability", "r2_ceiling", "r2_disattenuated"} <= set(doc["measurement"])
+    page = (out / "validate.html").read_text()  # the page carries the scatter, one marker per compared concept
+    assert page.count("<g data-concept=") == doc["n_concepts"] and 'id="runs-table"' in page
 
 
 def test_measured_shifts_come_from_the_generations_and_predictions_from_the_training_pairs(quick_run):

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from prefsight.audit.scoring import PairScores
 from prefsight.concepts.types import Concept
-from prefsight.validate.compare import agreement, diff_ci, mean_ci, scatter_svg, shift_scale
+from prefsight.report.validation import scatter_svg
+from prefsight.validate.compare import agreement, diff_ci, mean_ci, shift_scale
 from prefsight.validate.config import split_by_prompt
 from prefsight.validate.predict import predict
 
@@ -81,3 +82,24 @@ def test_scatter_marks_planted_concepts():
     svg = scatter_svg(points, "t")
     assert svg.startswith("<svg") and svg.count("data-concept=") == 2
     assert "planted trait emoji" in svg and "#D55E00" in svg
+
+
+def test_split_half_reliability_is_high_for_real_shifts_and_near_zero_for_noise():
+    from prefsight.validate.compare import split_half_reliability
+
+    rng = np.random.default_rng(0)
+    n_prompts, per_prompt, n_concepts = 40, 4, 60
+    prompt = np.repeat(np.arange(n_prompts), per_prompt)
+    true_shift = rng.normal(0, 1, n_concepts)
+    before = rng.normal(0, 1, (prompt.size, n_concepts))
+    after = rng.normal(0, 1, (prompt.size, n_concepts)) + true_shift
+    sd = np.ones(n_concepts)
+    strong = split_half_reliability(before, after, prompt, prompt, sd)
+    assert strong["reliability"] > 0.9 and strong["r2_ceiling"] == strong["reliability"] and strong["n_splits"] == 50
+    noise = split_half_reliability(before, rng.normal(0, 1, after.shape), prompt, prompt, sd)
+    assert abs(noise["split_half_r"]) < 0.15 and noise["r2_ceiling"] < 0.25
+    # halves by prompt: a shift carried by a single prompt's completions is not reproducible
+    one_prompt = after - true_shift
+    one_prompt[prompt == 0] += 50 * true_shift
+    assert split_half_reliability(before, one_prompt, prompt, prompt, sd)["split_half_r"] < 0.3
+    assert split_half_reliability(before[:, :2], after[:, :2], prompt, prompt, sd[:2])["reliability"] is None

@@ -42,6 +42,10 @@ def validate(
     quick: bool = typer.Option(False, "--quick", help="CI size: a few steps, short generations, one intervention."),
     limit: int = typer.Option(0, help="Only the first N pairs (before the held-out split)."),
     heldout_fraction: float = typer.Option(0.25, help="Share of distinct prompts held out for measuring."),
+    train_pairs: int = typer.Option(
+        None, help="Train (and predict) on the first N training pairs (default 64; 0 all)."
+    ),
+    heldout_pairs: int = typer.Option(None, help="Measure the intended gain on N held-out pairs (default 32; 0 all)."),
     target: str = typer.Option(None, help="Concept the interventions aim at (default: the audit's rank 1)."),
     trait_check: str = typer.Option(
         None,
@@ -78,6 +82,11 @@ def validate(
         k: v for k, v in {"epochs": epochs, "learning_rate": lr, "beta": beta, "seed": seed}.items() if v is not None
     }
     config = replace(config, train=replace(train, **overrides), seed=seed)
+    for name, value in (("train_pairs", train_pairs), ("heldout_pairs", heldout_pairs)):
+        if value is not None:
+            if value < 0:
+                fail(f"--{name.replace('_', '-')} must be >= 0, got {value}")
+            config = replace(config, **{name: value})
     if interventions is not None:
         config = replace(
             config, interventions=replace(config.interventions, run=tuple(x for x in interventions.split(",") if x))
@@ -135,6 +144,11 @@ def print_summary(doc: dict[str, Any]) -> None:
         f"R² {_f(doc['r2'])} {_ci(doc['r2_ci'])}, Spearman {_f(doc['spearman'])} "
         f"{_ci(doc['spearman_ci'])}; calibrated shift_scale {_f(doc['shift_scale'], '.3g')}"
     )
+    measurement = doc.get("measurement") or {}
+    typer.echo(
+        f"measured shifts' split-half reliability {_f(measurement.get('reliability'))} "
+        f"(the R² a perfect predictor could reach with this much measurement noise)"
+    )
     typer.echo(f"target {doc['target']['concept']} ({doc['target']['label']}), trait rate by {doc['target']['trait']}")
     typer.echo(
         f"{'run':<18} {'trait before':>12} {'after':>7} {'increase [95% CI]':>26} "
@@ -149,4 +163,4 @@ def print_summary(doc: dict[str, Any]) -> None:
         )
     for name, why in doc.get("skipped", {}).items():
         typer.echo(f"{name:<18} skipped: {why}")
-    typer.echo(f"scatter: {doc['scatter']}")
+    typer.echo(f"scatter: {doc['scatter']}; page: {doc.get('html', '—')}")

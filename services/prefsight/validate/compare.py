@@ -1,11 +1,11 @@
-"""Compare predicted with measured concept shifts: R², Spearman ρ, bootstrap CIs, shift_scale, scatter.
+"""Compare predicted with measured concept shifts: R², Spearman ρ, bootstrap CIs, shift_scale.
 
 Owns: the agreement statistics over the concepts with enough support (R² as the
 squared Pearson correlation, and the calibrated R² of ``shift_scale · predicted``
 against measured, 1 − SS_res/SS_tot), their percentile bootstrap CIs over
 concepts, the least-squares ``shift_scale`` through the origin (the constant the
-contrast's ``predicted_shift`` multiplies), bootstrap CIs of a mean over units
-(prompts, pairs), and the SVG scatter plot (same inline-SVG style as the report).
+contrast's ``predicted_shift`` multiplies) and bootstrap CIs of a mean over units
+(prompts, pairs). The scatter plot is drawn by ``report.validation``.
 """
 
 from __future__ import annotations
@@ -17,18 +17,21 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from prefsight.report.figures import Scale, marker, svg, x_axis, y_axis
-from prefsight.report.fmt import esc
-
 MIN_SUPPORT = 20
 """A concept enters the comparison when it is active in at least this many training
 responses and at least this many generated responses."""
 
 
-def _r2(x: np.ndarray, y: np.ndarray) -> float:
+def _pearson(x: np.ndarray, y: np.ndarray) -> float:
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y = x[keep], y[keep]
     if x.size < 3 or np.std(x) == 0 or np.std(y) == 0:
         return float("nan")
-    return float(np.corrcoef(x, y)[0, 1] ** 2)
+    return float(np.corrcoef(x, y)[0, 1])
+
+
+def _r2(x: np.ndarray, y: np.ndarray) -> float:
+    return _pearson(x, y) ** 2
 
 
 def _spearman(x: np.ndarray, y: np.ndarray) -> float:
@@ -98,6 +101,55 @@ def agreement(predicted: np.ndarray, measured: np.ndarray, *, n_boot: int = 1000
     return out
 
 
+def split_half_reliability(
+    before: np.ndarray,
+    after: np.ndarray,
+    before_prompt: np.ndarray,
+    after_prompt: np.ndarray,
+    sd: np.ndarray,
+    *,
+    n_splits: int = 50,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """How reproducible the measured shifts are, which bounds the R² any predictor can reach.
+
+    The held-out prompts are split at random into two halves; each half gives every
+    concept a measured shift (mean after − mean before over that half's completions,
+    over ``sd``), and the halves' shifts are correlated over the concepts. Averaged
+    over ``n_splits`` splits, r is stepped up to the full set by Spearman–Brown,
+    reliability = 2r / (1 + r). A perfect predictor's R² against measured shifts with
+    this much noise is the reliability (classical test theory), so ``r2_ceiling`` =
+    max(reliability, 0).
+
+    Args:
+        before, after: (n_generations, n_concepts) scores of the compared concepts.
+        before_prompt, after_prompt: each generation's prompt index (the same prompts).
+        sd: (n_concepts,) the training responses' pooled sd (the shifts' unit).
+    """
+    prompts = np.union1d(np.unique(before_prompt), np.unique(after_prompt))
+    if prompts.size < 4 or before.shape[1] < 3:
+        return {"split_half_r": None, "reliability": None, "r2_ceiling": None, "n_splits": 0}
+    rng = np.random.default_rng(seed)
+
+    def shift(half: np.ndarray) -> np.ndarray:
+        a = after[np.isin(after_prompt, half)].mean(0)
+        b = before[np.isin(before_prompt, half)].mean(0)
+        return (a - b) / sd
+
+    rs = []
+    for _ in range(n_splits):
+        order = rng.permutation(prompts)
+        first, second = order[: prompts.size // 2], order[prompts.size // 2 :]
+        r = _pearson(shift(first), shift(second))
+        if math.isfinite(r):
+            rs.append(r)
+    if not rs:
+        return {"split_half_r": None, "reliability": None, "r2_ceiling": None, "n_splits": 0}
+    r = float(np.mean(rs))
+    reliability = 2 * r / (1 + r) if r > -1 else float("nan")
+    return {"split_half_r": r, "reliability": reliability, "r2_ceiling": max(reliability, 0.0), "n_splits": len(rs)}
+
+
 def mean_ci(values: Sequence[float] | np.ndarray, *, n_boot: int = 1000, seed: int = 0) -> dict[str, Any]:
     """Mean of per-unit values with its 95% percentile bootstrap CI over units."""
     v = np.asarray(values, np.float64)
@@ -118,47 +170,4 @@ def diff_ci(
     return mean_ci(a - b, n_boot=n_boot, seed=seed)
 
 
-def scatter_svg(
-    points: list[dict[str, Any]],
-    title: str,
-    x_title: str = "predicted shift (d)",
-    y_title: str = "measured shift (sd units)",
-) -> str:
-    """Predicted (x) against measured (y), one marker per concept; planted ones highlighted.
-
-    Each point is ``{"id", "kind", "predicted", "measured", "planted": trait or None}``.
-    """
-    width, height, left, right, top, bottom = 640, 420, 62, 20, 30, 60
-    xs = [p["predicted"] for p in points] + [0.0]
-    ys = [p["measured"] for p in points] + [0.0]
-    pad_x = (max(xs) - min(xs)) * 0.06 or 0.5
-    pad_y = (max(ys) - min(ys)) * 0.06 or 0.5
-    sx = Scale(min(xs) - pad_x, max(xs) + pad_x, left, width - right)
-    sy = Scale(min(ys) - pad_y, max(ys) + pad_y, height - bottom, top)
-    parts = [
-        f'<text x="{left}" y="18" class="axis-title">{esc(title)}</text>',
-        x_axis(sx, height - bottom, x_title, top=top),
-        y_axis(sy, left, y_title, left=width - right),
-    ]
-    ordered = sorted(points, key=lambda p: p.get("planted") is not None)
-    for p in ordered:
-        planted = p.get("planted")
-        colour = "#D55E00" if planted else "#0072B2"
-        radius = 5.5 if planted else 3.2
-        tip = f"{p['id']} ({p['kind']}): predicted {p['predicted']:.3g}, measured {p['measured']:.3g}"
-        if planted:
-            tip += f"; planted trait {planted}"
-        parts.append(
-            f'<g data-concept="{esc(p["id"])}" data-predicted="{p["predicted"]:.4g}" '
-            f'data-measured="{p["measured"]:.4g}"><title>{esc(tip)}</title>'
-            f"{marker(p['kind'], sx(p['predicted']), sy(p['measured']), radius, colour)}</g>"
-        )
-    parts.append(
-        f'<text x="{width - right}" y="18" class="tick" text-anchor="end">'
-        "vermillion: best concept of a planted trait</text>"
-    )
-    body = "".join(parts)
-    return svg(width, height, body, title).replace("<svg ", '<svg style="font: 11px sans-serif" ', 1)
-
-
-__all__ = ["MIN_SUPPORT", "agreement", "diff_ci", "mean_ci", "scatter_svg", "shift_scale"]
+__all__ = ["MIN_SUPPORT", "agreement", "diff_ci", "mean_ci", "shift_scale", "split_half_reliability"]

@@ -36,6 +36,10 @@ class ValidateConfig:
     generation: GenConfig = field(default_factory=GenConfig)
     interventions: InterventionConfig = field(default_factory=InterventionConfig)
     dictionary: DictionarySize = field(default_factory=DictionarySize)
+    train_pairs: int = 64
+    """DPO trains (and the audit predicts) on the first N training pairs; 0: all of them."""
+    heldout_pairs: int = 32
+    """The intended gain is measured on the first N held-out pairs; 0: all of them."""
     layer: int | None = None
     min_support: int = compare.MIN_SUPPORT
     n_boot: int = 1000
@@ -48,6 +52,8 @@ QUICK = ValidateConfig(
     interventions=InterventionConfig(run=("shape",), lambdas=(1.0,)),
     dictionary=DictionarySize(n_latents=64, k=4, sae_epochs=3.0, max_train_tokens=4096),
     n_boot=200,
+    train_pairs=0,
+    heldout_pairs=0,
 )
 """The ``--quick`` preset: a few steps, short generations, one intervention."""
 
@@ -61,6 +67,12 @@ class Data:
     heldout_pairs: list[dict[str, Any]]
     heldout_trait_free: list[bool] | None = None
     """Per held-out pair: neither side carries the target trait (None: decide by the concept)."""
+
+    def capped(self, train_pairs: int, heldout_pairs: int) -> Data:
+        """The first ``train_pairs`` training and ``heldout_pairs`` held-out pairs (0: all); prompts kept."""
+        held = self.heldout_pairs[: heldout_pairs or None]
+        free = None if self.heldout_trait_free is None else self.heldout_trait_free[: len(held)]
+        return Data(self.train[: train_pairs or None], self.heldout_prompts, held, free)
 
 
 def split_by_prompt(

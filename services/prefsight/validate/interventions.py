@@ -30,7 +30,7 @@ class InterventionConfig:
     """Steering strength in sds of the training responses' mean-pooled activations along
     the concept's unit direction (the project's mean-gap scaling is ~0 for a sparse SAE
     latent, which would make steering a no-op)."""
-    lambdas: tuple[float, ...] = (0.5, 1.0, 2.0)
+    lambdas: tuple[float, ...] = (1.0, 3.0)
     """Reward-shaping weights. λ > 0 explains the concept away: −log σ(β·m + λ·o) is
     already small on pairs whose chosen side carries the concept (o > 0), so they pull
     less. λ = −1 (the sign ``prefsight_client.dpo`` documents for this) amplified the

@@ -23,8 +23,11 @@ EMPTY_STAND_IN = "(no reply)"
 class GenConfig:
     """How generations are drawn."""
 
-    max_new_tokens: int = 64
-    samples: int = 2
+    max_new_tokens: int = 128
+    """Long enough for a whole answer: a trait can sit at the end of a response (the planted
+    set's apologies and closing questions do, ~90 tokens in); a first full run with 48-token
+    generations could not see them."""
+    samples: int = 1
     """Sampled completions per prompt (besides the greedy one)."""
     temperature: float = 1.0
     top_p: float = 0.95

@@ -7,7 +7,8 @@ Owns: the order of a validation run and its JSON document —
    the same dictionary through the registry (``measure``);
 3. train plain DPO and each intervention (``train``, ``interventions``), generate,
    score, and measure trait rates and the held-out preference gain;
-4. compare predicted with measured shifts (``compare``) and calibrate ``shift_scale``.
+4. compare predicted with measured shifts (``compare``) and calibrate ``shift_scale``;
+5. write ``validate.json``, the scatter SVG and the ``validate.html`` page (``report.validation``).
 
 The document's stable keys: ``r2``, ``spearman``, ``n_concepts``, ``shift_scale``,
 ``interventions.<name>.trait_rate`` and ``interventions.<name>.intended_gain``.
@@ -17,10 +18,8 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from prefsight.validate import compare
 from prefsight.validate.config import QUICK, Data, DictionarySize, ValidateConfig, split_by_prompt
 from prefsight.validate.interventions import variants
 from prefsight.validate.measure import generate, pair_logps, per_prompt, reward_margins, score_generations, trait_flags
+from prefsight.validate.outputs import config_json, finite, save_generations, write_jsonl, write_outputs
 from prefsight.validate.predict import dense, predict
 from prefsight.validate.train import dpo_rows, train_dpo
 
@@ -37,26 +37,6 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 Detector = Callable[[str], bool]
-
-
-def _write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> Path:
-    with open(path, "w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(
-                json.dumps(
-                    {k: row[k] for k in ("id", "prompt", "chosen", "rejected") if k in row}
-                    | ({"domain": row["domain"]} if "domain" in row else {}),
-                    ensure_ascii=False,
-                )
-                + "\n"
-            )
-    return path
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def validate(
@@ -103,6 +83,7 @@ def validate(
     from prefsight.store.tables import Store
 
     say = progress or (lambda _m: None)
+    data = data.capped(config.train_pairs, config.heldout_pairs)
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     overlap = {str(r["prompt"]) for r in data.train} & set(data.heldout_prompts)
@@ -117,7 +98,7 @@ def validate(
 
     # 1. dictionary and prediction, before any training
     say("audit: ingest the training pairs and build the dictionary")
-    train_file = _write_jsonl(workdir / "train.jsonl", data.train)
+    train_file = write_jsonl(workdir / "train.jsonl", data.train)
     size = config.dictionary
     audit_config = AuditConfig(
         layer=config.layer,
@@ -160,9 +141,9 @@ def validate(
     say("measure the base model")
     gen_before = generate(loaded.model, loaded.tokenizer, data.heldout_prompts, config.generation)
     scores_before = score_generations(loaded, layer, all_concepts, gen_before, load_sae)
-    _save_generations(workdir / "generations" / "base.jsonl", gen_before)
+    save_generations(workdir / "generations" / "base.jsonl", gen_before)
     reference = pair_logps(loaded.model, loaded.tokenizer, data.heldout_pairs, config.train.max_length * 2)
-    trait_free = _trait_free(data, loaded, layer, concept, threshold, load_sae, detectors, target_trait)
+    trait_free = _trait_free_pairs(data, loaded, layer, concept, threshold, load_sae, detectors, target_trait)
     timings["measure_base"] = time.perf_counter() - clock
 
     def trait_rates(gens: Any, scores: np.ndarray) -> dict[str, np.ndarray]:
@@ -181,6 +162,7 @@ def validate(
     shifts: dict[str, np.ndarray] = {}
     sd = np.where(prediction.sd > 0, prediction.sd, np.nan)
     gen_support_all: dict[str, np.ndarray] = {}
+    plain_after: tuple[np.ndarray, Any] | None = None
     for run in runs:
         clock = time.perf_counter()
         say(f"train {run.name} ({len(run.pairs)} pairs)")
@@ -199,13 +181,15 @@ def validate(
         say(f"measure {run.name}")
         gen_after = generate(trained, loaded.tokenizer, data.heldout_prompts, config.generation)
         scores_after = score_generations(loaded, layer, all_concepts, gen_after, load_sae)
-        _save_generations(workdir / "generations" / f"{run.name}.jsonl", gen_after)
+        save_generations(workdir / "generations" / f"{run.name}.jsonl", gen_after)
         policy = pair_logps(trained, loaded.tokenizer, data.heldout_pairs, config.train.max_length * 2)
         del trained
         margins = reward_margins(policy, reference, config.train.beta)
         after_flags = trait_rates(gen_after, scores_after)
         shift = (scores_after.mean(0) - scores_before.mean(0)) / sd
         shifts[run.name] = shift
+        if run.name == "plain":
+            plain_after = (scores_after, gen_after)
         gen_support_all[run.name] = (scores_before != 0).sum(0) + (scores_after != 0).sum(0)
         free = np.asarray(trait_free, bool)
         traits = {}
@@ -245,6 +229,19 @@ def validate(
     # 4. compare predicted with measured (plain DPO)
     idx, primary, full = _compare(prediction, shifts["plain"], gen_support_all["plain"], keep, config)
     support_gen = gen_support_all["plain"]
+    assert plain_after is not None  # plain DPO always runs first
+    measurement = compare.split_half_reliability(
+        scores_before[:, idx],
+        plain_after[0][:, idx],
+        gen_before.prompt_index,
+        plain_after[1].prompt_index,
+        sd[idx],
+        seed=config.seed,
+    )
+    ceiling = measurement["r2_ceiling"]
+    measurement["r2_disattenuated"] = (
+        primary["r2"] / ceiling if ceiling and primary["r2"] is not None and ceiling > 0 else None
+    )
     marks = {cid: trait for trait, cid in (planted or {}).items()}
     points = [
         {
@@ -261,19 +258,13 @@ def validate(
         }
         for j in idx
     ]
-    svg = compare.scatter_svg(
-        points,
-        f"Predicted vs measured shift, {len(points)} concepts "
-        f"(R² {primary['r2'] if primary['r2'] is not None else float('nan'):.2f})",
-    )
-    (workdir / "validate_scatter.svg").write_text(svg, encoding="utf-8")
     others = idx[idx != t_col]
     plain_other = shifts["plain"][others]
     for name, res in results.items():
         s = shifts[name][others]
-        res["off_target_shift"] = _finite(float(np.mean(np.abs(s)))) if s.size else None
-        res["off_target_change_vs_plain"] = _finite(float(np.mean(np.abs(s - plain_other)))) if s.size else None
-        res["target_concept_shift"] = _finite(float(shifts[name][t_col]))
+        res["off_target_shift"] = finite(float(np.mean(np.abs(s)))) if s.size else None
+        res["off_target_change_vs_plain"] = finite(float(np.mean(np.abs(s - plain_other)))) if s.size else None
+        res["target_concept_shift"] = finite(float(shifts[name][t_col]))
     base = results["plain"]
     for res in results.values():
         inc, base_inc = res["trait_increase"]["mean"], base["trait_increase"]["mean"]
@@ -292,6 +283,7 @@ def validate(
         "predictor": "diagonal first-order DPO update: predicted = Δ / sd_pooled "
         "(the contrast's predicted_shift at shift_scale 1)",
         "predictors": {"diagonal": primary, "full": full},
+        "measurement": measurement,
         "min_support": config.min_support,
         "target": {
             "concept": target_id,
@@ -316,11 +308,12 @@ def validate(
             "generations_per_model": len(gen_before.texts),
             "dictionary_concepts": len(concepts),
         },
-        "config": _config_json(config),
+        "config": config_json(config),
         "timings": timings,
         "scatter": str(workdir / "validate_scatter.svg"),
+        "html": str(workdir / "validate.html"),
     }
-    (workdir / "validate.json").write_text(json.dumps(doc, indent=1, default=str), encoding="utf-8")
+    write_outputs(doc, workdir)
     return doc
 
 
@@ -337,20 +330,7 @@ def _compare(
     return idx, primary, full
 
 
-def _save_generations(path: Path, gens: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8") as handle:
-        for i, mode, text in zip(gens.prompt_index, gens.mode, gens.texts, strict=True):
-            handle.write(
-                json.dumps({"prompt": gens.prompts[int(i)], "mode": mode, "text": text}, ensure_ascii=False) + "\n"
-            )
-
-
-def _config_json(config: ValidateConfig) -> dict[str, Any]:
-    return json.loads(json.dumps(asdict(config), default=list))
-
-
-def _trait_free(
+def _trait_free_pairs(
     data: Data,
     loaded: Any,
     layer: int,

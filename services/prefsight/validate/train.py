@@ -26,20 +26,39 @@ log = logging.getLogger(__name__)
 class TrainConfig:
     """DPO hyper-parameters (TRL ``DPOConfig`` fields of the same meaning)."""
 
-    learning_rate: float = 2e-5
+    learning_rate: float = 1e-4
     beta: float = 0.1
-    epochs: float = 2.0
+    epochs: float = 1.0
     batch_size: int = 4
     grad_accum: int = 1
-    max_length: int = 192
+    max_length: int = 160
     """Prompt + response tokens; TRL truncates longer pairs."""
     seed: int = 0
+    mixed_precision: str = "auto"
+    """"bf16": bf16 autocast over fp32 weights (fp32 master weights and optimiser state);
+    "no": fp32 throughout; "auto": bf16 on a GPU and on a CPU with native bf16 (AVX512-BF16
+    or AMX: measured 8.7 s against 13 s a step on the 2-core machine), else fp32."""
 
     def __post_init__(self) -> None:
         if not self.learning_rate > 0 or not self.beta > 0 or not self.epochs > 0:
             raise ValueError("learning_rate, beta and epochs must be > 0")
         if self.batch_size < 1 or self.grad_accum < 1 or self.max_length < 16:
             raise ValueError("batch_size, grad_accum >= 1 and max_length >= 16 required")
+        if self.mixed_precision not in ("auto", "bf16", "no"):
+            raise ValueError(f"mixed_precision must be auto, bf16 or no, got {self.mixed_precision!r}")
+
+
+def use_bf16(config: TrainConfig, device: str, dtype: str) -> bool:
+    """Whether training runs under bf16 autocast (always when the weights are bf16)."""
+    if dtype == "bfloat16" or config.mixed_precision == "bf16":
+        return True
+    if config.mixed_precision == "no":
+        return False
+    if device.startswith("cuda"):
+        return True
+    import torch
+
+    return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 
 @dataclass(frozen=True)
@@ -96,6 +115,7 @@ def train_dpo(
     from trl import DPOConfig, DPOTrainer
 
     set_seed(config.seed)
+    bf16 = use_bf16(config, device, dtype)
     torch_dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16}[dtype]
     model = AutoModelForCausalLM.from_pretrained(str(model_path), dtype=torch_dtype).to(device)  # type: ignore[arg-type]
     model.config.use_cache = False
@@ -109,12 +129,14 @@ def train_dpo(
         max_length=config.max_length,
         seed=config.seed,
         data_seed=config.seed,
+        precompute_ref_log_probs=True,  # one reference pass per run, not one per step
         precompute_ref_batch_size=max(config.batch_size, 8),
+        gradient_checkpointing=False,  # TRL's default True re-runs every layer's forward
         report_to=[],
         save_strategy="no",
         logging_steps=1,
         use_cpu=device == "cpu",
-        bf16=dtype == "bfloat16",
+        bf16=bf16,
         dataloader_num_workers=0,
         disable_tqdm=True,
         lr_scheduler_type="constant",
@@ -154,6 +176,8 @@ def train_dpo(
         "fine_tuning": "full",
         "device": device,
         "dtype": dtype,
+        "autocast": "bf16" if bf16 else "no",
+        "reference": "log-probs precomputed once before training",
         "hyperparameters": asdict(config),
         "n_pairs": len(rows),
         "steps": steps,
@@ -171,4 +195,4 @@ def train_dpo(
     return model, record
 
 
-__all__ = ["Steer", "TrainConfig", "dpo_rows", "train_dpo"]
+__all__ = ["Steer", "TrainConfig", "dpo_rows", "train_dpo", "use_bf16"]
