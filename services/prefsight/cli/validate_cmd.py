@@ -82,11 +82,14 @@ def validate(
         k: v for k, v in {"epochs": epochs, "learning_rate": lr, "beta": beta, "seed": seed}.items() if v is not None
     }
     config = replace(config, train=replace(train, **overrides), seed=seed)
-    for name, value in (("train_pairs", train_pairs), ("heldout_pairs", heldout_pairs)):
-        if value is not None:
-            if value < 0:
-                fail(f"--{name.replace('_', '-')} must be >= 0, got {value}")
-            config = replace(config, **{name: value})
+    for name, value in (("--train-pairs", train_pairs), ("--heldout-pairs", heldout_pairs)):
+        if value is not None and value < 0:
+            fail(f"{name} must be >= 0, got {value}")
+    config = replace(
+        config,
+        train_pairs=config.train_pairs if train_pairs is None else train_pairs,
+        heldout_pairs=config.heldout_pairs if heldout_pairs is None else heldout_pairs,
+    )
     if interventions is not None:
         config = replace(
             config, interventions=replace(config.interventions, run=tuple(x for x in interventions.split(",") if x))
