@@ -103,3 +103,22 @@ def test_split_half_reliability_is_high_for_real_shifts_and_near_zero_for_noise(
     one_prompt[prompt == 0] += 50 * true_shift
     assert split_half_reliability(before, one_prompt, prompt, prompt, sd)["split_half_r"] < 0.3
     assert split_half_reliability(before[:, :2], after[:, :2], prompt, prompt, sd[:2])["reliability"] is None
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--train-pairs", "-1", "--train-pairs must be >= 0, got -1"),
+        ("--heldout-pairs", "-3", "--heldout-pairs must be >= 0, got -3"),
+        ("--heldout-fraction", "1.5", "--heldout-fraction must be in (0, 1), got 1.5"),
+    ],
+)
+def test_validate_cli_refuses_bad_sizes_before_writing_anything(tmp_path, flag, value, message):
+    from prefsight.cli import app
+    from typer.testing import CliRunner
+
+    data = tmp_path / "pairs.jsonl"
+    data.write_text('{"prompt": "p", "chosen": "a", "rejected": "b"}\n')
+    result = CliRunner().invoke(app, ["validate", str(data), "--workdir", str(tmp_path / "run"), flag, value])
+    assert result.exit_code == 2 and message in result.output
+    assert not (tmp_path / "run").exists()
