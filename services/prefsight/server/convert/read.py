@@ -103,15 +103,25 @@ def query_vector(tensor: Any) -> np.ndarray:
     return vector
 
 
+def oneof(message: Any, group: str, missing: str) -> str:
+    """The name of the field set in ``message``'s oneof ``group``.
+
+    Raises:
+        InvalidArgument: ``missing``, when none is set.
+    """
+    which = message.WhichOneof(group)
+    if which is None:
+        raise InvalidArgument(missing)
+    return str(which)
+
+
 def query_kwargs(request: Any) -> dict[str, Any]:
     """The ``StoreSession.query_vector`` keyword for the request's ``query`` oneof.
 
     Raises:
         InvalidArgument: no query given.
     """
-    which = request.WhichOneof("query")
-    if which is None:
-        raise InvalidArgument("give a query: a vector, a concept_id or a text")
+    which = oneof(request, "query", "give a query: a vector, a concept_id or a text")
     if which == "vector":
         return {"vector": query_vector(request.vector)}
     return {which: getattr(request, which)}
@@ -130,9 +140,7 @@ def selection_rule(selection: Any) -> dict[str, float]:
     Raises:
         InvalidArgument: no rule given.
     """
-    rule = selection.WhichOneof("rule")
-    if rule is None:
-        raise InvalidArgument("the selection needs a rule: threshold or top_fraction")
+    rule = oneof(selection, "rule", "the selection needs a rule: threshold or top_fraction")
     value = float(getattr(selection, rule))
     if not math.isfinite(value):
         raise InvalidArgument(f"{rule} must be a finite number, got {value}")
