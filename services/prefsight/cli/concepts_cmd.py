@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -214,7 +215,7 @@ def _register_intervention(action: str, summary: str, *, changes: str, takes_tem
         threshold: float = typer.Option(None, help=THRESHOLD_HELP),
         top: float = typer.Option(None, "--top", help=TOP_PAIRS_HELP),
         fraction: float = typer.Option(None, "--fraction", help=FRACTION_HELP),
-        template: str = typer.Option(None, help="System prompt with {label}."),
+        template: Annotated[str | None, typer.Option(help="System prompt with {label}.")] = None,
         dry_run: bool = typer.Option(
             False,
             "--dry-run",
@@ -225,7 +226,7 @@ def _register_intervention(action: str, summary: str, *, changes: str, takes_tem
         _intervene(action, store, concept, data, out, threshold, top, fraction, dry_run, template, json_out)
 
     command.__doc__ = summary
-    if not takes_template:  # Typer reads the options from the signature: leave --template out
+    if not takes_template:  # Typer reads the options from the signature: leave --template out (None)
         signature = inspect.signature(command)
         kept = [p for p in signature.parameters.values() if p.name != "template"]
         command.__signature__ = signature.replace(parameters=kept)  # type: ignore[attr-defined]
