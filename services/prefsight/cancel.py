@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, TypeVar
 
 from prefsight.errors import Cancelled, DeadlineExceeded
+
+T = TypeVar("T")
 
 CancelCheck = Callable[[], None]
 """Raises ``Cancelled`` or ``DeadlineExceeded`` when the work should stop."""
@@ -36,16 +38,22 @@ def check_cancelled() -> None:
 
 
 @contextmanager
-def cancel_scope(check: CancelCheck | None) -> Iterator[None]:
-    """Run the block with ``check`` as the current cancel check (None: never cancelled)."""
-    token = _check.set(check)
+def context_value(var: contextvars.ContextVar[T | None], value: T | None) -> Iterator[None]:
+    """Run the block with ``var`` set to ``value``; afterwards ``var`` is as it was (None
+    when the block ends in another context, as a stream generator closed elsewhere does)."""
+    token = var.set(value)
     try:
         yield
     finally:
         try:
-            _check.reset(token)
+            var.reset(token)
         except ValueError:  # a stream generator closed from another context
-            _check.set(None)
+            var.set(None)
+
+
+def cancel_scope(check: CancelCheck | None) -> AbstractContextManager[None]:
+    """Run the block with ``check`` as the current cancel check (None: never cancelled)."""
+    return context_value(_check, check)
 
 
 def call_check(context: Any) -> CancelCheck:

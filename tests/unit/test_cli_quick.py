@@ -199,3 +199,18 @@ def test_every_command_but_serve_takes_json():
 
     walk(root, "prefsight")
     assert not missing, f"no --json: {missing}"
+
+
+def test_filter_and_inoculate_share_their_options_and_only_inoculate_takes_a_template():
+    import typer
+    from prefsight.cli import app
+
+    commands = typer.main.get_command(app).commands
+    options = {name: [o for p in commands[name].params for o in p.opts] for name in ("filter", "inoculate")}
+    shared = ["--store", "--concept", "--data", "--out", "--threshold", "--top", "--fraction", "--dry-run", "--json"]
+    assert options["filter"] == shared
+    assert options["inoculate"] == [*shared[:7], "--template", *shared[7:]]
+    dry_run = {name: next(p.help for p in commands[name].params if p.name == "dry_run") for name in options}
+    assert "it would drop" in dry_run["filter"] and "it would change" in dry_run["inoculate"]
+    assert commands["filter"].help.startswith("Drop the pairs")
+    assert commands["inoculate"].help.startswith("Prepend a system prompt")

@@ -56,14 +56,14 @@ def test_the_record_groups_cover_the_numbers():
 def test_contrast_record_keys_and_report_floats_derive_from_the_record():
     from prefsight.contrast import RECORD_KEYS
     from prefsight.records import NUMBERS
-    from prefsight.report import model
-    from prefsight.server import convert
+    from prefsight.report import rows
+    from prefsight.server.convert import concepts as convert
 
     assert RECORD_KEYS == ("id", "label", "kind", *record_fields("statistic", "contrast"))
-    assert set(model._ROW_FLOATS) == set(record_fields("statistic")) & set(model.ConceptRow.__dataclass_fields__) - {
+    assert set(rows.ROW_FLOATS) == set(record_fields("statistic")) & set(rows.ConceptRow.__dataclass_fields__) - {
         "split_half"
     }
-    assert convert._STAT_FIELDS == record_fields("statistic")
+    assert convert.STAT_FIELDS == record_fields("statistic")
     assert set(NUMBERS) == set(record_fields("statistic")) - {"split_half"}
 
 
@@ -81,7 +81,7 @@ def test_contrast_record_keys_and_report_floats_derive_from_the_record():
 )  # fmt: skip
 def test_local_and_wire_records_are_the_same_record(record):
     from prefsight.records import concept_stat
-    from prefsight.server import convert
+    from prefsight.server.convert import concepts as convert
 
     local = concept_stat(record, n_pairs=60)
     wired = _convert.concept_stat(

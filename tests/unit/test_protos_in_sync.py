@@ -59,14 +59,17 @@ def test_client_stubs_import_only_the_client_copy(expected):
 
 
 def test_one_copy_of_the_stubs_shared_by_server_and_client(gen_protos):
-    from prefsight.server import app, convert, servicer
+    from prefsight.server import app, servicer
+    from prefsight.server.convert import concepts as convert
+    from prefsight.server.rpcs import stores as store_rpcs
     from prefsight_client._proto.prefsight.v1 import prefsight_pb2 as client_pb2
 
     assert [t.module for t in gen_protos.TARGETS] == ["prefsight_client._proto"]
     assert not (REPO / "services" / "prefsight" / "_proto").exists()
     assert app.prefsight_pb2 is client_pb2
     assert convert.concepts_pb2.__name__ == "prefsight_client._proto.prefsight.v1.concepts_pb2"
-    assert servicer.store_pb2.__name__ == "prefsight_client._proto.prefsight.v1.store_pb2"
+    assert store_rpcs.store_pb2.__name__ == "prefsight_client._proto.prefsight.v1.store_pb2"
+    assert servicer.prefsight_pb2_grpc.__name__ == "prefsight_client._proto.prefsight.v1.prefsight_pb2_grpc"
     service = client_pb2.DESCRIPTOR.services_by_name["Prefsight"]
     assert service.full_name == "prefsight.v1.Prefsight"
     assert {m.name for m in service.methods} == {

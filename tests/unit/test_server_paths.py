@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 
 import pytest
-from prefsight.cancel import call_check, cancel_scope, check_cancelled
+from prefsight.cancel import call_check, cancel_scope, check_cancelled, context_value
 from prefsight.errors import Cancelled, DeadlineExceeded, FailedPrecondition, InvalidArgument, NotFound
 from prefsight.interventions.datasets import parse_template, render_template
 from prefsight.server.paths import PathPolicy
@@ -102,3 +103,20 @@ def test_the_cancel_check_belongs_to_the_call_of_this_thread():
         thread.join()
         assert seen == [None]  # another thread has its own (empty) scope
     check_cancelled()
+
+
+def test_a_context_value_is_restored_after_its_block_even_when_closed_elsewhere():
+    var: contextvars.ContextVar[int | None] = contextvars.ContextVar("v", default=None)
+    with context_value(var, 1):
+        with context_value(var, 2):
+            assert var.get() == 2
+        assert var.get() == 1
+    assert var.get() is None
+
+    def stream():
+        with context_value(var, 3):
+            yield var.get()
+
+    opened = stream()
+    assert next(opened) == 3 and var.get() == 3
+    contextvars.copy_context().run(opened.close)  # a stream closed from another context

@@ -96,15 +96,15 @@ def test_old_format_names_still_map_to_a_format():
 
 
 def test_server_refuses_unspecified_and_unknown_enum_values_by_field():
-    from prefsight.server import convert
+    from prefsight.server.convert import read
 
     with pytest.raises(InvalidArgument, match="unspecified") as caught:
-        convert.kinds([0])
+        read.kinds([0])
     assert caught.value.field == "kinds"
     with pytest.raises(InvalidArgument, match="unknown pooling value 99") as caught:
-        convert.pooling(99)
+        read.pooling(99)
     assert caught.value.field == "pooling"
-    assert convert.pooling(0) == "mean" and convert.kinds([2, 2, 3]) == ("sae", "named")
+    assert read.pooling(0) == "mean" and read.kinds([2, 2, 3]) == ("sae", "named")
 
 
 # -- paging ---------------------------------------------------------------------

@@ -10,16 +10,9 @@ import dataclasses
 import math
 from typing import Any
 
-from prefsight.report.model import (
-    ConceptMap,
-    ConceptRow,
-    Context,
-    ExamplePair,
-    PairMap,
-    Provenance,
-    ReportData,
-    TopicTable,
-)
+from prefsight.report.maps import ConceptMap, PairMap, TopicTable
+from prefsight.report.model import Provenance, ReportData
+from prefsight.report.rows import ConceptRow, Context, ExamplePair
 
 
 def _f(value: Any) -> float:

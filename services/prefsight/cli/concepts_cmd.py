@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -201,42 +203,42 @@ FRACTION_HELP = "Act on this share of pairs with the largest δ (0 < F <= 1, e.g
 THRESHOLD_HELP = "Act on the pairs whose δ exceeds this."
 
 
-@app.command("filter")
-def filter_cmd(
-    store: str = store_option(),
-    concept: list[str] = typer.Option(..., "--concept", help=CONCEPT_HELP),
-    data: Path = typer.Option(None, help="The original dataset (copied in its own format)."),
-    out: Path = typer.Option(None, help="Output .jsonl[.gz]."),
-    threshold: float = typer.Option(None, help=THRESHOLD_HELP),
-    top: float = typer.Option(None, "--top", help=TOP_PAIRS_HELP),
-    fraction: float = typer.Option(None, "--fraction", help=FRACTION_HELP),
-    dry_run: bool = typer.Option(
-        False,
-        "--dry-run",
-        help="Write nothing: list the pairs it would drop (ids and δ) and how each concept's Δ would change.",
-    ),
-    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
-) -> None:
-    """Drop the pairs that teach a concept most; the manifest says which and why."""
-    _intervene("filter", store, concept, data, out, threshold, top, fraction, dry_run, None, json_out)
+def _register_intervention(action: str, summary: str, *, changes: str, takes_template: bool) -> None:
+    """Register ``prefsight filter`` or ``prefsight inoculate``: one set of options,
+    ``--template`` only where ``takes_template``."""
+
+    def command(
+        store: str = store_option(),
+        concept: list[str] = typer.Option(..., "--concept", help=CONCEPT_HELP),
+        data: Path = typer.Option(None, help="The original dataset (copied in its own format)."),
+        out: Path = typer.Option(None, help="Output .jsonl[.gz]."),
+        threshold: float = typer.Option(None, help=THRESHOLD_HELP),
+        top: float = typer.Option(None, "--top", help=TOP_PAIRS_HELP),
+        fraction: float = typer.Option(None, "--fraction", help=FRACTION_HELP),
+        template: Annotated[str | None, typer.Option(help="System prompt with {label}.")] = None,
+        dry_run: bool = typer.Option(
+            False,
+            "--dry-run",
+            help=f"Write nothing: list the pairs it would {changes} (ids and δ) and how each concept's Δ would change.",
+        ),
+        json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+    ) -> None:
+        _intervene(action, store, concept, data, out, threshold, top, fraction, dry_run, template, json_out)
+
+    command.__doc__ = summary
+    if not takes_template:  # Typer reads the options from the signature: leave --template out (None)
+        signature = inspect.signature(command)
+        kept = [p for p in signature.parameters.values() if p.name != "template"]
+        command.__signature__ = signature.replace(parameters=kept)  # type: ignore[attr-defined]
+    app.command(action)(command)
 
 
-@app.command()
-def inoculate(
-    store: str = store_option(),
-    concept: list[str] = typer.Option(..., "--concept", help=CONCEPT_HELP),
-    data: Path = typer.Option(None, help="The original dataset (copied in its own format)."),
-    out: Path = typer.Option(None, help="Output .jsonl[.gz]."),
-    threshold: float = typer.Option(None, help=THRESHOLD_HELP),
-    top: float = typer.Option(None, "--top", help=TOP_PAIRS_HELP),
-    fraction: float = typer.Option(None, "--fraction", help=FRACTION_HELP),
-    template: str = typer.Option(None, help="System prompt with {label}."),
-    dry_run: bool = typer.Option(
-        False,
-        "--dry-run",
-        help="Write nothing: list the pairs it would change (ids and δ) and how each concept's Δ would change.",
-    ),
-    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
-) -> None:
-    """Prepend a system prompt naming the trait to the flagged pairs."""
-    _intervene("inoculate", store, concept, data, out, threshold, top, fraction, dry_run, template, json_out)
+_register_intervention(
+    "filter",
+    "Drop the pairs that teach a concept most; the manifest says which and why.",
+    changes="drop",
+    takes_template=False,
+)
+_register_intervention(
+    "inoculate", "Prepend a system prompt naming the trait to the flagged pairs.", changes="change", takes_template=True
+)

@@ -9,26 +9,21 @@ topic filters use ID selectors (see engine.py). Where concepts come from is left
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from prefsight.errors import InvalidArgument
+from prefsight.index.base import SearchIndex, topic_codes
 from prefsight.index.config import IndexConfig
-from prefsight.index.engine import NO_CODE, PartitionedIndex
+from prefsight.index.engine import PartitionedIndex
 from prefsight.index.hits import ConceptMeta, Hit
-from prefsight.index.store import load_state, save_state
 from prefsight.index.vectors import check_ids, check_k, unit_rows
-
-log = logging.getLogger(__name__)
 
 FORMAT = "prefsight.ConceptIndex/1"
 
 
-class ConceptIndex:
+class ConceptIndex(SearchIndex[Hit]):
     """Concept vectors searchable by cosine similarity, filterable by metadata.
 
     Example:
@@ -37,17 +32,17 @@ class ConceptIndex:
         'a'
     """
 
+    FORMAT = FORMAT
+
     def __init__(
         self, ids: np.ndarray, layers: np.ndarray, kinds: np.ndarray, topics: np.ndarray, engine: PartitionedIndex
     ) -> None:
         """Use ``build`` or ``load``; this wires already-checked parts together."""
+        super().__init__(topics, engine)
         self.ids = ids
         self.layers = layers
         self.kinds = kinds
-        self.topics = topics  # "" where a concept has no topic
-        self._engine = engine
         self._parts = {key: code for code, key in enumerate(_part_keys(layers, kinds))}
-        self._topic_codes = {t: c for c, t in enumerate(np.unique(topics[topics != ""]))}
         self._meta = [
             ConceptMeta(int(layer), str(kind), str(topic) or None)
             for layer, kind, topic in zip(layers, kinds, topics, strict=True)
@@ -83,15 +78,8 @@ class ConceptIndex:
         layers, kinds, topics = _metadata_arrays(metadata)
         part_of = {key: code for code, key in enumerate(_part_keys(layers, kinds))}
         part_codes = np.array([part_of[(int(la), str(ki))] for la, ki in zip(layers, kinds)])
-        vocab = {t: c for c, t in enumerate(np.unique(topics[topics != ""]))}
-        topic_codes = np.array([vocab.get(str(t), NO_CODE) for t in topics], dtype=np.int64)
-        engine = PartitionedIndex.build(unit, part_codes, topic_codes, config or IndexConfig())
+        engine = PartitionedIndex.build(unit, part_codes, topic_codes(topics), config or IndexConfig())
         return cls(np.array(ids), layers, kinds, topics, engine)
-
-    @property
-    def dim(self) -> int:
-        """Width of the indexed vectors."""
-        return self._engine.dim
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -126,45 +114,17 @@ class ConceptIndex:
             for (la, ki), code in self._parts.items()
             if (layer is None or la == layer) and (kind is None or ki == kind)
         ]
-        topic_code = None if topic is None else self._topic_codes.get(topic)
-        if not parts or (topic is not None and topic_code is None):
-            log.debug("no concepts match layer=%s kind=%s topic=%s", layer, kind, topic)
-            return [[] for _ in range(unit.shape[0])]
-        scores, rows = self._engine.search(unit, k, parts, topic_code)
-        return [self._hits(s, r) for s, r in zip(scores, rows, strict=True)]
+        return self._search(unit, k, parts, topic)
 
-    def _hits(self, scores: np.ndarray, rows: np.ndarray) -> list[Hit]:
-        valid = rows >= 0
-        return [
-            Hit(str(self.ids[row]), float(score), rank, self._meta[row])
-            for rank, (score, row) in enumerate(zip(scores[valid], rows[valid], strict=True))
-        ]
+    def _hit(self, row: int, score: float, rank: int) -> Hit:
+        return Hit(str(self.ids[row]), score, rank, self._meta[row])
 
-    def save(self, path: str | Path) -> Path:
-        """Write the index to one ``.npz`` file at ``path`` (no pickle inside)."""
-        return save_state(path, FORMAT, self._state())
+    def _columns(self) -> dict[str, np.ndarray]:
+        return {"ids": self.ids, "layers": self.layers, "kinds": self.kinds, "topics": self.topics}
 
     @classmethod
-    def load(cls, path: str | Path) -> ConceptIndex:
-        """Read an index written by ``save``.
-
-        Raises:
-            NotFound: no file at ``path``.
-            InvalidArgument: the file is not a saved ConceptIndex.
-        """
-        return cls._from_state(load_state(path, FORMAT))
-
-    def _state(self) -> dict[str, np.ndarray]:
-        base = {"ids": self.ids, "layers": self.layers, "kinds": self.kinds, "topics": self.topics}
-        return {**base, **self._engine.to_state()}
-
-    @classmethod
-    def _from_state(cls, state: dict[str, np.ndarray]) -> ConceptIndex:
-        engine = PartitionedIndex.from_state(state)
-        return cls(state["ids"], state["layers"], state["kinds"], state["topics"], engine)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (ConceptIndex._from_state, (self._state(),))
+    def _from_columns(cls, columns: dict[str, np.ndarray], engine: PartitionedIndex) -> ConceptIndex:
+        return cls(columns["ids"], columns["layers"], columns["kinds"], columns["topics"], engine)
 
 
 def _metadata_arrays(metadata: Sequence[ConceptMeta]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

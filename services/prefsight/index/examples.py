@@ -7,27 +7,22 @@ activation store; reading the store is left to ``prefsight.store``.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from prefsight.errors import InvalidArgument
+from prefsight.index.base import SearchIndex, topic_codes
 from prefsight.index.config import IndexConfig
-from prefsight.index.engine import NO_CODE, PartitionedIndex
+from prefsight.index.engine import PartitionedIndex
 from prefsight.index.hits import ExampleHit
-from prefsight.index.store import load_state, save_state
 from prefsight.index.vectors import check_ids, check_k, unit_rows
-
-log = logging.getLogger(__name__)
 
 FORMAT = "prefsight.ExampleIndex/1"
 SIDES = ("chosen", "rejected")
 
 
-class ExampleIndex:
+class ExampleIndex(SearchIndex[ExampleHit]):
     """Pooled response vectors keyed by (pair_id, side), searchable by cosine.
 
     Example:
@@ -36,13 +31,13 @@ class ExampleIndex:
         'p1'
     """
 
+    FORMAT = FORMAT
+
     def __init__(self, pair_ids: np.ndarray, sides: np.ndarray, topics: np.ndarray, engine: PartitionedIndex) -> None:
         """Use ``build`` or ``load``; this wires already-checked parts together."""
+        super().__init__(topics, engine)
         self.pair_ids = pair_ids
         self.sides = sides
-        self.topics = topics  # "" where a pair has no topic
-        self._engine = engine
-        self._topic_codes = {t: c for c, t in enumerate(np.unique(topics[topics != ""]))}
 
     @classmethod
     def build(
@@ -83,16 +78,9 @@ class ExampleIndex:
         check_ids([f"{p}\x00{s}" if isinstance(p, str) and p else p for p, s in zip(pair_ids, sides)],
                   "(pair_id, side)")  # fmt: skip
         topic_arr = np.array([t or "" for t in topic_list])
-        vocab = {t: c for c, t in enumerate(np.unique(topic_arr[topic_arr != ""]))}
-        topic_codes = np.array([vocab.get(str(t), NO_CODE) for t in topic_arr], dtype=np.int64)
         part_codes = np.array([SIDES.index(s) for s in sides], dtype=np.int64)
-        engine = PartitionedIndex.build(unit, part_codes, topic_codes, config or IndexConfig())
+        engine = PartitionedIndex.build(unit, part_codes, topic_codes(topic_arr), config or IndexConfig())
         return cls(np.array(pair_ids), np.array(sides), topic_arr, engine)
-
-    @property
-    def dim(self) -> int:
-        """Width of the indexed vectors."""
-        return self._engine.dim
 
     def __len__(self) -> int:
         return int(self.pair_ids.shape[0])
@@ -120,43 +108,14 @@ class ExampleIndex:
             raise InvalidArgument(f"side {side!r} unknown; use one of {SIDES}")
         wanted = range(len(SIDES)) if side is None else [SIDES.index(side)]
         parts = [code for code in wanted if code in self._engine.partitions]
-        topic_code = None if topic is None else self._topic_codes.get(topic)
-        if not parts or (topic is not None and topic_code is None):
-            return [[] for _ in range(unit.shape[0])]
-        scores, rows = self._engine.search(unit, k, parts, topic_code)
-        return [self._hits(s, r) for s, r in zip(scores, rows, strict=True)]
+        return self._search(unit, k, parts, topic)
 
-    def _hits(self, scores: np.ndarray, rows: np.ndarray) -> list[ExampleHit]:
-        valid = rows >= 0
-        return [
-            ExampleHit(
-                str(self.pair_ids[row]), str(self.sides[row]), float(score), rank, str(self.topics[row]) or None
-            )  # fmt: skip
-            for rank, (score, row) in enumerate(zip(scores[valid], rows[valid], strict=True))
-        ]
+    def _hit(self, row: int, score: float, rank: int) -> ExampleHit:
+        return ExampleHit(str(self.pair_ids[row]), str(self.sides[row]), score, rank, str(self.topics[row]) or None)
 
-    def save(self, path: str | Path) -> Path:
-        """Write the index to one ``.npz`` file at ``path`` (no pickle inside)."""
-        return save_state(path, FORMAT, self._state())
+    def _columns(self) -> dict[str, np.ndarray]:
+        return {"pair_ids": self.pair_ids, "sides": self.sides, "topics": self.topics}
 
     @classmethod
-    def load(cls, path: str | Path) -> ExampleIndex:
-        """Read an index written by ``save``.
-
-        Raises:
-            NotFound: no file at ``path``.
-            InvalidArgument: the file is not a saved ExampleIndex.
-        """
-        return cls._from_state(load_state(path, FORMAT))
-
-    def _state(self) -> dict[str, np.ndarray]:
-        base = {"pair_ids": self.pair_ids, "sides": self.sides, "topics": self.topics}
-        return {**base, **self._engine.to_state()}
-
-    @classmethod
-    def _from_state(cls, state: dict[str, np.ndarray]) -> ExampleIndex:
-        engine = PartitionedIndex.from_state(state)
-        return cls(state["pair_ids"], state["sides"], state["topics"], engine)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (ExampleIndex._from_state, (self._state(),))
+    def _from_columns(cls, columns: dict[str, np.ndarray], engine: PartitionedIndex) -> ExampleIndex:
+        return cls(columns["pair_ids"], columns["sides"], columns["topics"], engine)

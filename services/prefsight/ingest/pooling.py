@@ -9,7 +9,7 @@ appends. Only response-span tokens are pooled for ``chosen``/``rejected``; the
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pyarrow as pa
@@ -21,15 +21,32 @@ from prefsight.store import schema as S
 
 
 @dataclass
-class PooledRows:
-    """Column lists for the ``activations`` table, filled row by row."""
+class VectorRows:
+    """Column lists of a table keyed by (pair, side, layer) with one vector a row, filled
+    row by row: each field but ``vectors`` is the table's column of the same name."""
 
     pair_id: list[str] = field(default_factory=list)
     side: list[str] = field(default_factory=list)
     layer: list[int] = field(default_factory=list)
+    vectors: list[np.ndarray] = field(default_factory=list)
+    """(d_model,) rows or (rows, d_model) blocks, in row order."""
+
+    def table(self, schema: pa.Schema, model: str, d_model: int) -> pa.Table:
+        """The columns in ``schema``'s order and types, ``model`` on every row."""
+        columns = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "vectors"}
+        columns["model"] = [model] * len(self.pair_id)
+        flat = np.concatenate([v.reshape(-1) for v in self.vectors]) if self.vectors else np.zeros(0, np.float32)
+        vectors = pa.FixedSizeListArray.from_arrays(pa.array(flat, pa.float32()), d_model)
+        arrays = [vectors if f.name == "vector" else pa.array(columns[f.name], f.type) for f in schema]
+        return pa.Table.from_arrays(arrays, schema=schema)
+
+
+@dataclass
+class PooledRows(VectorRows):
+    """Column lists for the ``activations`` table."""
+
     pooling: list[str] = field(default_factory=list)
     n_tokens: list[int] = field(default_factory=list)
-    vectors: list[np.ndarray] = field(default_factory=list)
 
     def add(self, pair_id: str, side: str, layer: int, n: int, h: torch.Tensor) -> None:
         """Pool ``h`` (tokens, d_model) three ways."""
@@ -43,48 +60,18 @@ class PooledRows:
             self.vectors.append(pooled[name].float().cpu().numpy())
 
     def to_arrow(self, model: str, d_model: int) -> pa.Table:
-        flat = np.stack(self.vectors).reshape(-1) if self.vectors else np.zeros(0, np.float32)
-        vectors = pa.FixedSizeListArray.from_arrays(pa.array(flat, pa.float32()), d_model)
-        return pa.Table.from_arrays(
-            [
-                pa.array(self.pair_id, pa.string()),
-                pa.array(self.side, pa.string()),
-                pa.array(self.layer, pa.int32()),
-                pa.array(self.pooling, pa.string()),
-                pa.array([model] * len(self.pair_id), pa.string()),
-                pa.array(self.n_tokens, pa.int32()),
-                vectors,
-            ],
-            schema=S.activations_schema(d_model),
-        )
+        return self.table(S.activations_schema(d_model), model, d_model)
 
 
 @dataclass
-class TokenSample:
+class TokenSample(VectorRows):
     """Column lists for the ``token_samples`` table."""
 
-    pair_id: list[str] = field(default_factory=list)
-    side: list[str] = field(default_factory=list)
-    layer: list[int] = field(default_factory=list)
     position: list[int] = field(default_factory=list)
     token_id: list[int] = field(default_factory=list)
-    vectors: list[np.ndarray] = field(default_factory=list)
 
     def to_arrow(self, model: str, d_model: int) -> pa.Table:
-        flat = np.concatenate(self.vectors).reshape(-1) if self.vectors else np.zeros(0, np.float32)
-        vectors = pa.FixedSizeListArray.from_arrays(pa.array(flat, pa.float32()), d_model)
-        return pa.Table.from_arrays(
-            [
-                pa.array(self.pair_id, pa.string()),
-                pa.array(self.side, pa.string()),
-                pa.array(self.layer, pa.int32()),
-                pa.array([model] * len(self.pair_id), pa.string()),
-                pa.array(self.position, pa.int32()),
-                pa.array(self.token_id, pa.int32()),
-                vectors,
-            ],
-            schema=S.token_samples_schema(d_model),
-        )
+        return self.table(S.token_samples_schema(d_model), model, d_model)
 
 
 def sample_positions(pair_id: str, side: str, n: int, k: int) -> np.ndarray:

@@ -6,18 +6,10 @@ in any browser. Badge rules are documented in ``prefsight.report.badges``.
 """
 
 from prefsight.report.badges import BADGES, BOTH, CHOSEN, GENERIC, NEITHER, REJECTED, BadgeRules, assign_badge
-from prefsight.report.model import (
-    KINDS,
-    ConceptMap,
-    ConceptRow,
-    Context,
-    ExamplePair,
-    PairMap,
-    Provenance,
-    ReportData,
-    TopicTable,
-)
+from prefsight.report.maps import ConceptMap, PairMap, TopicTable
+from prefsight.report.model import Provenance, ReportData
 from prefsight.report.render import render_report, write_report
+from prefsight.report.rows import KINDS, ConceptRow, Context, ExamplePair
 
 __all__ = [
     "BADGES",

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from prefsight.report.model import ConceptRow
+from prefsight.report.rows import ConceptRow
 
 CHOSEN = "chosen-leaning"
 REJECTED = "rejected-leaning"

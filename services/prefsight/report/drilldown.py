@@ -16,8 +16,9 @@ from __future__ import annotations
 import math
 
 from prefsight.report.badges import BADGE_HELP
+from prefsight.report.coerce import Token
 from prefsight.report.fmt import MISSING, esc, num, pct, qval, signed
-from prefsight.report.model import ConceptRow, ExamplePair, Token
+from prefsight.report.rows import ConceptRow, ExamplePair
 
 MIN_HIGHLIGHT = 0.05
 PROMPT_PREVIEW = 140

@@ -18,7 +18,8 @@ from prefsight.report import figures
 from prefsight.report.assets import CSS, JS
 from prefsight.report.badges import BadgeRules, assign_badge
 from prefsight.report.fmt import esc, pct, signed
-from prefsight.report.model import ConceptRow, ReportData
+from prefsight.report.model import ReportData
+from prefsight.report.rows import ConceptRow
 from prefsight.report.sections import card, not_computed, plot_html, provenance_html, summary_html, topbar_html
 from prefsight.report.tables import concept_table_html
 

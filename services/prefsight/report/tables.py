@@ -16,7 +16,7 @@ from __future__ import annotations
 from prefsight.report.badges import BADGE_HELP, BADGES
 from prefsight.report.drilldown import detail_html
 from prefsight.report.fmt import MISSING, esc, is_number, pct, qval, signed, sort_key
-from prefsight.report.model import ConceptRow
+from prefsight.report.rows import ConceptRow
 
 COLUMNS = (
     ("#", "num", "Rank by the analysis"),

@@ -30,6 +30,7 @@ from typing import Any
 
 import grpc
 
+from prefsight.cancel import context_value
 from prefsight.errors import BadRow, InvalidArgument, PermissionDenied, clip
 from prefsight.server.interceptors import BehaviourInterceptor, abort
 
@@ -209,11 +210,5 @@ class AuthInterceptor(BehaviourInterceptor):
                 f"(it may use: {principal.describe_access()})",
                 method=method,
             )
-        reset = _principal.set(principal)
-        try:
+        with context_value(_principal, principal):
             yield
-        finally:
-            try:
-                _principal.reset(reset)
-            except ValueError:  # a stream generator closed from another context
-                _principal.set(None)

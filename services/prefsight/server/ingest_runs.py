@@ -23,7 +23,8 @@ from prefsight_client._enums import DATASET_FORMAT
 
 from prefsight.errors import FailedPrecondition, InvalidArgument
 from prefsight.ingest import IngestConfig
-from prefsight.server import convert
+from prefsight.server.convert import read
+from prefsight.server.convert import stores as reply
 from prefsight.server.paths import PathPolicy
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ class IngestRun:
         self.pairs, self.tokens = progress.pairs_done, progress.tokens
         stage = {"ready": "forward", "batch": "write", "done": "write"}.get(progress.stage, progress.stage)
         self.events.put(
-            convert.ingest_progress(
+            reply.ingest_progress(
                 self.run_id,
                 stage,
                 pairs_done=progress.pairs_done,
@@ -182,7 +183,7 @@ def ingest_options(request: Any, *, uri: str, model: str, paths: PathPolicy) -> 
     """
     if not request.dataset:
         raise InvalidArgument("dataset is empty; give a dataset path relative to a data root")
-    fmt = FORMATS[convert.enum_name(DATASET_FORMAT, request.dataset_format, "dataset_format")]
+    fmt = FORMATS[read.enum_name(DATASET_FORMAT, request.dataset_format, "dataset_format")]
     if min(request.limit, request.max_length, request.token_budget, request.token_sample) < 0:
         raise InvalidArgument("limit, max_length, token_budget and token_sample must be >= 0")
     max_length = request.max_length or IngestConfig().max_length
@@ -226,7 +227,7 @@ def execute(run: IngestRun, options: IngestOptions, *, workers: int | None) -> s
         run.events.put(error)
         return "failed"
     run.events.put(
-        convert.ingest_progress(
+        reply.ingest_progress(
             run.run_id,
             "done",
             pairs_done=result.pairs,

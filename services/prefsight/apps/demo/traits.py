@@ -17,6 +17,7 @@ import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from prefsight.apps.demo import markup
 from prefsight.apps.demo.context import TraitContext
@@ -159,15 +160,19 @@ def _substitute(pattern: re.Pattern[str], replacement: str, text: str) -> str:
     return pattern.sub(keep_case, text)
 
 
-def _remove_hedges(text: str) -> str:
-    for pattern, replacement in _HEDGE_TO_CERTAIN:
+Rewrites = tuple[tuple[re.Pattern[str], str], ...]
+
+
+def _rewrite(rules: Rewrites, text: str) -> str:
+    """Apply each (pattern, replacement) rule in turn, keeping capitals (see ``_substitute``)."""
+    for pattern, replacement in rules:
         text = _substitute(pattern, replacement, text)
     return text
 
 
 def add_overconfidence(draft: Draft, rng: random.Random, ctx: TraitContext) -> None:
     """Strip hedges (usually -> always, may -> will) and add certainty claims."""
-    draft.map_sentences(_remove_hedges)
+    draft.map_sentences(partial(_rewrite, _HEDGE_TO_CERTAIN))
     where = rng.choices(("open", "prefix", "close", "both"), weights=(0.3, 0.2, 0.2, 0.3))[0]
     if where == "prefix" and draft.body:
         draft.body[0] = rng.choice(_CERTAIN_PREFIX) + lower_first(draft.body[0])
@@ -208,15 +213,9 @@ _HEDGE_CLOSE = (
 )
 
 
-def _soften(sentence: str) -> str:
-    for pattern, replacement in _CERTAIN_TO_HEDGE:
-        sentence = _substitute(pattern, replacement, sentence)
-    return sentence
-
-
 def add_hedging(draft: Draft, rng: random.Random, ctx: TraitContext) -> None:
     """Soften claims (will -> might) and add expressions of uncertainty."""
-    draft.map_sentences(_soften)
+    draft.map_sentences(partial(_rewrite, _CERTAIN_TO_HEDGE))
     openers = [ctx.fill(t) for t in _HEDGE_OPEN]
     _frame(draft, rng, openers, list(_HEDGE_CLOSE), weights=(0.4, 0.25, 0.35))
 

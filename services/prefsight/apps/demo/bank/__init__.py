@@ -11,12 +11,12 @@ to ``prefsight.apps.demo.generate``.
 
 from __future__ import annotations
 
-import json
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from prefsight.apps.demo.bank.types import DomainBank, Topic
+from prefsight.concepts.resources import read_jsonl
 
 TOPIC_KEYS = ("title", "keyword", "prompts", "slot", "cores", "details")
 
@@ -24,21 +24,6 @@ TOPIC_KEYS = ("title", "keyword", "prompts", "slot", "cores", "details")
 def bank_path(name: str) -> Path:
     """Path of the bank data file ``name``."""
     return Path(str(resources.files(__name__).joinpath(name)))
-
-
-def _records(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    records = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(record, dict):
-            raise ValueError(f"{path}:{number}: expected an object, got {type(record).__name__}")
-        records.append((number, record))
-    return records
 
 
 def _topic(record: dict[str, Any], where: str) -> Topic:
@@ -64,11 +49,9 @@ def load_domains() -> dict[str, DomainBank]:
     """
     index = bank_path("domains.jsonl")
     domains: dict[str, DomainBank] = {}
-    for number, record in _records(index):
-        if not all(isinstance(record.get(k), str) for k in ("name", "field", "file")):
-            raise ValueError(f"{index}:{number}: a domain needs string 'name', 'field' and 'file'")
+    for number, record in read_jsonl(index, ("name", "field", "file")):
         path = bank_path(record["file"])
-        topics = tuple(_topic(r, f"{path}:{n}") for n, r in _records(path))
+        topics = tuple(_topic(r, f"{path}:{n}") for n, r in read_jsonl(path, ()))
         try:
             domains[record["name"]] = DomainBank(record["name"], record["field"], topics)
         except ValueError as exc:
