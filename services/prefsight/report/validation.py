@@ -133,8 +133,8 @@ def _interventions(doc: dict[str, Any]) -> str:
                 f"{_n(run.get('intended_gain'))}{_ci(run.get('intended_gain_ci'))}",
                 _n(run.get("preference_accuracy"), ".2f"),
                 _n(run.get("off_target_shift")),
-                _n(run.get("trait_increase_cut"), ".0%") if run is not doc["interventions"].get("plain") else "—",
-                _n(run.get("intended_gain_kept"), ".0%") if run is not doc["interventions"].get("plain") else "—",
+                "—" if name == "plain" else _n(run.get("trait_increase_cut"), ".0%"),
+                "—" if name == "plain" else _n(run.get("intended_gain_kept"), ".0%"),
                 esc(run.get("note", "")),
             ]
         )
