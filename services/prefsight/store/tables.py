@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any
@@ -38,6 +39,27 @@ from prefsight.store import schema as S
 log = logging.getLogger(__name__)
 
 _TOKEN_KEY = ["pair_id", "side", "layer", "model", "position"]
+
+CACHE_BYTES: int = int(os.environ.get("PREFSIGHT_LANCE_CACHE_MB", "64")) << 20
+"""Bound of each of LanceDB's two caches (table metadata, indexes) in this process,
+shared by every ``Store`` (``$PREFSIGHT_LANCE_CACHE_MB``, default 64). LanceDB's
+default session keeps the manifest of every table version it has seen, up to
+GiBs: an ingest commits twice per batch, so its driver grew ~1 GB between 20k and
+200k pairs (``bench/scale.py``) until the caches were bounded."""
+
+_session_lock = threading.Lock()
+_session: Any = None
+
+
+def lance_session() -> Any:
+    """The process's ``lancedb.Session``, with caches bounded by ``CACHE_BYTES``."""
+    global _session
+    with _session_lock:
+        if _session is None:
+            import lancedb
+
+            _session = lancedb.Session(index_cache_size_bytes=CACHE_BYTES, metadata_cache_size_bytes=CACHE_BYTES)
+        return _session
 
 
 @dataclass(frozen=True)
@@ -96,7 +118,7 @@ class Store:
             raise NotFound(f"store {self.uri} does not exist (run `prefsight ingest` first)")
         # Always see the latest committed version: readers stay correct while an
         # ingest appends (each append is one atomic commit).
-        self.db = lancedb.connect(self.uri, read_consistency_interval=timedelta(0))
+        self.db = lancedb.connect(self.uri, read_consistency_interval=timedelta(0), session=lance_session())
         self._tables: dict[str, Any] = {}
 
     # -- tables -------------------------------------------------------------
