@@ -16,7 +16,9 @@ does) and measures, in the same run:
              ``StoreSession.score_concepts`` called in this process (a session with
              the server's ``fresh_interval``). Target < 1 ms at p50. Printed as a
              ratio against the same-run baseline: an empty unary call (and one with a
-             request of the same size) to a bare grpcio server with as many threads.
+             request of the same size) to a bare grpcio server with as many threads as
+             the fast lane; the concurrent figure too, against the bare server's
+             p99 at the same concurrency and request size.
 
 Run: python bench/serve.py [--seconds 6] [--clients 8] [--concepts 65536] [--batch 64]
 Takes 40-60 s on 2 shared cores, most of it the server reading the 65,536
@@ -50,7 +52,8 @@ SERVER = """
 import sys
 from prefsight.server.app import build_server
 from prefsight.server.servicer import PrefsightServicer
-server = build_server(PrefsightServicer(sys.argv[2:]), max_workers=int(sys.argv[1])).start()
+workers, fast = map(int, sys.argv[1].split(","))
+server = build_server(PrefsightServicer(sys.argv[2:]), max_workers=workers, fast_workers=fast).start()
 print(server.address, flush=True)
 sys.stdin.read()
 server.stop(grace=0)
@@ -66,7 +69,7 @@ handler = grpc.method_handlers_generic_handler(
     "bench.Bare", {"Empty": grpc.unary_unary_rpc_method_handler(empty)}
 )
 options = [("grpc.max_receive_message_length", 64 << 20)]
-server = grpc.server(futures.ThreadPoolExecutor(int(sys.argv[1])), options=options)
+server = grpc.server(futures.ThreadPoolExecutor(int(sys.argv[1].split(",")[0])), options=options)
 server.add_generic_rpc_handlers((handler,))
 port = server.add_insecure_port("127.0.0.1:0")
 server.start()
@@ -115,9 +118,9 @@ def build_store(path: Path, n_concepts: int, n_pairs: int = 64) -> np.ndarray:
     return directions
 
 
-def start_server(stores: list[Path], workers: int, code: str = SERVER) -> tuple[subprocess.Popen[str], str]:
+def start_server(stores: list[Path], workers: str, code: str = SERVER) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
-        [sys.executable, "-c", code, str(workers), *map(str, stores)],
+        [sys.executable, "-c", code, workers, *map(str, stores)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -145,17 +148,8 @@ def score_client(address: str, ids: list[str], batch: np.ndarray, seconds: float
     """One client: warm up, wait for the others, then call ScoreConcepts for ``seconds``."""
     from prefsight_client import Client
 
-    latencies = []
     with Client(address, timeout=30) as client:
-        for _ in range(5):
-            client.score_concepts("store", ids, activations=batch)
-        barrier.wait()
-        stop_at = time.perf_counter() + seconds
-        while time.perf_counter() < stop_at:
-            began = time.perf_counter()
-            client.score_concepts("store", ids, activations=batch)
-            latencies.append((time.perf_counter() - began) * 1e3)
-    return latencies
+        return closed_loop(lambda: client.score_concepts("store", ids, activations=batch), seconds, barrier)
 
 
 def concurrent_scores(
@@ -185,7 +179,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--score-concepts", type=int, default=8, help="concepts per ScoreConcepts call")
     parser.add_argument("--repeats", type=int, default=300, help="sequential calls per latency figure")
-    parser.add_argument("--workers", type=int, default=8, help="server threads")
+    parser.add_argument("--workers", type=int, default=8, help="server threads, general pool")
+    parser.add_argument("--fast-workers", type=int, default=2, help="server threads, fast lane (ScoreConcepts...)")
     parser.add_argument("--processes", action="store_true", help="clients as separate processes")
     args = parser.parse_args()
 
@@ -197,8 +192,8 @@ def main() -> None:
             f"synthetic stores (64 and {args.concepts:,} concepts x {D_MODEL}) built in "
             f"{time.perf_counter() - clock:.1f} s"
         )
-        process, address = start_server([Path(tmp) / "store", Path(tmp) / "big"], args.workers)
-        bare, bare_address = start_server([], args.workers, BARE_SERVER)
+        process, address = start_server([Path(tmp) / "store", Path(tmp) / "big"], f"{args.workers},{args.fast_workers}")
+        bare, bare_address = start_server([], str(args.fast_workers), BARE_SERVER)
         try:
             figures = measure(args, address, Path(tmp) / "store", vectors)
             baseline = bare_calls(bare_address, args)
@@ -210,9 +205,10 @@ def main() -> None:
     report(args, *figures, *baseline)
 
 
-def bare_calls(address: str, args: argparse.Namespace) -> tuple[list[float], list[float]]:
-    """Latencies (ms) of the bare server's empty call: empty request, then a request of
-    the size of a ScoreConcepts request (the payload's own transport cost)."""
+def bare_calls(address: str, args: argparse.Namespace) -> tuple[list[float], list[float], float, list[float]]:
+    """Latencies (ms) of the bare server's call: empty request, then a request of the
+    size of a ScoreConcepts request (the payload's own transport cost), both from one
+    client; then (QPS, latencies) of the sized call from ``args.clients`` client threads."""
     import grpc
 
     payload = bytes(args.batch * D_MODEL * 4 + 200)
@@ -220,7 +216,31 @@ def bare_calls(address: str, args: argparse.Namespace) -> tuple[list[float], lis
         call = channel.unary_unary("/bench.Bare/Empty")
         empty = timed(lambda: call(b"", timeout=30), args.repeats)
         sized = timed(lambda: call(payload, timeout=30), args.repeats)
-    return empty, sized
+    barrier = threading.Barrier(args.clients)
+
+    def client() -> list[float]:
+        with grpc.insecure_channel(address) as channel:
+            call = channel.unary_unary("/bench.Bare/Empty")
+            return closed_loop(lambda: call(payload, timeout=30), args.seconds, barrier)
+
+    with ThreadPoolExecutor(args.clients) as pool:
+        runs = [pool.submit(client) for _ in range(args.clients)]
+        flat = [x for run in runs for x in run.result()]
+    return empty, sized, len(flat) / args.seconds, flat
+
+
+def closed_loop(call: Callable[[], object], seconds: float, barrier: Any) -> list[float]:
+    """Warm up, wait for the other clients, then call back to back for ``seconds``: latencies in ms."""
+    for _ in range(5):
+        call()
+    barrier.wait()
+    latencies = []
+    stop_at = time.perf_counter() + seconds
+    while time.perf_counter() < stop_at:
+        began = time.perf_counter()
+        call()
+        latencies.append((time.perf_counter() - began) * 1e3)
+    return latencies
 
 
 def measure(args: argparse.Namespace, address: str, small: Path, vectors: np.ndarray) -> tuple[Any, ...]:
@@ -259,6 +279,8 @@ def report(
     remote_sc: list[float],
     bare_empty: list[float],
     bare_sized: list[float],
+    bare_qps: float,
+    bare_concurrent: list[float],
 ) -> None:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     clients = "separate processes" if args.processes else "threads of one process"
@@ -271,6 +293,12 @@ def report(
     )
     print(
         f"  {qps:,.0f} QPS   p50 {p50:.2f} ms   p99 {p99:.2f} ms   (target p99 < 10 ms: {'PASS' if ok_p99 else 'FAIL'})"
+    )
+    b50c, b99c = percentiles(bare_concurrent)
+    print(
+        f"  same-run baseline, the bare grpcio server ({args.fast_workers} threads), a request of the same size, "
+        f"{args.clients} client threads: {bare_qps:,.0f} QPS  p50 {b50c:.2f} ms  p99 {b99c:.2f} ms; "
+        f"p99 ratio {p99 / b99c:.2f}x"
     )
     nf50, nf99 = percentiles(remote_nf)
     lnf50, lnf99 = percentiles(local_nf)
@@ -294,7 +322,7 @@ def report(
         f"{'PASS' if overhead < 1.0 else 'FAIL'})"
     )
     print(
-        f"  same-run baseline, a bare grpcio server ({args.workers} threads): empty unary call "
+        f"  same-run baseline, a bare grpcio server ({args.fast_workers} threads): empty unary call "
         f"p50 {b50:.2f} ms; with a request of the same size p50 {s50:.2f} ms"
     )
     print(

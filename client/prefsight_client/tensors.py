@@ -6,6 +6,7 @@ generated ``Tensor`` message class, passed in or defaulting to the client's copy
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -44,8 +45,8 @@ def tensor_to_array(tensor: Any) -> np.ndarray:
     shape = tuple(int(n) for n in tensor.shape)
     if any(n < 0 for n in shape):
         raise ValueError(f"tensor shape {list(shape)} has a negative dimension")
-    expected = int(np.prod(shape, dtype=np.int64)) * WIRE_DTYPE.itemsize
-    if len(tensor.data) != expected:
-        raise ValueError(f"tensor of shape {list(shape)} needs {expected} bytes of float32, got {len(tensor.data)}")
-    array = np.frombuffer(tensor.data, dtype=WIRE_DTYPE).reshape(shape)
-    return array.astype(np.float32, copy=True)
+    expected = math.prod(shape) * WIRE_DTYPE.itemsize
+    data = tensor.data  # each read of a bytes field copies it: read once
+    if len(data) != expected:
+        raise ValueError(f"tensor of shape {list(shape)} needs {expected} bytes of float32, got {len(data)}")
+    return np.frombuffer(data, dtype=WIRE_DTYPE).reshape(shape).astype(np.float32, copy=True)

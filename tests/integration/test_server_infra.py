@@ -353,3 +353,58 @@ def test_serve_stops_gracefully_on_sigterm(tmp_path):
         assert process.wait(10) == 0
     finally:
         process.kill()
+
+
+class LaneServicer(InfoServicer):
+    """Records the thread each call ran on; Ingest streams until released."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: dict[str, str] = {}
+
+    def Info(self, request, context):
+        self.threads["Info"] = threading.current_thread().name
+        return super().Info(request, context)
+
+    def Ingest(self, request, context):
+        self.threads["Ingest"] = threading.current_thread().name
+        self.entered.set()
+        self.release.wait(10)
+        yield store_pb2.IngestProgress(pairs_done=1, pairs_total=1, stage="done")
+
+
+def test_short_calls_run_in_the_fast_lane_and_long_ones_in_the_general_pool(start):
+    servicer, server = start(LaneServicer())
+    with Client(server.address) as client:
+        client.info("s1")
+        with grpc.insecure_channel(server.address) as channel:
+            health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=""), timeout=5)
+        servicer.release.set()
+        list(client.ingest("s1", "data.jsonl"))
+    assert servicer.threads["Info"].startswith("prefsight-fast")
+    assert servicer.threads["Ingest"].startswith("prefsight_")  # the general pool ("prefsight_0", ...)
+    fast = {t.name for t in threading.enumerate() if t.name.startswith("prefsight-fast")}
+    assert 1 <= len(fast) <= 2  # the default lane has two threads
+
+
+def test_a_full_general_pool_does_not_delay_short_calls(start):
+    """One general thread held by a long call: Info still answers at once, from the lane."""
+    servicer, server = start(LaneServicer(), max_workers=1, max_queue=4, fast_workers=1)
+    with Client(server.address) as client:
+        long_call = threading.Thread(target=lambda: list(client.ingest("s1", "data.jsonl")))
+        long_call.start()
+        assert servicer.entered.wait(5)
+        began = time.monotonic()
+        for _ in range(20):
+            assert client.info("s1").pairs == 42
+        assert time.monotonic() - began < 2.0
+        assert long_call.is_alive()  # the long call still holds the general pool
+        servicer.release.set()
+        long_call.join(5)
+
+
+def test_the_fast_lane_size_is_checked(start):
+    from prefsight.errors import InvalidArgument
+
+    with pytest.raises(InvalidArgument, match="fast_workers"):
+        start(fast_workers=0)

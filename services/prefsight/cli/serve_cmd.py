@@ -36,7 +36,12 @@ def serve(
     metrics_port: int = typer.Option(
         None, "--metrics-port", help="Serve Prometheus /metrics on this port (0 = any free one)."
     ),
-    max_workers: int = typer.Option(8, "--max-workers", help="RPCs running at once."),
+    max_workers: int = typer.Option(8, "--max-workers", help="RPCs running at once (general pool)."),
+    fast_workers: int = typer.Option(
+        2,
+        "--fast-workers",
+        help="Threads of the fast lane for short calls (ScoreConcepts, NearestFeatures, SteeringVector, Info).",
+    ),
     max_queue: int = typer.Option(
         64, "--max-queue", help="RPCs waiting beyond those; more are refused (RESOURCE_EXHAUSTED)."
     ),
@@ -95,6 +100,7 @@ def serve(
         tls_key=tls_key,
         metrics_port=metrics_port,
         max_workers=max_workers,
+        fast_workers=fast_workers,
         max_queue=max_queue,
         max_message_mb=max_message_mb,
     )

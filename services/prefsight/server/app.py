@@ -34,6 +34,7 @@ from prefsight_client._proto.prefsight.v1 import prefsight_pb2, prefsight_pb2_gr
 from prefsight.errors import InvalidArgument
 from prefsight.server.auth import OPEN_METHOD_PREFIXES, AccessList, AuthInterceptor
 from prefsight.server.interceptors import ErrorInterceptor
+from prefsight.server.lanes import DEFAULT_FAST_WORKERS, LaneInterceptor
 from prefsight.server.limits import ServerLimits
 from prefsight.server.metrics import MetricsInterceptor, ServerMetrics
 
@@ -55,6 +56,8 @@ class PrefsightServer:
     metrics: ServerMetrics
     metrics_port: int | None = None
     """Port for ``/metrics`` over HTTP; None = no endpoint. Bound on ``start``."""
+    fast_lane: futures.ThreadPoolExecutor | None = None
+    """The fast lane's threads (``prefsight.server.lanes``), shut down on ``stop``."""
     _stopped: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def __iter__(self) -> Iterator[Any]:
@@ -82,6 +85,8 @@ class PrefsightServer:
         log.info("stopping; up to %ss for calls in flight", grace)
         self.health.enter_graceful_shutdown()
         self.server.stop(grace).wait()
+        if self.fast_lane is not None:
+            self.fast_lane.shutdown(wait=False)
         self.metrics.stop_http()
         log.info("stopped")
 
@@ -134,6 +139,7 @@ def build_server(
     tls_cert: str | Path | None = None,
     tls_key: str | Path | None = None,
     max_workers: int = 8,
+    fast_workers: int = DEFAULT_FAST_WORKERS,
     max_queue: int = 64,
     max_message_mb: int = 64,
     metrics_port: int | None = None,
@@ -148,7 +154,9 @@ def build_server(
         acl: an access list built in code; used instead of ``token_file``.
         tls_cert: PEM certificate chain; with ``tls_key`` the port serves TLS.
         tls_key: PEM private key.
-        max_workers: RPCs running at once.
+        max_workers: RPCs running at once in the general pool.
+        fast_workers: threads of the fast lane, which runs the short calls
+            (ScoreConcepts, NearestFeatures, SteeringVector, Info, ListStores, health).
         max_queue: RPCs waiting beyond those; more get RESOURCE_EXHAUSTED.
         max_message_mb: largest message either way, in MiB.
         metrics_port: serve Prometheus ``/metrics`` on this port (0 = any free one).
@@ -164,7 +172,7 @@ def build_server(
     if not isinstance(servicer, prefsight_pb2_grpc.PrefsightServicer):
         raise TypeError(f"servicer must be a PrefsightServicer, got {type(servicer).__name__}")
     try:
-        limits = ServerLimits(max_workers, max_queue, max_message_mb)
+        limits = ServerLimits(max_workers, max_queue, max_message_mb, fast_workers)
     except ValueError as error:
         raise InvalidArgument(str(error)) from None
     if acl is None and token_file is not None:
@@ -172,9 +180,10 @@ def build_server(
     credentials = _credentials(tls_cert, tls_key)
     _warn_exposure(host, acl, credentials is not None)
     metrics = ServerMetrics()
+    fast_lane = futures.ThreadPoolExecutor(max_workers=limits.fast_workers, thread_name_prefix="prefsight-fast")
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=limits.max_workers, thread_name_prefix="prefsight"),
-        interceptors=_interceptors(metrics, acl),
+        interceptors=_interceptors(metrics, acl, fast_lane),
         options=limits.grpc_options(),
         maximum_concurrent_rpcs=limits.max_concurrent_rpcs,
     )
@@ -185,13 +194,17 @@ def build_server(
     else:
         bound = server.add_secure_port(target, credentials)
     if bound == 0:
+        fast_lane.shutdown(wait=False)
         raise OSError(f"cannot bind {target}: in use or not a local address")
-    return PrefsightServer(server, host, bound, health_servicer, metrics, metrics_port)
+    return PrefsightServer(server, host, bound, health_servicer, metrics, metrics_port, fast_lane)
 
 
-def _interceptors(metrics: ServerMetrics, acl: AccessList | None) -> list[grpc.ServerInterceptor]:
-    """Outermost first: metrics see auth failures; errors are mapped before metrics read them."""
-    chain: list[grpc.ServerInterceptor] = [MetricsInterceptor(metrics, (SERVICE_NAME,))]
+def _interceptors(
+    metrics: ServerMetrics, acl: AccessList | None, fast_lane: futures.ThreadPoolExecutor
+) -> list[grpc.ServerInterceptor]:
+    """Outermost first: the lane picks the thread pool; metrics see auth failures; errors
+    are mapped before metrics read them."""
+    chain: list[grpc.ServerInterceptor] = [LaneInterceptor(fast_lane), MetricsInterceptor(metrics, (SERVICE_NAME,))]
     if acl is not None:
         chain.append(AuthInterceptor(acl))
     chain.append(ErrorInterceptor(lambda method: not method.startswith(OPEN_METHOD_PREFIXES)))

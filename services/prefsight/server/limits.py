@@ -27,18 +27,23 @@ class ServerLimits:
     """RPCs waiting for a thread; one more is refused with RESOURCE_EXHAUSTED."""
     max_message_mb: int = 64
     """Largest request or response message, in MiB."""
+    fast_workers: int = 2
+    """Threads of the fast lane for short calls (``prefsight.server.lanes``)."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_workers <= 1024:
             raise ValueError(f"max_workers must be in 1..1024, got {self.max_workers}")
         if not 0 <= self.max_queue <= 100_000:
             raise ValueError(f"max_queue must be in 0..100000, got {self.max_queue}")
+        if not 1 <= self.fast_workers <= 64:
+            raise ValueError(f"fast_workers must be in 1..64, got {self.fast_workers}")
         if not 1 <= self.max_message_mb <= 2047:
             raise ValueError(f"max_message_mb must be in 1..2047, got {self.max_message_mb}")
 
     @property
     def max_concurrent_rpcs(self) -> int:
-        """Running plus queued calls the server holds before refusing."""
+        """Calls the server holds at once, in either pool, running or queued, before
+        refusing (the fast lane's threads add no room)."""
         return self.max_workers + self.max_queue
 
     def grpc_options(self) -> list[tuple[str, int]]:
