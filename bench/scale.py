@@ -9,8 +9,10 @@ In the same run:
                      directions: the first analysis (read + score + contrast) and a
                      cached ``contrast`` call, in seconds.
   serving under load ScoreConcepts from activations (batch 64, 8 concepts, 8 client
-                     threads) against ``prefsight serve`` over the large store: p50/p99
-                     while idle, then while a second ingest of --small pairs runs; ratio.
+                     threads) against a server over the large store in its own process
+                     (``build_server`` as ``prefsight serve`` builds it): p50/p99 while
+                     idle, then while a second ingest of --small pairs runs on every
+                     core, then on one core (a colocated server keeps the other); ratios.
   cost inputs        activation rows and bytes per pair per layer in the store, for the
                      README's cost model.
 
@@ -80,6 +82,11 @@ def child_ingest(data: str, store: str, model: str) -> None:
     sys.path.insert(0, str(ROOT / "bench"))
     from ingest import RssSampler
     from prefsight.ingest import IngestConfig, ingest
+    from prefsight.ingest.ray_session import ensure_ray
+
+    cpus = os.environ.get("PREFSIGHT_BENCH_CPUS")
+    if cpus:  # the ingest's share of the cores (its worker's torch threads follow)
+        ensure_ray(num_cpus=int(cpus))
 
     chunk = int(os.environ.get("PREFSIGHT_BENCH_CHUNK_PAIRS", IngestConfig.chunk_pairs))
     config = IngestConfig(
@@ -110,10 +117,14 @@ def child_ingest(data: str, store: str, model: str) -> None:
     )
 
 
-def run_ingest(data: Path, store: Path, model: Path, ready: threading.Event | None = None) -> dict:
-    """Ingest in a child process; ``ready`` is set once its forwards start."""
+def run_ingest(
+    data: Path, store: Path, model: Path, ready: threading.Event | None = None, cpus: int | None = None
+) -> dict:
+    """Ingest in a child process (on ``cpus`` cores, default all); ``ready`` is set once its
+    forwards start."""
     env = {
         **os.environ,
+        **({"PREFSIGHT_BENCH_CPUS": str(cpus)} if cpus else {}),
         "PYTHONPATH": os.pathsep.join(
             [str(ROOT / "services"), str(ROOT / "client"), str(ROOT), os.environ.get("PYTHONPATH", "")]
         ),
@@ -168,26 +179,24 @@ def time_analysis(uri: str) -> dict:
 
 
 def score_latency(address: str, ids: list[str], d: int, seconds: float, clients: int = 8) -> dict:
+    """ScoreConcepts from ``clients`` threads, each warmed up, then back to back for ``seconds``."""
     from prefsight_client import Client
+    from serve import closed_loop
 
     x = np.random.default_rng(0).standard_normal((64, d)).astype(np.float32)
-    times: list[float] = []
-    stop = time.perf_counter() + seconds
+    barrier = threading.Barrier(clients)
+    runs: list[list[float]] = []
 
     def loop() -> None:
         with Client(address, timeout=30) as client:
-            client.score_concepts("large", ids, activations=x)
-            while time.perf_counter() < stop:
-                t = time.perf_counter()
-                client.score_concepts("large", ids, activations=x)
-                times.append(time.perf_counter() - t)
+            runs.append(closed_loop(lambda: client.score_concepts("large", ids, activations=x), seconds, barrier))
 
     threads = [threading.Thread(target=loop) for _ in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    ms = np.array(times) * 1e3
+    ms = np.array([x for run in runs for x in run])
     return {
         "calls": len(ms),
         "qps": len(ms) / seconds,
@@ -215,9 +224,10 @@ def main() -> None:
     if args.child:
         child_ingest(*args.child)
         return
-    from prefsight.server.app import build_server
-    from prefsight.server.servicer import PrefsightServicer
     from prefsight.store import Store
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from serve import start_server
 
     report: dict = {"small": args.small, "large": args.large, "cpus": os.cpu_count(), "loadavg_start": os.getloadavg()}
     with tempfile.TemporaryDirectory() as tmp:
@@ -240,23 +250,30 @@ def main() -> None:
         }
         ids = add_concepts(str(root / "large"))
         report["analysis"] = time_analysis(str(root / "large"))
-        server = build_server(PrefsightServicer([root / "large"])).start()
+        server, address = start_server([root / "large"], "8,2")  # general pool, fast lane
         try:
-            idle = score_latency(server.address, ids, store.d_model(), args.seconds)
+            idle = score_latency(address, ids, store.d_model(), args.seconds)
             data = write_pairs(root / "more.jsonl", args.small, seed=7)
-            busy: dict = {}
-            ready = threading.Event()
-            ingester = threading.Thread(target=lambda: busy.update(run_ingest(data, root / "other", model, ready)))
-            ingester.start()
-            ready.wait(timeout=600)  # past Ray start-up and model load: the forwards run
-            loaded = score_latency(server.address, ids, store.d_model(), args.seconds)
-            report["ingest_ran_through_window"] = ready.is_set() and ingester.is_alive()
-            ingester.join()
+            for key, cpus in (("", None), ("_ingest_on_1_core", 1)):
+                busy: dict = {}
+                ready = threading.Event()
+                out = root / f"other{key}"
+                ingester = threading.Thread(
+                    target=lambda b=busy, o=out, r=ready, c=cpus: b.update(run_ingest(data, o, model, r, c))
+                )
+                ingester.start()
+                ready.wait(timeout=600)  # past Ray start-up and model load: the forwards run
+                loaded = score_latency(address, ids, store.d_model(), args.seconds)
+                report[f"ingest_ran_through_window{key}"] = ready.is_set() and ingester.is_alive()
+                ingester.join()
+                report[f"score_during_ingest{key}"] = loaded
+                report[f"p99_ratio_during_ingest{key}"] = loaded["p99_ms"] / idle["p99_ms"]
+                report[f"ingest_during_scoring{key}"] = busy
         finally:
-            server.stop(grace=0)
-        report["score_idle"], report["score_during_ingest"] = idle, loaded
-        report["p99_ratio_during_ingest"] = loaded["p99_ms"] / idle["p99_ms"]
-        report["ingest_during_scoring"] = busy
+            assert server.stdin is not None
+            server.stdin.close()
+            server.wait(30)
+        report["score_idle"] = idle
         report["loadavg_end"] = os.getloadavg()
     print(json.dumps(report, indent=1))
 
