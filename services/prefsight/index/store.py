@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from prefsight.errors import InvalidArgument, NotFound
+from prefsight.npz import load_npz
 
 
 def save_state(path: str | Path, fmt: str, state: dict[str, np.ndarray]) -> Path:
@@ -36,8 +37,7 @@ def load_state(path: str | Path, fmt: str) -> dict[str, np.ndarray]:
     if not source.is_file():
         raise NotFound(f"no index file at {source}")
     try:
-        with np.load(source, allow_pickle=False) as data:
-            state = {name: data[name] for name in data.files}
+        state = load_npz(source)
     except (OSError, ValueError, zipfile.BadZipFile) as exc:
         raise InvalidArgument(f"{source} is not an index file ({exc})") from exc
     found = str(state.pop("format", "none"))
