@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -101,6 +102,28 @@ def ray_local():
         ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield ray
     ray.shutdown()
+
+
+def pooled_rows(ids: list[str], d: int = 4) -> Any:
+    """An ``activations`` Arrow table: mean-pooled chosen and rejected rows of ``ids`` at
+    layer 1 of model "m", width ``d``, distinct values."""
+    import numpy as np
+    import pyarrow as pa
+    from prefsight.store import schema as S
+
+    rows = [(i, side) for i in ids for side in ("chosen", "rejected")]
+    return pa.table(
+        {
+            "pair_id": [r[0] for r in rows],
+            "side": [r[1] for r in rows],
+            "layer": pa.array([1] * len(rows), pa.int32()),
+            "pooling": ["mean"] * len(rows),
+            "model": ["m"] * len(rows),
+            "n_tokens": pa.array([3] * len(rows), pa.int32()),
+            "vector": pa.FixedSizeListArray.from_arrays(pa.array(np.arange(len(rows) * d, dtype=np.float32)), d),
+        },
+        schema=S.activations_schema(d),
+    )
 
 
 def write_jsonl(path: Path, rows: list) -> Path:

@@ -23,7 +23,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from prefsight.npz import load_npz
+from prefsight.npz import open_npz
 from prefsight.store import objects
 
 log = logging.getLogger(__name__)
@@ -186,21 +186,21 @@ def read_scores(uri: str, layer: int, concept_id: str) -> dict[str, Any] | None:
         raw = objects.read_bytes(_path(uri, scores_name(layer)))
     except (FileNotFoundError, OSError):
         return None
-    npz = load_npz(raw)
-    versions = json.loads(str(npz["versions"]))
-    if versions != dict(sorted(table_versions(uri, ANALYSIS_TABLES).items())):
-        return None
-    ids = npz["concept_ids"].tolist()
-    if concept_id not in ids:
-        return None
-    j = ids.index(concept_id)
-    pair_ids = npz["pair_ids"].tolist()
-    columns = {}
-    for side in ("chosen", "rejected"):
-        start, stop = npz[f"{side}_indptr"][j : j + 2]
-        column = np.zeros(len(pair_ids), np.float64)
-        column[npz[f"{side}_indices"][start:stop]] = npz[f"{side}_data"][start:stop]
-        columns[side] = column
+    current = dict(sorted(table_versions(uri, ANALYSIS_TABLES).items()))
+    with open_npz(raw) as npz:  # only the arrays this concept needs
+        if json.loads(str(npz["versions"])) != current:
+            return None
+        ids = npz["concept_ids"].tolist()
+        if concept_id not in ids:
+            return None
+        j = ids.index(concept_id)
+        pair_ids = npz["pair_ids"].tolist()
+        columns = {}
+        for side in ("chosen", "rejected"):
+            start, stop = npz[f"{side}_indptr"][j : j + 2]
+            column = np.zeros(len(pair_ids), np.float64)
+            column[npz[f"{side}_indices"][start:stop]] = npz[f"{side}_data"][start:stop]
+            columns[side] = column
     return {"pair_ids": pair_ids, **columns}
 
 

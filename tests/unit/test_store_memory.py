@@ -7,34 +7,20 @@ driver of ``bench/scale.py`` grew by ~1 GB between 20k and 200k pairs because of
 from __future__ import annotations
 
 import lancedb
-import numpy as np
 import pyarrow as pa
 from prefsight.data.pairs import PreferencePair
-from prefsight.store import schema as S
 from prefsight.store import tables
 from prefsight.store.tables import Store
 
-D = 4
+from tests.conftest import pooled_rows
+
 APPENDS = 300
 
 
 def _batch(start: int) -> tuple[pa.Table, list[PreferencePair]]:
     ids = [f"p{start + i:06d}" for i in range(2)]
-    rows = [(i, side) for i in ids for side in ("chosen", "rejected")]
-    vectors = pa.table(
-        {
-            "pair_id": [r[0] for r in rows],
-            "side": [r[1] for r in rows],
-            "layer": pa.array([1] * len(rows), pa.int32()),
-            "pooling": ["mean"] * len(rows),
-            "model": ["m"] * len(rows),
-            "n_tokens": pa.array([3] * len(rows), pa.int32()),
-            "vector": pa.FixedSizeListArray.from_arrays(pa.array(np.ones(len(rows) * D, np.float32)), D),
-        },
-        schema=S.activations_schema(D),
-    )
     pairs = [PreferencePair(i, [{"role": "user", "content": "q"}], "a", "b") for i in ids]
-    return vectors, pairs
+    return pooled_rows(ids), pairs
 
 
 def _ingest_like(store: Store) -> None:

@@ -8,23 +8,9 @@ from prefsight.data.pairs import PreferencePair
 from prefsight.store import schema as S
 from prefsight.store.tables import Store
 
+from tests.conftest import pooled_rows
+
 D = 4
-
-
-def _vectors(ids: list[str]) -> pa.Table:
-    rows = [(i, side) for i in ids for side in ("chosen", "rejected")]
-    return pa.table(
-        {
-            "pair_id": [r[0] for r in rows],
-            "side": [r[1] for r in rows],
-            "layer": pa.array([1] * len(rows), pa.int32()),
-            "pooling": ["mean"] * len(rows),
-            "model": ["m"] * len(rows),
-            "n_tokens": pa.array([3] * len(rows), pa.int32()),
-            "vector": pa.FixedSizeListArray.from_arrays(pa.array(np.arange(len(rows) * D, dtype=np.float32)), D),
-        },
-        schema=S.activations_schema(D),
-    )
 
 
 def _samples(ids: list[str]) -> pa.Table:
@@ -50,7 +36,7 @@ def test_vectors_of_uncommitted_pairs_are_not_read_and_are_dropped(tmp_path):
     store = Store(str(tmp_path / "s"), create=True)
     assert store.drop_uncommitted() == [] and store.count(S.PAIRS) == 0  # marker table exists
     store.upsert_token_samples(_samples(["a", "b"]))
-    store.append_activations(_vectors(["a", "b"]))
+    store.append_activations(pooled_rows(["a", "b"]))
     store.commit_pairs([_pair("a")], "d.jsonl", "fp")  # killed before b's row was written
     ids, vectors = store.read_pooled(model="m", layer=1, side="chosen", pooling="mean")
     assert ids == ["a"] and vectors.shape == (1, D)
@@ -62,7 +48,7 @@ def test_vectors_of_uncommitted_pairs_are_not_read_and_are_dropped(tmp_path):
 
 def test_a_store_written_without_pairs_is_read_as_is(tmp_path):
     store = Store(str(tmp_path / "s"), create=True)
-    store.append_activations(_vectors(["a", "b"]))  # as bench/serve.py builds its stores
+    store.append_activations(pooled_rows(["a", "b"]))  # as bench/serve.py builds its stores
     assert store.drop_uncommitted() == []
     assert store.read_pooled(model="m", layer=1, side="chosen", pooling="mean")[0] == ["a", "b"]
 

@@ -115,23 +115,23 @@ def wrap_handler(handler: grpc.RpcMethodHandler, guard: Guard) -> grpc.RpcMethod
     return grpc.stream_stream_rpc_method_handler(stream_stream, **kwargs)
 
 
-class BehaviourInterceptor(grpc.ServerInterceptor, abc.ABC):
-    """Base class: run ``guard`` around the behaviour of the methods it applies to.
+class HandlerInterceptor(grpc.ServerInterceptor, abc.ABC):
+    """Base class: serve the methods it applies to with ``transform(method, handler)``.
 
-    gRPC asks for the handler on every call; the wrapped handler is kept per method
+    gRPC asks for the handler on every call; the transformed handler is kept per method
     and reused while the handler below stays the same object (it does, unless an
     inner interceptor makes one per call), which saves ~30 us a call on the dev CPU.
     """
 
-    _wrapped: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]]
+    _transformed: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]]
 
     def applies_to(self, method: str) -> bool:
-        """Whether to wrap ``method`` (a full name like ``/prefsight.v1.Prefsight/Info``)."""
+        """Whether to transform ``method`` (a full name like ``/prefsight.v1.Prefsight/Info``)."""
         return True
 
     @abc.abstractmethod
-    def guard(self, method: str, request: Any, context: grpc.ServicerContext) -> AbstractContextManager[None]:
-        """A context manager around one call; may ``abort`` before it yields."""
+    def transform(self, method: str, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+        """The handler to serve ``method`` with instead of ``handler``."""
 
     def intercept_service(
         self,
@@ -142,13 +142,24 @@ class BehaviourInterceptor(grpc.ServerInterceptor, abc.ABC):
         method = handler_call_details.method
         if handler is None or not self.applies_to(method):
             return handler
-        cache = self.__dict__.setdefault("_wrapped", {})
+        cache = self.__dict__.setdefault("_transformed", {})
         cached = cache.get(method)
         if cached is not None and cached[0] is handler:
             return cached[1]
-        wrapped = wrap_handler(handler, functools.partial(self.guard, method))
-        cache[method] = (handler, wrapped)  # one entry a method: bounded
-        return wrapped
+        transformed = self.transform(method, handler)
+        cache[method] = (handler, transformed)  # one entry a method: bounded
+        return transformed
+
+
+class BehaviourInterceptor(HandlerInterceptor):
+    """Base class: run ``guard`` around the behaviour of the methods it applies to."""
+
+    @abc.abstractmethod
+    def guard(self, method: str, request: Any, context: grpc.ServicerContext) -> AbstractContextManager[None]:
+        """A context manager around one call; may ``abort`` before it yields."""
+
+    def transform(self, method: str, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+        return wrap_handler(handler, functools.partial(self.guard, method))
 
 
 class ErrorInterceptor(BehaviourInterceptor):

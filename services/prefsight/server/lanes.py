@@ -4,7 +4,7 @@ the general pool for everything else.
 Owns: which pool runs which method. gRPC Python runs a handler in the pool its
 behaviour names in ``experimental_thread_pool`` (else the server's pool); the
 ``LaneInterceptor``, outermost in the chain, sets that attribute on the handlers of
-``FAST_METHODS``.
+``FAST_METHODS`` (once per method: see ``HandlerInterceptor``).
 
 Why: each RPC's gRPC bookkeeping (receive, deserialise, send the status) is Python,
 so every thread that serves a call takes the GIL several times per call. With 8
@@ -18,11 +18,12 @@ model, an ingest) in the general pool no longer holds a thread a short call need
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from concurrent import futures
 from typing import Any
 
 import grpc
+
+from prefsight.server.interceptors import HandlerInterceptor
 
 FAST_METHODS: frozenset[str] = frozenset(
     {"ScoreConcepts", "NearestFeatures", "SteeringVector", "Info", "ListStores", "Check"}
@@ -35,37 +36,18 @@ DEFAULT_FAST_WORKERS = 2
 """Threads of the fast lane: the best p99 of the measurements above."""
 
 
-def _short_name(method: str) -> str:
-    return method.rsplit("/", 1)[-1]
-
-
-class LaneInterceptor(grpc.ServerInterceptor):
-    """Route the handlers of ``methods`` to ``pool`` (install it outermost).
-
-    The routed handler is made once per method and reused while the handler below it
-    stays the same object (it does: the inner interceptors cache theirs).
-    """
+class LaneInterceptor(HandlerInterceptor):
+    """Route the handlers of ``methods`` to ``pool`` (install it outermost)."""
 
     def __init__(self, pool: futures.ThreadPoolExecutor, methods: frozenset[str] = FAST_METHODS) -> None:
         self.pool = pool
         self.methods = methods
-        self._routed: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]] = {}
 
-    def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler | None:
-        handler = continuation(handler_call_details)
-        method = handler_call_details.method
-        if handler is None or _short_name(method) not in self.methods:
-            return handler
-        cached = self._routed.get(method)
-        if cached is not None and cached[0] is handler:
-            return cached[1]
-        routed = in_pool(handler, self.pool)
-        self._routed[method] = (handler, routed)  # one entry a method: bounded
-        return routed
+    def applies_to(self, method: str) -> bool:
+        return method.rsplit("/", 1)[-1] in self.methods
+
+    def transform(self, method: str, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+        return in_pool(handler, self.pool)
 
 
 def in_pool(handler: grpc.RpcMethodHandler, pool: futures.ThreadPoolExecutor) -> grpc.RpcMethodHandler:
