@@ -3,7 +3,8 @@
 In the same run:
   memory/throughput  ingest --small and --large pairs (each a fresh process with a
                      fresh local Ray) and print peak RSS (driver + worker processes,
-                     sampled every 50 ms) and pairs/s of each, and the ratios
+                     sampled every 50 ms) and pairs/s of each (the merge of the
+                     store's files at the end reported apart), and the ratios
                      large/small. Targets: memory ratio <= 1.2, throughput ratio >= 0.8.
   interactive        on the large store, with 64 named concepts and the contrast
                      directions: the first analysis (read + score + contrast) and a
@@ -111,6 +112,7 @@ def child_ingest(data: str, store: str, model: str) -> None:
                 "peak_rss_mb": rss.peak / 2**20,
                 "peak_pairs_held": result.peak_pairs_held,
                 "chunk_pairs": config.chunk_pairs,
+                "compact_seconds": result.compact_seconds,
             }
         ),
         flush=True,
@@ -206,7 +208,10 @@ def score_latency(address: str, ids: list[str], d: int, seconds: float, clients:
 
 
 def store_bytes(uri: Path, table: str = "activations") -> int:
-    return sum(f.stat().st_size for f in (uri / f"{table}.lance").rglob("*") if f.is_file())
+    """Bytes of the table's current version (files of older versions wait for LanceDB's prune)."""
+    from prefsight.store import Store
+
+    return int(Store(str(uri)).table(table).stats()["total_bytes"])
 
 
 def main() -> None:
@@ -250,7 +255,7 @@ def main() -> None:
         }
         ids = add_concepts(str(root / "large"))
         report["analysis"] = time_analysis(str(root / "large"))
-        server, address = start_server([root / "large"], "8,2")  # general pool, fast lane
+        server, address = start_server([root / "large"], workers=8, fast_workers=2)
         try:
             idle = score_latency(address, ids, store.d_model(), args.seconds)
             data = write_pairs(root / "more.jsonl", args.small, seed=7)

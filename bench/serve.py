@@ -52,8 +52,8 @@ SERVER = """
 import sys
 from prefsight.server.app import build_server
 from prefsight.server.servicer import PrefsightServicer
-workers, fast = map(int, sys.argv[1].split(","))
-server = build_server(PrefsightServicer(sys.argv[2:]), max_workers=workers, fast_workers=fast).start()
+workers, fast = int(sys.argv[1]), int(sys.argv[2])
+server = build_server(PrefsightServicer(sys.argv[3:]), max_workers=workers, fast_workers=fast).start()
 print(server.address, flush=True)
 sys.stdin.read()
 server.stop(grace=0)
@@ -69,7 +69,7 @@ handler = grpc.method_handlers_generic_handler(
     "bench.Bare", {"Empty": grpc.unary_unary_rpc_method_handler(empty)}
 )
 options = [("grpc.max_receive_message_length", 64 << 20)]
-server = grpc.server(futures.ThreadPoolExecutor(int(sys.argv[1].split(",")[0])), options=options)
+server = grpc.server(futures.ThreadPoolExecutor(int(sys.argv[1])), options=options)
 server.add_generic_rpc_handlers((handler,))
 port = server.add_insecure_port("127.0.0.1:0")
 server.start()
@@ -118,9 +118,13 @@ def build_store(path: Path, n_concepts: int, n_pairs: int = 64) -> np.ndarray:
     return directions
 
 
-def start_server(stores: list[Path], workers: str, code: str = SERVER) -> tuple[subprocess.Popen[str], str]:
+def start_server(
+    stores: list[Path], workers: int, fast_workers: int = 0, code: str = SERVER
+) -> tuple[subprocess.Popen[str], str]:
+    """A server in its own process: ``prefsight serve``'s (general pool of ``workers``
+    threads, fast lane of ``fast_workers``) or ``code``'s; returns it and its address."""
     process = subprocess.Popen(
-        [sys.executable, "-c", code, workers, *map(str, stores)],
+        [sys.executable, "-c", code, str(workers), str(fast_workers), *map(str, stores)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -192,8 +196,8 @@ def main() -> None:
             f"synthetic stores (64 and {args.concepts:,} concepts x {D_MODEL}) built in "
             f"{time.perf_counter() - clock:.1f} s"
         )
-        process, address = start_server([Path(tmp) / "store", Path(tmp) / "big"], f"{args.workers},{args.fast_workers}")
-        bare, bare_address = start_server([], str(args.fast_workers), BARE_SERVER)
+        process, address = start_server([Path(tmp) / "store", Path(tmp) / "big"], args.workers, args.fast_workers)
+        bare, bare_address = start_server([], args.fast_workers, code=BARE_SERVER)
         try:
             figures = measure(args, address, Path(tmp) / "store", vectors)
             baseline = bare_calls(bare_address, args)

@@ -232,3 +232,19 @@ def test_audit_labels_concepts_from_their_contexts(audited, tmp_path):
     )
     prompts = [json.loads(line)["prompt"] for line in out.read_text().splitlines()]
     assert any(sae[0]["label"] in p for p in prompts)
+
+
+def test_an_analysis_reads_each_sides_vectors_once(audited, monkeypatch):
+    """A full read of a 200k-pair side is seconds: the scores, the pooled means and the
+    cross-fit share one read per side (five before)."""
+    from prefsight.audit.analysis import analyse
+    from prefsight.store import Store
+
+    root, _, document = audited
+    store = Store(str(root / "store"))
+    reads = []
+    original = Store.read_pooled
+    monkeypatch.setattr(Store, "read_pooled", lambda self, **kw: reads.append(kw["side"]) or original(self, **kw))
+    result = analyse(store, layer=document["layer"])
+    assert sorted(reads) == ["chosen", "rejected"]
+    assert len(result.scores.pair_ids) == document["pairs"]

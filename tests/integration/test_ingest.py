@@ -61,13 +61,18 @@ def test_ingest_writes_every_pair_side_layer_pooling(reference_store, tiny_model
     assert run["pairs"] == 12 and run["layers"] == [1, 3] and run["prefsight_version"]
     metadata = store.read_pairs(["p001"])[0]["metadata"]
     assert metadata == {"domain": "cooking"}
+    # 6 batches of 2 pairs were 6 appends each; the run ends with one file per table
+    for name in ("activations", "pairs"):
+        assert store.table(name).stats()["fragment_stats"]["num_fragments"] == 1, name
 
 
 def test_rerun_skips_ingested_pairs_and_adds_no_rows(reference_store, tiny_model_dir, tmp_path):
     store_dir, data = reference_store
     before = _as_dict(store_dir)
+    version = Store(str(store_dir)).table("activations").version
     result = ingest(data, store_dir, model=str(tiny_model_dir), config=SMALL)
     assert result.pairs == 0 and result.already_ingested == 12
+    assert result.compact_seconds == 0 and Store(str(store_dir)).table("activations").version == version
     _assert_same_rows(before, _as_dict(store_dir))
 
 

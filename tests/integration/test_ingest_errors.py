@@ -107,6 +107,19 @@ def test_cli_skip_bad_lists_an_unreadable_gzip_tail(stored, tiny_model_dir, tmp_
     assert 0 < result["pairs"] == tail["line"] - 1 == Store(str(store)).count("pairs")
 
 
+def test_cli_ingest_merges_the_files_of_earlier_runs_and_says_so(tiny_model_dir, tmp_path):
+    store, rows, tiny = tmp_path / "s", sample_rows(12), ("--model", str(tiny_model_dir), *FAST)
+    for i, part in enumerate((rows[:4], rows[4:8])):  # two runs: two appends per table
+        proc = _cli(str(write_jsonl(tmp_path / f"{i}.jsonl", part)), "--store", str(store), "-q", *tiny)
+        assert proc.returncode == 0, proc.stderr
+    assert Store(str(store)).fragmented() == {}, "the second run merges what the two left"
+    proc = _cli(str(write_jsonl(tmp_path / "2.jsonl", rows[8:])), "--store", str(store), *tiny)
+    assert proc.returncode == 0, proc.stderr
+    assert "merging the store's small files" in proc.stderr
+    assert sorted(Store(str(store)).pair_ids()) == sorted(r["id"] for r in rows)
+    assert Store(str(store)).fragmented() == {}
+
+
 # -- over gRPC -------------------------------------------------------------------------
 
 

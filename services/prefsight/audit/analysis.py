@@ -230,8 +230,13 @@ def analyse(
     overall = [c for c in concepts_for(store, layer, None) if registry.is_overall(c)]
     wanted_ids = {c.id for c in wanted}
     concepts = wanted + [c for c in overall if c.id not in wanted_ids]
-    pair_ids, _ = store.read_pooled(model=model, layer=layer, side="chosen", pooling="mean")
-    scores = score_pairs(store, model, layer, concepts, pair_ids, sae_loader(store, layer))
+    pair_ids = store.pooled_pair_ids(model=model, layer=layer, side="chosen", pooling="mean")
+    # One view of each side for the scores and the pooled means: each is one full read.
+    chosen, rejected = (
+        registry.from_store(store, model, layer, side, pair_ids, sae_loader(store, layer))
+        for side in ("chosen", "rejected")
+    )
+    scores = score_pairs(store, model, layer, concepts, pair_ids, sides=(chosen, rejected))
     config = config or ContrastConfig()
     result = contrast(
         scores.chosen, scores.rejected, length_delta=scores.length_delta, split=scores.split, config=config
@@ -240,8 +245,7 @@ def analyse(
     findings = set(np.flatnonzero(~is_overall & np.array([c.id in wanted_ids for c in concepts])).tolist())
     order = np.array([j for j in result.rank(rank_by) if int(j) in findings], np.int64)
     overall_idx = np.flatnonzero(is_overall)
-    pooled_c = registry.from_store(store, model, layer, "chosen", pair_ids).mean()
-    pooled_r = registry.from_store(store, model, layer, "rejected", pair_ids).mean()
+    pooled_c, pooled_r = chosen.mean(), rejected.mean()
     cross_c, cross_r, overall_delta = _crossfit(
         store, layer, [concepts[j] for j in overall_idx], pair_ids, scores.split, pooled_c, pooled_r
     )

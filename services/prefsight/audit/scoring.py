@@ -62,14 +62,22 @@ def score_pairs(
     concepts: list[Concept],
     pair_ids: list[str],
     load_sae: Callable[[], Any] | None = None,
+    *,
+    sides: tuple[kinds.Responses, kinds.Responses] | None = None,
 ) -> PairScores:
-    """Score ``concepts`` on both sides of ``pair_ids`` through the concept-kind registry."""
+    """Score ``concepts`` on both sides of ``pair_ids`` through the concept-kind registry.
+
+    ``sides``: the (chosen, rejected) views of these pairs when the caller has them
+    (their views are read once and shared); default, read from ``store``.
+    """
     if not concepts:
         raise InvalidArgument("no concepts to score")
-    sides = [
-        kinds.score(concepts, kinds.from_store(store, model, layer, side, pair_ids, load_sae))
-        for side in ("chosen", "rejected")
-    ]
+    if sides is None:
+        sides = (
+            kinds.from_store(store, model, layer, "chosen", pair_ids, load_sae),
+            kinds.from_store(store, model, layer, "rejected", pair_ids, load_sae),
+        )
+    chosen, rejected = (kinds.score(concepts, side) for side in sides)
     return PairScores(
-        pair_ids, concepts, sides[0], sides[1], split_halves(pair_ids), _length_delta(store, model, layer, pair_ids)
+        pair_ids, concepts, chosen, rejected, split_halves(pair_ids), _length_delta(store, model, layer, pair_ids)
     )

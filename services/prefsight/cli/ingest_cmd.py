@@ -23,6 +23,9 @@ class _Bar:
     def __call__(self, progress: Any) -> None:
         if not self.enabled:
             return
+        if progress.stage == "compact":
+            typer.echo("merging the store's small files (one per batch) ...", err=True)
+            return
         if self.bar is None:
             from tqdm import tqdm
 

@@ -10,9 +10,10 @@ from prefsight.data.readers import SkippedRow
 
 @dataclass
 class IngestProgress:
-    """Reported after each written batch (and once when workers are ready)."""
+    """Reported after each written batch, once when workers are ready, and once before
+    the store's small files are merged at the end (``compact``)."""
 
-    stage: str  # "ready", "batch", "done"
+    stage: str  # "ready", "batch", "done", "compact"
     pairs_done: int
     pairs_total: int
     tokens: int
@@ -39,6 +40,8 @@ class IngestResult:
     peak_pairs_held: int = 0
     """The most tokenised pairs the driver held at once (bounded by
     ``IngestConfig.chunk_pairs`` plus the batches in flight, not by the dataset)."""
+    compact_seconds: float = 0.0
+    """Time spent merging the run's small files at the end (``Store.compact``); not in ``seconds``."""
 
     @property
     def tokens_per_s(self) -> float:
@@ -64,4 +67,5 @@ class IngestResult:
             "run_id": self.run_id,
             "pairs_by_node": self.pairs_by_node,
             "peak_pairs_held": self.peak_pairs_held,
+            "compact_seconds": round(self.compact_seconds, 3),
         }

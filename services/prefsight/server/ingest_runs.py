@@ -83,7 +83,9 @@ class IngestRun:
         if self.stop.is_set():
             raise CallerLeft(self.run_id)
         self.pairs, self.tokens = progress.pairs_done, progress.tokens
-        stage = {"ready": "forward", "batch": "write", "done": "write"}.get(progress.stage, progress.stage)
+        stage = {"ready": "forward", "batch": "write", "done": "write", "compact": "write"}.get(
+            progress.stage, progress.stage
+        )
         self.events.put(
             reply.ingest_progress(
                 self.run_id,

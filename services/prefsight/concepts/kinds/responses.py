@@ -103,6 +103,8 @@ def from_store(
 
     def mean() -> np.ndarray:
         ids, vectors = store.read_pooled(model=model, layer=layer, side=side, pooling="mean")
+        if ids == pair_ids:
+            return vectors
         position = {p: i for i, p in enumerate(ids)}
         missing = [p for p in pair_ids if p not in position]
         if missing:
