@@ -242,11 +242,11 @@ class Store:
     def compact(self) -> dict[str, int]:
         """Merge the small files that per-batch appends leave into large ones.
 
-        An ingest appends once per batch, so a 200k-pair store is ~2,000 small files and
-        every full read pays for each (``bench/scale.py``: the first analysis of a 60k
-        store 11.7 s before, 5.5 s after). A new table version with the same rows;
-        readers of older versions keep working: LanceDB prunes a version's files only
-        once it is older than 7 days. A table with no small files is left as it is.
+        An ingest appends once per batch, so a 200k-pair store was ~1,900 small files and
+        every full read paid for each (a 60k store's side: 1.63 s to read, 0.46 s once
+        merged). A new table version with the same rows; readers of older versions keep
+        working: LanceDB's prune (part of ``optimize``) removes only files of versions
+        older than 7 days. A table with no small files is left as it is.
 
         Returns:
             ``{table: files before}`` for each table that was compacted.
