@@ -59,3 +59,31 @@ def test_pooled_pair_ids_are_the_ids_read_pooled_returns(tmp_path):
     store = _appended(tmp_path / "s")
     ids, _ = store.read_pooled(model="m", layer=1, side="chosen", pooling="mean")
     assert store.pooled_pair_ids(model="m", layer=1, side="chosen", pooling="mean") == ids == sorted(ids)
+
+
+def test_an_unknown_model_or_layer_is_named_with_those_stored(tmp_path):
+    """read_pooled checks the model and layer only when nothing is found; the errors stay."""
+    import pytest
+    from prefsight.errors import InvalidArgument, NotFound
+
+    with pytest.raises(NotFound, match=r"model 'x' not in store .*\(models: \['m'\]\)"):
+        _appended(tmp_path / "s").read_pooled(model="x", layer=1, side="chosen", pooling="mean")
+    with pytest.raises(InvalidArgument, match=r"layer 7 not in store .* \(layers: \[1\]\)"):
+        Store(str(tmp_path / "s")).pooled_pair_ids(model="m", layer=7, side="chosen", pooling="mean")
+    with pytest.raises(NotFound, match="models: \\[\\]"):
+        Store(str(tmp_path / "empty"), create=True).read_pooled(model="m", layer=1, side="chosen", pooling="mean")
+
+
+def test_length_delta_is_chosen_minus_rejected_tokens_in_the_order_asked(tmp_path):
+    import pyarrow as pa
+    import pytest
+    from prefsight.audit.scoring import _length_delta
+    from prefsight.errors import FailedPrecondition
+
+    rows = pooled_rows(["a", "b", "c"])  # chosen and rejected rows of each pair, in that order
+    lengths = pa.array([5, 2, 7, 9, 4, 4], pa.int32())
+    store = Store(str(tmp_path / "s"), create=True)
+    store.append_activations(rows.set_column(rows.schema.get_field_index("n_tokens"), "n_tokens", lengths))
+    np.testing.assert_array_equal(_length_delta(store, "m", 1, ["c", "a", "b"]), [0.0, 3.0, -2.0])
+    with pytest.raises(FailedPrecondition, match="pair 'zz' has no activations at layer 1"):
+        _length_delta(store, "m", 1, ["a", "zz"])

@@ -339,14 +339,20 @@ class Store:
     def _pooled_rows(
         self, columns: list[str], model: str, layer: int, side: str, pooling: str, pair_ids: list[str] | None
     ) -> pa.Table:
-        self._check_model_layer(model, layer)
         where = (
             f"model = {_quote(model)} AND layer = {int(layer)} AND side = {_quote(side)} "
             f"AND pooling = {_quote(pooling)}"
         )
         if pair_ids is not None:
             where += " AND " + sql_in("pair_id", pair_ids)
-        return self._committed(self.scan(S.ACTIVATIONS, columns, where), pair_ids).sort_by("pair_id")
+        # The model and layer are checked only when nothing is found (each check is two scans),
+        # so that an unknown one is named with those stored.
+        if not self.has(S.ACTIVATIONS):
+            self._check_model_layer(model, layer)
+        rows = self.scan(S.ACTIVATIONS, columns, where)
+        if not rows.num_rows:
+            self._check_model_layer(model, layer)
+        return self._committed(rows, pair_ids).sort_by("pair_id")
 
     def _committed(self, rows: pa.Table, pair_ids: list[str] | None) -> pa.Table:
         """``rows`` of pairs that have a row in ``pairs`` (all, when there is no such table)."""
