@@ -149,7 +149,7 @@ def ingest(
         if progress is not None:
             progress(IngestProgress("compact", result.pairs, n_todo, result.tokens, result.seconds))
         started_compact = time.perf_counter()
-        store.compact()
+        store.compact(pieces)
         result.compact_seconds = time.perf_counter() - started_compact
         log.info("merged the files of %s in %.1f s", pieces, result.compact_seconds)
     store.add_run(

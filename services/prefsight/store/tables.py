@@ -239,7 +239,7 @@ class Store:
         data = pa.Table.from_pylist([row], schema=S.RUNS_SCHEMA)
         self.table_for_write(S.RUNS, S.RUNS_SCHEMA).add(data)
 
-    def compact(self) -> dict[str, int]:
+    def compact(self, pieces: dict[str, int] | None = None) -> dict[str, int]:
         """Merge the small files that per-batch appends leave into large ones.
 
         An ingest appends once per batch, so a 200k-pair store was ~1,900 small files and
@@ -248,10 +248,13 @@ class Store:
         working: LanceDB's prune (part of ``optimize``) removes only files of versions
         older than 7 days. A table with no small files is left as it is.
 
+        Args:
+            pieces: what ``fragmented`` returned, when the caller already asked.
+
         Returns:
             ``{table: files before}`` for each table that was compacted.
         """
-        pieces = self.fragmented()
+        pieces = self.fragmented() if pieces is None else pieces
         for name in pieces:
             self.table(name).optimize()
         return pieces
