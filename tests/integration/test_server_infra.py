@@ -362,6 +362,10 @@ class LaneServicer(InfoServicer):
         super().__init__()
         self.threads: dict[str, str] = {}
 
+    def ListStores(self, request, context):
+        self.threads["ListStores"] = threading.current_thread().name
+        return super().ListStores(request, context)
+
     def Info(self, request, context):
         self.threads["Info"] = threading.current_thread().name
         return super().Info(request, context)
@@ -376,19 +380,22 @@ class LaneServicer(InfoServicer):
 def test_short_calls_run_in_the_fast_lane_and_long_ones_in_the_general_pool(start):
     servicer, server = start(LaneServicer())
     with Client(server.address) as client:
+        client.list_stores()
         client.info("s1")
         with grpc.insecure_channel(server.address) as channel:
             health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=""), timeout=5)
         servicer.release.set()
         list(client.ingest("s1", "data.jsonl"))
-    assert servicer.threads["Info"].startswith("prefsight-fast")
+    assert servicer.threads["ListStores"].startswith("prefsight-fast")
+    # Info reads the whole store's model and layer columns: not a short call
+    assert servicer.threads["Info"].startswith("prefsight_")
     assert servicer.threads["Ingest"].startswith("prefsight_")  # the general pool ("prefsight_0", ...)
     fast = {t.name for t in threading.enumerate() if t.name.startswith("prefsight-fast")}
     assert 1 <= len(fast) <= 2  # the default lane has two threads
 
 
 def test_a_full_general_pool_does_not_delay_short_calls(start):
-    """One general thread held by a long call: Info still answers at once, from the lane."""
+    """One general thread held by a long call: ListStores still answers at once, from the lane."""
     servicer, server = start(LaneServicer(), max_workers=1, max_queue=4, fast_workers=1)
     with Client(server.address) as client:
         long_call = threading.Thread(target=lambda: list(client.ingest("s1", "data.jsonl")))
@@ -396,11 +403,27 @@ def test_a_full_general_pool_does_not_delay_short_calls(start):
         assert servicer.entered.wait(5)
         began = time.monotonic()
         for _ in range(20):
-            assert client.info("s1").pairs == 42
+            assert client.list_stores() == ["s1", "s2"]
         assert time.monotonic() - began < 2.0
         assert long_call.is_alive()  # the long call still holds the general pool
         servicer.release.set()
         long_call.join(5)
+
+
+def test_a_slow_info_does_not_hold_the_fast_lane(start):
+    """The lane has one thread; an Info that takes long (a large store) runs beside it."""
+    servicer, server = start(LaneServicer(), max_workers=2, max_queue=4, fast_workers=1)
+    with Client(server.address) as client:
+        slow = threading.Thread(target=lambda: client.info("slow"))
+        slow.start()
+        assert servicer.entered.wait(5)
+        began = time.monotonic()
+        for _ in range(20):
+            assert client.list_stores() == ["s1", "s2"]
+        assert time.monotonic() - began < 2.0
+        assert slow.is_alive()  # Info is still running
+        servicer.release.set()
+        slow.join(5)
 
 
 def test_the_fast_lane_size_is_checked(start):

@@ -40,7 +40,7 @@ def serve(
     fast_workers: int = typer.Option(
         2,
         "--fast-workers",
-        help="Threads of the fast lane for short calls (ScoreConcepts, NearestFeatures, SteeringVector, Info).",
+        help="Threads of the fast lane for short calls (ScoreConcepts, NearestFeatures, SteeringVector, ListStores, health).",
     ),
     max_queue: int = typer.Option(
         64, "--max-queue", help="RPCs waiting beyond those; more are refused (RESOURCE_EXHAUSTED)."

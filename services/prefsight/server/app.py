@@ -156,7 +156,7 @@ def build_server(
         tls_key: PEM private key.
         max_workers: RPCs running at once in the general pool.
         fast_workers: threads of the fast lane, which runs the short calls
-            (ScoreConcepts, NearestFeatures, SteeringVector, Info, ListStores, health).
+            (ScoreConcepts, NearestFeatures, SteeringVector, ListStores, health).
         max_queue: RPCs waiting beyond those; more get RESOURCE_EXHAUSTED.
         max_message_mb: largest message either way, in MiB.
         metrics_port: serve Prometheus ``/metrics`` on this port (0 = any free one).
