@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import grpc
 
+from prefsight_client._proto.prefsight.v1 import prefsight_pb2
 from prefsight_client._version import __version__
 
 CLIENT_MAX_MESSAGE_BYTES = 256 * 1024 * 1024
@@ -59,3 +60,16 @@ def auth_metadata(token: str | None) -> tuple[tuple[str, str], ...]:
 def resolve_timeout(timeout: Timeout, default: float | None) -> float | None:
     """The timeout to use for one call."""
     return default if timeout is DEFAULT else timeout  # type: ignore[return-value]
+
+
+def wire_unary(channel: Any, method: str, response_class: Any) -> Any:
+    """A unary callable of the Prefsight service that sends a request already serialised
+    (bytes) and parses the response into ``response_class``; ``channel`` is blocking or
+    asyncio."""
+    service = prefsight_pb2.DESCRIPTOR.services_by_name["Prefsight"]
+    return channel.unary_unary(
+        f"/{service.full_name}/{service.methods_by_name[method].name}",
+        request_serializer=None,  # bytes go out as they are
+        response_deserializer=response_class.FromString,
+        _registered_method=True,
+    )

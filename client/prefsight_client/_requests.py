@@ -19,7 +19,7 @@ from prefsight_client._channel import Timeout
 from prefsight_client._enums import CONCEPT_KIND, DATASET_FORMAT, POOLING
 from prefsight_client._proto.prefsight.v1 import interventions_pb2, tensor_pb2
 from prefsight_client.errors import InvalidArgumentError
-from prefsight_client.tensors import array_to_tensor
+from prefsight_client.tensors import array_to_tensor, serialize_with_tensors
 
 
 def _exactly_one(what: str, **options: object) -> str:
@@ -101,24 +101,34 @@ def _known(what: str, given: Mapping[str, Any], allowed: type) -> None:
         raise TypeError(f"{what}() got unexpected keyword arguments {unknown}")
 
 
-def score_input(
-    texts: Sequence[str] | None, prompts: Sequence[Any] | None, activations: Any, mask: Any
-) -> dict[str, Any]:
-    """The ``input`` oneof of ``ScoreConceptsRequest`` (and its mask)."""
+def score_request(
+    store: str,
+    ids: str | Sequence[str],
+    layer: int | None,
+    texts: Sequence[str] | None,
+    prompts: Sequence[Any] | None,
+    activations: Any,
+    mask: Any,
+) -> tuple[Any, Any]:
+    """A ``ScoreConceptsRequest`` and what to send for it: the message for texts; for
+    activations its wire bytes, the arrays written once (``serialize_with_tensors``)."""
+    request = interventions_pb2.ScoreConceptsRequest(store=store, concept_ids=concept_ids(ids), layer=layer)
     chosen = _exactly_one("score_concepts", texts=texts, activations=activations)
     if chosen == "texts":
         if isinstance(texts, str):
             raise InvalidArgumentError("score_concepts: texts must be a list of strings, not a str")
         if mask is not None:
             raise InvalidArgumentError("score_concepts: a mask goes with activations, not texts")
-        batch = interventions_pb2.TextBatch(texts=list(texts or ()), prompts=[_prompt(p) for p in (prompts or ())])
-        return {"texts": batch}
+        request.texts.CopyFrom(
+            interventions_pb2.TextBatch(texts=list(texts or ()), prompts=[_prompt(p) for p in (prompts or ())])
+        )
+        return request, request
     if prompts is not None:
         raise InvalidArgumentError("score_concepts: prompts go with texts, not activations")
-    payload = {"activations": array_to_tensor(activations, tensor_pb2.Tensor)}
+    arrays = {"activations": activations}
     if mask is not None:
-        payload["token_mask"] = array_to_tensor(np.asarray(mask, np.float32), tensor_pb2.Tensor)
-    return payload
+        arrays["token_mask"] = np.asarray(mask, np.float32)
+    return request, serialize_with_tensors(request, **arrays)
 
 
 def _prompt(prompt: Any) -> Any:

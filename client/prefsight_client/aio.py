@@ -34,6 +34,7 @@ from prefsight_client._channel import (
     channel_credentials,
     channel_options,
     resolve_timeout,
+    wire_unary,
 )
 from prefsight_client._proto.prefsight.v1 import concepts_pb2, interventions_pb2, prefsight_pb2_grpc, store_pb2
 from prefsight_client._retry import RetryPolicy, deadline_after, time_left
@@ -87,6 +88,9 @@ class AsyncClient:
         else:
             self._channel = grpc.aio.secure_channel(address, credentials, options=options)
         self._stub = prefsight_pb2_grpc.PrefsightStub(self._channel)
+        self._wire = {  # the per-step call sends its arrays as prepared bytes (_requests.score_request)
+            "ScoreConcepts": wire_unary(self._channel, "ScoreConcepts", interventions_pb2.ScoreConceptsResponse)
+        }
         self._metadata = auth_metadata(token)
         self.address = address
         self.timeout = timeout
@@ -105,8 +109,10 @@ class AsyncClient:
         await self.close()
 
     async def _unary(self, method: str, request: Any, timeout: Timeout) -> Any:
+        """One unary call with retries; ``request`` is a message, or its wire bytes for the
+        methods in ``self._wire``."""
         deadline = deadline_after(resolve_timeout(timeout, self.timeout))
-        rpc = getattr(self._stub, method)
+        rpc = self._wire[method] if isinstance(request, bytes) else getattr(self._stub, method)
         attempt = 0
         while True:
             try:
@@ -430,13 +436,8 @@ class AsyncClient:
             (1, 1)
         """
         _requests.check_analysed_pooling(pooling)
-        request = interventions_pb2.ScoreConceptsRequest(
-            store=store,
-            concept_ids=_requests.concept_ids(concept_ids),
-            layer=layer,
-            **_requests.score_input(texts, prompts, activations, mask),
-        )
-        response = await self._unary("ScoreConcepts", request, timeout)
+        request, wire = _requests.score_request(store, concept_ids, layer, texts, prompts, activations, mask)
+        response = await self._unary("ScoreConcepts", wire, timeout)
         n_rows = len(texts) if texts is not None else int(np.shape(activations)[0])
         return _convert.concept_scores(response, n_rows, len(request.concept_ids))
 

@@ -12,12 +12,13 @@ import grpc
 import numpy as np
 import prefsight_client
 import pytest
+from google.protobuf import message_factory
 from prefsight_client import _convert, errors
-from prefsight_client._proto.prefsight.v1 import concepts_pb2, interventions_pb2, store_pb2, tensor_pb2
+from prefsight_client._proto.prefsight.v1 import concepts_pb2, interventions_pb2, prefsight_pb2, store_pb2, tensor_pb2
 from prefsight_client._retry import RetryPolicy
 from prefsight_client.aio import AsyncClient
 from prefsight_client.client import Client
-from prefsight_client.tensors import array_to_tensor, tensor_to_array
+from prefsight_client.tensors import array_to_tensor, serialize_with_tensors, tensor_to_array
 
 CLIENT_DIR = Path(prefsight_client.__file__).parent
 FAST = RetryPolicy(retries=3, initial_backoff=0.001, max_backoff=0.002)
@@ -76,6 +77,55 @@ def test_tensor_with_wrong_byte_length_is_rejected_with_sizes():
     bad = tensor_pb2.Tensor(shape=[2, 3], dtype="float32", data=b"\x00" * 20)
     with pytest.raises(ValueError, match="needs 24 bytes of float32, got 20"):
         tensor_to_array(bad)
+
+
+def test_a_read_only_view_shares_the_message_bytes_and_refuses_writes():
+    tensor = array_to_tensor(np.arange(6, dtype=np.float32).reshape(2, 3))
+    view = tensor_to_array(tensor, writable=False)
+    np.testing.assert_array_equal(view, np.arange(6, dtype=np.float32).reshape(2, 3))
+    assert not view.flags.writeable and view.dtype == np.float32
+    with pytest.raises(ValueError, match="read-only"):
+        view[0, 0] = 1.0
+    assert tensor_to_array(tensor).flags.writeable  # the default copies
+
+
+SCORE_ARRAYS = [
+    np.random.default_rng(0).normal(size=(3, 8)).astype(np.float32),
+    np.random.default_rng(1).normal(size=(64, 576)).astype(np.float32),  # multi-byte lengths
+    np.random.default_rng(2).normal(size=(2, 5, 4)),  # float64: cast like array_to_tensor
+    np.arange(12, dtype=">f4").reshape(3, 4),  # big-endian: sent little-endian
+    np.arange(12, dtype=np.float32).reshape(4, 3).T,  # not C-contiguous
+    np.zeros((0, 4), np.float32),  # no rows: the server judges it
+    [[1.0, 2.0], [3.0, float("nan")]],  # a list; NaN travels
+]
+
+
+@pytest.mark.parametrize("array", SCORE_ARRAYS, ids=lambda a: "x".join(map(str, np.shape(a))))
+def test_serialize_with_tensors_is_the_message_with_its_tensor_fields_set(array):
+    base = interventions_pb2.ScoreConceptsRequest(store="s", concept_ids=["a", "b"], layer=0)
+    mask = np.ones(np.shape(array)[:2], np.float32)
+    wire = serialize_with_tensors(base, activations=array, token_mask=mask)
+    built = interventions_pb2.ScoreConceptsRequest(
+        store="s", concept_ids=["a", "b"], layer=0, activations=array_to_tensor(array), token_mask=array_to_tensor(mask)
+    )
+    parsed = interventions_pb2.ScoreConceptsRequest.FromString(wire)
+    assert parsed.WhichOneof("input") == "activations" and parsed.HasField("layer")
+    np.testing.assert_array_equal(tensor_to_array(parsed.activations), tensor_to_array(built.activations))
+    assert parsed == built
+    if np.size(array):  # the same bytes the generated code writes (it leaves out empty bytes)
+        assert wire == built.SerializeToString()
+    assert not base.HasField("activations")  # the message itself is left as it was
+
+
+def test_serialize_with_tensors_refuses_what_is_not_an_unset_tensor_field():
+    base = interventions_pb2.ScoreConceptsRequest(store="s")
+    with pytest.raises(ValueError, match="no Tensor field 'store'"):
+        serialize_with_tensors(base, store=np.zeros(2))
+    with pytest.raises(ValueError, match="no Tensor field 'nope'"):
+        serialize_with_tensors(base, nope=np.zeros(2))
+    base.activations.CopyFrom(array_to_tensor(np.zeros((1, 2))))
+    with pytest.raises(ValueError, match="activations is already set"):
+        serialize_with_tensors(base, activations=np.zeros((1, 2)))
 
 
 def test_tensor_with_other_dtype_is_rejected():
@@ -273,11 +323,25 @@ def sent(method: str, response: object, call) -> object:
     recorder = Recorder(response)
     client = Client("localhost:1", retry_policy=FAST)
     client._stub = FakeStub(**{method: recorder})
+    client._wire = {method: recorder}
     try:
         call(client)
     finally:
         client.close()
-    return recorder.requests[-1]
+    request = recorder.requests[-1]
+    if isinstance(request, bytes):  # sent as prepared wire bytes: read them as the server does
+        described = prefsight_pb2.DESCRIPTOR.services_by_name["Prefsight"].methods_by_name[method].input_type
+        request = message_factory.GetMessageClass(described).FromString(request)
+    return request
+
+
+def test_score_concepts_carries_texts_and_prompts_as_a_message():
+    response = interventions_pb2.ScoreConceptsResponse(
+        scores=array_to_tensor(np.zeros((1, 1), np.float32)), concept_ids=["a"]
+    )
+    request = sent("ScoreConcepts", response, lambda c: c.score_concepts("s", "a", texts=["hi"], prompts=["q"]))
+    assert request.WhichOneof("input") == "texts" and list(request.texts.texts) == ["hi"]
+    assert request.texts.prompts[0].messages[0].content == "q" and not request.HasField("layer")
 
 
 def test_unset_layer_is_absent_and_layer_zero_is_present():
@@ -292,7 +356,7 @@ def test_score_concepts_carries_activations_as_a_tensor():
         scores=array_to_tensor(np.zeros((3, 2), np.float32)), concept_ids=["a", "b"]
     )
     request = sent("ScoreConcepts", response, lambda c: c.score_concepts("s", ["a", "b"], activations=acts, layer=2))
-    assert request.WhichOneof("input") == "activations"
+    assert request.WhichOneof("input") == "activations" and not request.HasField("token_mask")
     np.testing.assert_array_equal(tensor_to_array(request.activations), acts)
     assert list(request.concept_ids) == ["a", "b"] and request.layer == 2
 

@@ -60,11 +60,12 @@ def score(concepts: list[Concept], responses: Responses) -> np.ndarray | sp.csr_
     """
     if not concepts:
         return np.zeros((responses.n, 0), np.float32)
+    owners = [kind_of(c) for c in concepts]
     blocks = []
     start = 0
     for stop in range(1, len(concepts) + 1):
-        if stop == len(concepts) or kind_of(concepts[stop]) is not kind_of(concepts[start]):
-            blocks.append(kind_of(concepts[start]).score(concepts[start:stop], responses))
+        if stop == len(concepts) or owners[stop] is not owners[start]:
+            blocks.append(owners[start].score(concepts[start:stop], responses))
             start = stop
     if any(sp.issparse(b) for b in blocks):
         return sp.hstack([sp.csr_matrix(b, dtype=np.float32) for b in blocks], format="csr")

@@ -76,15 +76,16 @@ def pooling(value: int, default: str = "mean") -> str:
     return enum_name(POOLING, value, "pooling") or default
 
 
-def to_array(tensor: Any, what: str) -> np.ndarray:
-    """A ``Tensor`` as a float32 array.
+def to_array(tensor: Any, what: str, *, writable: bool = True) -> np.ndarray:
+    """A ``Tensor`` as a float32 array (``writable=False``: a read-only view of its bytes,
+    for handlers that only read it).
 
     Raises:
         InvalidArgument: a dtype other than float32 or a byte length that does not
             match the shape (naming ``what``).
     """
     try:
-        return tensor_to_array(tensor)
+        return tensor_to_array(tensor, writable=writable)
     except ValueError as error:
         raise InvalidArgument(f"{what}: {error}") from None
 

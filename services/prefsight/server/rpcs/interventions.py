@@ -76,10 +76,10 @@ class InterventionRPCs(RPCBase):
                 scores = score_texts(session, ids, texts, read.prompts(request.texts))
         elif which == "activations":
             mask = request.token_mask
-            scores = session.score_concepts(
+            scores = session.score_concepts(  # read-only views: scoring never writes its input
                 ids,
-                activations=read.to_array(request.activations, "activations"),
-                mask=read.to_array(mask, "token_mask") if request.HasField("token_mask") else None,
+                activations=read.to_array(request.activations, "activations", writable=False),
+                mask=read.to_array(mask, "token_mask", writable=False) if request.HasField("token_mask") else None,
             )
         else:
             raise InvalidArgument("give texts or activations to score")
