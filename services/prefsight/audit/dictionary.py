@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from prefsight.audit.scoring import response_lengths
 from prefsight.concepts.catalog import (
     delete_concepts,
     load_concepts,
@@ -274,11 +275,7 @@ def stats_from_stored_tokens(
     """SAE span statistics from stored per-token activations, when every token is stored."""
     from prefsight.sae import span_stats
 
-    rows = store.scan(
-        S.ACTIVATIONS,
-        ["pair_id", "side", "n_tokens"],
-        f"model = '{model}' AND layer = {int(layer)} AND pooling = 'mean' AND side != 'prompt'",
-    )
+    rows = response_lengths(store, model, layer)
     expected = int(np.sum(rows.column("n_tokens").to_numpy()))
     if store.count(S.TOKEN_SAMPLES, f"layer = {int(layer)}") != expected:
         return None

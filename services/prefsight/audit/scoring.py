@@ -20,7 +20,7 @@ from prefsight.concepts import kinds
 from prefsight.concepts.directions import split_halves
 from prefsight.concepts.types import Concept
 from prefsight.errors import FailedPrecondition, InvalidArgument
-from prefsight.store.tables import Store
+from prefsight.store.tables import Store, sql_in
 
 
 @dataclass
@@ -45,16 +45,19 @@ def dense_column(matrix: Any, index: int) -> np.ndarray:
     return np.asarray(column.todense()).ravel() if sp.issparse(column) else np.ravel(column)
 
 
+def response_lengths(store: Store, model: str, layer: int) -> Any:
+    """``pair_id``, ``side`` and ``n_tokens`` of every stored chosen and rejected response
+    at ``layer`` (an Arrow table, one row per response)."""
+    where = f"{sql_in('model', [model])} AND layer = {int(layer)} AND pooling = 'mean' AND side != 'prompt'"
+    return store.scan("activations", ["pair_id", "side", "n_tokens"], where)
+
+
 def _length_delta(store: Store, model: str, layer: int, pair_ids: list[str]) -> np.ndarray:
     """Per pair: chosen minus rejected response length in tokens (columnar: 200k pairs in ~0.1 s)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    rows = store.scan(
-        "activations",
-        ["pair_id", "side", "n_tokens"],
-        f"model = '{model}' AND layer = {int(layer)} AND pooling = 'mean' AND side != 'prompt'",
-    )
+    rows = response_lengths(store, model, layer)
     position = pc.index_in(rows.column("pair_id"), value_set=pa.array(pair_ids, pa.string()))
     position = position.fill_null(-1).to_numpy(zero_copy_only=False)
     side = np.where(pc.equal(rows.column("side"), "chosen").to_numpy(zero_copy_only=False), 0, 1)
