@@ -394,36 +394,32 @@ def test_short_calls_run_in_the_fast_lane_and_long_ones_in_the_general_pool(star
     assert 1 <= len(fast) <= 2  # the default lane has two threads
 
 
+def _lane_answers_while_held(client, servicer, long_call) -> None:
+    """Start ``long_call``, and once it holds its thread, 20 ListStores answer within 2 s."""
+    held = threading.Thread(target=long_call)
+    held.start()
+    assert servicer.entered.wait(5)
+    began = time.monotonic()
+    for _ in range(20):
+        assert client.list_stores() == ["s1", "s2"]
+    assert time.monotonic() - began < 2.0
+    assert held.is_alive()  # the long call still holds its thread
+    servicer.release.set()
+    held.join(5)
+
+
 def test_a_full_general_pool_does_not_delay_short_calls(start):
     """One general thread held by a long call: ListStores still answers at once, from the lane."""
     servicer, server = start(LaneServicer(), max_workers=1, max_queue=4, fast_workers=1)
     with Client(server.address) as client:
-        long_call = threading.Thread(target=lambda: list(client.ingest("s1", "data.jsonl")))
-        long_call.start()
-        assert servicer.entered.wait(5)
-        began = time.monotonic()
-        for _ in range(20):
-            assert client.list_stores() == ["s1", "s2"]
-        assert time.monotonic() - began < 2.0
-        assert long_call.is_alive()  # the long call still holds the general pool
-        servicer.release.set()
-        long_call.join(5)
+        _lane_answers_while_held(client, servicer, lambda: list(client.ingest("s1", "data.jsonl")))
 
 
 def test_a_slow_info_does_not_hold_the_fast_lane(start):
     """The lane has one thread; an Info that takes long (a large store) runs beside it."""
     servicer, server = start(LaneServicer(), max_workers=2, max_queue=4, fast_workers=1)
     with Client(server.address) as client:
-        slow = threading.Thread(target=lambda: client.info("slow"))
-        slow.start()
-        assert servicer.entered.wait(5)
-        began = time.monotonic()
-        for _ in range(20):
-            assert client.list_stores() == ["s1", "s2"]
-        assert time.monotonic() - began < 2.0
-        assert slow.is_alive()  # Info is still running
-        servicer.release.set()
-        slow.join(5)
+        _lane_answers_while_held(client, servicer, lambda: client.info("slow"))
 
 
 def test_the_fast_lane_size_is_checked(start):

@@ -21,6 +21,7 @@ from prefsight.concepts.types import Concept
 from prefsight.contrast import ContrastConfig
 from prefsight.errors import InvalidArgument, NotFound
 from prefsight.store import schema as S
+from prefsight.store.info import model_layers
 from prefsight.store.tables import Store
 
 log = logging.getLogger(__name__)
@@ -152,8 +153,8 @@ class StoreCache:
 
         def build() -> tuple[str, int]:
             if layer is not None:
-                models = self.store.models()
-                stored = sorted({x for m in models for x in self.store.layers(m)})
+                models = model_layers(self.store)
+                stored = sorted({x for layers in models.values() for x in layers})
                 if models and layer not in stored:
                     raise InvalidArgument(f"layer {layer} not in store {self.uri} (layers: {stored})")
             return resolve_model_layer(self.store, None, layer)
