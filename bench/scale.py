@@ -13,7 +13,13 @@ In the same run:
                      threads) against a server over the large store in its own process
                      (``build_server`` as ``prefsight serve`` builds it): p50/p99 while
                      idle, then while a second ingest of --small pairs runs on every
-                     core, then on one core (a colocated server keeps the other); ratios.
+                     core, then on one core (a colocated server keeps the other), then
+                     on every core under ``chrt --idle`` (SCHED_IDLE: what the README
+                     recommends for an ingest beside a server); ratios.
+                     Same-run baseline: a bare grpcio server (as in bench/serve.py), a
+                     request of the same size, the same 8 client threads, in each window
+                     (idle, and during each ingest after prefsight's window): the p99
+                     ratio prefsight / bare says how much of the tail is the server's own.
   cost inputs        activation rows and bytes per pair per layer in the store, for the
                      README's cost model.
 
@@ -28,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -120,10 +127,15 @@ def child_ingest(data: str, store: str, model: str) -> None:
 
 
 def run_ingest(
-    data: Path, store: Path, model: Path, ready: threading.Event | None = None, cpus: int | None = None
+    data: Path,
+    store: Path,
+    model: Path,
+    ready: threading.Event | None = None,
+    cpus: int | None = None,
+    prefix: tuple[str, ...] = (),
 ) -> dict:
-    """Ingest in a child process (on ``cpus`` cores, default all); ``ready`` is set once its
-    forwards start."""
+    """Ingest in a child process (on ``cpus`` cores, default all; its command after
+    ``prefix``, e.g. ``chrt --idle 0``); ``ready`` is set once its forwards start."""
     env = {
         **os.environ,
         **({"PREFSIGHT_BENCH_CPUS": str(cpus)} if cpus else {}),
@@ -133,7 +145,7 @@ def run_ingest(
     }
     start = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, __file__, "--child", str(data), str(store), str(model)],
+        [*prefix, sys.executable, __file__, "--child", str(data), str(store), str(model)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -198,12 +210,24 @@ def score_latency(address: str, ids: list[str], d: int, seconds: float, clients:
         t.start()
     for t in threads:
         t.join()
-    ms = np.array([x for run in runs for x in run])
+    return latency_figures([x for run in runs for x in run], seconds)
+
+
+def bare_latency(address: str, d: int, seconds: float, clients: int = 8) -> dict:
+    """The same-run baseline: ``score_latency``'s load on a bare grpcio server (a request
+    of the same size, a call that does nothing)."""
+    from serve import bare_concurrent
+
+    return latency_figures(bare_concurrent(address, bytes(64 * d * 4 + 200), clients, seconds), seconds)
+
+
+def latency_figures(ms: list[float], seconds: float) -> dict:
+    values = np.array(ms)
     return {
-        "calls": len(ms),
-        "qps": len(ms) / seconds,
-        "p50_ms": float(np.percentile(ms, 50)),
-        "p99_ms": float(np.percentile(ms, 99)),
+        "calls": len(values),
+        "qps": len(values) / seconds,
+        "p50_ms": float(np.percentile(values, 50)),
+        "p99_ms": float(np.percentile(values, 99)),
     }
 
 
@@ -232,7 +256,7 @@ def main() -> None:
     from prefsight.store import Store
 
     sys.path.insert(0, str(ROOT / "bench"))
-    from serve import start_server
+    from serve import BARE_SERVER, start_server
 
     report: dict = {"small": args.small, "large": args.large, "cpus": os.cpu_count(), "loadavg_start": os.getloadavg()}
     with tempfile.TemporaryDirectory() as tmp:
@@ -256,29 +280,44 @@ def main() -> None:
         ids = add_concepts(str(root / "large"))
         report["analysis"] = time_analysis(str(root / "large"))
         server, address = start_server([root / "large"], workers=8, fast_workers=2)
+        bare, bare_address = start_server([], 2, code=BARE_SERVER)
+        d = store.d_model()
         try:
-            idle = score_latency(address, ids, store.d_model(), args.seconds)
+            idle = score_latency(address, ids, d, args.seconds)
+            bare_idle = bare_latency(bare_address, d, args.seconds)
             data = write_pairs(root / "more.jsonl", args.small, seed=7)
-            for key, cpus in (("", None), ("_ingest_on_1_core", 1)):
+            windows = [("", None, ()), ("_ingest_on_1_core", 1, ())]
+            if shutil.which("chrt"):
+                windows.append(("_ingest_at_idle_priority", None, ("chrt", "--idle", "0")))
+            for key, cpus, prefix in windows:
                 busy: dict = {}
                 ready = threading.Event()
                 out = root / f"other{key}"
                 ingester = threading.Thread(
-                    target=lambda b=busy, o=out, r=ready, c=cpus: b.update(run_ingest(data, o, model, r, c))
+                    target=lambda b=busy, o=out, r=ready, c=cpus, p=prefix: b.update(
+                        run_ingest(data, o, model, r, c, p)
+                    )
                 )
                 ingester.start()
                 ready.wait(timeout=600)  # past Ray start-up and model load: the forwards run
-                loaded = score_latency(address, ids, store.d_model(), args.seconds)
+                loaded = score_latency(address, ids, d, args.seconds)
+                bare_loaded = bare_latency(bare_address, d, args.seconds)
                 report[f"ingest_ran_through_window{key}"] = ready.is_set() and ingester.is_alive()
                 ingester.join()
                 report[f"score_during_ingest{key}"] = loaded
                 report[f"p99_ratio_during_ingest{key}"] = loaded["p99_ms"] / idle["p99_ms"]
+                report[f"bare_during_ingest{key}"] = bare_loaded
+                report[f"bare_p99_ratio_during_ingest{key}"] = bare_loaded["p99_ms"] / bare_idle["p99_ms"]
+                report[f"p99_vs_bare_during_ingest{key}"] = loaded["p99_ms"] / bare_loaded["p99_ms"]
                 report[f"ingest_during_scoring{key}"] = busy
         finally:
-            assert server.stdin is not None
-            server.stdin.close()
-            server.wait(30)
+            for child in (server, bare):
+                assert child.stdin is not None
+                child.stdin.close()
+                child.wait(30)
         report["score_idle"] = idle
+        report["bare_idle"] = bare_idle
+        report["p99_vs_bare_idle"] = idle["p99_ms"] / bare_idle["p99_ms"]
         report["loadavg_end"] = os.getloadavg()
     print(json.dumps(report, indent=1))
 

@@ -49,15 +49,19 @@ LAYER = 15
 MODEL = "synthetic-576"
 
 SERVER = """
-import sys
+import os, sys
 from prefsight.server.app import build_server
+from prefsight.server.lanes import SWITCH_INTERVAL_MS, gil_switch_interval
 from prefsight.server.servicer import PrefsightServicer
 workers, fast = int(sys.argv[1]), int(sys.argv[2])
 server = build_server(PrefsightServicer(sys.argv[3:]), max_workers=workers, fast_workers=fast).start()
 print(server.address, flush=True)
-sys.stdin.read()
+with gil_switch_interval(float(os.environ.get("PREFSIGHT_BENCH_GIL_SWITCH_MS", SWITCH_INTERVAL_MS))):
+    sys.stdin.read()
 server.stop(grace=0)
 """
+"""The server as ``prefsight serve`` runs it (``build_server``, its GIL switch interval;
+``$PREFSIGHT_BENCH_GIL_SWITCH_MS`` sets another), until its stdin closes."""
 
 BARE_SERVER = """
 import sys
@@ -220,17 +224,25 @@ def bare_calls(address: str, args: argparse.Namespace) -> tuple[list[float], lis
         call = channel.unary_unary("/bench.Bare/Empty")
         empty = timed(lambda: call(b"", timeout=30), args.repeats)
         sized = timed(lambda: call(payload, timeout=30), args.repeats)
-    barrier = threading.Barrier(args.clients)
+    flat = bare_concurrent(address, payload, args.clients, args.seconds)
+    return empty, sized, len(flat) / args.seconds, flat
+
+
+def bare_concurrent(address: str, payload: bytes, clients: int, seconds: float) -> list[float]:
+    """Latencies (ms) of the bare server's call with ``payload`` from ``clients`` threads,
+    each back to back for ``seconds``."""
+    import grpc
+
+    barrier = threading.Barrier(clients)
 
     def client() -> list[float]:
         with grpc.insecure_channel(address) as channel:
             call = channel.unary_unary("/bench.Bare/Empty")
-            return closed_loop(lambda: call(payload, timeout=30), args.seconds, barrier)
+            return closed_loop(lambda: call(payload, timeout=30), seconds, barrier)
 
-    with ThreadPoolExecutor(args.clients) as pool:
-        runs = [pool.submit(client) for _ in range(args.clients)]
-        flat = [x for run in runs for x in run.result()]
-    return empty, sized, len(flat) / args.seconds, flat
+    with ThreadPoolExecutor(clients) as pool:
+        runs = [pool.submit(client) for _ in range(clients)]
+        return [x for run in runs for x in run.result()]
 
 
 def closed_loop(call: Callable[[], object], seconds: float, barrier: Any) -> list[float]:

@@ -34,7 +34,7 @@ from prefsight_client._proto.prefsight.v1 import prefsight_pb2, prefsight_pb2_gr
 from prefsight.errors import InvalidArgument
 from prefsight.server.auth import OPEN_METHOD_PREFIXES, AccessList, AuthInterceptor
 from prefsight.server.interceptors import ErrorInterceptor
-from prefsight.server.lanes import DEFAULT_FAST_WORKERS, LaneInterceptor
+from prefsight.server.lanes import DEFAULT_FAST_WORKERS, SWITCH_INTERVAL_MS, LaneInterceptor, gil_switch_interval
 from prefsight.server.limits import ServerLimits
 from prefsight.server.metrics import MetricsInterceptor, ServerMetrics
 
@@ -217,18 +217,32 @@ def serve(
     port: int = 50051,
     host: str = "127.0.0.1",
     grace: float = 10.0,
+    gil_switch_ms: float | None = SWITCH_INTERVAL_MS,
     **options: Any,
 ) -> None:
-    """Serve until SIGTERM or SIGINT, then stop gracefully (``grace`` seconds).
+    """Serve until SIGTERM or SIGINT, then stop gracefully (``grace`` seconds). Owns the
+    process while it runs: its signal handlers and its GIL switch interval, both put
+    back on return.
 
     Args:
         servicer: the PrefsightServicer instance.
         port: TCP port.
         host: interface to bind.
         grace: seconds calls in flight get to finish on shutdown.
+        gil_switch_ms: the process's GIL switch interval while serving
+            (``prefsight.server.lanes.SWITCH_INTERVAL_MS``); None leaves Python's.
         **options: the other ``build_server`` arguments (token_file, tls_cert, ...).
+
+    Raises:
+        InvalidArgument: a bad option (``build_server``'s, or ``gil_switch_ms`` <= 0).
     """
-    running = build_server(servicer, port=port, host=host, **options).start()
+    if gil_switch_ms is not None and not gil_switch_ms > 0:
+        raise InvalidArgument(f"the GIL switch interval must be > 0 ms, got {gil_switch_ms}")
+    with gil_switch_interval(gil_switch_ms):
+        _serve_until_signalled(build_server(servicer, port=port, host=host, **options).start(), grace)
+
+
+def _serve_until_signalled(running: PrefsightServer, grace: float) -> None:
     stop = threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:

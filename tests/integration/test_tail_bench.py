@@ -1,0 +1,59 @@
+"""bench/tail.py end to end, in short windows: every server answers under every load
+asked for, and the summary is built from the windows it printed."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV = {
+    **os.environ,
+    "PYTHONPATH": os.pathsep.join([str(ROOT / "services"), str(ROOT / "client"), os.environ.get("PYTHONPATH", "")]),
+}
+
+
+def test_tail_bench_measures_each_server_under_each_load(tmp_path):
+    loads = ["none", "spin:idle"] if shutil.which("chrt") else ["none"]
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench/tail.py"), "--seconds", "0.3", "--rounds", "1", "--clients", "2"]
+        + ["--switch-ms", "0.5,5", "--loads", ",".join(loads)],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    servers = {"prefsight 0.5 ms", "prefsight 5 ms", "bare"}
+    assert {(w["load"], w["server"]) for w in result["windows"]} == {(load, s) for load in loads for s in servers}
+    for window in result["windows"]:
+        assert window["qps"] > 0 and 0 < window["p50_ms"] <= window["p99_ms"]
+        assert window["server_cpu_us_per_call"] > 0
+    assert set(result["summary"]) == set(loads)
+    for load, summary in result["summary"].items():
+        mine = [w for w in result["windows"] if w["load"] == load]
+        for server in servers:
+            assert summary["p99_ms"][server] == pytest.approx([w["p99_ms"] for w in mine if w["server"] == server][0])
+        assert summary["p99_over_bare"]["prefsight 5 ms"] == pytest.approx(
+            summary["p99_ms"]["prefsight 5 ms"] / summary["p99_ms"]["bare"]
+        )
+
+
+def test_tail_bench_refuses_an_unknown_load(tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench/tail.py"), "--loads", "none,stress"],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 2 and "unknown loads ['stress']" in done.stderr, done.stderr
