@@ -16,7 +16,8 @@ In the same run:
                      core, then on one core (a colocated server keeps the other), then
                      on every core under ``chrt --idle`` (SCHED_IDLE: what the README
                      recommends for an ingest beside a server); ratios.
-                     Same-run baseline: a bare grpcio server (as in bench/serve.py), a
+                     Same-run baseline: a bare grpcio server (as in bench/serve.py, at
+                     Python's GIL switch interval: a plain grpcio service's floor), a
                      request of the same size, the same 8 client threads, in each window
                      (idle, and during each ingest after prefsight's window): the p99
                      ratio prefsight / bare says how much of the tail is the server's own.

@@ -51,7 +51,7 @@ MODEL = "synthetic-576"
 SERVER = """
 import os, sys
 from prefsight.server.app import build_server
-from prefsight.server.lanes import SWITCH_INTERVAL_MS, gil_switch_interval
+from prefsight.server.gil import SWITCH_INTERVAL_MS, gil_switch_interval
 from prefsight.server.servicer import PrefsightServicer
 workers, fast = int(sys.argv[1]), int(sys.argv[2])
 server = build_server(PrefsightServicer(sys.argv[3:]), max_workers=workers, fast_workers=fast).start()
@@ -64,9 +64,11 @@ server.stop(grace=0)
 ``$PREFSIGHT_BENCH_GIL_SWITCH_MS`` sets another), until its stdin closes."""
 
 BARE_SERVER = """
-import sys
+import os, sys
 from concurrent import futures
 import grpc
+if "PREFSIGHT_BENCH_GIL_SWITCH_MS" in os.environ:  # else Python's own
+    sys.setswitchinterval(float(os.environ["PREFSIGHT_BENCH_GIL_SWITCH_MS"]) / 1000)
 def empty(request, context):
     return b""
 handler = grpc.method_handlers_generic_handler(
@@ -82,7 +84,8 @@ sys.stdin.read()
 server.stop(0)
 """
 """A bare grpcio server with one unary method that ignores its bytes and returns none:
-the floor any Python gRPC service pays per call on this machine, measured in the same run."""
+the floor any Python gRPC service pays per call on this machine, measured in the same run
+(at Python's GIL switch interval, or ``$PREFSIGHT_BENCH_GIL_SWITCH_MS``)."""
 
 
 def build_store(path: Path, n_concepts: int, n_pairs: int = 64) -> np.ndarray:
@@ -123,15 +126,17 @@ def build_store(path: Path, n_concepts: int, n_pairs: int = 64) -> np.ndarray:
 
 
 def start_server(
-    stores: list[Path], workers: int, fast_workers: int = 0, code: str = SERVER
+    stores: list[Path], workers: int, fast_workers: int = 0, code: str = SERVER, env: dict[str, str] | None = None
 ) -> tuple[subprocess.Popen[str], str]:
-    """A server in its own process: ``prefsight serve``'s (general pool of ``workers``
-    threads, fast lane of ``fast_workers``) or ``code``'s; returns it and its address."""
+    """A server in its own process (environment ``env``, default this one's):
+    ``prefsight serve``'s (general pool of ``workers`` threads, fast lane of
+    ``fast_workers``) or ``code``'s; returns it and its address."""
     process = subprocess.Popen(
         [sys.executable, "-c", code, str(workers), str(fast_workers), *map(str, stores)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
+        env=env,
     )
     assert process.stdout is not None
     return process, process.stdout.readline().strip()

@@ -16,6 +16,7 @@ import typer
 
 from prefsight.cli.app import app, fail, setup_logging
 from prefsight.cli.defaults import DEFAULT_MODEL
+from prefsight.server.gil import SWITCH_INTERVAL_MS, checked_switch_ms
 
 
 @app.command()
@@ -43,7 +44,7 @@ def serve(
         help="Threads of the fast lane for short calls (ScoreConcepts, NearestFeatures, SteeringVector, ListStores, health).",
     ),
     gil_switch_ms: float = typer.Option(
-        0.5,
+        SWITCH_INTERVAL_MS,
         "--gil-switch-ms",
         help="The serving process's GIL switch interval in ms (Python's default: 5): "
         "a shorter one trims ScoreConcepts' p99 beside low-priority work on the same cores.",
@@ -86,8 +87,10 @@ def serve(
     setup_logging(quiet)
     if grace < 0:
         fail(f"--grace must be >= 0, got {grace}")
-    if not gil_switch_ms > 0:
-        fail(f"--gil-switch-ms must be > 0, got {gil_switch_ms}")
+    try:
+        checked_switch_ms(gil_switch_ms)
+    except ValueError as error:
+        fail(f"--gil-switch-ms: {error}")
     config = ServicerConfig(
         default_model=model,
         data_roots=tuple(str(root) for root in data_root),

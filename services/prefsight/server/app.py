@@ -33,8 +33,9 @@ from prefsight_client._proto.prefsight.v1 import prefsight_pb2, prefsight_pb2_gr
 
 from prefsight.errors import InvalidArgument
 from prefsight.server.auth import OPEN_METHOD_PREFIXES, AccessList, AuthInterceptor
+from prefsight.server.gil import SWITCH_INTERVAL_MS, checked_switch_ms, gil_switch_interval
 from prefsight.server.interceptors import ErrorInterceptor
-from prefsight.server.lanes import DEFAULT_FAST_WORKERS, SWITCH_INTERVAL_MS, LaneInterceptor, gil_switch_interval
+from prefsight.server.lanes import DEFAULT_FAST_WORKERS, LaneInterceptor
 from prefsight.server.limits import ServerLimits
 from prefsight.server.metrics import MetricsInterceptor, ServerMetrics
 
@@ -230,14 +231,18 @@ def serve(
         host: interface to bind.
         grace: seconds calls in flight get to finish on shutdown.
         gil_switch_ms: the process's GIL switch interval while serving
-            (``prefsight.server.lanes.SWITCH_INTERVAL_MS``); None leaves Python's.
+            (``prefsight.server.gil``); None leaves Python's.
         **options: the other ``build_server`` arguments (token_file, tls_cert, ...).
 
     Raises:
-        InvalidArgument: a bad option (``build_server``'s, or ``gil_switch_ms`` <= 0).
+        InvalidArgument: a bad option (``build_server``'s, or a ``gil_switch_ms`` that
+            ``checked_switch_ms`` refuses), before anything is bound.
     """
-    if gil_switch_ms is not None and not gil_switch_ms > 0:
-        raise InvalidArgument(f"the GIL switch interval must be > 0 ms, got {gil_switch_ms}")
+    if gil_switch_ms is not None:
+        try:
+            checked_switch_ms(gil_switch_ms)
+        except ValueError as error:
+            raise InvalidArgument(str(error)) from None
     with gil_switch_interval(gil_switch_ms):
         _serve_until_signalled(build_server(servicer, port=port, host=host, **options).start(), grace)
 

@@ -1,8 +1,7 @@
 """Two thread pools: a small fast lane for the short calls trainers make in a loop, and
 the general pool for everything else.
 
-Owns: which pool runs which method, and the GIL switch interval of a process that
-serves (``gil_switch_interval``). gRPC Python runs a handler in the pool its
+Owns: which pool runs which method. gRPC Python runs a handler in the pool its
 behaviour names in ``experimental_thread_pool`` (else the server's pool); the
 ``LaneInterceptor``, outermost in the chain, sets that attribute on the handlers of
 ``FAST_METHODS`` (once per method: see ``HandlerInterceptor``).
@@ -18,10 +17,7 @@ model, an ingest) in the general pool no longer holds a thread a short call need
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import sys
-from collections.abc import Iterator
 from concurrent import futures
 from typing import Any
 
@@ -39,39 +35,6 @@ lane."""
 
 DEFAULT_FAST_WORKERS = 2
 """Threads of the fast lane: the best p99 of the measurements above."""
-
-
-SWITCH_INTERVAL_MS = 0.5
-"""The GIL switch interval ``prefsight serve`` runs with (Python's default: 5 ms): how
-long a thread that wants the GIL waits before it asks the holder to let go.
-``bench/tail.py`` (``bench/results/tail.json``), ScoreConcepts at 8 clients on the
-2-core dev box, median p99 of two windows: beside a 2-thread torch matmul under
-SCHED_IDLE 8.76 ms at 0.5 ms against 10.46 ms at 5 ms (a bare grpcio server: 8.33 ms),
-beside a pure-Python spin under SCHED_IDLE 7.62 against 9.78 ms; no change with
-nothing beside it (6.45 / 6.49 ms) or beside the matmul at normal priority (14.04 /
-14.06 ms); QPS and CPU per call unchanged."""
-
-
-@contextlib.contextmanager
-def gil_switch_interval(ms: float | None) -> Iterator[None]:
-    """Run the block with the process's GIL switch interval at ``ms`` milliseconds, then
-    put the old one back (None: leave it as it is). It is process-wide: for the process
-    that serves, not for a server built inside someone else's program.
-
-    Raises:
-        ValueError: ``ms`` is not positive.
-    """
-    if ms is None:
-        yield
-        return
-    if not ms > 0:
-        raise ValueError(f"the GIL switch interval must be > 0 ms, got {ms}")
-    previous = sys.getswitchinterval()
-    sys.setswitchinterval(ms / 1000)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(previous)
 
 
 class LaneInterceptor(HandlerInterceptor):
