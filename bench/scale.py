@@ -196,7 +196,7 @@ def time_analysis(uri: str) -> dict:
 def score_latency(address: str, ids: list[str], d: int, seconds: float, clients: int = 8) -> dict:
     """ScoreConcepts from ``clients`` threads, each warmed up, then back to back for ``seconds``."""
     from prefsight_client import Client
-    from serve import closed_loop
+    from serve import closed_loop, latency_figures
 
     x = np.random.default_rng(0).standard_normal((64, d)).astype(np.float32)
     barrier = threading.Barrier(clients)
@@ -217,19 +217,9 @@ def score_latency(address: str, ids: list[str], d: int, seconds: float, clients:
 def bare_latency(address: str, d: int, seconds: float, clients: int = 8) -> dict:
     """The same-run baseline: ``score_latency``'s load on a bare grpcio server (a request
     of the same size, a call that does nothing)."""
-    from serve import bare_concurrent
+    from serve import bare_concurrent, latency_figures
 
     return latency_figures(bare_concurrent(address, bytes(64 * d * 4 + 200), clients, seconds), seconds)
-
-
-def latency_figures(ms: list[float], seconds: float) -> dict:
-    values = np.array(ms)
-    return {
-        "calls": len(values),
-        "qps": len(values) / seconds,
-        "p50_ms": float(np.percentile(values, 50)),
-        "p99_ms": float(np.percentile(values, 99)),
-    }
 
 
 def store_bytes(uri: Path, table: str = "activations") -> int:

@@ -146,6 +146,12 @@ def percentiles(ms: list[float]) -> tuple[float, float]:
     return float(np.percentile(ms, 50)), float(np.percentile(ms, 99))
 
 
+def latency_figures(ms: list[float], seconds: float) -> dict:
+    """Calls, QPS, p50 and p99 (ms) of a closed-loop window of ``seconds``."""
+    p50, p99 = percentiles(ms)
+    return {"calls": len(ms), "qps": len(ms) / seconds, "p50_ms": p50, "p99_ms": p99}
+
+
 def timed(call: Callable[[], object], n: int, warmup: int = 5) -> list[float]:
     for _ in range(warmup):
         call()

@@ -46,7 +46,16 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from prefsight.server.gil import SWITCH_INTERVAL_MS  # noqa: E402
-from serve import BARE_SERVER, D_MODEL, LAYER, bare_concurrent, build_store, concurrent_scores, start_server  # noqa: E402
+from serve import (  # noqa: E402
+    BARE_SERVER,
+    D_MODEL,
+    LAYER,
+    bare_concurrent,
+    build_store,
+    concurrent_scores,
+    latency_figures,
+    start_server,
+)
 
 LOAD_CODE = {
     "spin": "while True: pass",
@@ -85,14 +94,8 @@ def window(label: str, pid: int, run: Callable[[], list[float]], seconds: float)
     """QPS, p50, p99 and server CPU per call of one closed-loop window."""
     before = cpu_seconds(pid)
     ms = run()
-    calls = len(ms)
-    return {
-        "server": label,
-        "qps": calls / seconds,
-        "p50_ms": float(np.percentile(ms, 50)),
-        "p99_ms": float(np.percentile(ms, 99)),
-        "server_cpu_us_per_call": (cpu_seconds(pid) - before) / calls * 1e6,
-    }
+    cpu_us = (cpu_seconds(pid) - before) / len(ms) * 1e6
+    return {"server": label, **latency_figures(ms, seconds), "server_cpu_us_per_call": cpu_us}
 
 
 def start_servers(store: Path, switch_ms: list[float], started: dict[str, tuple[subprocess.Popen[str], str]]) -> None:

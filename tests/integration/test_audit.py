@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,8 @@ from prefsight.audit.dictionary import DictionaryConfig
 from prefsight.errors import FailedPrecondition, InvalidArgument, NotFound
 from prefsight.ingest import IngestConfig
 from prefsight.session import StoreSession
+
+from tests.source_env import REPO, source_env
 
 CONFIG = AuditConfig(
     dictionary=DictionaryConfig(n_latents=64, k=4, sae_epochs=5),
@@ -162,15 +163,9 @@ def test_contrast_before_audit_is_failed_precondition(tmp_path, tiny_model_dir, 
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    root = Path(__file__).resolve().parents[2]
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(
-            [str(root), str(root / "services"), str(root / "client"), os.environ.get("PYTHONPATH", "")]
-        ),
-    }
+    env = source_env(with_repo=True)
     return subprocess.run(
-        [sys.executable, "-m", "prefsight.cli", *args], capture_output=True, text=True, env=env, cwd=root, timeout=300
+        [sys.executable, "-m", "prefsight.cli", *args], capture_output=True, text=True, env=env, cwd=REPO, timeout=300
     )
 
 

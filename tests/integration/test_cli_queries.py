@@ -5,7 +5,6 @@ store changed. Concepts are named by id or label; typed records match the client
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -14,13 +13,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-ENV = {
-    **os.environ,
-    "PYTHONPATH": os.pathsep.join(
-        [str(ROOT), str(ROOT / "services"), str(ROOT / "client"), os.environ.get("PYTHONPATH", "")]
-    ),
-}
+from tests.source_env import source_env
+
+ENV = source_env(with_repo=True)
 
 PROBE = """
 import sys, time

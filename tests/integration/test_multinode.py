@@ -27,13 +27,13 @@ from prefsight.store import Store
 
 from tests.conftest import sample_rows, write_jsonl
 from tests.integration.test_object_store import _free_port, s3_bucket  # noqa: F401 (fixture)
+from tests.source_env import source_env
 
 pytestmark = pytest.mark.slow
 
 N_PAIRS = 120
 CONFIG = dict(layers=(1, 2), max_length=256, token_budget=512, max_batch_pairs=2, sample_per_response=0)
 RAY = str(Path(sys.executable).with_name("ray"))
-ROOT = Path(__file__).resolve().parents[2]
 
 DRIVER = """
 import json, logging, sys, time
@@ -149,10 +149,7 @@ def test_two_nodes_share_the_ingest_and_survive_losing_one(
     assert single.pairs == N_PAIRS
 
     uri = f"{s3_bucket}/two-nodes"
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "services"), str(ROOT / "client"), os.environ.get("PYTHONPATH", "")]),
-    }
+    env = source_env()
     driver = subprocess.Popen(
         [sys.executable, "-c", DRIVER, address, str(data), uri, str(tiny_model_dir), json.dumps(CONFIG)],
         stdout=subprocess.PIPE,

@@ -4,7 +4,6 @@ asked for, and the summary is built from the windows it printed."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -12,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.source_env import source_env
+
 ROOT = Path(__file__).resolve().parents[2]
-ENV = {
-    **os.environ,
-    "PYTHONPATH": os.pathsep.join([str(ROOT / "services"), str(ROOT / "client"), os.environ.get("PYTHONPATH", "")]),
-}
+ENV = source_env()
 
 
 def test_tail_bench_measures_each_server_under_each_load(tmp_path):

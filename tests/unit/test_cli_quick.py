@@ -3,19 +3,15 @@ option, $PREFSIGHT_STORE, and the saved-answer versions read without LanceDB."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-ENV = {
-    **os.environ,
-    "PYTHONPATH": os.pathsep.join([str(ROOT / "services"), str(ROOT / "client"), os.environ.get("PYTHONPATH", "")]),
-}
+from tests.source_env import source_env
+
+ENV = source_env()
 HEAVY = (
     "torch",
     "transformers",

@@ -6,10 +6,8 @@ asking for CUDA without one must fail with a clear message.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,7 +16,7 @@ from prefsight.errors import InvalidArgument
 from prefsight.ingest.ray_session import worker_options
 from prefsight.sae import SAEConfig, resolve_device, train_sae
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.source_env import source_env
 
 
 def test_sae_trains_on_the_gpu_when_present_by_default(monkeypatch):
@@ -75,10 +73,7 @@ def test_store_session_loads_its_model_on_the_device_and_dtype_asked(tmp_path, m
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the no-GPU message")
 @pytest.mark.parametrize("command", [["serve", "--store", "x"], ["audit", "x.jsonl", "--store", "x"]])
 def test_cli_device_cuda_without_a_gpu_exits_2_saying_so(command, tmp_path):
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "services"), str(ROOT / "client"), os.environ.get("PYTHONPATH", "")]),
-    }
+    env = source_env()
     done = subprocess.run(
         [sys.executable, "-m", "prefsight.cli", *command, "--device", "cuda"],
         capture_output=True,

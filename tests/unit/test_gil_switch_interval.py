@@ -8,10 +8,8 @@ process runs with; the real signal path is ``prefsight serve``'s own test
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from prefsight.errors import InvalidArgument
@@ -19,7 +17,8 @@ from prefsight.server import app
 from prefsight.server.gil import SWITCH_INTERVAL_MS, checked_switch_ms, gil_switch_interval
 from prefsight_client._proto.prefsight.v1 import prefsight_pb2_grpc
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.source_env import source_env
+
 BAD = [0, -1.0, float("nan"), float("inf"), 1e300, 1e-4, True, "0.5"]
 
 
@@ -78,10 +77,7 @@ def test_serve_runs_at_its_interval_then_puts_python_s_back(monkeypatch):
 
 @pytest.mark.parametrize("value", ["0", "inf"])
 def test_cli_refuses_a_bad_interval_before_serving(value, tmp_path):
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "services"), str(ROOT / "client"), os.environ.get("PYTHONPATH", "")]),
-    }
+    env = source_env()
     done = subprocess.run(
         [sys.executable, "-m", "prefsight.cli", "serve", "--store", "x", "--gil-switch-ms", value, "--port", "0"],
         capture_output=True,
